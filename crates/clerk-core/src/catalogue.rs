@@ -1,0 +1,376 @@
+//! The matter catalogue (事项目录 / 实施清单), versioned.
+//!
+//! A catalogue file is data (`data/catalogue/*.json`), parsed and checked
+//! here. Codes are opaque strings (domain.md §4.2): we check length and
+//! character set, never parse them for meaning.
+
+use serde::Deserialize;
+use std::collections::HashSet;
+
+use crate::ids;
+
+/// The catalogue file format this build reads.
+pub const FORMAT: u32 = 1;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Catalogue {
+    pub format: u32,
+    pub version: u32,
+    pub published_at: String,
+    pub effective_from: String,
+    /// True for demonstration data (示例数据).
+    #[serde(default)]
+    pub sample: bool,
+    pub notice: String,
+    pub issuer: String,
+    pub departments: Vec<Department>,
+    pub matters: Vec<Matter>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Department {
+    /// Unified social credit code of the department (GB 32100).
+    pub code: String,
+    pub name: String,
+    pub short_name: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MatterType {
+    Licensing,
+    Confirmation,
+    Benefit,
+    PublicService,
+    Other,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CaseKind {
+    /// 即办件
+    Instant,
+    /// 承诺件
+    Promised,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DayUnit {
+    Working,
+    Calendar,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TimeLimit {
+    pub value: u32,
+    pub unit: DayUnit,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ServiceObject {
+    NaturalPerson,
+    LegalPerson,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MaterialForm {
+    Original,
+    Copy,
+    OriginalAndCopy,
+    Electronic,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MaterialRequirement {
+    /// Stable within one matter version.
+    pub id: String,
+    pub name: String,
+    pub required: bool,
+    /// 容缺: may be missing at acceptance, to be supplied later.
+    pub may_be_missing: bool,
+    pub form: MaterialForm,
+    pub copies: u8,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FeeItem {
+    pub name: String,
+    /// In fen (分), to keep money exact.
+    pub amount_fen: u64,
+    pub unit: String,
+    /// 收费依据: 行政许可法 art. 58 allows a fee only on a legal basis.
+    pub basis: String,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Fee {
+    /// Empty for free matters (most are).
+    pub items: Vec<FeeItem>,
+}
+
+impl Fee {
+    pub fn charged(&self) -> bool {
+        !self.items.is_empty()
+    }
+}
+
+/// The standard documents (标准文书) a window may issue for a matter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DocumentKind {
+    /// 收件凭证
+    Receipt,
+    /// 受理通知书
+    AcceptanceNotice,
+    /// 不予受理通知书
+    NonAcceptanceNotice,
+    /// 补正材料通知书 / 一次性告知书
+    SupplementNotice,
+    /// 容缺受理通知书 (with the 承诺书)
+    GapAcceptanceNotice,
+    /// 缴费通知书
+    FeeNotice,
+    /// 办结通知
+    ResultNotice,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HandlingForm {
+    Window,
+    Online,
+    Post,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Matter {
+    /// 实施编码, ≤ 36 characters.
+    pub code: String,
+    /// 基本编码, 12 characters.
+    pub catalog_code: String,
+    pub name: String,
+    /// Code of the implementing department.
+    pub department: String,
+    pub matter_type: MatterType,
+    pub case_kind: CaseKind,
+    pub service_objects: Vec<ServiceObject>,
+    pub statutory_limit: TimeLimit,
+    pub promised_limit: TimeLimit,
+    pub legal_basis: String,
+    pub acceptance_conditions: String,
+    pub materials: Vec<MaterialRequirement>,
+    pub fee: Fee,
+    pub documents: Vec<DocumentKind>,
+    pub handling_forms: Vec<HandlingForm>,
+    pub max_visits: u8,
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum CatalogueError {
+    #[error("catalogue file is not valid JSON of the expected shape: {0}")]
+    Parse(String),
+    #[error("catalogue format {found} is not supported (this build reads {FORMAT})")]
+    Format { found: u32 },
+    #[error("matter {matter}: {rule}")]
+    Matter { matter: String, rule: String },
+    #[error("department {department}: {rule}")]
+    Department { department: String, rule: String },
+}
+
+impl Catalogue {
+    /// Parse and check a catalogue file.
+    pub fn parse(json: &str) -> Result<Self, CatalogueError> {
+        let cat: Catalogue =
+            serde_json::from_str(json).map_err(|e| CatalogueError::Parse(e.to_string()))?;
+        cat.check()?;
+        Ok(cat)
+    }
+
+    fn check(&self) -> Result<(), CatalogueError> {
+        if self.format != FORMAT {
+            return Err(CatalogueError::Format { found: self.format });
+        }
+        let mut dept_codes = HashSet::new();
+        for d in &self.departments {
+            let bad = |rule: &str| CatalogueError::Department {
+                department: d.code.clone(),
+                rule: rule.to_owned(),
+            };
+            if let Err(e) = ids::check_uscc(&d.code) {
+                return Err(bad(&format!("code is not a valid unified social credit code: {e}")));
+            }
+            if !dept_codes.insert(d.code.as_str()) {
+                return Err(bad("code appears twice"));
+            }
+        }
+        let mut matter_codes = HashSet::new();
+        for m in &self.matters {
+            let bad = |rule: &str| CatalogueError::Matter { matter: m.code.clone(), rule: rule.to_owned() };
+            if m.code.is_empty() || m.code.chars().count() > 36 || !m.code.chars().all(|c| c.is_ascii_alphanumeric()) {
+                return Err(bad("implementation code must be 1–36 ASCII letters or digits"));
+            }
+            if m.catalog_code.len() != 12 || !m.catalog_code.chars().all(|c| c.is_ascii_alphanumeric()) {
+                return Err(bad("basic catalogue code must be 12 ASCII letters or digits"));
+            }
+            if !matter_codes.insert(m.code.as_str()) {
+                return Err(bad("implementation code appears twice"));
+            }
+            if !dept_codes.contains(m.department.as_str()) {
+                return Err(bad("department is not in the catalogue"));
+            }
+            if m.name.trim().is_empty() {
+                return Err(bad("name is empty"));
+            }
+            if m.statutory_limit.value == 0 || m.promised_limit.value == 0 {
+                return Err(bad("time limits must be at least one day"));
+            }
+            // The promised limit is the one clerks are judged on; the
+            // statutory one is the hard ceiling (domain.md §1.2 note 3).
+            if m.promised_limit.unit == m.statutory_limit.unit
+                && m.promised_limit.value > m.statutory_limit.value
+            {
+                return Err(bad("promised limit exceeds the statutory limit"));
+            }
+            if m.materials.is_empty() {
+                return Err(bad("a matter lists its materials (行政许可法 art. 30)"));
+            }
+            let mut ids = HashSet::new();
+            for mat in &m.materials {
+                if !ids.insert(mat.id.as_str()) {
+                    return Err(bad(&format!("material id {} appears twice", mat.id)));
+                }
+                if mat.may_be_missing && !mat.required {
+                    return Err(bad(&format!(
+                        "material {} is marked 容缺 but is not required",
+                        mat.id
+                    )));
+                }
+                if mat.copies == 0 {
+                    return Err(bad(&format!("material {} must have at least one copy", mat.id)));
+                }
+            }
+            for f in &m.fee.items {
+                if f.basis.trim().is_empty() {
+                    return Err(bad("a fee needs its legal basis (行政许可法 art. 58)"));
+                }
+            }
+            let docs: HashSet<_> = m.documents.iter().copied().collect();
+            for needed in [
+                DocumentKind::Receipt,
+                DocumentKind::AcceptanceNotice,
+                DocumentKind::NonAcceptanceNotice,
+                DocumentKind::SupplementNotice,
+            ] {
+                if !docs.contains(&needed) {
+                    return Err(bad(&format!("documents must include {needed:?} (行政许可法 art. 32)")));
+                }
+            }
+            if m.materials.iter().any(|x| x.may_be_missing) && !docs.contains(&DocumentKind::GapAcceptanceNotice) {
+                return Err(bad("a matter with 容缺 materials issues the gap-acceptance notice"));
+            }
+            if m.fee.charged() != docs.contains(&DocumentKind::FeeNotice) {
+                return Err(bad("a fee notice is issued exactly when the matter charges a fee"));
+            }
+        }
+        Ok(())
+    }
+
+    pub fn department(&self, code: &str) -> Option<&Department> {
+        self.departments.iter().find(|d| d.code == code)
+    }
+
+    pub fn matter(&self, code: &str) -> Option<&Matter> {
+        self.matters.iter().find(|m| m.code == code)
+    }
+
+    /// Matters whose name or code contains `query` (case-insensitive for
+    /// Latin letters). An empty query lists everything in catalogue order.
+    pub fn search(&self, query: &str) -> Vec<&Matter> {
+        let q = query.trim().to_uppercase();
+        self.matters
+            .iter()
+            .filter(|m| q.is_empty() || m.name.contains(q.as_str()) || m.code.contains(q.as_str()))
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::SAMPLE_CATALOGUE_JSON;
+    use std::collections::HashSet;
+
+    fn sample() -> Catalogue {
+        Catalogue::parse(SAMPLE_CATALOGUE_JSON).expect("sample catalogue parses and passes its checks")
+    }
+
+    #[test]
+    fn sample_catalogue_covers_what_a_hall_handles() {
+        let c = sample();
+        assert!(c.sample, "the bundled catalogue is marked as sample data");
+        assert!(c.matters.len() >= 20, "at least 20 matters, got {}", c.matters.len());
+        let depts: HashSet<_> = c.matters.iter().map(|m| m.department.as_str()).collect();
+        assert!(depts.len() >= 6, "at least 6 departments, got {}", depts.len());
+        assert!(c.matters.iter().any(|m| m.case_kind == CaseKind::Instant));
+        assert!(c.matters.iter().any(|m| m.case_kind == CaseKind::Promised));
+        assert!(c.matters.iter().any(|m| m.fee.charged()), "some matter charges a fee");
+        assert!(c.matters.iter().any(|m| m.materials.iter().any(|x| x.may_be_missing)));
+        for name in ["食品经营许可", "个体工商户设立登记", "建筑工程施工许可证核发", "道路货物运输经营许可", "药品零售企业经营许可", "社会团体成立登记"] {
+            assert!(c.matters.iter().any(|m| m.name == name), "{name} is in the sample");
+        }
+    }
+
+    #[test]
+    fn search_matches_name_and_code() {
+        let c = sample();
+        let food: Vec<_> = c.search("食品").iter().map(|m| m.name.as_str()).collect();
+        assert_eq!(food, ["食品经营许可"]);
+        let code = &c.matters[3].code;
+        assert_eq!(c.search(&code.to_lowercase()).len(), 1);
+        assert_eq!(c.search("  ").len(), c.matters.len());
+        assert!(c.search("不存在的事项").is_empty());
+    }
+
+    fn broken(edit: impl FnOnce(&mut serde_json::Value)) -> CatalogueError {
+        let mut v: serde_json::Value = serde_json::from_str(SAMPLE_CATALOGUE_JSON).unwrap();
+        edit(&mut v);
+        Catalogue::parse(&v.to_string()).unwrap_err()
+    }
+
+    #[test]
+    fn checks_name_the_rule_that_failed() {
+        type Edit = Box<dyn FnOnce(&mut serde_json::Value)>;
+        let cases: Vec<(&str, Edit)> = vec![
+            ("format 2 is not supported", Box::new(|v| v["format"] = 2.into())),
+            ("promised limit exceeds the statutory limit", Box::new(|v| v["matters"][0]["promised_limit"]["value"] = 99.into())),
+            ("department is not in the catalogue", Box::new(|v| v["matters"][0]["department"] = "X".into())),
+            ("not a valid unified social credit code", Box::new(|v| v["departments"][0]["code"] = "91530502MA6K2R8L32".into())),
+            ("marked 容缺 but is not required", Box::new(|v| {
+                v["matters"][0]["materials"][0]["required"] = false.into();
+                v["matters"][0]["materials"][0]["may_be_missing"] = true.into();
+            })),
+            ("needs its legal basis", Box::new(|v| {
+                let m = v["matters"].as_array_mut().unwrap().iter_mut().find(|m| !m["fee"]["items"].as_array().unwrap().is_empty()).unwrap();
+                m["fee"]["items"][0]["basis"] = "".into();
+            })),
+            ("implementation code appears twice", Box::new(|v| { let c = v["matters"][0]["code"].clone(); v["matters"][1]["code"] = c; })),
+            ("unknown field", Box::new(|v| v["matters"][0]["colour"] = "red".into())),
+        ];
+        for (want, edit) in cases {
+            let err = broken(edit).to_string();
+            assert!(err.contains(want), "expected {want:?} in {err:?}");
+        }
+    }
+}

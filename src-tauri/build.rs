@@ -1,0 +1,12 @@
+// Every app command must be listed here: Tauri then generates an
+// `allow-<command>` permission for it, and the webview may call only the
+// commands its capability (capabilities/main.json) names.
+const COMMANDS: &[&str] = &["app_info", "sync_status", "list_matters", "ui_ready", "log_ui"];
+
+fn main() {
+    tauri_build::try_build(
+        tauri_build::Attributes::new()
+            .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS)),
+    )
+    .expect("tauri build script failed");
+}

@@ -1,0 +1,55 @@
+//! Window Clerk, the app crate.
+//!
+//! Architecture Invariant: nothing here holds a business rule. This crate
+//! wires the clerk-* crates to Tauri: it builds [`state::AppCore`] at start,
+//! maps commands to core calls and core errors to [`clerk_ipc::CmdError`].
+
+mod commands;
+mod logging;
+pub mod paths;
+pub mod state;
+
+use tauri::Manager;
+
+/// Register plugins, state and commands on a builder. Shared by [`run`] and
+/// the `tauri::test` command tests.
+pub fn build<R: tauri::Runtime>(builder: tauri::Builder<R>, core: state::AppCore) -> tauri::Builder<R> {
+    builder
+        .manage(core)
+        .invoke_handler(tauri::generate_handler![
+            commands::app_info,
+            commands::sync_status,
+            commands::list_matters,
+            commands::ui_ready,
+            commands::log_ui,
+        ])
+}
+
+pub fn run() {
+    let started = std::time::Instant::now();
+    let paths = paths::Paths::resolve();
+    let core = state::AppCore::load(&paths, started);
+    let _log_guard = logging::init(&paths.log_dir, &core.config.config.log);
+    core.log_start(&paths);
+
+    // Single instance first: a second launch focuses the running window
+    // instead of opening a second writer on the same database and printer.
+    let builder = tauri::Builder::default().plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
+        tracing::info!("second launch: focusing the running window");
+        if let Some(w) = app.get_webview_window("main") {
+            let _ = w.unminimize();
+            let _ = w.show();
+            let _ = w.set_focus();
+        }
+    }));
+
+    let result = build(builder, core).run(tauri::generate_context!());
+    if let Err(e) = result {
+        tracing::error!(error = %e, "the app stopped with an error");
+        eprintln!("窗口受理客户端无法启动 / Window Clerk could not start: {e}");
+        std::process::exit(1);
+    }
+}
+
+#[cfg(test)]
+mod tests;

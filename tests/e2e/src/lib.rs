@@ -1,0 +1,216 @@
+//! End-to-end harness: the real Window Clerk binary in a real window under
+//! Xvfb, driven through tauri-driver and WebKitWebDriver with fantoccini.
+//!
+//! `cargo xtask test` provides the display, the session bus and these
+//! environment variables:
+//! - `WINDOW_CLERK_BIN`: the app binary (built with the embedded UI);
+//! - `TAURI_DRIVER`: the tauri-driver binary;
+//! - `E2E_SCREENSHOTS`: where each test saves its PNG.
+//!
+//! Each app gets its own temporary HOME, data dir and machine config, so
+//! tests share nothing (WebKit storage included).
+
+use fantoccini::{elements::Element, Client, ClientBuilder, Locator};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+pub use fantoccini::key::Key;
+
+fn env_path(name: &str) -> PathBuf {
+    match std::env::var_os(name) {
+        Some(v) => PathBuf::from(v),
+        None => panic!(
+            "{name} is not set: run the end-to-end tests through `cargo xtask test`, which provides the display, \
+             the session bus, tauri-driver and the app binary"
+        ),
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// A test's private folder: HOME, data dir and config for one or more app starts.
+pub struct Sandbox {
+    pub dir: tempfile::TempDir,
+}
+
+impl Sandbox {
+    pub fn new() -> Self {
+        Self { dir: tempfile::Builder::new().prefix("wc-e2e-").tempdir().unwrap() }
+    }
+
+    /// Write the machine config file the app will read.
+    pub fn with_config(self, toml: &str) -> Self {
+        std::fs::write(self.config_path(), toml).unwrap();
+        self
+    }
+
+    pub fn config_path(&self) -> PathBuf {
+        self.dir.path().join("clerk.toml")
+    }
+
+    pub fn data_dir(&self) -> PathBuf {
+        self.dir.path().join("data")
+    }
+}
+
+impl Default for Sandbox {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+pub struct App {
+    pub client: Client,
+    driver: Child,
+    name: String,
+}
+
+impl App {
+    /// Start the app in `sandbox` and wait until the shell is interactive.
+    pub async fn start(name: &str, sandbox: &Sandbox) -> App {
+        let bin = env_path("WINDOW_CLERK_BIN");
+        let driver_bin = env_path("TAURI_DRIVER");
+        let port = free_port();
+        let native = free_port();
+        let home = sandbox.dir.path().join("home");
+        std::fs::create_dir_all(&home).unwrap();
+        let log = std::fs::File::create(sandbox.dir.path().join(format!("driver-{name}.log"))).unwrap();
+        // The app inherits tauri-driver's environment.
+        let driver = Command::new(&driver_bin)
+            .args(["--port", &port.to_string(), "--native-port", &native.to_string()])
+            .env("HOME", &home)
+            .env("XDG_DATA_HOME", home.join(".local/share"))
+            .env("XDG_CONFIG_HOME", home.join(".config"))
+            .env("XDG_CACHE_HOME", home.join(".cache"))
+            .env("WINDOW_CLERK_DATA_DIR", sandbox.data_dir())
+            .env("WINDOW_CLERK_CONFIG", sandbox.config_path())
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {}: {e}", driver_bin.display()));
+
+        let mut caps = serde_json::Map::new();
+        caps.insert("tauri:options".into(), serde_json::json!({ "application": bin }));
+        // tauri-driver answers before WebKitWebDriver listens: retry a while.
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let client = loop {
+            match ClientBuilder::rustls()
+                .expect("rustls")
+                .capabilities(caps.clone())
+                .connect(&format!("http://127.0.0.1:{port}"))
+                .await
+            {
+                Ok(c) => break c,
+                Err(e) if Instant::now() < deadline => {
+                    let _ = e;
+                    tokio::time::sleep(Duration::from_millis(250)).await;
+                }
+                Err(e) => panic!("no WebDriver session within 30 s: {e}"),
+            }
+        };
+        let app = App { client, driver, name: name.to_owned() };
+        let ready = app
+            .client
+            .wait()
+            .at_most(Duration::from_secs(30))
+            .for_element(Locator::Css("body[data-ready='1']"))
+            .await;
+        if let Err(e) = ready {
+            let shot = app.screenshot("not-ready").await;
+            let html = app.client.source().await.unwrap_or_default();
+            panic!("{name}: the shell did not become ready within 30 s ({e}); screenshot {}; page: {html}", shot.display());
+        }
+        app
+    }
+
+    pub async fn wait_css(&self, css: &str) -> Element {
+        self.client
+            .wait()
+            .at_most(Duration::from_secs(20))
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("{}: no element {css:?} within 20 s: {e}", self.name))
+    }
+
+    pub async fn text(&self, css: &str) -> String {
+        self.wait_css(css).await.text().await.unwrap()
+    }
+
+    pub async fn exists(&self, css: &str) -> bool {
+        self.client.find(Locator::Css(css)).await.is_ok()
+    }
+
+    /// Wait until `css`'s text contains `want`.
+    pub async fn wait_text(&self, css: &str, want: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let got = self.text(css).await;
+            if got.contains(want) {
+                return got;
+            }
+            if Instant::now() > deadline {
+                panic!("{}: {css:?} shows {got:?}, expected it to contain {want:?}", self.name);
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Type into whatever has the keyboard focus, like a clerk would.
+    /// Modifier keys in `keys` stay down until the end of the call.
+    pub async fn keys(&self, keys: &str) {
+        self.client.active_element().await.unwrap().send_keys(keys).await.unwrap();
+    }
+
+    /// `data-testid` of the focused element or of its nearest marked ancestor.
+    pub async fn focused_testid(&self) -> String {
+        let v = self
+            .client
+            .execute(
+                "const el = document.activeElement; const m = el && el.closest('[data-testid]'); \
+                 return m ? m.getAttribute('data-testid') : (el ? el.tagName : '');",
+                vec![],
+            )
+            .await
+            .unwrap();
+        v.as_str().unwrap_or_default().to_owned()
+    }
+
+    pub async fn js(&self, script: &str) -> serde_json::Value {
+        self.client.execute(script, vec![]).await.unwrap()
+    }
+
+    /// Save a PNG of the window under `$E2E_SCREENSHOTS/<name>.png`.
+    pub async fn screenshot(&self, suffix: &str) -> PathBuf {
+        let dir = env_path("E2E_SCREENSHOTS");
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = if suffix.is_empty() { format!("{}.png", self.name) } else { format!("{}-{suffix}.png", self.name) };
+        let path = dir.join(file);
+        // Let WebKit paint the last change before the capture.
+        let _ = self.client.execute("return await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(1))))", vec![]).await;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let png = self.client.screenshot().await.unwrap();
+        assert!(png.starts_with(b"\x89PNG"), "screenshot is a PNG");
+        std::fs::write(&path, png).unwrap();
+        path
+    }
+
+    /// End the session (tauri-driver stops the app) and the driver.
+    pub async fn close(mut self) {
+        let _ = self.client.clone().close().await;
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+impl Drop for App {
+    fn drop(&mut self) {
+        let _ = self.driver.kill();
+    }
+}
+
+pub fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_default()
+}

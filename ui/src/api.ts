@@ -1,0 +1,43 @@
+// The only place the UI talks to Rust. One typed function per command; the
+// types come from ui/src/bindings.ts, generated from crates/clerk-ipc.
+import { invoke } from '@tauri-apps/api/core'
+import type { AppInfo, CmdError, MatterSummary, SyncStatus, UiLogLevel } from './bindings'
+
+export class CommandError extends Error {
+  constructor(public readonly detail: CmdError) {
+    super(detail.message_en)
+  }
+}
+
+function isCmdError(e: unknown): e is CmdError {
+  return typeof e === 'object' && e !== null && 'kind' in e && 'message' in e && 'message_en' in e
+}
+
+async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
+  try {
+    return await invoke<T>(cmd, args)
+  } catch (e) {
+    if (isCmdError(e)) throw new CommandError(e)
+    // Anything else (IPC refused, serialisation) is masked like an internal error.
+    throw new CommandError({
+      kind: 'internal',
+      message: '系统内部错误，请稍后重试；如仍失败请联系信息科。',
+      message_en: 'Internal error. Please try again; if it keeps failing, contact IT.',
+      field: null,
+    })
+  }
+}
+
+export const api = {
+  appInfo: () => call<AppInfo>('app_info'),
+  syncStatus: () => call<SyncStatus>('sync_status'),
+  listMatters: (query: string) => call<MatterSummary[]>('list_matters', { query }),
+  uiReady: () => call<null>('ui_ready'),
+  logUi: (level: UiLogLevel, message: string) => call<null>('log_ui', { level, message }),
+}
+
+/** The message for the current UI language. */
+export function errorText(e: unknown, locale: string): string {
+  if (e instanceof CommandError) return locale.startsWith('zh') ? e.detail.message : e.detail.message_en
+  return locale.startsWith('zh') ? '系统内部错误' : 'Internal error'
+}

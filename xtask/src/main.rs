@@ -1,0 +1,93 @@
+//! `cargo xtask <command>`: the project's set-up, build, test and benchmark
+//! driver. It installs what a fresh Debian/Ubuntu machine is missing, so the
+//! README's two commands are the only set-up.
+
+mod bench;
+mod deps;
+mod sh;
+mod test;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+const USAGE: &str = "\
+usage: cargo xtask <command>
+
+  run [--release]     install what is missing, build the UI and the app, start Window Clerk
+  test [--no-e2e]     the whole suite: Rust tests, clippy, UI type check and unit tests,
+                      bindings freshness, end-to-end tests in the real window
+  bench startup       start-up time (process start → shell interactive), release build
+  bundle              build the .deb and .rpm installers (release)
+  bindings            regenerate ui/src/bindings.ts from crates/clerk-ipc
+  setup [--test]      only install system packages (and test tools with --test)
+";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let rest: Vec<&str> = args.iter().skip(1).map(String::as_str).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("run") => run(rest.contains(&"--release")),
+        Some("test") => test::run(!rest.contains(&"--no-e2e")),
+        Some("bench") => bench::run(&rest),
+        Some("bundle") => bundle(),
+        Some("bindings") => bindings(),
+        Some("setup") => deps::setup(if rest.contains(&"--test") { deps::Profile::Test } else { deps::Profile::Run }),
+        Some("__startup-inner") => bench::startup_inner(&rest),
+        _ => {
+            eprint!("{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+pub type Result<T = ()> = std::result::Result<T, String>;
+
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+}
+
+pub fn cargo() -> String {
+    std::env::var("CARGO").unwrap_or_else(|_| "cargo".into())
+}
+
+fn run(release: bool) -> Result {
+    deps::setup(deps::Profile::Run)?;
+    deps::ui_install()?;
+    deps::ui_build()?;
+    let mut args = vec!["build", "-p", "window-clerk"];
+    if release {
+        args.push("--release");
+    }
+    sh::run(sh::cmd(&cargo()).args(&args).current_dir(root()))?;
+    let bin = root().join("target").join(if release { "release" } else { "debug" }).join("window-clerk");
+    println!("xtask: starting {}", bin.display());
+    println!("xtask: machine config: {} (absent = embedded default, standalone)", config_path_hint());
+    sh::run(&mut std::process::Command::new(bin))
+}
+
+fn config_path_hint() -> String {
+    std::env::var("WINDOW_CLERK_CONFIG").unwrap_or_else(|_| "/etc/window-clerk/clerk.toml".into())
+}
+
+fn bundle() -> Result {
+    deps::setup(deps::Profile::Bundle)?;
+    deps::ui_install()?;
+    deps::ui_build()?;
+    let tauri = root().join("ui/node_modules/.bin/tauri");
+    sh::run(sh::cmd(tauri.to_str().unwrap()).args(["build", "--bundles", "deb,rpm"]).current_dir(root().join("src-tauri")))?;
+    println!("xtask: installers are in target/release/bundle/{{deb,rpm}}");
+    Ok(())
+}
+
+fn bindings() -> Result {
+    sh::run(sh::cmd(&cargo()).args(["test", "-p", "clerk-ipc", "--", "typescript_bindings_are_fresh"]).env("UPDATE_BINDINGS", "1").current_dir(root()))?;
+    println!("xtask: wrote ui/src/bindings.ts");
+    Ok(())
+}
