@@ -54,6 +54,26 @@ impl Sandbox {
     pub fn data_dir(&self) -> PathBuf {
         self.dir.path().join("data")
     }
+
+    /// The environment an app started in this sandbox gets: its own HOME
+    /// (so WebKit's storage is private too), data dir and config file.
+    pub fn app_env(&self) -> Vec<(&'static str, PathBuf)> {
+        let home = self.dir.path().join("home");
+        std::fs::create_dir_all(&home).unwrap();
+        vec![
+            ("XDG_DATA_HOME", home.join(".local/share")),
+            ("XDG_CONFIG_HOME", home.join(".config")),
+            ("XDG_CACHE_HOME", home.join(".cache")),
+            ("HOME", home),
+            ("WINDOW_CLERK_DATA_DIR", self.data_dir()),
+            ("WINDOW_CLERK_CONFIG", self.config_path()),
+        ]
+    }
+
+    /// The app binary under test.
+    pub fn app_binary() -> PathBuf {
+        env_path("WINDOW_CLERK_BIN")
+    }
 }
 
 impl Default for Sandbox {
@@ -75,18 +95,11 @@ impl App {
         let driver_bin = env_path("TAURI_DRIVER");
         let port = free_port();
         let native = free_port();
-        let home = sandbox.dir.path().join("home");
-        std::fs::create_dir_all(&home).unwrap();
         let log = std::fs::File::create(sandbox.dir.path().join(format!("driver-{name}.log"))).unwrap();
         // The app inherits tauri-driver's environment.
         let driver = Command::new(&driver_bin)
             .args(["--port", &port.to_string(), "--native-port", &native.to_string()])
-            .env("HOME", &home)
-            .env("XDG_DATA_HOME", home.join(".local/share"))
-            .env("XDG_CONFIG_HOME", home.join(".config"))
-            .env("XDG_CACHE_HOME", home.join(".cache"))
-            .env("WINDOW_CLERK_DATA_DIR", sandbox.data_dir())
-            .env("WINDOW_CLERK_CONFIG", sandbox.config_path())
+            .envs(sandbox.app_env())
             .stdout(Stdio::null())
             .stderr(log)
             .spawn()
