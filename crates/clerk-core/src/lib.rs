@@ -5,6 +5,7 @@
 //! here can be tested with tiny, data-driven tables.
 
 pub mod catalogue;
+pub mod date;
 pub mod ids;
 
 /// The sample catalogue that ships with the app (示例数据), used when no
