@@ -39,6 +39,40 @@ impl Date {
         Self::new(s[0..4].parse().ok()?, s[5..7].parse().ok()?, s[8..10].parse().ok()?)
     }
 
+    /// Days since 1970-01-01 (negative before). Howard Hinnant's algorithm.
+    pub fn days_since_epoch(self) -> i64 {
+        let y = i64::from(self.year) - i64::from(self.month <= 2);
+        let era = y.div_euclid(400);
+        let yoe = y - era * 400;
+        let m = i64::from(self.month);
+        let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(self.day) - 1;
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        era * 146_097 + doe - 719_468
+    }
+
+    pub fn from_days_since_epoch(z: i64) -> Self {
+        let z = z + 719_468;
+        let era = z.div_euclid(146_097);
+        let doe = z - era * 146_097;
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let day = (doy - (153 * mp + 2) / 5 + 1) as u8;
+        let month = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
+        let year = (yoe + era * 400 + i64::from(month <= 2)) as i32;
+        Self { year, month, day }
+    }
+
+    pub fn add_days(self, n: i64) -> Self {
+        Self::from_days_since_epoch(self.days_since_epoch() + n)
+    }
+
+    /// ISO weekday: Monday = 1 … Sunday = 7.
+    pub fn weekday(self) -> u8 {
+        // 1970-01-01 was a Thursday (4).
+        ((self.days_since_epoch() + 3).rem_euclid(7) + 1) as u8
+    }
+
     pub fn year(self) -> i32 {
         self.year
     }
@@ -72,5 +106,17 @@ mod tests {
         assert_eq!(Date::parse_iso("2026-10-01").unwrap().to_string(), "2026-10-01");
         assert!(Date::parse_iso("2026-1-01").is_none());
         assert!(Date::new(2026, 1, 2) > Date::new(2025, 12, 31));
+    }
+
+    #[test]
+    fn day_arithmetic_round_trips() {
+        let d = Date::new(2026, 11, 24).unwrap();
+        assert_eq!(d.weekday(), 2, "2026-11-24 is a Tuesday");
+        assert_eq!(Date::new(1970, 1, 1).unwrap().days_since_epoch(), 0);
+        assert_eq!(d.add_days(38).to_string(), "2027-01-01");
+        assert_eq!(Date::new(2024, 2, 28).unwrap().add_days(1).to_string(), "2024-02-29");
+        for z in (-800_000..800_000).step_by(997) {
+            assert_eq!(Date::from_days_since_epoch(z).days_since_epoch(), z);
+        }
     }
 }

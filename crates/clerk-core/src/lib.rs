@@ -4,9 +4,11 @@
 //! storage come in as arguments; data files come in as `&str`. Everything
 //! here can be tested with tiny, data-driven tables.
 
+pub mod calendar;
 pub mod catalogue;
 pub mod date;
 pub mod ids;
+pub mod receipt;
 
 /// The sample catalogue that ships with the app (示例数据), used when no
 /// platform server has delivered a real one.
