@@ -5,6 +5,7 @@
 //! here can be tested with tiny, data-driven tables.
 
 pub mod calendar;
+pub mod case;
 pub mod catalogue;
 pub mod date;
 pub mod ids;
