@@ -86,6 +86,10 @@ fn list_matters_filters_and_validates() {
     assert_eq!(list[0]["department"], "保山市市场监督管理局");
     assert_eq!(list[0]["case_kind"], "promised");
 
+    // Pinyin initials, as clerks type them.
+    let v = invoke(&w, "list_matters", json!({ "query": "yyzz" })).unwrap();
+    assert_eq!(v[0]["name"], "营业执照遗失补领");
+
     let err = invoke(&w, "list_matters", json!({ "query": "长".repeat(101) })).unwrap_err();
     assert_eq!(err["kind"], "validation");
     assert_eq!(err["field"], "query");

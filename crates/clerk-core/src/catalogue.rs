@@ -26,6 +26,60 @@ pub struct Catalogue {
     pub issuer: String,
     pub departments: Vec<Department>,
     pub matters: Vec<Matter>,
+    /// Search keys per matter, built once after parsing.
+    #[serde(skip)]
+    search_keys: Vec<SearchKeys>,
+}
+
+/// Lower-case search forms of a matter name: full pinyin and initials, for
+/// every reading of polyphonic characters (行 → hang / xing).
+#[derive(Debug, Clone, Default)]
+struct SearchKeys {
+    full: Vec<String>,
+    initials: Vec<String>,
+}
+
+impl SearchKeys {
+    fn of(name: &str) -> Self {
+        use pinyin::ToPinyinMulti;
+        // Each character's readings (ü typed as v, as in every IME);
+        // characters without pinyin (digits,
+        // punctuation, rare characters) stand for themselves.
+        let readings: Vec<Vec<String>> = name
+            .chars()
+            .map(|c| match c.to_pinyin_multi() {
+                Some(multi) => {
+                    let mut v: Vec<String> = multi.into_iter().map(|p| p.plain().replace('ü', "v")).collect();
+                    v.dedup();
+                    v
+                }
+                None => vec![c.to_lowercase().collect()],
+            })
+            .collect();
+        // Expand polyphones, bounded so a long name cannot explode.
+        let mut combos: Vec<Vec<&str>> = vec![vec![]];
+        for r in &readings {
+            let take = if combos.len() * r.len() > 16 { 1 } else { r.len() };
+            combos = combos
+                .into_iter()
+                .flat_map(|prefix| r.iter().take(take).map(move |x| {
+                    let mut p = prefix.clone();
+                    p.push(x.as_str());
+                    p
+                }))
+                .collect();
+        }
+        let mut keys = SearchKeys::default();
+        for c in combos {
+            keys.full.push(c.concat());
+            keys.initials.push(c.iter().map(|s| s.chars().next().unwrap_or(' ')).collect());
+        }
+        keys
+    }
+
+    fn matches(&self, q: &str) -> bool {
+        self.initials.iter().any(|k| k.contains(q)) || (q.len() >= 2 && self.full.iter().any(|k| k.contains(q)))
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -192,9 +246,10 @@ pub enum CatalogueError {
 impl Catalogue {
     /// Parse and check a catalogue file.
     pub fn parse(json: &str) -> Result<Self, CatalogueError> {
-        let cat: Catalogue =
+        let mut cat: Catalogue =
             serde_json::from_str(json).map_err(|e| CatalogueError::Parse(e.to_string()))?;
         cat.check()?;
+        cat.search_keys = cat.matters.iter().map(|m| SearchKeys::of(&m.name)).collect();
         Ok(cat)
     }
 
@@ -295,13 +350,25 @@ impl Catalogue {
         self.matters.iter().find(|m| m.code == code)
     }
 
-    /// Matters whose name or code contains `query` (case-insensitive for
-    /// Latin letters). An empty query lists everything in catalogue order.
+    /// Matters matching `query`: a substring of the name or the code, or
+    /// pinyin — initials (`spjyxk` → 食品经营许可) or full pinyin
+    /// (`shipin`), spaces ignored. An empty query lists everything in
+    /// catalogue order.
     pub fn search(&self, query: &str) -> Vec<&Matter> {
-        let q = query.trim().to_uppercase();
+        let q: String = query.split_whitespace().collect();
+        let upper = q.to_uppercase();
+        let lower = q.to_lowercase();
+        let latin = !lower.is_empty() && lower.bytes().all(|b| b.is_ascii_lowercase());
         self.matters
             .iter()
-            .filter(|m| q.is_empty() || m.name.contains(q.as_str()) || m.code.contains(q.as_str()))
+            .zip(&self.search_keys)
+            .filter(|(m, keys)| {
+                q.is_empty()
+                    || m.name.contains(q.as_str())
+                    || m.code.contains(upper.as_str())
+                    || (latin && keys.matches(&lower))
+            })
+            .map(|(m, _)| m)
             .collect()
     }
 }
@@ -341,6 +408,22 @@ mod tests {
         assert_eq!(c.search(&code.to_lowercase()).len(), 1);
         assert_eq!(c.search("  ").len(), c.matters.len());
         assert!(c.search("不存在的事项").is_empty());
+    }
+
+    #[test]
+    fn pinyin_search_by_initials_and_full_pinyin() {
+        let c = sample();
+        let names = |q: &str| c.search(q).iter().map(|m| m.name.as_str()).collect::<Vec<_>>();
+        assert_eq!(names("spjyxk"), ["食品经营许可"]);
+        assert_eq!(names("SPJY"), ["食品经营许可"]);
+        assert_eq!(names("yyzz"), ["营业执照遗失补领"]);
+        assert_eq!(names("shipin"), ["食品经营许可"]);
+        assert_eq!(names("shi pin jing"), ["食品经营许可"]);
+        assert!(names("gtgsh").contains(&"个体工商户设立登记"));
+        // 行 reads hang or xing: both find 旅行社.
+        assert_eq!(names("lxs"), ["旅行社业务经营许可"]);
+        assert_eq!(names("lvxingshe").len() + names("luxingshe").len(), 1);
+        assert!(names("qqqqzz").is_empty());
     }
 
     fn broken(edit: impl FnOnce(&mut serde_json::Value)) -> CatalogueError {

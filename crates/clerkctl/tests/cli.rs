@@ -58,6 +58,8 @@ fn catalogue_search_lists_matches() {
     let (c, out) = clerkctl(&["catalogue", "search", "食品"]);
     assert_eq!(c, 0);
     assert!(out.contains("食品经营许可\t保山市市场监督管理局"), "{out}");
+    let (c, out) = clerkctl(&["catalogue", "search", "spjyxk"]);
+    assert_eq!((c, out.lines().count()), (0, 1), "{out}");
     let (c, _) = clerkctl(&["catalogue", "search", "没有这个事项"]);
     assert_eq!(c, 1);
 }

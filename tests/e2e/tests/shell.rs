@@ -88,7 +88,7 @@ async fn language_switches_to_english_and_stays() {
     app.wait_text("[data-testid=nav-intake]", "Intake").await;
     assert!(app.text("[data-testid=nav-queue]").await.contains("Queues"));
     assert_eq!(app.text("[data-testid=sb-connection]").await, "Standalone");
-    assert_eq!(app.text("[data-testid=sb-unsent]").await, "Unsent：0");
+    assert_eq!(app.text("[data-testid=sb-unsent]").await, "Unsent: 0");
     assert_eq!(app.js("return document.documentElement.lang").await, "en");
     app.screenshot("").await;
     app.close().await;
@@ -107,6 +107,12 @@ async fn keyboard_alone_reaches_every_section() {
     let sb = Sandbox::new();
     let app = App::start("shell-keyboard", &sb).await;
     let alt = k(Key::Alt);
+
+    // Pinyin initials find the matter, as a clerk types them.
+    app.keys("spjyxk").await;
+    app.wait_text("[data-testid=matter-list]", "食品经营许可").await;
+    let n = app.js("return document.querySelectorAll('[data-testid=matter-list] [role=option]').length").await;
+    assert_eq!(n, 1);
 
     for (n, view, title) in [("2", "queue", "队列"), ("3", "stats", "统计"), ("4", "settings", "设置"), ("1", "intake", "受理")] {
         app.keys(&format!("{alt}{n}")).await;
