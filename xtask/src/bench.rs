@@ -10,8 +10,13 @@ const RUNS: usize = 11;
 
 pub fn run(args: &[&str]) -> Result {
     match args.first().copied() {
-        Some("startup") | None => startup(),
-        Some(other) => Err(format!("unknown benchmark {other:?}; known: startup")),
+        Some("startup") => startup(),
+        Some("search") => sh::run(sh::cmd(&cargo()).args(["bench", "-p", "clerk-core", "--bench", "search", "--locked"]).current_dir(root())),
+        None => {
+            startup()?;
+            run(&["search"])
+        }
+        Some(other) => Err(format!("unknown benchmark {other:?}; known: startup, search")),
     }
 }
 

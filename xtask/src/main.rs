@@ -16,7 +16,8 @@ usage: cargo xtask <command>
   run [--release]     install what is missing, build the UI and the app, start Window Clerk
   test [--no-e2e]     the whole suite: Rust tests, clippy, UI type check and unit tests,
                       bindings freshness, end-to-end tests in the real window
-  bench startup       start-up time (process start → shell interactive), release build
+  bench [startup|search]  start-up time (process start → shell interactive, release build);
+                      matter search over 5,000 matters (criterion). No argument: both
   bundle              build the .deb and .rpm installers (release)
   bindings            regenerate ui/src/bindings.ts from crates/clerk-ipc
   setup [--test]      only install system packages (and test tools with --test)

@@ -31,54 +31,73 @@ pub struct Catalogue {
     search_keys: Vec<SearchKeys>,
 }
 
-/// Lower-case search forms of a matter name: full pinyin and initials, for
-/// every reading of polyphonic characters (行 → hang / xing).
+/// Search forms of a matter name: each character's pinyin readings (every
+/// reading of a polyphone: 行 → hang / xing; ü typed as v, as in every IME)
+/// and a bitmask of their initials, so matching needs no string building.
 #[derive(Debug, Clone, Default)]
 struct SearchKeys {
-    full: Vec<String>,
-    initials: Vec<String>,
+    readings: Vec<Vec<String>>,
+    initials: Vec<u32>,
+    /// Every letter in any reading: a query with another letter cannot match.
+    letters: u32,
+}
+
+fn letter_bit(b: u8) -> u32 {
+    if b.is_ascii_lowercase() {
+        1 << (b - b'a')
+    } else {
+        0
+    }
 }
 
 impl SearchKeys {
     fn of(name: &str) -> Self {
         use pinyin::ToPinyinMulti;
-        // Each character's readings (ü typed as v, as in every IME);
-        // characters without pinyin (digits,
-        // punctuation, rare characters) stand for themselves.
-        let readings: Vec<Vec<String>> = name
-            .chars()
-            .map(|c| match c.to_pinyin_multi() {
-                Some(multi) => {
-                    let mut v: Vec<String> = multi.into_iter().map(|p| p.plain().replace('ü', "v")).collect();
-                    v.dedup();
-                    v
-                }
-                None => vec![c.to_lowercase().collect()],
-            })
-            .collect();
-        // Expand polyphones, bounded so a long name cannot explode.
-        let mut combos: Vec<Vec<&str>> = vec![vec![]];
-        for r in &readings {
-            let take = if combos.len() * r.len() > 16 { 1 } else { r.len() };
-            combos = combos
-                .into_iter()
-                .flat_map(|prefix| r.iter().take(take).map(move |x| {
-                    let mut p = prefix.clone();
-                    p.push(x.as_str());
-                    p
-                }))
-                .collect();
-        }
         let mut keys = SearchKeys::default();
-        for c in combos {
-            keys.full.push(c.concat());
-            keys.initials.push(c.iter().map(|s| s.chars().next().unwrap_or(' ')).collect());
+        for c in name.chars() {
+            let mut r: Vec<String> = match c.to_pinyin_multi() {
+                Some(multi) => multi.into_iter().map(|p| p.plain().replace('ü', "v")).collect(),
+                // Digits, punctuation, rare characters stand for themselves.
+                None => vec![c.to_lowercase().collect()],
+            };
+            r.dedup();
+            keys.initials.push(r.iter().map(|x| letter_bit(x.as_bytes()[0])).fold(0, |a, b| a | b));
+            keys.letters |= r.iter().flat_map(|x| x.bytes()).map(letter_bit).fold(0, |a, b| a | b);
+            keys.readings.push(r);
         }
         keys
     }
 
+    /// `q` is lower-case ASCII letters.
     fn matches(&self, q: &str) -> bool {
-        self.initials.iter().any(|k| k.contains(q)) || (q.len() >= 2 && self.full.iter().any(|k| k.contains(q)))
+        let q = q.as_bytes();
+        if q.iter().any(|&b| self.letters & letter_bit(b) == 0) {
+            return false;
+        }
+        // Initials: consecutive characters whose initials spell q.
+        if q.len() <= self.initials.len()
+            && self.initials.windows(q.len()).any(|w| w.iter().zip(q).all(|(m, &b)| m & letter_bit(b) != 0))
+        {
+            return true;
+        }
+        // Full pinyin from any character; the query may end mid-syllable.
+        let first = letter_bit(q[0]);
+        q.len() >= 2 && (0..self.readings.len()).any(|start| self.initials[start] & first != 0 && self.full_from(start, q))
+    }
+
+    fn full_from(&self, pos: usize, q: &[u8]) -> bool {
+        if q.is_empty() {
+            return true;
+        }
+        let Some(readings) = self.readings.get(pos) else { return false };
+        readings.iter().any(|r| {
+            let r = r.as_bytes();
+            if q.len() <= r.len() {
+                r.starts_with(q)
+            } else {
+                q.starts_with(r) && self.full_from(pos + 1, &q[r.len()..])
+            }
+        })
     }
 }
 
