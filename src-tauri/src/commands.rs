@@ -39,7 +39,6 @@ fn config_error(e: &clerk_config::ConfigError) -> CmdError {
 pub async fn app_info(core: State<'_, AppCore>) -> CmdResult<AppInfo> {
     let c = &core.config.config;
     let catalogue = &core.catalogue;
-    let departments: std::collections::HashSet<_> = catalogue.matters.iter().map(|m| &m.department).collect();
     Ok(AppInfo {
         version: env!("CARGO_PKG_VERSION").to_owned(),
         hall: CodeName { code: c.hall.code.clone(), name: c.hall.name.clone() },
@@ -56,7 +55,7 @@ pub async fn app_info(core: State<'_, AppCore>) -> CmdResult<AppInfo> {
             version: catalogue.version,
             published_at: catalogue.published_at.clone(),
             matter_count: catalogue.matters.len() as u32,
-            department_count: departments.len() as u32,
+            department_count: catalogue.departments.len() as u32,
             sample: catalogue.sample,
         },
     })

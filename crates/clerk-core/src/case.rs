@@ -201,7 +201,6 @@ pub fn decide(from: CaseStatus, decision: &Decision, f: &Facts) -> Result<CaseSt
                 return Err(invalid());
             }
             for id in missing {
-                known(f, id)?;
                 let m = f.matter.materials.iter().find(|m| &m.id == id).ok_or_else(|| DecisionError::UnknownMaterial(id.clone()))?;
                 if !m.may_be_missing {
                     return Err(DecisionError::NotGapEligible(id.clone()));
