@@ -10,7 +10,8 @@ use crate::calendar::{CalendarError, StartDay, WorkCalendar, SUPPLEMENT_NOTICE_W
 use crate::catalogue::{CaseKind, Matter};
 use crate::date::Date;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum CaseStatus {
     Draft,
     /// 收件: materials physically received; the art. 32 clock runs.
@@ -30,7 +31,7 @@ pub enum CaseStatus {
 }
 
 /// What the clerk checked for one material of the matter.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct MaterialCheck {
     pub material_id: String,
     pub received: bool,
@@ -38,7 +39,7 @@ pub struct MaterialCheck {
     pub copies: u8,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SupplementItem {
     pub material_id: String,
     /// What is wrong and what is required, as printed on the notice.
@@ -125,6 +126,61 @@ pub enum DecisionError {
     NotInstant,
     #[error(transparent)]
     Calendar(#[from] CalendarError),
+}
+
+impl CaseStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CaseStatus::Draft => "draft",
+            CaseStatus::Received => "received",
+            CaseStatus::SupplementRequested => "supplement_requested",
+            CaseStatus::AcceptedWithGaps => "accepted_with_gaps",
+            CaseStatus::Accepted => "accepted",
+            CaseStatus::CompletedOnTheSpot => "completed_on_the_spot",
+            CaseStatus::NotAccepted => "not_accepted",
+            CaseStatus::Withdrawn => "withdrawn",
+        }
+    }
+
+    pub fn zh(self) -> &'static str {
+        match self {
+            CaseStatus::Draft => "草稿",
+            CaseStatus::Received => "已收件",
+            CaseStatus::SupplementRequested => "补正告知",
+            CaseStatus::AcceptedWithGaps => "容缺受理",
+            CaseStatus::Accepted => "已受理",
+            CaseStatus::CompletedOnTheSpot => "即办办结",
+            CaseStatus::NotAccepted => "不予受理",
+            CaseStatus::Withdrawn => "已撤回",
+        }
+    }
+}
+
+impl DecisionError {
+    /// The message in Chinese, for the clerk.
+    pub fn zh(&self) -> String {
+        use DecisionError as E;
+        match self {
+            E::InvalidTransition { from, .. } => format!("当前状态（{}）下不能作此决定", from.zh()),
+            E::MissingMaterials(ids) => format!("缺少必要材料：{}", ids.join("、")),
+            E::UnknownMaterial(id) => format!("材料 {id} 不在该事项的材料清单中"),
+            E::NotGapEligible(id) => format!("材料 {id} 不属于容缺材料，不能容缺受理"),
+            E::GapListMismatch(ids) => format!("容缺清单须正好是未收到的必要材料：{}", ids.join("、")),
+            E::GapDateTooLate { supply_by, latest } => format!("补齐日期 {supply_by} 须在今天至承诺时限 {latest} 之间"),
+            E::CommitmentMissing => "容缺受理须由申请人签署《容缺受理承诺书》".into(),
+            E::NoticeIncomplete(ids) => format!("一次性告知须列明全部缺少的材料，未列：{}", ids.join("、")),
+            E::NoticeEmpty => "补正告知至少列出一项材料".into(),
+            E::NoticePeriodOver { deadline, received_on } => {
+                format!("五个工作日的告知期已于 {deadline} 届满，自收件日 {received_on} 起即视为受理")
+            }
+            E::OverrideRequired => "一次性告知后再增加补正事项，须经负责人批准并写明理由".into(),
+            E::LegalBasisMissing => "不予受理须写明法律依据".into(),
+            E::ReferralMissing => "不属于本机关职权的，须告知申请人向哪个机关申请".into(),
+            E::ReasonMissing => "须写明理由".into(),
+            E::NotInstant => "只有即办件可以当场办结".into(),
+            E::Calendar(c) => c.zh(),
+        }
+    }
 }
 
 fn name(d: &Decision) -> &'static str {

@@ -7,8 +7,10 @@
 pub mod calendar;
 pub mod case;
 pub mod catalogue;
+pub mod clock;
 pub mod date;
 pub mod ids;
+pub mod intake;
 pub mod receipt;
 
 /// The sample catalogue that ships with the app (示例数据), used when no

@@ -1,0 +1,364 @@
+//! Taking in a case: the clerk's form is checked field by field and turned
+//! into the case as it will be stored. Every problem names its field and
+//! the rule, in Chinese and English, so the window can show it on the field.
+
+use serde::{Deserialize, Serialize};
+
+use crate::calendar::{StartDay, WorkCalendar, SUPPLEMENT_NOTICE_WORKING_DAYS};
+use crate::case::{self, CaseStatus, Decision, DecisionError, Facts, MaterialCheck, NotAcceptReason, SupplementItem};
+use crate::catalogue::{Catalogue, CaseKind, Matter, ServiceObject};
+use crate::date::Date;
+use crate::ids::{self, CitizenIdKind};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ApplicantKind {
+    /// 自然人
+    #[default]
+    Person,
+    /// 法人或其他组织
+    Organisation,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ApplicantForm {
+    pub kind: ApplicantKind,
+    /// Person's name, or the organisation's registered name.
+    pub name: String,
+    /// Citizen ID / residence permit (person) or USCC (organisation).
+    pub id_no: String,
+    pub phone: String,
+    pub address: String,
+    /// For an organisation: the person at the counter (经办人).
+    pub agent_name: String,
+    pub agent_id_no: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NotAcceptKind {
+    NoLicenceRequired,
+    NotOurCompetence,
+    ApplicantDeclinedSupplement,
+    Other,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum DecisionForm {
+    Accept,
+    AcceptWithGaps {
+        supply_by: String,
+        commitment_signed: bool,
+    },
+    RequestSupplement {
+        items: Vec<SupplementItem>,
+    },
+    NotAccept {
+        reason: NotAcceptKind,
+        #[serde(default)]
+        refer_to: String,
+        #[serde(default)]
+        detail: String,
+        legal_basis: String,
+    },
+    CompleteOnTheSpot,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IntakeForm {
+    pub matter_code: String,
+    pub matter_version: u32,
+    pub applicant: ApplicantForm,
+    pub materials: Vec<MaterialCheck>,
+    pub decision: DecisionForm,
+}
+
+/// One problem with the form.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldError {
+    /// `applicant.id_no`, `decision.supply_by`, `materials`, …
+    pub field: String,
+    pub zh: String,
+    pub en: String,
+}
+
+fn fe(field: &str, zh: impl Into<String>, en: impl Into<String>) -> FieldError {
+    FieldError { field: field.to_owned(), zh: zh.into(), en: en.into() }
+}
+
+/// The case as it is stored and printed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PreparedCase {
+    pub matter_code: String,
+    pub matter_version: u32,
+    pub matter_name: String,
+    pub department: String,
+    pub status: CaseStatus,
+    pub applicant: ApplicantForm,
+    pub materials: Vec<MaterialCheck>,
+    pub decision: DecisionForm,
+    pub received_on: Date,
+    /// Acceptance date: the clock's day 0 (None when not accepted).
+    pub accepted_on: Option<Date>,
+    /// Promised limit (承诺时限) due date.
+    pub promised_due: Option<Date>,
+    /// Statutory limit (法定时限) due date.
+    pub statutory_due: Option<Date>,
+    /// 容缺: the date the missing items are due.
+    pub supply_by: Option<Date>,
+    /// Names of the materials still owed (容缺 or 补正).
+    pub owed: Vec<String>,
+    /// End of the art. 32 five-working-day notice period.
+    pub notice_deadline: Date,
+}
+
+pub struct IntakeContext<'a> {
+    pub catalogue: &'a Catalogue,
+    pub calendar: &'a WorkCalendar,
+    pub today: Date,
+    pub start_day: StartDay,
+}
+
+const NAME_MAX: usize = 60;
+
+/// Mainland mobile (11 digits from 1) or a landline with area code.
+pub fn phone_ok(p: &str) -> bool {
+    let digits: String = p.chars().filter(|c| *c != '-' && *c != ' ').collect();
+    if !digits.chars().all(|c| c.is_ascii_digit()) {
+        return false;
+    }
+    (digits.len() == 11 && digits.starts_with('1')) || (digits.starts_with('0') && (10..=12).contains(&digits.len()))
+}
+
+/// Check the applicant; returns the applicant normalised (trimmed, ID in
+/// upper case, phone without spaces).
+pub fn check_applicant(a: &ApplicantForm, matter: Option<&Matter>, today: Date) -> (ApplicantForm, Vec<FieldError>) {
+    let mut errs = Vec::new();
+    let mut n = a.clone();
+    n.name = a.name.trim().to_owned();
+    n.id_no = a.id_no.trim().to_uppercase();
+    n.phone = a.phone.trim().replace(' ', "");
+    n.address = a.address.trim().to_owned();
+    n.agent_name = a.agent_name.trim().to_owned();
+    n.agent_id_no = a.agent_id_no.trim().to_uppercase();
+
+    if n.name.is_empty() {
+        errs.push(fe("applicant.name", "请填写申请人名称", "Enter the applicant's name"));
+    } else if n.name.chars().count() > NAME_MAX {
+        errs.push(fe("applicant.name", format!("名称不能超过 {NAME_MAX} 个字"), format!("At most {NAME_MAX} characters")));
+    }
+    let check_person_id = |field: &str, v: &str, errs: &mut Vec<FieldError>| {
+        if v.is_empty() {
+            errs.push(fe(field, "请填写身份证件号码", "Enter the ID number"));
+        } else if let Err(e) = ids::check_citizen_id(v, today) {
+            errs.push(fe(field, format!("身份证件号码有误：{}", e.zh()), format!("ID number is invalid: {e}")));
+        }
+    };
+    match n.kind {
+        ApplicantKind::Person => check_person_id("applicant.id_no", &n.id_no, &mut errs),
+        ApplicantKind::Organisation => {
+            if n.id_no.is_empty() {
+                errs.push(fe("applicant.id_no", "请填写统一社会信用代码", "Enter the unified social credit code"));
+            } else if let Err(e) = ids::check_uscc(&n.id_no) {
+                errs.push(fe(
+                    "applicant.id_no",
+                    format!("统一社会信用代码有误：{}", e.zh()),
+                    format!("Unified social credit code is invalid: {e}"),
+                ));
+            }
+            if n.agent_name.is_empty() {
+                errs.push(fe("applicant.agent_name", "请填写经办人姓名", "Enter the agent's name"));
+            }
+            check_person_id("applicant.agent_id_no", &n.agent_id_no, &mut errs);
+        }
+    }
+    if let Some(m) = matter {
+        let wanted = match n.kind {
+            ApplicantKind::Person => ServiceObject::NaturalPerson,
+            ApplicantKind::Organisation => ServiceObject::LegalPerson,
+        };
+        if !m.service_objects.contains(&wanted) {
+            let (zh, en) = match n.kind {
+                ApplicantKind::Person => ("该事项只受理法人或其他组织的申请", "This matter is for organisations only"),
+                ApplicantKind::Organisation => ("该事项只受理自然人的申请", "This matter is for natural persons only"),
+            };
+            errs.push(fe("applicant.kind", zh, en));
+        }
+    }
+    if n.phone.is_empty() {
+        errs.push(fe("applicant.phone", "请填写联系电话", "Enter a phone number"));
+    } else if !phone_ok(&n.phone) {
+        errs.push(fe(
+            "applicant.phone",
+            "联系电话应为 11 位手机号或带区号的固定电话",
+            "Phone must be an 11-digit mobile number or a landline with area code",
+        ));
+    }
+    (n, errs)
+}
+
+/// The kind of an ID number, for display (居民身份证 / 居住证 / 永居证).
+pub fn id_kind_zh(kind: CitizenIdKind) -> &'static str {
+    match kind {
+        CitizenIdKind::ResidentId => "居民身份证",
+        CitizenIdKind::HkMacaoTaiwanPermit => "港澳台居民居住证",
+        CitizenIdKind::ForeignPermanentResident => "外国人永久居留身份证",
+    }
+}
+
+fn decision_field(e: &DecisionError) -> &'static str {
+    use DecisionError as E;
+    match e {
+        E::MissingMaterials(_) | E::UnknownMaterial(_) | E::NotGapEligible(_) | E::GapListMismatch(_) => "materials",
+        E::GapDateTooLate { .. } => "decision.supply_by",
+        E::CommitmentMissing => "decision.commitment_signed",
+        E::NoticeIncomplete(_) | E::NoticeEmpty => "decision.items",
+        E::LegalBasisMissing => "decision.legal_basis",
+        E::ReferralMissing => "decision.refer_to",
+        E::ReasonMissing => "decision.detail",
+        _ => "decision",
+    }
+}
+
+/// Check a whole intake form and build the case, or list every problem.
+pub fn prepare(form: &IntakeForm, cx: &IntakeContext) -> Result<PreparedCase, Vec<FieldError>> {
+    let Some(matter) = cx.catalogue.matter(&form.matter_code) else {
+        return Err(vec![fe("matter", "请选择事项（目录中没有该事项）", "Choose a matter (not in the catalogue)")]);
+    };
+    let mut errs = Vec::new();
+    if form.matter_version != cx.catalogue.version {
+        errs.push(fe(
+            "matter",
+            format!("事项版本 {} 已不是现行目录版本 {}，请重新选择事项", form.matter_version, cx.catalogue.version),
+            format!("Matter version {} is not the catalogue in effect ({}); pick the matter again", form.matter_version, cx.catalogue.version),
+        ));
+    }
+    let (applicant, mut aerrs) = check_applicant(&form.applicant, Some(matter), cx.today);
+    errs.append(&mut aerrs);
+
+    // Materials: only the matter's own, each once; copies within reason.
+    let mut materials = Vec::new();
+    for m in &matter.materials {
+        let c = form.materials.iter().find(|c| c.material_id == m.id);
+        materials.push(c.cloned().unwrap_or(MaterialCheck {
+            material_id: m.id.clone(),
+            received: false,
+            original_seen: false,
+            copies: 0,
+        }));
+    }
+    if let Some(stray) = form.materials.iter().find(|c| matter.materials.iter().all(|m| m.id != c.material_id)) {
+        errs.push(fe(
+            "materials",
+            format!("材料 {} 不在该事项的材料清单中", stray.material_id),
+            format!("Material {} is not in the matter's list", stray.material_id),
+        ));
+    }
+
+    let decision = match &form.decision {
+        DecisionForm::Accept => Some(Decision::Accept),
+        DecisionForm::CompleteOnTheSpot => Some(Decision::CompleteOnTheSpot),
+        DecisionForm::AcceptWithGaps { supply_by, commitment_signed } => match Date::parse_iso(supply_by.trim()) {
+            Some(date) => Some(Decision::AcceptWithGaps {
+                missing: case::missing_required(&facts(matter, &materials, cx)),
+                supply_by: date,
+                commitment_signed: *commitment_signed,
+            }),
+            None => {
+                errs.push(fe("decision.supply_by", "请填写补齐日期（年-月-日）", "Enter the date to supply by (YYYY-MM-DD)"));
+                None
+            }
+        },
+        DecisionForm::RequestSupplement { items } => Some(Decision::RequestSupplement {
+            items: items
+                .iter()
+                .map(|i| SupplementItem {
+                    material_id: i.material_id.clone(),
+                    requirement: if i.requirement.trim().is_empty() {
+                        matter.materials.iter().find(|m| m.id == i.material_id).map(|m| format!("请提交：{}", m.name)).unwrap_or_default()
+                    } else {
+                        i.requirement.trim().to_owned()
+                    },
+                })
+                .collect(),
+        }),
+        DecisionForm::NotAccept { reason, refer_to, detail, legal_basis } => Some(Decision::NotAccept {
+            reason: match reason {
+                NotAcceptKind::NoLicenceRequired => NotAcceptReason::NoLicenceRequired,
+                NotAcceptKind::NotOurCompetence => NotAcceptReason::NotOurCompetence { refer_to: refer_to.clone() },
+                NotAcceptKind::ApplicantDeclinedSupplement => NotAcceptReason::ApplicantDeclinedSupplement,
+                NotAcceptKind::Other => NotAcceptReason::Other { reason: detail.clone() },
+            },
+            legal_basis: legal_basis.clone(),
+        }),
+    };
+
+    let f = facts(matter, &materials, cx);
+    let status = match decision.as_ref().map(|d| case::decide(CaseStatus::Received, d, &f)) {
+        Some(Ok(s)) => Some(s),
+        Some(Err(e)) => {
+            errs.push(FieldError { field: decision_field(&e).to_owned(), zh: e.zh(), en: e.to_string() });
+            None
+        }
+        None => None,
+    };
+    let notice_deadline = match cx.calendar.add_working_days(cx.today, SUPPLEMENT_NOTICE_WORKING_DAYS, cx.start_day) {
+        Ok(d) => d,
+        Err(e) => {
+            errs.push(fe("decision", e.zh(), e.to_string()));
+            cx.today
+        }
+    };
+    if !errs.is_empty() {
+        return Err(errs);
+    }
+    let status = status.expect("no errors means a status");
+
+    let accepted = matches!(status, CaseStatus::Accepted | CaseStatus::AcceptedWithGaps);
+    let due = |limit| cx.calendar.due_date(cx.today, limit, cx.start_day);
+    let (promised_due, statutory_due) = if accepted && matter.case_kind == CaseKind::Promised {
+        match (due(matter.promised_limit), due(matter.statutory_limit)) {
+            (Ok(p), Ok(s)) => (Some(p), Some(s)),
+            (Err(e), _) | (_, Err(e)) => return Err(vec![fe("decision", e.zh(), e.to_string())]),
+        }
+    } else {
+        (None, None)
+    };
+    let name_of = |id: &str| matter.materials.iter().find(|m| m.id == id).map(|m| m.name.clone()).unwrap_or_else(|| id.to_owned());
+    let (supply_by, owed, decision) = match (&form.decision, decision.expect("checked")) {
+        (_, Decision::AcceptWithGaps { missing, supply_by, .. }) => {
+            (Some(supply_by), missing.iter().map(|id| name_of(id)).collect(), form.decision.clone())
+        }
+        (_, Decision::RequestSupplement { items }) => {
+            let owed = items.iter().map(|i| name_of(&i.material_id)).collect();
+            (None, owed, DecisionForm::RequestSupplement { items })
+        }
+        (d, _) => (None, Vec::new(), d.clone()),
+    };
+    Ok(PreparedCase {
+        matter_code: matter.code.clone(),
+        matter_version: cx.catalogue.version,
+        matter_name: matter.name.clone(),
+        department: matter.department.clone(),
+        status,
+        applicant,
+        materials,
+        decision,
+        received_on: cx.today,
+        accepted_on: accepted.then_some(cx.today).or((status == CaseStatus::CompletedOnTheSpot).then_some(cx.today)),
+        promised_due,
+        statutory_due,
+        supply_by,
+        owed,
+        notice_deadline,
+    })
+}
+
+fn facts<'a>(matter: &'a Matter, materials: &'a [MaterialCheck], cx: &'a IntakeContext) -> Facts<'a> {
+    Facts { matter, materials, received_on: cx.today, today: cx.today, calendar: cx.calendar, start_day: cx.start_day }
+}
+
+#[cfg(test)]
+mod tests;

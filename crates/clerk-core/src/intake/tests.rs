@@ -1,0 +1,231 @@
+use super::*;
+use crate::ids::citizen_id_check_char;
+use crate::SAMPLE_CATALOGUE_JSON;
+
+const FOOD: &str = "11530500MB1A27618NXK00001000000"; // 食品经营许可, m4 容缺, 10 working days
+const SOLE: &str = "11530500MB1A27618NXK00002000000"; // 个体工商户设立登记, 即办件, persons only
+const LLC: &str = "11530500MB1A27618NXK00003000000"; // 企业设立登记, organisations only
+
+fn id(body: &str) -> String {
+    format!("{body}{}", citizen_id_check_char(body).unwrap())
+}
+
+fn d(s: &str) -> Date {
+    Date::parse_iso(s).unwrap()
+}
+
+struct World {
+    cat: Catalogue,
+    cal: WorkCalendar,
+}
+
+impl World {
+    fn new() -> Self {
+        World { cat: Catalogue::parse(SAMPLE_CATALOGUE_JSON).unwrap(), cal: WorkCalendar::bundled() }
+    }
+    fn cx(&self, today: &str) -> IntakeContext<'_> {
+        IntakeContext { catalogue: &self.cat, calendar: &self.cal, today: d(today), start_day: StartDay::DayZero }
+    }
+    fn form(&self, matter: &str, missing: &[&str], decision: DecisionForm) -> IntakeForm {
+        let m = self.cat.matter(matter).unwrap();
+        IntakeForm {
+            matter_code: matter.into(),
+            matter_version: self.cat.version,
+            applicant: person(),
+            materials: m
+                .materials
+                .iter()
+                .map(|x| MaterialCheck {
+                    material_id: x.id.clone(),
+                    received: !missing.contains(&x.id.as_str()),
+                    original_seen: true,
+                    copies: x.copies,
+                })
+                .collect(),
+            decision,
+        }
+    }
+}
+
+fn person() -> ApplicantForm {
+    ApplicantForm {
+        kind: ApplicantKind::Person,
+        name: " 李四 ".into(),
+        id_no: id("53050219900101123").to_lowercase(),
+        phone: "138 0872 0000".into(),
+        address: "保山市隆阳区正阳南路".into(),
+        ..Default::default()
+    }
+}
+
+fn fields(r: Result<PreparedCase, Vec<FieldError>>) -> Vec<String> {
+    r.err().expect("expected errors").into_iter().map(|e| e.field).collect()
+}
+
+#[test]
+fn food_licence_with_one_gap_is_accepted_with_dates() {
+    let w = World::new();
+    let f = w.form(FOOD, &["m4"], DecisionForm::AcceptWithGaps { supply_by: "2026-03-09".into(), commitment_signed: true });
+    let c = prepare(&f, &w.cx("2026-03-02")).unwrap();
+    assert_eq!(c.status, CaseStatus::AcceptedWithGaps);
+    assert_eq!(c.applicant.name, "李四", "trimmed");
+    assert!(c.applicant.id_no.ends_with(|ch: char| ch.is_ascii_digit() || ch == 'X'), "upper case");
+    assert_eq!(c.applicant.phone, "13808720000");
+    assert_eq!(c.accepted_on, Some(d("2026-03-02")));
+    assert_eq!(c.promised_due, Some(d("2026-03-16")), "10 working days");
+    assert_eq!(c.supply_by, Some(d("2026-03-09")));
+    assert_eq!(c.owed.len(), 1);
+    assert_eq!(c.notice_deadline, d("2026-03-09"));
+    assert!(c.statutory_due.unwrap() >= c.promised_due.unwrap());
+}
+
+#[test]
+fn every_problem_is_reported_on_its_field() {
+    let w = World::new();
+    let mut f = w.form(FOOD, &["m4"], DecisionForm::AcceptWithGaps { supply_by: "2026-04-30".into(), commitment_signed: false });
+    f.applicant.name = "  ".into();
+    f.applicant.id_no = "530502199001011230".into(); // wrong check digit (unless it happens to be 0)
+    f.applicant.phone = "12345".into();
+    let errs = prepare(&f, &w.cx("2026-03-02")).unwrap_err();
+    let got: Vec<&str> = errs.iter().map(|e| e.field.as_str()).collect();
+    assert!(got.contains(&"applicant.name"), "{got:?}");
+    assert!(got.contains(&"applicant.phone"), "{got:?}");
+    assert!(got.contains(&"decision.supply_by"), "{got:?}");
+    if id("53050219900101123") != "530502199001011230" {
+        let e = errs.iter().find(|e| e.field == "applicant.id_no").unwrap();
+        assert!(e.zh.contains("校验位"), "{}", e.zh);
+        assert!(e.en.contains("check"), "{}", e.en);
+    }
+    for e in &errs {
+        assert!(!e.zh.is_empty() && !e.en.is_empty());
+    }
+}
+
+#[test]
+fn decisions_table() {
+    let w = World::new();
+    let gaps = |date: &str, signed| DecisionForm::AcceptWithGaps { supply_by: date.into(), commitment_signed: signed };
+    let refuse = |reason, refer: &str, basis: &str| DecisionForm::NotAccept {
+        reason,
+        refer_to: refer.into(),
+        detail: String::new(),
+        legal_basis: basis.into(),
+    };
+    type Case = (&'static str, &'static [&'static str], DecisionForm, Result<CaseStatus, &'static str>);
+    let table: Vec<Case> = vec![
+        (FOOD, &[], DecisionForm::Accept, Ok(CaseStatus::Accepted)),
+        (FOOD, &["m6"], DecisionForm::Accept, Ok(CaseStatus::Accepted)), // optional material
+        (FOOD, &["m4"], DecisionForm::Accept, Err("materials")),
+        (FOOD, &["m1"], gaps("2026-03-09", true), Err("materials")), // m1 is not 容缺
+        (FOOD, &["m4"], gaps("2026-03-09", false), Err("decision.commitment_signed")),
+        (FOOD, &["m4"], gaps("2026-03-17", true), Err("decision.supply_by")), // after the promised limit
+        (FOOD, &["m4"], gaps("2026-03-01", true), Err("decision.supply_by")), // in the past
+        (FOOD, &["m4"], gaps("3月9日", true), Err("decision.supply_by")),
+        (FOOD, &[], gaps("2026-03-09", true), Err("materials")), // nothing missing
+        (
+            FOOD,
+            &["m1", "m4"],
+            DecisionForm::RequestSupplement {
+                items: vec![SupplementItem { material_id: "m1".into(), requirement: String::new() }],
+            },
+            Err("decision.items"), // m4 not listed: not one-time
+        ),
+        (
+            FOOD,
+            &["m1", "m4"],
+            DecisionForm::RequestSupplement {
+                items: vec![
+                    SupplementItem { material_id: "m1".into(), requirement: String::new() },
+                    SupplementItem { material_id: "m4".into(), requirement: "须加盖公章".into() },
+                ],
+            },
+            Ok(CaseStatus::SupplementRequested),
+        ),
+        (FOOD, &[], refuse(NotAcceptKind::NotOurCompetence, "", "行政许可法第三十二条"), Err("decision.refer_to")),
+        (FOOD, &[], refuse(NotAcceptKind::NotOurCompetence, "腾冲市市场监督管理局", " "), Err("decision.legal_basis")),
+        (FOOD, &[], refuse(NotAcceptKind::NotOurCompetence, "腾冲市市场监督管理局", "行政许可法第三十二条第一款第二项"), Ok(CaseStatus::NotAccepted)),
+        (FOOD, &[], DecisionForm::CompleteOnTheSpot, Err("decision")),
+        (SOLE, &[], DecisionForm::CompleteOnTheSpot, Ok(CaseStatus::CompletedOnTheSpot)),
+        (SOLE, &["m1"], DecisionForm::CompleteOnTheSpot, Err("materials")),
+        (LLC, &[], DecisionForm::Accept, Err("applicant.kind")), // a person cannot found an LLC here
+    ];
+    for (i, (matter, missing, decision, want)) in table.into_iter().enumerate() {
+        let r = prepare(&w.form(matter, missing, decision), &w.cx("2026-03-02"));
+        match want {
+            Ok(status) => assert_eq!(r.map(|c| c.status), Ok(status), "row {i}"),
+            Err(field) => assert!(fields(r.clone()).contains(&field.to_owned()), "row {i}: {:?}", r.err()),
+        }
+    }
+}
+
+#[test]
+fn supplement_notice_lists_names_and_default_requirements() {
+    let w = World::new();
+    let f = w.form(
+        FOOD,
+        &["m2"],
+        DecisionForm::RequestSupplement { items: vec![SupplementItem { material_id: "m2".into(), requirement: " ".into() }] },
+    );
+    let c = prepare(&f, &w.cx("2026-03-02")).unwrap();
+    let DecisionForm::RequestSupplement { items } = &c.decision else { panic!() };
+    assert!(items[0].requirement.starts_with("请提交："), "{}", items[0].requirement);
+    assert_eq!(c.owed.len(), 1);
+    assert_eq!(c.promised_due, None);
+    assert_eq!(c.accepted_on, None);
+}
+
+#[test]
+fn organisations_need_a_valid_uscc_and_an_agent() {
+    let w = World::new();
+    let mut f = w.form(LLC, &[], DecisionForm::Accept);
+    f.applicant = ApplicantForm {
+        kind: ApplicantKind::Organisation,
+        name: "保山市某某有限公司".into(),
+        id_no: "91530500MA6K0000X0".into(),
+        phone: "0875-2123456".into(),
+        ..Default::default()
+    };
+    let got = fields(prepare(&f, &w.cx("2026-03-02")));
+    assert!(got.contains(&"applicant.id_no".to_owned()), "{got:?}");
+    assert!(got.contains(&"applicant.agent_name".to_owned()), "{got:?}");
+    assert!(got.contains(&"applicant.agent_id_no".to_owned()), "{got:?}");
+    assert!(!got.contains(&"applicant.phone".to_owned()), "a landline with area code is fine");
+}
+
+#[test]
+fn unknown_matter_and_stale_version() {
+    let w = World::new();
+    let mut f = w.form(FOOD, &[], DecisionForm::Accept);
+    f.matter_version = 0;
+    assert_eq!(fields(prepare(&f, &w.cx("2026-03-02"))), vec!["matter"]);
+    f.matter_code = "NOPE".into();
+    assert_eq!(fields(prepare(&f, &w.cx("2026-03-02"))), vec!["matter"]);
+}
+
+#[test]
+fn missing_calendar_year_blocks_instead_of_guessing() {
+    let w = World::new();
+    let f = w.form(FOOD, &[], DecisionForm::Accept);
+    let errs = prepare(&f, &w.cx("2026-12-30")).unwrap_err();
+    assert!(errs.iter().any(|e| e.zh.contains("2027")), "{errs:?}");
+}
+
+#[test]
+fn phones() {
+    for ok in ["13808720000", "138-0872-0000", "0875-2123456", "08752123456", "010-12345678"] {
+        assert!(phone_ok(ok), "{ok}");
+    }
+    for bad in ["", "1380872000", "23808720000", "0875", "1380872000a", "+8613808720000"] {
+        assert!(!phone_ok(bad), "{bad}");
+    }
+}
+
+#[test]
+fn form_json_shape_is_stable() {
+    let w = World::new();
+    let f = w.form(SOLE, &[], DecisionForm::CompleteOnTheSpot);
+    let v = serde_json::to_value(&f).unwrap();
+    assert_eq!(v["decision"], serde_json::json!({"kind": "complete_on_the_spot"}));
+    let back: IntakeForm = serde_json::from_value(v).unwrap();
+    assert_eq!(back, f);
+}
