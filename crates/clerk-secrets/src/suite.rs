@@ -163,10 +163,11 @@ impl DbKey {
         Ok(DbKey { suite, bytes })
     }
 
-    /// The value for SQLCipher's `PRAGMA key`: a raw 256-bit key, so no
-    /// key derivation runs at every open.
-    pub fn sqlcipher_key(&self) -> String {
-        format!("\"x'{}'\"", hex::encode(self.bytes))
+    /// The statement that keys a SQLCipher connection with the raw 256-bit
+    /// key (`PRAGMA key = "x'…'"`), so no passphrase derivation runs at
+    /// every open.
+    pub fn sqlcipher_pragma(&self) -> String {
+        format!("PRAGMA key = \"x'{}'\";", hex::encode(self.bytes))
     }
 
     /// A short public fingerprint of the key (for logs and support).

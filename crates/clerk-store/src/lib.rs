@@ -1,1 +1,69 @@
+//! Window Clerk's local store: one SQLCipher-encrypted SQLite file per
+//! installation.
+//!
+//! Rules (sync-protocol §2): WAL, `synchronous=FULL`, foreign keys, one
+//! writer connection with `BEGIN IMMEDIATE`, append-only migrations. Every
+//! clerk action is one transaction holding the domain rows, an audit row and
+//! an outbox row; the receipt counter and the outbox `seq` are bumped inside
+//! that same transaction. The database key lives in the OS keyring
+//! (clerk-secrets); without it the file is never opened, and never replaced.
 
+mod open;
+mod ops;
+mod search;
+pub mod testing;
+pub mod time;
+
+pub use open::{key_name, Identity, OpenError, MIGRATIONS};
+pub use ops::{Actor, CaseRow, Committed, OutboxRow, StoreError};
+pub use search::fts_query;
+
+use std::fs::File;
+use std::path::PathBuf;
+use std::sync::Mutex;
+
+use rusqlite::Connection;
+
+/// The open store. Cheap to share behind an `Arc`; all writes go through
+/// the one connection, serialised by the mutex.
+pub struct Store {
+    conn: Mutex<Connection>,
+    /// The receipt counter's mirror (locked after `conn`, never before).
+    mirror: Mutex<File>,
+    dir: PathBuf,
+    identity: Identity,
+    /// Held for the life of the store: one process per data directory.
+    _lock: File,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("dir", &self.dir).field("identity", &self.identity).finish()
+    }
+}
+
+impl Store {
+    pub fn identity(&self) -> &Identity {
+        &self.identity
+    }
+
+    pub fn dir(&self) -> &std::path::Path {
+        &self.dir
+    }
+
+    pub fn db_path(&self) -> PathBuf {
+        self.dir.join(open::DB_FILE)
+    }
+}
+
+impl Store {
+    /// (journal_mode, synchronous, foreign_keys) as SQLite reports them.
+    pub fn settings(&self) -> rusqlite::Result<(String, i64, i64)> {
+        let c = self.conn.lock().unwrap();
+        Ok((
+            c.query_row("PRAGMA journal_mode", [], |r| r.get(0))?,
+            c.query_row("PRAGMA synchronous", [], |r| r.get(0))?,
+            c.query_row("PRAGMA foreign_keys", [], |r| r.get(0))?,
+        ))
+    }
+}

@@ -1,0 +1,284 @@
+use clerk_core::intake::{ApplicantForm, PreparedCase};
+use clerk_core::receipt::ReceiptNo;
+use rusqlite::{params, OptionalExtension, Transaction, TransactionBehavior};
+use serde::Serialize;
+
+use crate::search;
+use crate::time::{iso_utc, next_hlc};
+use crate::Store;
+
+/// Who does an action, at which window.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    pub user_id: String,
+    pub window_code: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("stored data is malformed: {0}")]
+    Data(String),
+    #[error("receipt number: {0}")]
+    Receipt(#[from] clerk_core::receipt::ReceiptError),
+}
+
+impl StoreError {
+    pub fn zh(&self) -> String {
+        match self {
+            StoreError::Sqlite(e) => format!("数据库写入失败（{e}），本次操作未保存，已填写的内容仍在草稿中"),
+            StoreError::Data(e) => format!("本地数据有误：{e}"),
+            StoreError::Receipt(e) => format!("受理编号无法生成：{}", e.zh()),
+        }
+    }
+}
+
+fn data_err(e: serde_json::Error) -> StoreError {
+    StoreError::Data(e.to_string())
+}
+
+/// The outcome of a committed intake.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Committed {
+    pub case_id: String,
+    pub receipt_no: String,
+    pub seq: i64,
+    pub created_at: String,
+    pub case: PreparedCase,
+}
+
+/// One line of the case list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CaseRow {
+    pub case_id: String,
+    pub receipt_no: String,
+    pub matter_code: String,
+    pub matter_name: String,
+    pub status: String,
+    pub applicant_name: String,
+    pub applicant_id_no: String,
+    pub applicant_phone: String,
+    pub received_on: String,
+    pub promised_due: Option<String>,
+    pub created_at: String,
+    pub window_code: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OutboxRow {
+    pub seq: i64,
+    pub mutation_id: String,
+    pub kind: String,
+    pub case_id: Option<String>,
+    pub state: String,
+    pub wall_time: String,
+}
+
+pub(crate) const CASE_COLUMNS: &str = "c.case_id, c.receipt_no, c.matter_code, c.matter_name, c.status, c.applicant_name, \
+     c.applicant_id_no, c.applicant_phone, c.received_on, c.promised_due, c.created_at, c.window_code";
+
+pub(crate) fn case_row(r: &rusqlite::Row) -> rusqlite::Result<CaseRow> {
+    Ok(CaseRow {
+        case_id: r.get(0)?,
+        receipt_no: r.get(1)?,
+        matter_code: r.get(2)?,
+        matter_name: r.get(3)?,
+        status: r.get(4)?,
+        applicant_name: r.get(5)?,
+        applicant_id_no: r.get(6)?,
+        applicant_phone: r.get(7)?,
+        received_on: r.get(8)?,
+        promised_due: r.get(9)?,
+        created_at: r.get(10)?,
+        window_code: r.get(11)?,
+    })
+}
+
+fn bump(tx: &Transaction, name: &str) -> rusqlite::Result<i64> {
+    tx.query_row("UPDATE counters SET value = value + 1 WHERE name = ?1 RETURNING value", [name], |r| r.get(0))
+}
+
+fn audit(tx: &Transaction, at: &str, actor: &Actor, action: &str, case_id: Option<&str>, detail: &serde_json::Value) -> rusqlite::Result<()> {
+    tx.execute(
+        "INSERT INTO audit(at, actor, action, case_id, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![at, actor.user_id, action, case_id, detail.to_string()],
+    )?;
+    Ok(())
+}
+
+impl Store {
+    /// Take in a case: the case, its search terms, the applicant memory, an
+    /// audit row and the `case.create` outbox row, the receipt counter and
+    /// the outbox seq, and the draft's removal — one transaction. The receipt
+    /// may be printed only after this returns.
+    pub fn take_in(&self, case: &PreparedCase, actor: &Actor, now_millis: i64, draft_slot: Option<&str>) -> Result<Committed, StoreError> {
+        let mut conn = self.conn.lock().unwrap();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let counter = bump(&tx, "receipt")?;
+        let receipt = ReceiptNo::new(&self.identity.office_code, &self.identity.device_code, counter as u64)?.to_string();
+        // The mirror goes first: it may run ahead of the database (a crash
+        // before COMMIT skips a number) but never behind it.
+        {
+            let mut m = self.mirror.lock().unwrap();
+            crate::open::write_mirror(&mut m, counter).map_err(|e| StoreError::Data(format!("receipt counter mirror: {e}")))?;
+        }
+        let seq = bump(&tx, "seq")?;
+        let case_id = uuid::Uuid::now_v7().to_string();
+        let mutation_id = uuid::Uuid::now_v7().to_string();
+        let at = iso_utc(now_millis);
+        let last_hlc: Option<String> = tx.query_row("SELECT value FROM meta WHERE key = 'hlc'", [], |r| r.get(0)).optional()?;
+        let hlc = next_hlc(last_hlc.as_deref(), now_millis);
+        tx.execute("INSERT INTO meta(key, value) VALUES ('hlc', ?1) ON CONFLICT(key) DO UPDATE SET value = excluded.value", [&hlc])?;
+
+        let body = serde_json::to_string(case).map_err(data_err)?;
+        tx.execute(
+            "INSERT INTO cases(case_id, receipt_no, receipt_counter, matter_code, matter_version, matter_name, status, \
+             applicant_name, applicant_id_no, applicant_phone, received_on, promised_due, created_at, clerk_id, window_code, version, body) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, 1, ?16)",
+            params![
+                case_id,
+                receipt,
+                counter,
+                case.matter_code,
+                case.matter_version,
+                case.matter_name,
+                case.status.as_str(),
+                case.applicant.name,
+                case.applicant.id_no,
+                case.applicant.phone,
+                case.received_on.to_string(),
+                case.promised_due.map(|d| d.to_string()),
+                at,
+                actor.user_id,
+                actor.window_code,
+                body,
+            ],
+        )?;
+        let rowid = tx.last_insert_rowid();
+        tx.execute(
+            "INSERT INTO cases_fts(rowid, terms) VALUES (?1, ?2)",
+            params![rowid, search::terms(&receipt, &case.applicant, &case.matter_name)],
+        )?;
+        tx.execute(
+            "INSERT INTO applicants(id_no, body, last_case_id, updated_at) VALUES (?1, ?2, ?3, ?4) \
+             ON CONFLICT(id_no) DO UPDATE SET body = excluded.body, last_case_id = excluded.last_case_id, updated_at = excluded.updated_at",
+            params![case.applicant.id_no, serde_json::to_string(&case.applicant).map_err(data_err)?, case_id, at],
+        )?;
+        audit(
+            &tx,
+            &at,
+            actor,
+            "case.take_in",
+            Some(&case_id),
+            &serde_json::json!({"receipt_no": receipt, "status": case.status.as_str(), "window": actor.window_code, "matter": case.matter_code}),
+        )?;
+        let payload = serde_json::json!({
+            "receipt_no": receipt,
+            "catalogue_ref": {"matter": case.matter_code, "version": case.matter_version},
+            "case": case,
+        });
+        tx.execute(
+            "INSERT INTO outbox(seq, mutation_id, type, type_version, case_id, base_version, payload, actor_user_id, hlc, wall_time) \
+             VALUES (?1, ?2, 'case.create', 1, ?3, NULL, ?4, ?5, ?6, ?7)",
+            params![seq, mutation_id, case_id, payload.to_string(), actor.user_id, hlc, at],
+        )?;
+        if let Some(slot) = draft_slot {
+            tx.execute("DELETE FROM drafts WHERE slot = ?1", [slot])?;
+        }
+        tx.commit()?;
+        Ok(Committed { case_id, receipt_no: receipt, seq, created_at: at, case: case.clone() })
+    }
+
+    /// Save the form as typed (the UI debounces). Drafts are plain JSON: the
+    /// form may be half-filled and invalid.
+    pub fn save_draft(&self, slot: &str, body: &str, now_millis: i64) -> Result<(), StoreError> {
+        let conn = self.conn.lock().unwrap();
+        conn.execute(
+            "INSERT INTO drafts(slot, body, updated_at) VALUES (?1, ?2, ?3) \
+             ON CONFLICT(slot) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at",
+            params![slot, body, iso_utc(now_millis)],
+        )?;
+        Ok(())
+    }
+
+    pub fn load_draft(&self, slot: &str) -> Result<Option<(String, String)>, StoreError> {
+        let conn = self.conn.lock().unwrap();
+        Ok(conn.query_row("SELECT body, updated_at FROM drafts WHERE slot = ?1", [slot], |r| Ok((r.get(0)?, r.get(1)?))).optional()?)
+    }
+
+    pub fn discard_draft(&self, slot: &str) -> Result<(), StoreError> {
+        self.conn.lock().unwrap().execute("DELETE FROM drafts WHERE slot = ?1", [slot])?;
+        Ok(())
+    }
+
+    /// What we know of the applicant with this ID number from earlier cases.
+    pub fn applicant(&self, id_no: &str) -> Result<Option<ApplicantForm>, StoreError> {
+        let conn = self.conn.lock().unwrap();
+        let body: Option<String> =
+            conn.query_row("SELECT body FROM applicants WHERE id_no = ?1", [id_no.trim().to_uppercase()], |r| r.get(0)).optional()?;
+        body.map(|b| serde_json::from_str(&b).map_err(data_err)).transpose()
+    }
+
+    pub fn case(&self, case_id: &str) -> Result<Option<(CaseRow, PreparedCase)>, StoreError> {
+        let conn = self.conn.lock().unwrap();
+        let r = conn
+            .query_row(&format!("SELECT {CASE_COLUMNS}, c.body FROM cases c WHERE c.case_id = ?1"), [case_id], |r| {
+                Ok((case_row(r)?, r.get::<_, String>(12)?))
+            })
+            .optional()?;
+        r.map(|(row, body)| Ok((row, serde_json::from_str(&body).map_err(data_err)?))).transpose()
+    }
+
+    /// Cases received on a local date, newest first.
+    pub fn cases_on(&self, day: &str, limit: u32) -> Result<Vec<CaseRow>, StoreError> {
+        let conn = self.conn.lock().unwrap();
+        let mut st = conn.prepare_cached(&format!("SELECT {CASE_COLUMNS} FROM cases c WHERE c.received_on = ?1 ORDER BY c.rowid DESC LIMIT ?2"))?;
+        let rows = st.query_map(params![day, limit], case_row)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    pub fn unsent_count(&self) -> Result<i64, StoreError> {
+        let conn = self.conn.lock().unwrap();
+        Ok(conn.query_row("SELECT count(*) FROM outbox WHERE state = 'pending'", [], |r| r.get(0))?)
+    }
+
+    pub fn outbox(&self, limit: u32) -> Result<Vec<OutboxRow>, StoreError> {
+        let conn = self.conn.lock().unwrap();
+        let mut st = conn.prepare("SELECT seq, mutation_id, type, case_id, state, wall_time FROM outbox ORDER BY seq LIMIT ?1")?;
+        let rows = st.query_map([limit], |r| {
+            Ok(OutboxRow { seq: r.get(0)?, mutation_id: r.get(1)?, kind: r.get(2)?, case_id: r.get(3)?, state: r.get(4)?, wall_time: r.get(5)? })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Integrity report for tests and support: every case has its audit
+    /// and outbox rows, counters are ahead of what they numbered.
+    pub fn check_integrity(&self) -> Result<Vec<String>, StoreError> {
+        let conn = self.conn.lock().unwrap();
+        let mut problems = Vec::new();
+        let q = |sql: &str| -> rusqlite::Result<i64> { conn.query_row(sql, [], |r| r.get(0)) };
+        let checks = [
+            ("cases without an audit row", "SELECT count(*) FROM cases c WHERE NOT EXISTS (SELECT 1 FROM audit a WHERE a.case_id = c.case_id AND a.action = 'case.take_in')"),
+            ("cases without an outbox row", "SELECT count(*) FROM cases c WHERE NOT EXISTS (SELECT 1 FROM outbox o WHERE o.case_id = c.case_id AND o.type = 'case.create')"),
+            ("cases without search terms", "SELECT count(*) FROM cases c WHERE NOT EXISTS (SELECT 1 FROM cases_fts f WHERE f.rowid = c.rowid)"),
+            ("receipt counter behind the cases", "SELECT count(*) FROM cases WHERE receipt_counter > (SELECT value FROM counters WHERE name = 'receipt')"),
+            ("outbox seq behind the queue", "SELECT count(*) FROM outbox WHERE seq > (SELECT value FROM counters WHERE name = 'seq')"),
+        ];
+        for (what, sql) in checks {
+            let n = q(sql)?;
+            if n > 0 {
+                problems.push(format!("{what}: {n}"));
+            }
+        }
+        let seq_gaps = q("SELECT (SELECT count(*) FROM outbox) - (SELECT coalesce(max(seq) - min(seq) + 1, 0) FROM outbox)")?;
+        if seq_gaps != 0 {
+            problems.push(format!("outbox seq not gapless: {seq_gaps}"));
+        }
+        let ok: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
+        if ok != "ok" {
+            problems.push(format!("integrity_check: {ok}"));
+        }
+        Ok(problems)
+    }
+}

@@ -1,0 +1,54 @@
+//! Sample data for tests, the crash-test child and benchmarks (not used by
+//! the app).
+
+use clerk_core::calendar::{StartDay, WorkCalendar};
+use clerk_core::case::MaterialCheck;
+use clerk_core::catalogue::Catalogue;
+use clerk_core::date::Date;
+use clerk_core::ids::citizen_id_check_char;
+use clerk_core::intake::{prepare, ApplicantForm, DecisionForm, IntakeContext, IntakeForm, PreparedCase};
+
+/// 食品经营许可 in the sample catalogue (m4 may be missing: 容缺).
+pub const FOOD: &str = "11530500MB1A27618NXK00001000000";
+
+const SURNAMES: &[&str] = &["张", "王", "李", "赵", "刘", "陈", "杨", "黄", "周", "吴", "段", "杞", "尹", "番"];
+const GIVEN: &[&str] = &["伟", "芳", "娜", "秀英", "敏", "静", "丽", "强", "磊", "洋", "艳", "勇", "军", "杰", "娟", "涛", "明", "超", "华", "玉兰"];
+
+/// A valid citizen ID for person `i` (Longyang district, born 1960–1999).
+pub fn citizen_id(i: u64) -> String {
+    let y = 1960 + (i % 40);
+    let m = 1 + (i / 40) % 12;
+    let d = 1 + (i / 480) % 28;
+    let s = (i / 13_440) % 1000;
+    let body = format!("530502{y:04}{m:02}{d:02}{s:03}");
+    format!("{body}{}", citizen_id_check_char(&body).unwrap())
+}
+
+pub fn person(i: u64) -> ApplicantForm {
+    ApplicantForm {
+        name: format!("{}{}", SURNAMES[(i % SURNAMES.len() as u64) as usize], GIVEN[(i / 7 % GIVEN.len() as u64) as usize]),
+        id_no: citizen_id(i),
+        phone: format!("138{:08}", i % 100_000_000),
+        address: "保山市隆阳区".into(),
+        ..Default::default()
+    }
+}
+
+/// A prepared 食品经营许可 case for person `i`, accepted on `today`.
+pub fn sample_case(i: u64, today: Date) -> PreparedCase {
+    static WORLD: std::sync::OnceLock<(Catalogue, WorkCalendar)> = std::sync::OnceLock::new();
+    let (cat, cal) = WORLD.get_or_init(|| (Catalogue::parse(clerk_core::SAMPLE_CATALOGUE_JSON).unwrap(), WorkCalendar::bundled()));
+    let m = cat.matter(FOOD).unwrap();
+    let form = IntakeForm {
+        matter_code: FOOD.into(),
+        matter_version: cat.version,
+        applicant: person(i),
+        materials: m
+            .materials
+            .iter()
+            .map(|x| MaterialCheck { material_id: x.id.clone(), received: true, original_seen: true, copies: x.copies })
+            .collect(),
+        decision: DecisionForm::Accept,
+    };
+    prepare(&form, &IntakeContext { catalogue: cat, calendar: cal, today, start_day: StartDay::DayZero }).expect("sample case is valid")
+}

@@ -1,0 +1,66 @@
+//! Wall-clock helpers. Correctness never depends on these (sync-protocol
+//! §7); they stamp audit rows and give the local "today".
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use clerk_core::date::Date;
+
+/// China Standard Time, the offset the halls work in (no daylight saving).
+pub const CST_OFFSET_MINUTES: i32 = 8 * 60;
+
+pub fn now_millis() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
+}
+
+/// `2026-11-24T12:34:56.789Z`
+pub fn iso_utc(millis: i64) -> String {
+    let secs = millis.div_euclid(1000);
+    let ms = millis.rem_euclid(1000);
+    let day = Date::from_days_since_epoch(secs.div_euclid(86_400));
+    let s = secs.rem_euclid(86_400);
+    format!("{day}T{:02}:{:02}:{:02}.{ms:03}Z", s / 3600, s % 3600 / 60, s % 60)
+}
+
+/// The local calendar date at `millis` for a fixed offset.
+pub fn local_date(millis: i64, offset_minutes: i32) -> Date {
+    let local = millis.div_euclid(1000) + i64::from(offset_minutes) * 60;
+    Date::from_days_since_epoch(local.div_euclid(86_400))
+}
+
+/// Hybrid logical clock, `<13-digit millis>-<4-digit counter>`: sorts as
+/// text, never goes backwards even when the PC clock does.
+pub fn next_hlc(last: Option<&str>, wall_millis: i64) -> String {
+    let (lm, lc) = last
+        .and_then(|s| s.split_once('-'))
+        .and_then(|(m, c)| Some((m.parse::<i64>().ok()?, c.parse::<u32>().ok()?)))
+        .unwrap_or((0, 0));
+    if wall_millis > lm {
+        format!("{wall_millis:013}-{:04}", 0)
+    } else {
+        format!("{lm:013}-{:04}", lc + 1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats() {
+        assert_eq!(iso_utc(0), "1970-01-01T00:00:00.000Z");
+        assert_eq!(iso_utc(1_795_000_000_123), "2026-11-18T11:06:40.123Z");
+        // 2026-11-24 17:00 UTC is already the 25th in Baoshan.
+        let t = 1_795_539_600_000;
+        assert_eq!(iso_utc(t), "2026-11-24T17:00:00.000Z");
+        assert_eq!(local_date(t, CST_OFFSET_MINUTES).to_string(), "2026-11-25");
+    }
+
+    #[test]
+    fn hlc_never_goes_back() {
+        let a = next_hlc(None, 1000);
+        let b = next_hlc(Some(&a), 900); // clock moved back
+        let c = next_hlc(Some(&b), 900);
+        let d = next_hlc(Some(&c), 2000);
+        assert!(a < b && b < c && c < d, "{a} {b} {c} {d}");
+    }
+}
