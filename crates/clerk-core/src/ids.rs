@@ -295,3 +295,35 @@ mod tests {
         }
     }
 }
+
+/// Masked ID number for lists and search results (domain.md §5.3): first
+/// four and last four characters, the rest as `*`.
+pub fn mask_id(id: &str) -> String {
+    let chars: Vec<char> = id.chars().collect();
+    if chars.len() <= 8 {
+        return "*".repeat(chars.len());
+    }
+    let n = chars.len();
+    chars.iter().enumerate().map(|(i, c)| if i < 4 || i >= n - 4 { *c } else { '*' }).collect()
+}
+
+/// Masked phone: `138****1234`.
+pub fn mask_phone(phone: &str) -> String {
+    let d: Vec<char> = phone.chars().filter(char::is_ascii_digit).collect();
+    if d.len() < 8 {
+        return "*".repeat(d.len());
+    }
+    let n = d.len();
+    d.iter().enumerate().map(|(i, c)| if i < 3 || i >= n - 4 { *c } else { '*' }).collect()
+}
+
+#[cfg(test)]
+mod mask_tests {
+    #[test]
+    fn masks() {
+        assert_eq!(super::mask_id("530502199001011231"), "5305**********1231");
+        assert_eq!(super::mask_id("1234"), "****");
+        assert_eq!(super::mask_phone("13808721234"), "138****1234");
+        assert_eq!(super::mask_phone("0875-2123456"), "087****3456");
+    }
+}

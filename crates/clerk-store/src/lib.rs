@@ -32,6 +32,8 @@ pub struct Store {
     mirror: Mutex<File>,
     dir: PathBuf,
     identity: Identity,
+    /// Key of the applicant index's keyed hash (kept in the encrypted file).
+    lookup_secret: Vec<u8>,
     /// Held for the life of the store: one process per data directory.
     _lock: File,
 }

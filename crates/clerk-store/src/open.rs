@@ -156,6 +156,7 @@ impl Store {
                     ("device_code", &i.device_code),
                     ("db_instance_id", &i.db_instance_id),
                     ("crypto_suite", Suite::CURRENT.id.as_str()),
+                    ("lookup_key", &hex::encode(Suite::CURRENT.random_bytes()?)),
                 ] {
                     tx.execute("INSERT INTO meta(key, value) VALUES (?1, ?2)", (k, v))?;
                 }
@@ -164,8 +165,10 @@ impl Store {
                 i
             }
         };
+        let lookup_hex: String = conn.query_row("SELECT value FROM meta WHERE key = 'lookup_key'", [], |r| r.get(0))?;
+        let lookup_secret = hex::decode(lookup_hex).map_err(|e| OpenError::Sqlite(format!("meta.lookup_key: {e}")))?;
         let mirror = open_mirror(dir).map_err(io)?;
-        let store = Store { conn: Mutex::new(conn), mirror: Mutex::new(mirror), dir: dir.to_path_buf(), identity, _lock: lock };
+        let store = Store { conn: Mutex::new(conn), mirror: Mutex::new(mirror), dir: dir.to_path_buf(), identity, lookup_secret, _lock: lock };
         store.reconcile_mirror()?;
         Ok(store)
     }

@@ -108,6 +108,12 @@ fn audit(tx: &Transaction, at: &str, actor: &Actor, action: &str, case_id: Optio
 }
 
 impl Store {
+    /// The applicant index key: a keyed hash of the normalised ID number,
+    /// so the number is never an index key in clear (domain.md §5.3).
+    fn lookup_key(&self, id_no: &str) -> String {
+        clerk_secrets::Suite::CURRENT.mac(&self.lookup_secret, id_no.trim().to_uppercase().as_bytes()).to_string()
+    }
+
     /// Take in a case: the case, its search terms, the applicant memory, an
     /// audit row and the `case.create` outbox row, the receipt counter and
     /// the outbox seq, and the draft's removal — one transaction. The receipt
@@ -163,7 +169,7 @@ impl Store {
         tx.execute(
             "INSERT INTO applicants(id_no, body, last_case_id, updated_at) VALUES (?1, ?2, ?3, ?4) \
              ON CONFLICT(id_no) DO UPDATE SET body = excluded.body, last_case_id = excluded.last_case_id, updated_at = excluded.updated_at",
-            params![case.applicant.id_no, serde_json::to_string(&case.applicant).map_err(data_err)?, case_id, at],
+            params![self.lookup_key(&case.applicant.id_no), serde_json::to_string(&case.applicant).map_err(data_err)?, case_id, at],
         )?;
         audit(
             &tx,
@@ -216,7 +222,7 @@ impl Store {
     pub fn applicant(&self, id_no: &str) -> Result<Option<ApplicantForm>, StoreError> {
         let conn = self.conn.lock().unwrap();
         let body: Option<String> =
-            conn.query_row("SELECT body FROM applicants WHERE id_no = ?1", [id_no.trim().to_uppercase()], |r| r.get(0)).optional()?;
+            conn.query_row("SELECT body FROM applicants WHERE id_no = ?1", [self.lookup_key(id_no)], |r| r.get(0)).optional()?;
         body.map(|b| serde_json::from_str(&b).map_err(data_err)).transpose()
     }
 
