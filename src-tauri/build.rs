@@ -1,7 +1,21 @@
 // Every app command must be listed here: Tauri then generates an
 // `allow-<command>` permission for it, and the webview may call only the
 // commands its capability (capabilities/main.json) names.
-const COMMANDS: &[&str] = &["app_info", "sync_status", "list_matters", "ui_ready", "log_ui"];
+const COMMANDS: &[&str] = &[
+    "app_info",
+    "sync_status",
+    "list_matters",
+    "ui_ready",
+    "log_ui",
+    "matter_detail",
+    "check_applicant",
+    "known_applicant",
+    "save_draft",
+    "load_draft",
+    "discard_draft",
+    "take_in",
+    "list_cases",
+];
 
 fn main() {
     tauri_build::try_build(

@@ -63,8 +63,10 @@ pub async fn app_info(core: State<'_, AppCore>) -> CmdResult<AppInfo> {
 
 #[tauri::command]
 pub async fn sync_status(core: State<'_, AppCore>) -> CmdResult<SyncStatus> {
-    // No outbox yet: nothing can be unsent. The sync worker fills this in.
-    Ok(SyncStatus { online: false, mode: mode(&core), unsent: 0, oldest_unsent_secs: None })
+    // No sync worker yet: everything in the outbox is unsent.
+    let store = core.store().await?;
+    let unsent = blocking(move || store.unsent_count().map_err(storage)).await?;
+    Ok(SyncStatus { online: false, mode: mode(&core), unsent: unsent as u32, oldest_unsent_secs: None })
 }
 
 fn limit(l: cat::TimeLimit) -> TimeLimit {
@@ -134,4 +136,235 @@ pub async fn log_ui(level: UiLogLevel, message: String) -> CmdResult<()> {
         UiLogLevel::Info => tracing::info!(target: "ui", "{message}"),
     }
     Ok(())
+}
+
+// ---- intake ---------------------------------------------------------------
+
+use clerk_core::intake as core_intake;
+use clerk_ipc::{
+    ApplicantForm, ApplicantKind, CaseConfirmation, CaseListItem, Draft, FieldProblem, IntakeForm, MaterialItem,
+    MatterDetail, TakeInOutcome,
+};
+
+const DRAFT_SLOT: &str = "intake";
+
+/// Wire ⇄ domain for types whose JSON shapes are the same by design (both
+/// sides pin them in tests).
+fn convert<A: serde::Serialize, B: serde::de::DeserializeOwned>(a: &A) -> CmdResult<B> {
+    serde_json::to_value(a).and_then(serde_json::from_value).map_err(|e| {
+        tracing::error!(error = %e, "wire/domain shape mismatch");
+        CmdError::internal()
+    })
+}
+
+fn storage(e: clerk_store::StoreError) -> CmdError {
+    tracing::error!(error = %e, "store operation failed");
+    CmdError::new(ErrorKind::Storage, e.zh(), e.to_string())
+}
+
+/// Run blocking store work off the async runtime's worker threads.
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> CmdResult<T> + Send + 'static) -> CmdResult<T> {
+    tauri::async_runtime::spawn_blocking(f).await.map_err(|e| {
+        tracing::error!(error = %e, "blocking task failed");
+        CmdError::internal()
+    })?
+}
+
+fn problems(errs: Vec<core_intake::FieldError>) -> Vec<FieldProblem> {
+    errs.into_iter().map(|e| FieldProblem { field: e.field, message: e.zh, message_en: e.en }).collect()
+}
+
+fn material_form_zh(f: cat::MaterialForm) -> &'static str {
+    match f {
+        cat::MaterialForm::Original => "原件",
+        cat::MaterialForm::Copy => "复印件",
+        cat::MaterialForm::OriginalAndCopy => "原件及复印件",
+        cat::MaterialForm::Electronic => "电子件",
+    }
+}
+
+#[tauri::command]
+pub async fn matter_detail(core: State<'_, AppCore>, code: String) -> CmdResult<MatterDetail> {
+    let c = &core.catalogue;
+    let m = c.matter(&code).ok_or_else(|| {
+        CmdError::new(ErrorKind::NotFound, "目录中没有该事项", "The matter is not in the catalogue").on_field("matter")
+    })?;
+    let latest = match m.case_kind {
+        cat::CaseKind::Instant => None,
+        cat::CaseKind::Promised => core.calendar.due_date(core.today(), m.promised_limit, core.start_day()).ok().map(|d| d.to_string()),
+    };
+    Ok(MatterDetail {
+        code: m.code.clone(),
+        name: m.name.clone(),
+        version: c.version,
+        department: c.department(&m.department).map(|d| d.name.clone()).unwrap_or_default(),
+        case_kind: match m.case_kind {
+            cat::CaseKind::Instant => CaseKind::Instant,
+            cat::CaseKind::Promised => CaseKind::Promised,
+        },
+        statutory_limit: limit(m.statutory_limit),
+        promised_limit: limit(m.promised_limit),
+        applicant_kinds: m
+            .service_objects
+            .iter()
+            .map(|o| match o {
+                cat::ServiceObject::NaturalPerson => ApplicantKind::Person,
+                cat::ServiceObject::LegalPerson => ApplicantKind::Organisation,
+            })
+            .collect(),
+        materials: m
+            .materials
+            .iter()
+            .map(|x| MaterialItem {
+                id: x.id.clone(),
+                name: x.name.clone(),
+                required: x.required,
+                may_be_missing: x.may_be_missing,
+                form_zh: material_form_zh(x.form).to_owned(),
+                copies: x.copies,
+                note: x.note.clone(),
+            })
+            .collect(),
+        legal_basis: m.legal_basis.clone(),
+        fee_charged: m.fee.charged(),
+        latest_supply_by: latest,
+    })
+}
+
+/// Check the applicant part of the form as the clerk leaves a field: the
+/// same rules as at submission, so the window can show errors early.
+#[tauri::command]
+pub async fn check_applicant(core: State<'_, AppCore>, applicant: ApplicantForm) -> CmdResult<Vec<FieldProblem>> {
+    let a: core_intake::ApplicantForm = convert(&applicant)?;
+    let (_, errs) = core_intake::check_applicant(&a, None, core.today());
+    Ok(problems(errs))
+}
+
+/// An applicant seen in an earlier case, by ID number (fills the form).
+#[tauri::command]
+pub async fn known_applicant(core: State<'_, AppCore>, id_no: String) -> CmdResult<Option<ApplicantForm>> {
+    let store = core.store().await?;
+    let found = blocking(move || store.applicant(&id_no).map_err(storage)).await?;
+    found.map(|a| convert(&a)).transpose()
+}
+
+#[tauri::command]
+pub async fn save_draft(core: State<'_, AppCore>, body: String) -> CmdResult<()> {
+    if body.len() > 256 * 1024 {
+        return Err(CmdError::new(ErrorKind::Validation, "草稿过大（最多 256 KB）", "Draft too large (at most 256 KB)"));
+    }
+    let store = core.store().await?;
+    blocking(move || store.save_draft(DRAFT_SLOT, &body, clerk_store::time::now_millis()).map_err(storage)).await
+}
+
+#[tauri::command]
+pub async fn load_draft(core: State<'_, AppCore>) -> CmdResult<Option<Draft>> {
+    let store = core.store().await?;
+    let d = blocking(move || store.load_draft(DRAFT_SLOT).map_err(storage)).await?;
+    Ok(d.map(|(body, updated_at)| Draft { body, updated_at }))
+}
+
+#[tauri::command]
+pub async fn discard_draft(core: State<'_, AppCore>) -> CmdResult<()> {
+    let store = core.store().await?;
+    blocking(move || store.discard_draft(DRAFT_SLOT).map_err(storage)).await
+}
+
+/// Take in a case: check every field (clerk-core), then commit case, audit
+/// and outbox in one transaction (clerk-store). Invalid forms save nothing
+/// but the draft, which the UI keeps saving anyway.
+#[tauri::command]
+pub async fn take_in(core: State<'_, AppCore>, form: IntakeForm) -> CmdResult<TakeInOutcome> {
+    let domain_form: core_intake::IntakeForm = convert(&form)?;
+    let prepared = {
+        let cx = core_intake::IntakeContext {
+            catalogue: &core.catalogue,
+            calendar: &core.calendar,
+            today: core.today(),
+            start_day: core.start_day(),
+        };
+        match core_intake::prepare(&domain_form, &cx) {
+            Ok(p) => p,
+            Err(errs) => return Ok(TakeInOutcome::Invalid { problems: problems(errs) }),
+        }
+    };
+    let store = core.store().await?;
+    let actor = clerk_store::Actor {
+        // No user accounts yet: the window is the actor.
+        user_id: format!("window-{}", core.config.config.window.code),
+        window_code: core.config.config.window.code.clone(),
+    };
+    let c = blocking(move || store.take_in(&prepared, &actor, clerk_store::time::now_millis(), Some(DRAFT_SLOT)).map_err(storage)).await?;
+    tracing::info!(receipt = %c.receipt_no, status = c.case.status.as_str(), seq = c.seq, "case taken in");
+    let p = &c.case;
+    let s = |d: Option<clerk_core::date::Date>| d.map(|d| d.to_string());
+    Ok(TakeInOutcome::Committed {
+        confirmation: CaseConfirmation {
+            case_id: c.case_id.clone(),
+            receipt_no: c.receipt_no.clone(),
+            status: p.status.as_str().to_owned(),
+            status_zh: p.status.zh().to_owned(),
+            matter_name: p.matter_name.clone(),
+            applicant_name: p.applicant.name.clone(),
+            applicant_id_masked: clerk_core::ids::mask_id(&p.applicant.id_no),
+            received_on: p.received_on.to_string(),
+            accepted_on: s(p.accepted_on),
+            promised_due: s(p.promised_due),
+            statutory_due: s(p.statutory_due),
+            supply_by: s(p.supply_by),
+            owed: p.owed.clone(),
+            notice_deadline: p.notice_deadline.to_string(),
+        },
+    })
+}
+
+fn list_item(r: clerk_store::CaseRow) -> CaseListItem {
+    let status_zh = serde_json::from_value::<clerk_core::case::CaseStatus>(serde_json::Value::String(r.status.clone()))
+        .map(|s| s.zh().to_owned())
+        .unwrap_or_else(|_| r.status.clone());
+    // created_at is UTC; the hall works in China Standard Time.
+    let time = r
+        .created_at
+        .get(11..16)
+        .and_then(|hm| {
+            let (h, m) = hm.split_once(':')?;
+            Some(format!("{:02}:{m}", (h.parse::<u32>().ok()? + 8) % 24))
+        })
+        .unwrap_or_default();
+    CaseListItem {
+        case_id: r.case_id,
+        receipt_no: r.receipt_no,
+        matter_name: r.matter_name,
+        status: r.status,
+        status_zh,
+        applicant_name: r.applicant_name,
+        applicant_id_masked: clerk_core::ids::mask_id(&r.applicant_id_no),
+        phone_masked: clerk_core::ids::mask_phone(&r.applicant_phone),
+        received_on: r.received_on,
+        promised_due: r.promised_due,
+        time,
+        window_code: r.window_code,
+    }
+}
+
+/// Today's cases at this PC, newest first; with a query, a search over all
+/// cached cases (number, name, ID, phone, matter).
+#[tauri::command]
+pub async fn list_cases(core: State<'_, AppCore>, query: String) -> CmdResult<Vec<CaseListItem>> {
+    if query.chars().count() > 100 {
+        return Err(CmdError::new(ErrorKind::Validation, "搜索内容过长：最多 100 个字符", "Search text too long: at most 100 characters")
+            .on_field("query"));
+    }
+    let store = core.store().await?;
+    let today = core.today().to_string();
+    let rows = blocking(move || {
+        if query.trim().is_empty() {
+            store.cases_on(&today, 200)
+        } else {
+            store.search(&query, 200)
+        }
+        .map_err(storage)
+    })
+    .await?;
+    Ok(rows.into_iter().map(list_item).collect())
 }

@@ -22,7 +22,23 @@ pub fn build<R: tauri::Runtime>(builder: tauri::Builder<R>, core: state::AppCore
             commands::list_matters,
             commands::ui_ready,
             commands::log_ui,
+            commands::matter_detail,
+            commands::check_applicant,
+            commands::known_applicant,
+            commands::save_draft,
+            commands::load_draft,
+            commands::discard_draft,
+            commands::take_in,
+            commands::list_cases,
         ])
+        .setup(|app| {
+            // Open the encrypted store while the window loads.
+            let handle = app.handle().clone();
+            tauri::async_runtime::spawn(async move {
+                let _ = handle.state::<state::AppCore>().store().await;
+            });
+            Ok(())
+        })
 }
 
 pub fn run() {

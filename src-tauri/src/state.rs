@@ -1,38 +1,120 @@
 //! The state every command reads: built once at start.
 
+use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Instant;
 
 use clerk_config::Loaded;
+use clerk_core::calendar::{StartDay, WorkCalendar};
 use clerk_core::catalogue::Catalogue;
+use clerk_core::date::Date;
+use clerk_ipc::{CmdError, ErrorKind};
+use clerk_secrets::SecretStore;
+use clerk_store::{Identity, Store};
+use tokio::sync::OnceCell;
 
 use crate::paths::Paths;
+
+/// Testing only: pretend today is this date (YYYY-MM-DD). Logged loudly.
+pub const TODAY_ENV: &str = "WINDOW_CLERK_TODAY";
+
+/// How the app reaches its secrets: the OS keyring, or one given by a test.
+pub enum Secrets {
+    Os,
+    Given(Arc<dyn SecretStore>),
+}
 
 pub struct AppCore {
     pub config: Loaded,
     pub catalogue: Catalogue,
+    pub calendar: WorkCalendar,
     pub started: Instant,
     pub startup_marker: Option<std::path::PathBuf>,
     pub ready_reported: std::sync::atomic::AtomicBool,
+    pub data_dir: PathBuf,
+    secrets: std::sync::Mutex<Option<Secrets>>,
+    store: OnceCell<Result<Arc<Store>, CmdError>>,
+    today_override: Option<Date>,
 }
 
 impl AppCore {
     pub fn load(paths: &Paths, started: Instant) -> Self {
         let config = clerk_config::load(&paths.config_file);
-        Self::new(config, started)
+        Self::new(config, started, paths.data_dir.clone(), Secrets::Os)
     }
 
-    pub fn new(config: Loaded, started: Instant) -> Self {
+    pub fn new(config: Loaded, started: Instant, data_dir: PathBuf, secrets: Secrets) -> Self {
         // The bundled sample is checked by clerk-core's tests; failing here
         // would be a build defect, not a user error.
         let catalogue = Catalogue::parse(clerk_core::SAMPLE_CATALOGUE_JSON)
             .expect("the bundled sample catalogue is valid");
+        let today_override = std::env::var(TODAY_ENV).ok().and_then(|v| Date::parse_iso(&v));
+        if let Some(d) = today_override {
+            tracing::warn!(today = %d, "{TODAY_ENV} is set: dates are pretended (testing only)");
+        }
         Self {
             config,
             catalogue,
+            calendar: WorkCalendar::bundled(),
             started,
             startup_marker: std::env::var_os(crate::paths::STARTUP_MARKER_ENV).map(Into::into),
             ready_reported: Default::default(),
+            data_dir,
+            secrets: std::sync::Mutex::new(Some(secrets)),
+            store: OnceCell::new(),
+            today_override,
         }
+    }
+
+    /// The local date in the hall (China Standard Time).
+    pub fn today(&self) -> Date {
+        self.today_override
+            .unwrap_or_else(|| clerk_store::time::local_date(clerk_store::time::now_millis(), clerk_store::time::CST_OFFSET_MINUTES))
+    }
+
+    pub fn start_day(&self) -> StartDay {
+        match self.config.config.deadlines.start_day.as_str() {
+            "day_one" => StartDay::DayOne,
+            _ => StartDay::DayZero,
+        }
+    }
+
+    /// The store, opened on first use (off the main thread). A failure is
+    /// remembered and shown; it is never papered over with a new database.
+    pub async fn store(&self) -> Result<Arc<Store>, CmdError> {
+        self.store
+            .get_or_init(|| async {
+                let secrets = self.secrets.lock().unwrap().take();
+                let dir = self.data_dir.clone();
+                let office = office_code(&self.config.config.hall.code);
+                let opened = tokio::task::spawn_blocking(move || -> Result<Store, (String, String)> {
+                    let secrets: Arc<dyn SecretStore> = match secrets {
+                        Some(Secrets::Given(s)) => s,
+                        _ => match clerk_secrets::OsKeyring::open() {
+                            Ok(k) => Arc::new(k),
+                            Err(e) => return Err((e.zh(), e.to_string())),
+                        },
+                    };
+                    Store::open(&dir, secrets.as_ref(), || Identity::provisional(&office)).map_err(|e| (e.zh(), e.to_string()))
+                })
+                .await;
+                match opened {
+                    Ok(Ok(s)) => {
+                        tracing::info!(device = %s.identity().device_code, office = %s.identity().office_code, "local store open");
+                        Ok(Arc::new(s))
+                    }
+                    Ok(Err((zh, en))) => {
+                        tracing::error!(error = %en, "local store unavailable");
+                        Err(CmdError::new(ErrorKind::Storage, zh, en))
+                    }
+                    Err(e) => {
+                        tracing::error!(error = %e, "opening the store panicked");
+                        Err(CmdError::internal())
+                    }
+                }
+            })
+            .await
+            .clone()
     }
 
     pub fn log_start(&self, paths: &Paths) {
@@ -49,5 +131,16 @@ impl AppCore {
         if let Some(p) = &c.problem {
             tracing::error!(problem = %p, "machine config unusable; running on the embedded default");
         }
+    }
+}
+
+/// The receipt number's office part from the configured hall code: upper
+/// case letters and digits, at most 8 (`SAMPLE` for the embedded default).
+fn office_code(hall: &str) -> String {
+    let c: String = hall.chars().filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_uppercase()).take(8).collect();
+    if c.is_empty() {
+        "0000".into()
+    } else {
+        c
     }
 }

@@ -54,3 +54,68 @@ export type TimeLimit = { value: number, unit: DayUnit, };
 export type MatterSummary = { code: string, name: string, department: string, case_kind: CaseKind, statutory_limit: TimeLimit, promised_limit: TimeLimit, fee_charged: boolean, material_count: number, };
 
 export type UiLogLevel = "error" | "warn" | "info";
+
+export type ApplicantKind = "person" | "organisation";
+
+export type MaterialItem = { id: string, name: string, required: boolean, 
+/**
+ * 容缺: may be missing at acceptance (容缺受理).
+ */
+may_be_missing: boolean, 
+/**
+ * 原件 / 复印件 / 原件及复印件 / 电子件, already in Chinese.
+ */
+form_zh: string, copies: number, note: string | null, };
+
+export type MatterDetail = { code: string, name: string, 
+/**
+ * Catalogue version the case will pin.
+ */
+version: number, department: string, case_kind: CaseKind, statutory_limit: TimeLimit, promised_limit: TimeLimit, applicant_kinds: Array<ApplicantKind>, materials: Array<MaterialItem>, legal_basis: string, fee_charged: boolean, 
+/**
+ * The latest date a 容缺 supplement may be promised for (the promised
+ * limit counted from today); None for instant matters.
+ */
+latest_supply_by: string | null, };
+
+export type ApplicantForm = { kind: ApplicantKind, name: string, id_no: string, phone: string, address: string, agent_name: string, agent_id_no: string, };
+
+export type MaterialCheck = { material_id: string, received: boolean, original_seen: boolean, copies: number, };
+
+export type SupplementItem = { material_id: string, 
+/**
+ * What is wrong and what is required; empty = "请提交：<material>".
+ */
+requirement: string, };
+
+export type NotAcceptKind = "no_licence_required" | "not_our_competence" | "applicant_declined_supplement" | "other";
+
+export type DecisionForm = { "kind": "accept" } | { "kind": "accept_with_gaps", supply_by: string, commitment_signed: boolean, } | { "kind": "request_supplement", items: Array<SupplementItem>, } | { "kind": "not_accept", reason: NotAcceptKind, refer_to: string, detail: string, legal_basis: string, } | { "kind": "complete_on_the_spot" };
+
+export type IntakeForm = { matter_code: string, matter_version: number, applicant: ApplicantForm, materials: Array<MaterialCheck>, decision: DecisionForm, };
+
+export type FieldProblem = { 
+/**
+ * `applicant.id_no`, `decision.supply_by`, `materials`, `matter`, …
+ */
+field: string, message: string, message_en: string, };
+
+export type CaseConfirmation = { case_id: string, 
+/**
+ * Printed, permanent: `3205-K7QM-000123-H`.
+ */
+receipt_no: string, status: string, status_zh: string, matter_name: string, applicant_name: string, applicant_id_masked: string, received_on: string, accepted_on: string | null, promised_due: string | null, statutory_due: string | null, supply_by: string | null, 
+/**
+ * Materials still owed (容缺 or 补正), by name.
+ */
+owed: Array<string>, notice_deadline: string, };
+
+export type TakeInOutcome = { "outcome": "committed", confirmation: CaseConfirmation, } | { "outcome": "invalid", problems: Array<FieldProblem>, };
+
+export type CaseListItem = { case_id: string, receipt_no: string, matter_name: string, status: string, status_zh: string, applicant_name: string, applicant_id_masked: string, phone_masked: string, received_on: string, promised_due: string | null, 
+/**
+ * Local time of intake, HH:MM.
+ */
+time: string, window_code: string, };
+
+export type Draft = { body: string, updated_at: string, };

@@ -29,6 +29,39 @@ pub struct Config {
     pub log: Log,
     #[serde(default)]
     pub notices: Notices,
+    #[serde(default)]
+    pub deadlines: Deadlines,
+}
+
+/// How deadlines count and when the queue warns (domain.md §1.2).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Deadlines {
+    /// "day_zero" (default: the receipt day is day 0) or "day_one".
+    #[serde(default = "default_start_day")]
+    pub start_day: String,
+    /// Yellow when at most this many working days are left.
+    #[serde(default = "default_yellow")]
+    pub yellow_days: u32,
+    /// Red when at most this many working days are left.
+    #[serde(default = "default_red")]
+    pub red_days: u32,
+}
+
+fn default_start_day() -> String {
+    "day_zero".into()
+}
+fn default_yellow() -> u32 {
+    3
+}
+fn default_red() -> u32 {
+    1
+}
+
+impl Default for Deadlines {
+    fn default() -> Self {
+        Self { start_day: default_start_day(), yellow_days: default_yellow(), red_days: default_red() }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -114,6 +147,7 @@ impl Config {
             printer: Printer::default(),
             log: Log::default(),
             notices: Notices::default(),
+            deadlines: Deadlines::default(),
         }
     }
 
@@ -148,6 +182,12 @@ impl Config {
         }
         if self.log.keep_days == 0 {
             return invalid("log.keep_days", Rule::AtLeastOne);
+        }
+        if !matches!(self.deadlines.start_day.as_str(), "day_zero" | "day_one") {
+            return invalid("deadlines.start_day", Rule::OneOf("day_zero, day_one"));
+        }
+        if self.deadlines.red_days > self.deadlines.yellow_days {
+            return invalid("deadlines.red_days", Rule::NotAbove("deadlines.yellow_days"));
         }
         Ok(())
     }
@@ -186,6 +226,8 @@ pub enum Rule {
     NotEmpty,
     TlsUrl,
     AtLeastOne,
+    OneOf(&'static str),
+    NotAbove(&'static str),
 }
 
 #[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
@@ -205,6 +247,8 @@ impl Rule {
             Rule::NotEmpty => "must not be empty".into(),
             Rule::TlsUrl => "must be an https:// URL (http:// only to 127.0.0.1 or localhost)".into(),
             Rule::AtLeastOne => "must be at least 1".into(),
+            Rule::OneOf(v) => format!("must be one of: {v}"),
+            Rule::NotAbove(f) => format!("must not be above {f}"),
         }
     }
     pub fn zh(&self) -> String {
@@ -212,6 +256,8 @@ impl Rule {
             Rule::Code { max } => format!("应为 1–{max} 位英文字母、数字、“-”或“_”"),
             Rule::NotEmpty => "不能为空".into(),
             Rule::TlsUrl => "必须是 https:// 地址（http:// 仅限 127.0.0.1 或 localhost）".into(),
+            Rule::OneOf(v) => format!("只能是以下之一：{v}"),
+            Rule::NotAbove(f) => format!("不能大于 {f}"),
             Rule::AtLeastOne => "至少为 1".into(),
         }
     }

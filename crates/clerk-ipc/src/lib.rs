@@ -109,6 +109,170 @@ pub struct MatterSummary {
     pub material_count: u32,
 }
 
+/// Who applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ApplicantKind {
+    /// 自然人
+    #[default]
+    Person,
+    /// 法人或其他组织
+    Organisation,
+}
+
+/// One material of a matter, as the checklist shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct MaterialItem {
+    pub id: String,
+    pub name: String,
+    pub required: bool,
+    /// 容缺: may be missing at acceptance (容缺受理).
+    pub may_be_missing: bool,
+    /// 原件 / 复印件 / 原件及复印件 / 电子件, already in Chinese.
+    pub form_zh: String,
+    pub copies: u8,
+    pub note: Option<String>,
+}
+
+/// Everything the intake form needs to know about one matter.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct MatterDetail {
+    pub code: String,
+    pub name: String,
+    /// Catalogue version the case will pin.
+    pub version: u32,
+    pub department: String,
+    pub case_kind: CaseKind,
+    pub statutory_limit: TimeLimit,
+    pub promised_limit: TimeLimit,
+    pub applicant_kinds: Vec<ApplicantKind>,
+    pub materials: Vec<MaterialItem>,
+    pub legal_basis: String,
+    pub fee_charged: bool,
+    /// The latest date a 容缺 supplement may be promised for (the promised
+    /// limit counted from today); None for instant matters.
+    pub latest_supply_by: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(default)]
+pub struct ApplicantForm {
+    pub kind: ApplicantKind,
+    pub name: String,
+    pub id_no: String,
+    pub phone: String,
+    pub address: String,
+    pub agent_name: String,
+    pub agent_id_no: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct MaterialCheck {
+    pub material_id: String,
+    pub received: bool,
+    pub original_seen: bool,
+    pub copies: u8,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct SupplementItem {
+    pub material_id: String,
+    /// What is wrong and what is required; empty = "请提交：<material>".
+    pub requirement: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum NotAcceptKind {
+    NoLicenceRequired,
+    NotOurCompetence,
+    ApplicantDeclinedSupplement,
+    Other,
+}
+
+/// The art. 32 decision the clerk takes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum DecisionForm {
+    Accept,
+    AcceptWithGaps { supply_by: String, commitment_signed: bool },
+    RequestSupplement { items: Vec<SupplementItem> },
+    NotAccept { reason: NotAcceptKind, refer_to: String, detail: String, legal_basis: String },
+    CompleteOnTheSpot,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct IntakeForm {
+    pub matter_code: String,
+    pub matter_version: u32,
+    pub applicant: ApplicantForm,
+    pub materials: Vec<MaterialCheck>,
+    pub decision: DecisionForm,
+}
+
+/// A problem with one field of a form.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct FieldProblem {
+    /// `applicant.id_no`, `decision.supply_by`, `materials`, `matter`, …
+    pub field: String,
+    pub message: String,
+    pub message_en: String,
+}
+
+/// What the clerk sees after a case is taken in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct CaseConfirmation {
+    pub case_id: String,
+    /// Printed, permanent: `3205-K7QM-000123-H`.
+    pub receipt_no: String,
+    pub status: String,
+    pub status_zh: String,
+    pub matter_name: String,
+    pub applicant_name: String,
+    pub applicant_id_masked: String,
+    pub received_on: String,
+    pub accepted_on: Option<String>,
+    pub promised_due: Option<String>,
+    pub statutory_due: Option<String>,
+    pub supply_by: Option<String>,
+    /// Materials still owed (容缺 or 补正), by name.
+    pub owed: Vec<String>,
+    pub notice_deadline: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum TakeInOutcome {
+    Committed { confirmation: CaseConfirmation },
+    /// Nothing was saved except the draft; every problem names its field.
+    Invalid { problems: Vec<FieldProblem> },
+}
+
+/// One line of the case list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct CaseListItem {
+    pub case_id: String,
+    pub receipt_no: String,
+    pub matter_name: String,
+    pub status: String,
+    pub status_zh: String,
+    pub applicant_name: String,
+    pub applicant_id_masked: String,
+    pub phone_masked: String,
+    pub received_on: String,
+    pub promised_due: Option<String>,
+    /// Local time of intake, HH:MM.
+    pub time: String,
+    pub window_code: String,
+}
+
+/// The saved intake draft (the form as typed, JSON).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Draft {
+    pub body: String,
+    pub updated_at: String,
+}
+
 /// Level of a message the webview asks the core to log.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
@@ -135,6 +299,20 @@ pub fn typescript_bindings() -> String {
         TimeLimit::decl(&cfg),
         MatterSummary::decl(&cfg),
         UiLogLevel::decl(&cfg),
+        ApplicantKind::decl(&cfg),
+        MaterialItem::decl(&cfg),
+        MatterDetail::decl(&cfg),
+        ApplicantForm::decl(&cfg),
+        MaterialCheck::decl(&cfg),
+        SupplementItem::decl(&cfg),
+        NotAcceptKind::decl(&cfg),
+        DecisionForm::decl(&cfg),
+        IntakeForm::decl(&cfg),
+        FieldProblem::decl(&cfg),
+        CaseConfirmation::decl(&cfg),
+        TakeInOutcome::decl(&cfg),
+        CaseListItem::decl(&cfg),
+        Draft::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from crates/clerk-ipc by `cargo xtask bindings`. Do not edit.\n",
