@@ -51,6 +51,7 @@ pub async fn app_info(core: State<'_, AppCore>) -> CmdResult<AppInfo> {
             ConfigSource::EmbeddedDefault
         },
         config_problem: core.config.problem.as_ref().map(config_error),
+        store_problem: core.store().await.err(),
         catalogue: CatalogueInfo {
             version: catalogue.version,
             published_at: catalogue.published_at.clone(),
@@ -299,7 +300,7 @@ pub async fn take_in(core: State<'_, AppCore>, form: IntakeForm) -> CmdResult<Ta
     let p = &c.case;
     let s = |d: Option<clerk_core::date::Date>| d.map(|d| d.to_string());
     Ok(TakeInOutcome::Committed {
-        confirmation: CaseConfirmation {
+        confirmation: Box::new(CaseConfirmation {
             case_id: c.case_id.clone(),
             receipt_no: c.receipt_no.clone(),
             status: p.status.as_str().to_owned(),
@@ -314,7 +315,7 @@ pub async fn take_in(core: State<'_, AppCore>, form: IntakeForm) -> CmdResult<Ta
             supply_by: s(p.supply_by),
             owed: p.owed.clone(),
             notice_deadline: p.notice_deadline.to_string(),
-        },
+        }),
     })
 }
 

@@ -95,7 +95,10 @@ impl AppCore {
                             Err(e) => return Err((e.zh(), e.to_string())),
                         },
                     };
-                    Store::open(&dir, secrets.as_ref(), || Identity::provisional(&office)).map_err(|e| (e.zh(), e.to_string()))
+                    Store::open(&dir, secrets.as_ref(), || Identity::provisional(&office)).map_err(|e| {
+                        tracing::error!(error = %e, "cannot open the local store");
+                        (e.zh(), e.en())
+                    })
                 })
                 .await;
                 match opened {

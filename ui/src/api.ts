@@ -1,7 +1,20 @@
 // The only place the UI talks to Rust. One typed function per command; the
 // types come from ui/src/bindings.ts, generated from crates/clerk-ipc.
 import { invoke } from '@tauri-apps/api/core'
-import type { AppInfo, CmdError, MatterSummary, SyncStatus, UiLogLevel } from './bindings'
+import type {
+  AppInfo,
+  ApplicantForm,
+  CaseListItem,
+  CmdError,
+  Draft,
+  FieldProblem,
+  IntakeForm,
+  MatterDetail,
+  MatterSummary,
+  SyncStatus,
+  TakeInOutcome,
+  UiLogLevel,
+} from './bindings'
 
 export class CommandError extends Error {
   constructor(public readonly detail: CmdError) {
@@ -34,6 +47,14 @@ export const api = {
   listMatters: (query: string) => call<MatterSummary[]>('list_matters', { query }),
   uiReady: () => call<null>('ui_ready'),
   logUi: (level: UiLogLevel, message: string) => call<null>('log_ui', { level, message }),
+  matterDetail: (code: string) => call<MatterDetail>('matter_detail', { code }),
+  checkApplicant: (applicant: ApplicantForm) => call<FieldProblem[]>('check_applicant', { applicant }),
+  knownApplicant: (idNo: string) => call<ApplicantForm | null>('known_applicant', { idNo }),
+  saveDraft: (body: string) => call<null>('save_draft', { body }),
+  loadDraft: () => call<Draft | null>('load_draft'),
+  discardDraft: () => call<null>('discard_draft'),
+  takeIn: (form: IntakeForm) => call<TakeInOutcome>('take_in', { form }),
+  listCases: (query: string) => call<CaseListItem[]>('list_cases', { query }),
 }
 
 /** The message for the current UI language. */

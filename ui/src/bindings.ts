@@ -33,7 +33,13 @@ export type AppInfo = { version: string, hall: CodeName, window: CodeName, mode:
  * Set when the machine config file exists but could not be used; the
  * app then runs on the embedded default and the shell shows this.
  */
-config_problem: CmdError | null, catalogue: CatalogueInfo, };
+config_problem: CmdError | null, 
+/**
+ * Set when the encrypted local database cannot be opened (e.g. its key
+ * is missing from the system keyring). Intake is then impossible and
+ * the shell says why; the file is left untouched.
+ */
+store_problem: CmdError | null, catalogue: CatalogueInfo, };
 
 export type SyncStatus = { online: boolean, mode: RunMode, 
 /**

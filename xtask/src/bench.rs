@@ -29,8 +29,7 @@ fn startup() -> Result {
     let me = std::env::current_exe().map_err(|e| e.to_string())?;
     // A display and a session bus, as on a clerk's desktop.
     sh::run(
-        sh::cmd("dbus-run-session")
-            .args(["--", "xvfb-run", "-a", "-s", "-screen 0 1280x800x24"])
+        sh::desktop_session(true)
             .arg(me)
             .arg("__startup-inner")
             .arg(bin)

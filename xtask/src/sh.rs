@@ -30,3 +30,24 @@ pub fn run(c: &mut Command) -> crate::Result {
 pub fn exists(program: &str) -> bool {
     Command::new("sh").args(["-c", &format!("command -v {program} >/dev/null 2>&1")]).status().is_ok_and(|s| s.success())
 }
+
+/// A command run inside a fresh desktop-like session: its own D-Bus session
+/// bus with gnome-keyring's Secret Service started and unlocked (a throwaway
+/// keyring in a temporary HOME, with a random password), optionally under a
+/// virtual display. Append the program and its arguments to the result.
+pub fn desktop_session(display: bool) -> Command {
+    const SCRIPT: &str = r#"set -e
+kr=$(mktemp -d "${TMPDIR:-/tmp}/wc-keyring.XXXXXX")
+eval "$(printf %s "$WC_KEYRING_PASSWORD" | HOME="$kr" XDG_DATA_HOME="$kr/share" gnome-keyring-daemon --unlock --components=secrets --daemonize)"
+export GNOME_KEYRING_CONTROL
+unset WC_KEYRING_PASSWORD
+export WINDOW_CLERK_REAL_KEYRING=1
+exec "$@""#;
+    let password = format!("wc-{}-{}", std::process::id(), std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0));
+    let mut c = cmd("dbus-run-session");
+    c.args(["--", "bash", "-c", SCRIPT, "bash"]).env("WC_KEYRING_PASSWORD", password);
+    if display {
+        c.args(["xvfb-run", "-a", "-s", "-screen 0 1280x800x24"]);
+    }
+    c
+}

@@ -62,7 +62,13 @@ pub fn run(e2e: bool) -> Result {
     done("clippy", t);
 
     let t = step("Rust tests (incl. bindings freshness)");
-    cargo_tests(&mut tally, "Rust tests", sh::cmd(&cargo()).args(["test", "--workspace", "--exclude", "e2e", "--locked"]).current_dir(root()));
+    // Inside a session bus with an unlocked gnome-keyring, so the OS keyring
+    // tests run against the real Secret Service.
+    cargo_tests(
+        &mut tally,
+        "Rust tests",
+        sh::desktop_session(false).arg(cargo()).args(["test", "--workspace", "--exclude", "e2e", "--locked"]).current_dir(root()),
+    );
     done("Rust tests", t);
 
     if e2e {
@@ -159,9 +165,8 @@ fn e2e_tests(tally: &mut Tally) {
     let shots = root().join("target/e2e-screenshots");
     let _ = std::fs::remove_dir_all(&shots);
     let bin = root().join("target/debug/window-clerk");
-    let mut c = sh::cmd("dbus-run-session");
-    c.args(["--", "xvfb-run", "-a", "-s", "-screen 0 1280x800x24"])
-        .arg(cargo())
+    let mut c = sh::desktop_session(true);
+    c.arg(cargo())
         .args(["test", "-p", "e2e", "--locked", "--", "--test-threads=1"])
         .env("NO_AT_BRIDGE", "1")
         .env("WINDOW_CLERK_BIN", &bin)

@@ -159,16 +159,22 @@ impl CaseStatus {
 impl DecisionError {
     /// The message in Chinese, for the clerk.
     pub fn zh(&self) -> String {
+        self.zh_with(&|id| id.to_owned())
+    }
+
+    /// The message in Chinese with material ids replaced by their names.
+    pub fn zh_with(&self, material: &dyn Fn(&str) -> String) -> String {
         use DecisionError as E;
+        let names = |ids: &[String]| ids.iter().map(|i| material(i)).collect::<Vec<_>>().join("、");
         match self {
             E::InvalidTransition { from, .. } => format!("当前状态（{}）下不能作此决定", from.zh()),
-            E::MissingMaterials(ids) => format!("缺少必要材料：{}", ids.join("、")),
+            E::MissingMaterials(ids) => format!("缺少必要材料：{}", names(ids)),
             E::UnknownMaterial(id) => format!("材料 {id} 不在该事项的材料清单中"),
-            E::NotGapEligible(id) => format!("材料 {id} 不属于容缺材料，不能容缺受理"),
-            E::GapListMismatch(ids) => format!("容缺清单须正好是未收到的必要材料：{}", ids.join("、")),
+            E::NotGapEligible(id) => format!("「{}」不属于可容缺材料，不能容缺受理", material(id)),
+            E::GapListMismatch(ids) => format!("容缺清单须正好是未收到的必要材料：{}", names(ids)),
             E::GapDateTooLate { supply_by, latest } => format!("补齐日期 {supply_by} 须在今天至承诺时限 {latest} 之间"),
             E::CommitmentMissing => "容缺受理须由申请人签署《容缺受理承诺书》".into(),
-            E::NoticeIncomplete(ids) => format!("一次性告知须列明全部缺少的材料，未列：{}", ids.join("、")),
+            E::NoticeIncomplete(ids) => format!("一次性告知须列明全部缺少的材料，未列：{}", names(ids)),
             E::NoticeEmpty => "补正告知至少列出一项材料".into(),
             E::NoticePeriodOver { deadline, received_on } => {
                 format!("五个工作日的告知期已于 {deadline} 届满，自收件日 {received_on} 起即视为受理")

@@ -299,7 +299,8 @@ pub fn prepare(form: &IntakeForm, cx: &IntakeContext) -> Result<PreparedCase, Ve
     let status = match decision.as_ref().map(|d| case::decide(CaseStatus::Received, d, &f)) {
         Some(Ok(s)) => Some(s),
         Some(Err(e)) => {
-            errs.push(FieldError { field: decision_field(&e).to_owned(), zh: e.zh(), en: e.to_string() });
+            let name = |id: &str| matter.materials.iter().find(|m| m.id == id).map(|m| format!("「{}」", m.name)).unwrap_or_else(|| id.to_owned());
+            errs.push(FieldError { field: decision_field(&e).to_owned(), zh: e.zh_with(&name), en: e.to_string() });
             None
         }
         None => None,

@@ -60,6 +60,10 @@ pub struct AppInfo {
     /// Set when the machine config file exists but could not be used; the
     /// app then runs on the embedded default and the shell shows this.
     pub config_problem: Option<CmdError>,
+    /// Set when the encrypted local database cannot be opened (e.g. its key
+    /// is missing from the system keyring). Intake is then impossible and
+    /// the shell says why; the file is left untouched.
+    pub store_problem: Option<CmdError>,
     pub catalogue: CatalogueInfo,
 }
 
@@ -243,7 +247,7 @@ pub struct CaseConfirmation {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum TakeInOutcome {
-    Committed { confirmation: CaseConfirmation },
+    Committed { confirmation: Box<CaseConfirmation> },
     /// Nothing was saved except the draft; every problem names its field.
     Invalid { problems: Vec<FieldProblem> },
 }

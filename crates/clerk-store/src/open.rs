@@ -61,19 +61,29 @@ pub enum OpenError {
 impl OpenError {
     pub fn zh(&self) -> String {
         match self {
-            OpenError::KeyMissing { path, .. } => format!(
-                "本机数据库 {} 已存在，但系统密钥环中找不到它的密钥。为保护数据，未打开也未新建数据库。请联系信息科恢复密钥环或数据。",
-                path.display()
-            ),
-            OpenError::WrongKey { path } => {
-                format!("系统密钥环中的密钥打不开数据库 {}（密钥不符或文件损坏）。未做任何改动，请联系信息科。", path.display())
+            OpenError::KeyMissing { .. } => {
+                "本机数据库已存在，但系统密钥环中找不到它的密钥。为保护数据，未打开也未新建数据库。请联系信息科恢复密钥环或数据。".into()
             }
-            OpenError::Busy(p) => format!("另一个窗口受理客户端正在使用数据目录 {}", p.display()),
+            OpenError::WrongKey { .. } => "系统密钥环中的密钥打不开本机数据库（密钥不符或文件损坏）。未做任何改动，请联系信息科。".into(),
+            OpenError::Busy(_) => "另一个窗口受理客户端正在使用本机数据目录".into(),
             OpenError::Keyring(e) => e.zh(),
             OpenError::TooNew { .. } => "数据库由更新版本的客户端写入，请升级本客户端".into(),
             OpenError::MigrationChanged { name } => format!("数据库结构 {name} 与本版本不一致，请联系信息科"),
             OpenError::Io(e) => format!("文件读写失败：{e}"),
             OpenError::Sqlite(e) => format!("数据库错误：{e}"),
+        }
+    }
+}
+
+impl OpenError {
+    /// The English message for the window: like `Display`, without paths
+    /// (those go to the log).
+    pub fn en(&self) -> String {
+        match self {
+            OpenError::KeyMissing { .. } => "The local database exists but its key is not in the system keyring. To protect the data it was neither opened nor replaced. Please contact IT to restore the keyring or the data.".into(),
+            OpenError::WrongKey { .. } => "The key in the system keyring does not open the local database (wrong key or damaged file). Nothing was changed; please contact IT.".into(),
+            OpenError::Busy(_) => "Another Window Clerk is using the local data directory.".into(),
+            other => other.to_string(),
         }
     }
 }

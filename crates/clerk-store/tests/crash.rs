@@ -1,8 +1,8 @@
 //! Crash test: a child process takes in cases in a loop and is killed with
 //! SIGKILL at random moments, 200 times. After every kill the database must
-//! open, every case the child saw committed must be there and complete (case
-//! + audit + outbox + search terms), no half case may exist, and receipt
-//! numbers never repeat.
+//! open, every case the child saw committed must be there and complete (the
+//! case with its audit, outbox and search rows), no half case may exist, and
+//! receipt numbers never repeat.
 
 use std::collections::{BTreeSet, HashMap};
 use std::io::{BufRead, BufReader};

@@ -34,11 +34,19 @@ fn free_port() -> u16 {
 /// A test's private folder: HOME, data dir and config for one or more app starts.
 pub struct Sandbox {
     pub dir: tempfile::TempDir,
+    env: Vec<(&'static str, PathBuf)>,
 }
 
 impl Sandbox {
     pub fn new() -> Self {
-        Self { dir: tempfile::Builder::new().prefix("wc-e2e-").tempdir().unwrap() }
+        Self { dir: tempfile::Builder::new().prefix("wc-e2e-").tempdir().unwrap(), env: Vec::new() }
+    }
+
+    /// Pretend today is `date` (YYYY-MM-DD), so deadlines are the same on
+    /// every run.
+    pub fn on_day(mut self, date: &str) -> Self {
+        self.env.push(("WINDOW_CLERK_TODAY", PathBuf::from(date)));
+        self
     }
 
     /// Write the machine config file the app will read.
@@ -68,6 +76,9 @@ impl Sandbox {
             ("WINDOW_CLERK_DATA_DIR", self.data_dir()),
             ("WINDOW_CLERK_CONFIG", self.config_path()),
         ]
+        .into_iter()
+        .chain(self.env.iter().cloned())
+        .collect()
     }
 
     /// The app binary under test.
@@ -86,6 +97,28 @@ pub struct App {
     pub client: Client,
     driver: Child,
     name: String,
+    data_dir: PathBuf,
+}
+
+/// Kill every process started with this sandbox's data directory: after a
+/// failed test the app may outlive tauri-driver, and its single-instance
+/// lock would then swallow the next test's app.
+fn kill_apps_of(data_dir: &Path) {
+    let needle = format!("WINDOW_CLERK_DATA_DIR={}", data_dir.display());
+    let Ok(procs) = std::fs::read_dir("/proc") else { return };
+    for p in procs.flatten() {
+        let Ok(pid) = p.file_name().to_string_lossy().parse::<i32>() else { continue };
+        if pid == std::process::id() as i32 {
+            continue;
+        }
+        let Ok(env) = std::fs::read(p.path().join("environ")) else { continue };
+        if env.split(|b| *b == 0).any(|kv| kv == needle.as_bytes()) {
+            let exe = std::fs::read_link(p.path().join("exe")).unwrap_or_default();
+            if exe.file_name().is_some_and(|n| n.to_string_lossy().starts_with("window-clerk")) {
+                let _ = Command::new("kill").args(["-9", &pid.to_string()]).status();
+            }
+        }
+    }
 }
 
 impl App {
@@ -124,7 +157,7 @@ impl App {
                 Err(e) => panic!("no WebDriver session within 30 s: {e}"),
             }
         };
-        let app = App { client, driver, name: name.to_owned() };
+        let app = App { client, driver, name: name.to_owned(), data_dir: sandbox.data_dir() };
         let ready = app
             .client
             .wait()
@@ -191,6 +224,21 @@ impl App {
         v.as_str().unwrap_or_default().to_owned()
     }
 
+    /// Wait (up to 5 s) until the focused element is `testid`.
+    pub async fn wait_focus(&self, testid: &str) {
+        let deadline = Instant::now() + Duration::from_secs(5);
+        loop {
+            let got = self.focused_testid().await;
+            if got == testid {
+                return;
+            }
+            if Instant::now() > deadline {
+                panic!("{}: focus is on {got:?}, expected {testid:?}", self.name);
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
     pub async fn js(&self, script: &str) -> serde_json::Value {
         self.client.execute(script, vec![]).await.unwrap()
     }
@@ -215,12 +263,29 @@ impl App {
         let _ = self.client.clone().close().await;
         let _ = self.driver.kill();
         let _ = self.driver.wait();
+        // Give the app a moment to end with its session, then make sure.
+        for _ in 0..20 {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            if !app_running(&self.data_dir) {
+                return;
+            }
+        }
+        kill_apps_of(&self.data_dir);
     }
+}
+
+fn app_running(data_dir: &Path) -> bool {
+    let needle = format!("WINDOW_CLERK_DATA_DIR={}", data_dir.display());
+    std::fs::read_dir("/proc").into_iter().flatten().flatten().any(|p| {
+        std::fs::read(p.path().join("environ")).is_ok_and(|env| env.split(|b| *b == 0).any(|kv| kv == needle.as_bytes()))
+            && std::fs::read_link(p.path().join("exe")).is_ok_and(|e| e.file_name().is_some_and(|n| n.to_string_lossy().starts_with("window-clerk")))
+    })
 }
 
 impl Drop for App {
     fn drop(&mut self) {
         let _ = self.driver.kill();
+        kill_apps_of(&self.data_dir);
     }
 }
 

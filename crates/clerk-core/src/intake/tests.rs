@@ -59,7 +59,7 @@ fn person() -> ApplicantForm {
 }
 
 fn fields(r: Result<PreparedCase, Vec<FieldError>>) -> Vec<String> {
-    r.err().expect("expected errors").into_iter().map(|e| e.field).collect()
+    r.expect_err("expected errors").into_iter().map(|e| e.field).collect()
 }
 
 #[test]
@@ -156,6 +156,14 @@ fn decisions_table() {
             Err(field) => assert!(fields(r.clone()).contains(&field.to_owned()), "row {i}: {:?}", r.err()),
         }
     }
+}
+
+#[test]
+fn material_errors_name_the_material_not_its_id() {
+    let w = World::new();
+    let errs = prepare(&w.form(FOOD, &["m4"], DecisionForm::Accept), &w.cx("2026-03-02")).unwrap_err();
+    let e = errs.iter().find(|e| e.field == "materials").unwrap();
+    assert!(e.zh.contains("「食品安全管理制度目录」") && !e.zh.contains("m4"), "{}", e.zh);
 }
 
 #[test]

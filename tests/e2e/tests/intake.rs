@@ -1,0 +1,177 @@
+//! Intake in the real window, offline (standalone: no platform server):
+//! 食品经营许可 with 容缺 for one material, an invalid ID shown on its field,
+//! the case list, a known applicant filled in, and the draft restored after
+//! the app is closed mid-form.
+
+use e2e::{App, Key, Sandbox};
+
+fn k(key: Key) -> String {
+    char::from(key).to_string()
+}
+
+/// A valid citizen ID (GB 11643 check digit computed here, independently of
+/// the app's code).
+fn citizen_id(body: &str) -> String {
+    const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    let sum: u32 = body.chars().zip(W).map(|(c, w)| c.to_digit(10).unwrap() * w).sum();
+    let check = ['1', '0', 'X', '9', '8', '7', '6', '5', '4', '3', '2'][(sum % 11) as usize];
+    format!("{body}{check}")
+}
+
+const DAY: &str = "2026-03-02"; // a Monday
+
+async fn pick_food_licence(app: &App) {
+    app.wait_focus("matter-search").await;
+    app.keys("spjyxk").await;
+    app.wait_text("[data-testid=matter-list]", "食品经营许可").await;
+    app.keys(&k(Key::Down)).await;
+    app.keys(&k(Key::Enter)).await;
+    app.wait_text("[data-testid=matter-detail]", "食品经营许可").await;
+    app.wait_css("[data-testid=intake-form]").await;
+}
+
+async fn click(app: &App, testid: &str) {
+    let el = app.wait_css(&format!("[data-testid='{testid}']")).await;
+    // Keep it clear of the sticky submit bar.
+    app.client.execute("arguments[0].scrollIntoView({block: 'center'}); return 1", vec![serde_json::to_value(&el).unwrap()]).await.unwrap();
+    el.click().await.unwrap();
+}
+
+#[tokio::test]
+async fn food_licence_with_one_gap_offline() {
+    let sb = Sandbox::new().on_day(DAY);
+    let app = App::start("intake-food-gap", &sb).await;
+    pick_food_licence(&app).await;
+
+    // Keyboard: the first field is the applicant kind; Enter moves on.
+    app.wait_focus("kind-person").await;
+    app.keys(&k(Key::Enter)).await;
+    assert_eq!(app.focused_testid().await, "f-id_no");
+
+    // An impossible birth date (month 13) with a correct check digit: the
+    // field names the rule, in Chinese.
+    app.keys(&citizen_id("53050219901301123")).await;
+    app.keys(&k(Key::Enter)).await;
+    assert_eq!(app.focused_testid().await, "f-name");
+    let err = app.text("[data-testid='err-applicant.id_no']").await;
+    assert!(err.contains("身份证件号码有误") && err.contains("出生日期"), "{err}");
+    app.screenshot("invalid-id").await;
+
+    // Correct it, fill the rest by keyboard.
+    let id = citizen_id("53050219900101123");
+    click(&app, "f-id_no").await;
+    app.js("const i = document.querySelector('[data-testid=f-id_no]'); i.select(); return 1").await;
+    app.keys(&id).await;
+    app.keys(&k(Key::Enter)).await;
+    app.keys("李四").await;
+    app.keys(&k(Key::Enter)).await;
+    app.keys("13808720000").await;
+    app.keys(&k(Key::Enter)).await;
+    app.keys("保山市隆阳区正阳南路 8 号").await;
+    app.keys(&k(Key::Enter)).await;
+    assert!(!app.exists("[data-testid='err-applicant.id_no']").await, "the ID error went away");
+
+    // Materials: everything received except m4 (容缺-eligible), by Space.
+    assert_eq!(app.focused_testid().await, "recv-m1");
+    for m in ["m1", "m2", "m3", "m4", "m5", "m6"] {
+        click(&app, &format!("recv-{m}")).await;
+    }
+    click(&app, "recv-m4").await; // un-tick: not brought
+    let m4 = app.text("[data-testid=mat-m4]").await;
+    assert!(m4.contains("可容缺"), "{m4}");
+
+    // Plain accept is refused on the materials field, nothing is saved.
+    app.keys(&format!("{}{}", k(Key::Control), k(Key::Enter))).await;
+    let err = app.text("[data-testid=err-materials]").await;
+    assert!(err.contains("缺少必要材料"), "{err}");
+
+    // 容缺受理: the supply date comes prefilled with the latest allowed.
+    click(&app, "dec-accept_with_gaps").await;
+    let supply_by: String = app.js("return document.querySelector('[data-testid=f-supply_by]').value").await.as_str().unwrap().into();
+    assert_eq!(supply_by, "2026-03-16", "10 working days from {DAY}");
+    click(&app, "f-commitment").await;
+    app.screenshot("form").await;
+    app.keys(&format!("{}{}", k(Key::Control), k(Key::Enter))).await;
+
+    let receipt = app.text("[data-testid=receipt-no]").await;
+    let parts: Vec<&str> = receipt.split('-').collect();
+    assert_eq!(parts.len(), 4, "{receipt}");
+    assert_eq!((parts[0], parts[2]), ("SAMPLE", "000001"), "{receipt}");
+    assert!(parts[1].starts_with('0') && parts[1].len() == 4, "provisional device code: {receipt}");
+    assert_eq!(app.text("[data-testid=promised-due]").await, "2026-03-16");
+    assert_eq!(app.text("[data-testid=supply-by]").await, "2026-03-16");
+    assert!(app.text("[data-testid=confirmation]").await.contains("容缺受理"));
+    assert!(!app.text("[data-testid=owed]").await.is_empty());
+    app.wait_focus("next-case").await;
+    app.wait_text("[data-testid=sb-unsent]", "未发送：1").await;
+    app.screenshot("confirmation").await;
+
+    // Enter: next case. The same ID fills the applicant from the first case.
+    app.keys(&k(Key::Enter)).await;
+    pick_food_licence(&app).await;
+    app.wait_focus("kind-person").await;
+    app.keys(&k(Key::Enter)).await;
+    app.keys(&id.to_lowercase()).await;
+    app.keys(&k(Key::Enter)).await;
+    app.wait_css("[data-testid=known-applicant]").await;
+    let name: String = app.js("return document.querySelector('[data-testid=f-name]').value").await.as_str().unwrap().into();
+    assert_eq!(name, "李四");
+
+    // Today's list (Alt+2) shows the case; search finds it by name.
+    app.keys(&format!("{}2", k(Key::Alt))).await;
+    app.wait_text("[data-testid=case-list]", &receipt).await;
+    let row = app.text("[data-testid=case-list]").await;
+    assert!(row.contains("李四") && row.contains("5305**********") && row.contains("138****0000"), "{row}");
+    app.keys("李四").await;
+    app.wait_text("[data-testid=case-count]", "搜索结果：1").await;
+    app.screenshot("case-list").await;
+    app.close().await;
+}
+
+#[tokio::test]
+async fn a_draft_survives_closing_the_app_mid_form() {
+    let sb = Sandbox::new().on_day(DAY);
+    let app = App::start("intake-draft", &sb).await;
+    pick_food_licence(&app).await;
+    app.wait_focus("kind-person").await;
+    app.keys(&k(Key::Enter)).await;
+    app.keys(&citizen_id("53050219850505002")).await;
+    app.keys(&k(Key::Enter)).await;
+    app.keys("王五").await;
+    click(&app, "recv-m2").await;
+    // The draft is saved 400 ms after the last change.
+    tokio::time::sleep(std::time::Duration::from_millis(1200)).await;
+    app.close().await; // tauri-driver ends the app
+
+    let app = App::start("intake-draft-restored", &sb).await;
+    app.wait_css("[data-testid=draft-restored]").await;
+    app.wait_text("[data-testid=matter-detail]", "食品经营许可").await;
+    let (name, m2): (String, bool) = {
+        let v = app
+            .js("return [document.querySelector('[data-testid=f-name]').value, document.querySelector('[data-testid=recv-m2]').checked]")
+            .await;
+        (v[0].as_str().unwrap().into(), v[1].as_bool().unwrap())
+    };
+    assert_eq!(name, "王五");
+    assert!(m2, "the ticked material is restored");
+    app.screenshot("").await;
+    app.close().await;
+}
+
+#[tokio::test]
+async fn a_database_without_its_key_is_neither_opened_nor_replaced() {
+    let sb = Sandbox::new().on_day(DAY);
+    // A database file is there, but this keyring has never held its key
+    // (a copied disk, a new Windows profile, a wiped keyring).
+    std::fs::create_dir_all(sb.data_dir()).unwrap();
+    let db = sb.data_dir().join("clerk.db");
+    let before = b"not readable without the key".repeat(100);
+    std::fs::write(&db, &before).unwrap();
+
+    let app = App::start("intake-key-missing", &sb).await;
+    let banner = app.text("[data-testid=store-problem]").await;
+    assert!(banner.contains("未打开也未新建") && banner.contains("信息科"), "{banner}");
+    app.screenshot("").await;
+    app.close().await;
+    assert_eq!(std::fs::read(&db).unwrap(), before, "the file is untouched");
+}
