@@ -5,8 +5,8 @@
 
 use clerk_core::catalogue as cat;
 use clerk_ipc::{
-    AppInfo, CaseKind, CatalogueInfo, CmdError, CodeName, ConfigSource, DayUnit, ErrorKind, MatterSummary, RunMode,
-    SyncStatus, TimeLimit, UiLogLevel,
+    AppInfo, CaseKind, CatalogueInfo, CmdError, CodeName, ConfigSource, DayUnit, ErrorKind,
+    MatterSummary, RunMode, SyncStatus, TimeLimit, UiLogLevel,
 };
 use std::sync::atomic::Ordering;
 use tauri::State;
@@ -41,8 +41,14 @@ pub async fn app_info(core: State<'_, AppCore>) -> CmdResult<AppInfo> {
     let catalogue = &core.catalogue;
     Ok(AppInfo {
         version: env!("CARGO_PKG_VERSION").to_owned(),
-        hall: CodeName { code: c.hall.code.clone(), name: c.hall.name.clone() },
-        window: CodeName { code: c.window.code.clone(), name: c.window.name.clone() },
+        hall: CodeName {
+            code: c.hall.code.clone(),
+            name: c.hall.name.clone(),
+        },
+        window: CodeName {
+            code: c.window.code.clone(),
+            name: c.window.name.clone(),
+        },
         mode: mode(&core),
         server_url: c.platform.server_url.clone(),
         config_source: if core.config.path.is_some() && core.config.problem.is_none() {
@@ -67,7 +73,12 @@ pub async fn sync_status(core: State<'_, AppCore>) -> CmdResult<SyncStatus> {
     // No sync worker yet: everything in the outbox is unsent.
     let store = core.store().await?;
     let unsent = blocking(move || store.unsent_count().map_err(storage)).await?;
-    Ok(SyncStatus { online: false, mode: mode(&core), unsent: unsent as u32, oldest_unsent_secs: None })
+    Ok(SyncStatus {
+        online: false,
+        mode: mode(&core),
+        unsent: unsent as u32,
+        oldest_unsent_secs: None,
+    })
 }
 
 fn limit(l: cat::TimeLimit) -> TimeLimit {
@@ -81,7 +92,10 @@ fn limit(l: cat::TimeLimit) -> TimeLimit {
 }
 
 #[tauri::command]
-pub async fn list_matters(core: State<'_, AppCore>, query: String) -> CmdResult<Vec<MatterSummary>> {
+pub async fn list_matters(
+    core: State<'_, AppCore>,
+    query: String,
+) -> CmdResult<Vec<MatterSummary>> {
     if query.chars().count() > 100 {
         return Err(CmdError::new(
             ErrorKind::Validation,
@@ -97,7 +111,10 @@ pub async fn list_matters(core: State<'_, AppCore>, query: String) -> CmdResult<
         .map(|m| MatterSummary {
             code: m.code.clone(),
             name: m.name.clone(),
-            department: catalogue.department(&m.department).map(|d| d.name.clone()).unwrap_or_default(),
+            department: catalogue
+                .department(&m.department)
+                .map(|d| d.name.clone())
+                .unwrap_or_default(),
             case_kind: match m.case_kind {
                 cat::CaseKind::Instant => CaseKind::Instant,
                 cat::CaseKind::Promised => CaseKind::Promised,
@@ -143,8 +160,8 @@ pub async fn log_ui(level: UiLogLevel, message: String) -> CmdResult<()> {
 
 use clerk_core::intake as core_intake;
 use clerk_ipc::{
-    ApplicantForm, ApplicantKind, CaseConfirmation, CaseListItem, Draft, FieldProblem, IntakeForm, MaterialItem,
-    MatterDetail, TakeInOutcome,
+    ApplicantForm, ApplicantKind, CaseConfirmation, CaseListItem, Draft, FieldProblem, IntakeForm,
+    MaterialItem, MatterDetail, TakeInOutcome,
 };
 
 const DRAFT_SLOT: &str = "intake";
@@ -152,10 +169,12 @@ const DRAFT_SLOT: &str = "intake";
 /// Wire ⇄ domain for types whose JSON shapes are the same by design (both
 /// sides pin them in tests).
 fn convert<A: serde::Serialize, B: serde::de::DeserializeOwned>(a: &A) -> CmdResult<B> {
-    serde_json::to_value(a).and_then(serde_json::from_value).map_err(|e| {
-        tracing::error!(error = %e, "wire/domain shape mismatch");
-        CmdError::internal()
-    })
+    serde_json::to_value(a)
+        .and_then(serde_json::from_value)
+        .map_err(|e| {
+            tracing::error!(error = %e, "wire/domain shape mismatch");
+            CmdError::internal()
+        })
 }
 
 fn storage(e: clerk_store::StoreError) -> CmdError {
@@ -164,7 +183,9 @@ fn storage(e: clerk_store::StoreError) -> CmdError {
 }
 
 /// Run blocking store work off the async runtime's worker threads.
-async fn blocking<T: Send + 'static>(f: impl FnOnce() -> CmdResult<T> + Send + 'static) -> CmdResult<T> {
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> CmdResult<T> + Send + 'static,
+) -> CmdResult<T> {
     tauri::async_runtime::spawn_blocking(f).await.map_err(|e| {
         tracing::error!(error = %e, "blocking task failed");
         CmdError::internal()
@@ -172,7 +193,13 @@ async fn blocking<T: Send + 'static>(f: impl FnOnce() -> CmdResult<T> + Send + '
 }
 
 fn problems(errs: Vec<core_intake::FieldError>) -> Vec<FieldProblem> {
-    errs.into_iter().map(|e| FieldProblem { field: e.field, message: e.zh, message_en: e.en }).collect()
+    errs.into_iter()
+        .map(|e| FieldProblem {
+            field: e.field,
+            message: e.zh,
+            message_en: e.en,
+        })
+        .collect()
 }
 
 fn material_form_zh(f: cat::MaterialForm) -> &'static str {
@@ -188,17 +215,29 @@ fn material_form_zh(f: cat::MaterialForm) -> &'static str {
 pub async fn matter_detail(core: State<'_, AppCore>, code: String) -> CmdResult<MatterDetail> {
     let c = &core.catalogue;
     let m = c.matter(&code).ok_or_else(|| {
-        CmdError::new(ErrorKind::NotFound, "目录中没有该事项", "The matter is not in the catalogue").on_field("matter")
+        CmdError::new(
+            ErrorKind::NotFound,
+            "目录中没有该事项",
+            "The matter is not in the catalogue",
+        )
+        .on_field("matter")
     })?;
     let latest = match m.case_kind {
         cat::CaseKind::Instant => None,
-        cat::CaseKind::Promised => core.calendar.due_date(core.today(), m.promised_limit, core.start_day()).ok().map(|d| d.to_string()),
+        cat::CaseKind::Promised => core
+            .calendar
+            .due_date(core.today(), m.promised_limit, core.start_day())
+            .ok()
+            .map(|d| d.to_string()),
     };
     Ok(MatterDetail {
         code: m.code.clone(),
         name: m.name.clone(),
         version: c.version,
-        department: c.department(&m.department).map(|d| d.name.clone()).unwrap_or_default(),
+        department: c
+            .department(&m.department)
+            .map(|d| d.name.clone())
+            .unwrap_or_default(),
         case_kind: match m.case_kind {
             cat::CaseKind::Instant => CaseKind::Instant,
             cat::CaseKind::Promised => CaseKind::Promised,
@@ -235,7 +274,10 @@ pub async fn matter_detail(core: State<'_, AppCore>, code: String) -> CmdResult<
 /// Check the applicant part of the form as the clerk leaves a field: the
 /// same rules as at submission, so the window can show errors early.
 #[tauri::command]
-pub async fn check_applicant(core: State<'_, AppCore>, applicant: ApplicantForm) -> CmdResult<Vec<FieldProblem>> {
+pub async fn check_applicant(
+    core: State<'_, AppCore>,
+    applicant: ApplicantForm,
+) -> CmdResult<Vec<FieldProblem>> {
     let a: core_intake::ApplicantForm = convert(&applicant)?;
     let (_, errs) = core_intake::check_applicant(&a, None, core.today());
     Ok(problems(errs))
@@ -243,7 +285,10 @@ pub async fn check_applicant(core: State<'_, AppCore>, applicant: ApplicantForm)
 
 /// An applicant seen in an earlier case, by ID number (fills the form).
 #[tauri::command]
-pub async fn known_applicant(core: State<'_, AppCore>, id_no: String) -> CmdResult<Option<ApplicantForm>> {
+pub async fn known_applicant(
+    core: State<'_, AppCore>,
+    id_no: String,
+) -> CmdResult<Option<ApplicantForm>> {
     let store = core.store().await?;
     let found = blocking(move || store.applicant(&id_no).map_err(storage)).await?;
     found.map(|a| convert(&a)).transpose()
@@ -252,10 +297,19 @@ pub async fn known_applicant(core: State<'_, AppCore>, id_no: String) -> CmdResu
 #[tauri::command]
 pub async fn save_draft(core: State<'_, AppCore>, body: String) -> CmdResult<()> {
     if body.len() > 256 * 1024 {
-        return Err(CmdError::new(ErrorKind::Validation, "草稿过大（最多 256 KB）", "Draft too large (at most 256 KB)"));
+        return Err(CmdError::new(
+            ErrorKind::Validation,
+            "草稿过大（最多 256 KB）",
+            "Draft too large (at most 256 KB)",
+        ));
     }
     let store = core.store().await?;
-    blocking(move || store.save_draft(DRAFT_SLOT, &body, clerk_store::time::now_millis()).map_err(storage)).await
+    blocking(move || {
+        store
+            .save_draft(DRAFT_SLOT, &body, clerk_store::time::now_millis())
+            .map_err(storage)
+    })
+    .await
 }
 
 #[tauri::command]
@@ -286,7 +340,11 @@ pub async fn take_in(core: State<'_, AppCore>, form: IntakeForm) -> CmdResult<Ta
         };
         match core_intake::prepare(&domain_form, &cx) {
             Ok(p) => p,
-            Err(errs) => return Ok(TakeInOutcome::Invalid { problems: problems(errs) }),
+            Err(errs) => {
+                return Ok(TakeInOutcome::Invalid {
+                    problems: problems(errs),
+                })
+            }
         }
     };
     let store = core.store().await?;
@@ -295,7 +353,17 @@ pub async fn take_in(core: State<'_, AppCore>, form: IntakeForm) -> CmdResult<Ta
         user_id: format!("window-{}", core.config.config.window.code),
         window_code: core.config.config.window.code.clone(),
     };
-    let c = blocking(move || store.take_in(&prepared, &actor, clerk_store::time::now_millis(), Some(DRAFT_SLOT)).map_err(storage)).await?;
+    let c = blocking(move || {
+        store
+            .take_in(
+                &prepared,
+                &actor,
+                clerk_store::time::now_millis(),
+                Some(DRAFT_SLOT),
+            )
+            .map_err(storage)
+    })
+    .await?;
     tracing::info!(receipt = %c.receipt_no, status = c.case.status.as_str(), seq = c.seq, "case taken in");
     let p = &c.case;
     let s = |d: Option<clerk_core::date::Date>| d.map(|d| d.to_string());
@@ -320,9 +388,11 @@ pub async fn take_in(core: State<'_, AppCore>, form: IntakeForm) -> CmdResult<Ta
 }
 
 fn list_item(r: clerk_store::CaseRow) -> CaseListItem {
-    let status_zh = serde_json::from_value::<clerk_core::case::CaseStatus>(serde_json::Value::String(r.status.clone()))
-        .map(|s| s.zh().to_owned())
-        .unwrap_or_else(|_| r.status.clone());
+    let status_zh = serde_json::from_value::<clerk_core::case::CaseStatus>(
+        serde_json::Value::String(r.status.clone()),
+    )
+    .map(|s| s.zh().to_owned())
+    .unwrap_or_else(|_| r.status.clone());
     // created_at is UTC; the hall works in China Standard Time.
     let time = r
         .created_at
@@ -353,8 +423,12 @@ fn list_item(r: clerk_store::CaseRow) -> CaseListItem {
 #[tauri::command]
 pub async fn list_cases(core: State<'_, AppCore>, query: String) -> CmdResult<Vec<CaseListItem>> {
     if query.chars().count() > 100 {
-        return Err(CmdError::new(ErrorKind::Validation, "搜索内容过长：最多 100 个字符", "Search text too long: at most 100 characters")
-            .on_field("query"));
+        return Err(CmdError::new(
+            ErrorKind::Validation,
+            "搜索内容过长：最多 100 个字符",
+            "Search text too long: at most 100 characters",
+        )
+        .on_field("query"));
     }
     let store = core.store().await?;
     let today = core.today().to_string();

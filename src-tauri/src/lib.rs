@@ -13,7 +13,10 @@ use tauri::Manager;
 
 /// Register plugins, state and commands on a builder. Shared by [`run`] and
 /// the `tauri::test` command tests.
-pub fn build<R: tauri::Runtime>(builder: tauri::Builder<R>, core: state::AppCore) -> tauri::Builder<R> {
+pub fn build<R: tauri::Runtime>(
+    builder: tauri::Builder<R>,
+    core: state::AppCore,
+) -> tauri::Builder<R> {
     builder
         .manage(core)
         .invoke_handler(tauri::generate_handler![
@@ -50,14 +53,15 @@ pub fn run() {
 
     // Single instance first: a second launch focuses the running window
     // instead of opening a second writer on the same database and printer.
-    let builder = tauri::Builder::default().plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
-        tracing::info!("second launch: focusing the running window");
-        if let Some(w) = app.get_webview_window("main") {
-            let _ = w.unminimize();
-            let _ = w.show();
-            let _ = w.set_focus();
-        }
-    }));
+    let builder =
+        tauri::Builder::default().plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
+            tracing::info!("second launch: focusing the running window");
+            if let Some(w) = app.get_webview_window("main") {
+                let _ = w.unminimize();
+                let _ = w.show();
+                let _ = w.set_focus();
+            }
+        }));
 
     let result = build(builder, core).run(tauri::generate_context!());
     if let Err(e) = result {

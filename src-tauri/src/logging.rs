@@ -33,7 +33,10 @@ pub fn init(log_dir: &Path, cfg: &clerk_config::Log) -> Option<WorkerGuard> {
             Some(guard)
         }
         None => {
-            let _ = tracing_subscriber::registry().with(filter()).with(stderr).try_init();
+            let _ = tracing_subscriber::registry()
+                .with(filter())
+                .with(stderr)
+                .try_init();
             tracing::warn!(dir = %log_dir.display(), "cannot write the log folder; logging to stderr only");
             None
         }

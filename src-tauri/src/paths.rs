@@ -33,22 +33,32 @@ impl Paths {
             (Some(d), None) => (d.clone(), d.join("logs")),
             (None, l) => (os_data_dir(), l.unwrap_or_else(os_log_dir)),
         };
-        Self { config_file: clerk_config::default_path(), data_dir, log_dir }
+        Self {
+            config_file: clerk_config::default_path(),
+            data_dir,
+            log_dir,
+        }
     }
 }
 
 fn home() -> PathBuf {
-    std::env::var_os("HOME").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("."))
+    std::env::var_os("HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("."))
 }
 
 #[cfg(target_os = "windows")]
 fn os_data_dir() -> PathBuf {
-    let base = std::env::var_os("APPDATA").map(PathBuf::from).unwrap_or_else(home);
+    let base = std::env::var_os("APPDATA")
+        .map(PathBuf::from)
+        .unwrap_or_else(home);
     base.join(IDENTIFIER)
 }
 #[cfg(target_os = "windows")]
 fn os_log_dir() -> PathBuf {
-    let base = std::env::var_os("LOCALAPPDATA").map(PathBuf::from).unwrap_or_else(home);
+    let base = std::env::var_os("LOCALAPPDATA")
+        .map(PathBuf::from)
+        .unwrap_or_else(home);
     base.join(IDENTIFIER).join("logs")
 }
 
@@ -63,7 +73,10 @@ fn os_log_dir() -> PathBuf {
 
 #[cfg(not(any(target_os = "windows", target_os = "macos")))]
 fn os_data_dir() -> PathBuf {
-    std::env::var_os("XDG_DATA_HOME").map(PathBuf::from).unwrap_or_else(|| home().join(".local/share")).join(IDENTIFIER)
+    std::env::var_os("XDG_DATA_HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| home().join(".local/share"))
+        .join(IDENTIFIER)
 }
 #[cfg(not(any(target_os = "windows", target_os = "macos")))]
 fn os_log_dir() -> PathBuf {

@@ -48,7 +48,9 @@ impl AppCore {
         // would be a build defect, not a user error.
         let catalogue = Catalogue::parse(clerk_core::SAMPLE_CATALOGUE_JSON)
             .expect("the bundled sample catalogue is valid");
-        let today_override = std::env::var(TODAY_ENV).ok().and_then(|v| Date::parse_iso(&v));
+        let today_override = std::env::var(TODAY_ENV)
+            .ok()
+            .and_then(|v| Date::parse_iso(&v));
         if let Some(d) = today_override {
             tracing::warn!(today = %d, "{TODAY_ENV} is set: dates are pretended (testing only)");
         }
@@ -68,8 +70,12 @@ impl AppCore {
 
     /// The local date in the hall (China Standard Time).
     pub fn today(&self) -> Date {
-        self.today_override
-            .unwrap_or_else(|| clerk_store::time::local_date(clerk_store::time::now_millis(), clerk_store::time::CST_OFFSET_MINUTES))
+        self.today_override.unwrap_or_else(|| {
+            clerk_store::time::local_date(
+                clerk_store::time::now_millis(),
+                clerk_store::time::CST_OFFSET_MINUTES,
+            )
+        })
     }
 
     pub fn start_day(&self) -> StartDay {
@@ -140,7 +146,12 @@ impl AppCore {
 /// The receipt number's office part from the configured hall code: upper
 /// case letters and digits, at most 8 (`SAMPLE` for the embedded default).
 fn office_code(hall: &str) -> String {
-    let c: String = hall.chars().filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_uppercase()).take(8).collect();
+    let c: String = hall
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_uppercase())
+        .take(8)
+        .collect();
     if c.is_empty() {
         "0000".into()
     } else {

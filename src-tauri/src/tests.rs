@@ -2,9 +2,9 @@
 //! capabilities/main.json): what the webview sends, what it gets back.
 
 use serde_json::{json, Value};
+use tauri::ipc::{CallbackFn, InvokeBody};
 use tauri::test::{get_ipc_response, mock_builder, INVOKE_KEY};
 use tauri::webview::InvokeRequest;
-use tauri::ipc::{CallbackFn, InvokeBody};
 
 use crate::state::AppCore;
 
@@ -21,15 +21,29 @@ type Webview = tauri::WebviewWindow<tauri::test::MockRuntime>;
 
 /// The app with its main window (the label the capability names).
 fn app(config: clerk_config::Loaded) -> (tauri::App<tauri::test::MockRuntime>, Webview) {
-    let app = crate::build(mock_builder(), AppCore::new(config, std::time::Instant::now(), tempfile::tempdir().unwrap().keep(), crate::state::Secrets::Given(std::sync::Arc::new(clerk_secrets::MemoryStore::new()))))
-        .build(tauri::generate_context!())
-        .expect("app builds");
-    let webview = tauri::WebviewWindowBuilder::new(&app, "main", Default::default()).build().unwrap();
+    let app = crate::build(
+        mock_builder(),
+        AppCore::new(
+            config,
+            std::time::Instant::now(),
+            tempfile::tempdir().unwrap().keep(),
+            crate::state::Secrets::Given(std::sync::Arc::new(clerk_secrets::MemoryStore::new())),
+        ),
+    )
+    .build(tauri::generate_context!())
+    .expect("app builds");
+    let webview = tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
+        .build()
+        .unwrap();
     (app, webview)
 }
 
 fn default_config() -> clerk_config::Loaded {
-    clerk_config::Loaded { config: clerk_config::Config::embedded_default(), path: None, problem: None }
+    clerk_config::Loaded {
+        config: clerk_config::Config::embedded_default(),
+        path: None,
+        problem: None,
+    }
 }
 
 fn invoke(webview: &Webview, cmd: &str, args: Value) -> Result<Value, Value> {
@@ -63,7 +77,9 @@ fn app_info_reports_standalone_default() {
 
 #[test]
 fn a_broken_config_is_reported_with_its_field() {
-    let problem = clerk_config::Config::parse("[hall]\ncode='H'\nname='x'\n[window]\ncode='七'\nname='y'\n").unwrap_err();
+    let problem =
+        clerk_config::Config::parse("[hall]\ncode='H'\nname='x'\n[window]\ncode='七'\nname='y'\n")
+            .unwrap_err();
     let (_app, w) = app(clerk_config::Loaded {
         config: clerk_config::Config::embedded_default(),
         path: Some("/etc/window-clerk/clerk.toml".into()),
@@ -73,7 +89,10 @@ fn a_broken_config_is_reported_with_its_field() {
     assert_eq!(v["config_source"], "embedded_default");
     assert_eq!(v["config_problem"]["kind"], "config");
     assert_eq!(v["config_problem"]["field"], "window.code");
-    assert!(v["config_problem"]["message"].as_str().unwrap().contains("window.code"));
+    assert!(v["config_problem"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("window.code"));
 }
 
 #[test]
@@ -99,7 +118,10 @@ fn list_matters_filters_and_validates() {
 fn sync_status_has_nothing_unsent_in_standalone_mode() {
     let (_app, w) = app(default_config());
     let v = invoke(&w, "sync_status", json!({})).unwrap();
-    assert_eq!(v, json!({ "online": false, "mode": "standalone", "unsent": 0, "oldest_unsent_secs": null }));
+    assert_eq!(
+        v,
+        json!({ "online": false, "mode": "standalone", "unsent": 0, "oldest_unsent_secs": null })
+    );
 }
 
 #[test]
@@ -107,13 +129,18 @@ fn unknown_commands_are_refused() {
     let (_app, w) = app(default_config());
     let err = invoke(&w, "plugin:fs|read_file", json!({ "path": "/etc/passwd" })).unwrap_err();
     let text = err.to_string();
-    assert!(text.contains("not allowed") || text.contains("not found"), "{text}");
+    assert!(
+        text.contains("not allowed") || text.contains("not found"),
+        "{text}"
+    );
 }
 
 #[test]
 fn only_the_main_window_may_call_commands() {
     let (app, _main) = app(default_config());
-    let other = tauri::WebviewWindowBuilder::new(&app, "other", Default::default()).build().unwrap();
+    let other = tauri::WebviewWindowBuilder::new(&app, "other", Default::default())
+        .build()
+        .unwrap();
     let err = invoke(&other, "app_info", json!({})).unwrap_err();
     assert!(err.to_string().contains("not allowed"), "{err}");
 }
@@ -133,33 +160,65 @@ fn food_form(id_no: &str, missing_m4: bool, decision: Value) -> Value {
 
 fn valid_id() -> String {
     let body = "53050219900101123";
-    format!("{body}{}", clerk_core::ids::citizen_id_check_char(body).unwrap())
+    format!(
+        "{body}{}",
+        clerk_core::ids::citizen_id_check_char(body).unwrap()
+    )
 }
 
 #[test]
 fn take_in_commits_and_lists_and_remembers_the_applicant() {
     let (_app, w) = app(default_config());
-    let detail = invoke(&w, "matter_detail", json!({"code": "11530500MB1A27618NXK00001000000"})).unwrap();
+    let detail = invoke(
+        &w,
+        "matter_detail",
+        json!({"code": "11530500MB1A27618NXK00001000000"}),
+    )
+    .unwrap();
     assert_eq!(detail["materials"][3]["may_be_missing"], true);
     let supply_by = detail["latest_supply_by"].as_str().unwrap().to_owned();
 
     invoke(&w, "save_draft", json!({"body": "{\"step\":2}"})).unwrap();
-    let out = invoke(&w, "take_in", food_form(&valid_id(), true, json!({"kind": "accept_with_gaps", "supply_by": supply_by, "commitment_signed": true}))).unwrap();
+    let out = invoke(
+        &w,
+        "take_in",
+        food_form(
+            &valid_id(),
+            true,
+            json!({"kind": "accept_with_gaps", "supply_by": supply_by, "commitment_signed": true}),
+        ),
+    )
+    .unwrap();
     assert_eq!(out["outcome"], "committed", "{out}");
     let c = &out["confirmation"];
     assert_eq!(c["status"], "accepted_with_gaps");
     assert_eq!(c["status_zh"], "容缺受理");
-    assert!(c["receipt_no"].as_str().unwrap().starts_with("SAMPLE-0"), "{c}");
+    assert!(
+        c["receipt_no"].as_str().unwrap().starts_with("SAMPLE-0"),
+        "{c}"
+    );
     assert!(c["promised_due"].is_string());
-    assert_eq!(c["applicant_id_masked"], format!("5305**********{}", &valid_id()[14..]));
-    assert_eq!(invoke(&w, "load_draft", json!({})).unwrap(), Value::Null, "the draft went with the case");
+    assert_eq!(
+        c["applicant_id_masked"],
+        format!("5305**********{}", &valid_id()[14..])
+    );
+    assert_eq!(
+        invoke(&w, "load_draft", json!({})).unwrap(),
+        Value::Null,
+        "the draft went with the case"
+    );
 
     let list = invoke(&w, "list_cases", json!({"query": ""})).unwrap();
     assert_eq!(list.as_array().unwrap().len(), 1);
     assert_eq!(list[0]["phone_masked"], "138****0000");
     let found = invoke(&w, "list_cases", json!({"query": "李四"})).unwrap();
     assert_eq!(found[0]["receipt_no"], c["receipt_no"]);
-    let known = invoke(&w, "known_applicant", json!({"idNo": valid_id().to_lowercase()})).unwrap();
+    let known = invoke(
+        &w,
+        "known_applicant",
+        json!({"idNo": valid_id().to_lowercase()}),
+    )
+    .unwrap();
     assert_eq!(known["name"], "李四");
     assert_eq!(invoke(&w, "sync_status", json!({})).unwrap()["unsent"], 1);
 }
@@ -167,15 +226,44 @@ fn take_in_commits_and_lists_and_remembers_the_applicant() {
 #[test]
 fn an_invalid_form_names_its_fields_and_saves_nothing() {
     let (_app, w) = app(default_config());
-    let out = invoke(&w, "take_in", food_form("530502199001011239", true, json!({"kind": "accept"}))).unwrap();
+    let out = invoke(
+        &w,
+        "take_in",
+        food_form("530502199001011239", true, json!({"kind": "accept"})),
+    )
+    .unwrap();
     assert_eq!(out["outcome"], "invalid");
-    let fields: Vec<&str> = out["problems"].as_array().unwrap().iter().map(|p| p["field"].as_str().unwrap()).collect();
+    let fields: Vec<&str> = out["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["field"].as_str().unwrap())
+        .collect();
     assert!(fields.contains(&"materials"), "{fields:?}");
     for p in out["problems"].as_array().unwrap() {
-        assert!(!p["message"].as_str().unwrap().is_empty() && !p["message_en"].as_str().unwrap().is_empty());
+        assert!(
+            !p["message"].as_str().unwrap().is_empty()
+                && !p["message_en"].as_str().unwrap().is_empty()
+        );
     }
-    assert_eq!(invoke(&w, "list_cases", json!({"query": ""})).unwrap(), json!([]));
-    let early = invoke(&w, "check_applicant", json!({"applicant": {"kind": "person", "name": "", "id_no": "123", "phone": ""}})).unwrap();
-    let fields: Vec<&str> = early.as_array().unwrap().iter().map(|p| p["field"].as_str().unwrap()).collect();
-    assert_eq!(fields, vec!["applicant.name", "applicant.id_no", "applicant.phone"]);
+    assert_eq!(
+        invoke(&w, "list_cases", json!({"query": ""})).unwrap(),
+        json!([])
+    );
+    let early = invoke(
+        &w,
+        "check_applicant",
+        json!({"applicant": {"kind": "person", "name": "", "id_no": "123", "phone": ""}}),
+    )
+    .unwrap();
+    let fields: Vec<&str> = early
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        fields,
+        vec!["applicant.name", "applicant.id_no", "applicant.phone"]
+    );
 }

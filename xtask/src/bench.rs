@@ -11,12 +11,46 @@ const RUNS: usize = 11;
 pub fn run(args: &[&str]) -> Result {
     match args.first().copied() {
         Some("startup") => startup(),
-        Some("search") => sh::run(sh::cmd(&cargo()).args(["bench", "-p", "clerk-core", "--bench", "search", "--locked"]).current_dir(root())),
+        Some("search") => sh::run(
+            sh::cmd(&cargo())
+                .args(["bench", "-p", "clerk-core", "--bench", "search", "--locked"])
+                .current_dir(root()),
+        ),
+        // Durable commit vs bare insert+fsync; case search over 1,000,000 cases.
+        Some("store") => {
+            sh::run(
+                sh::cmd(&cargo())
+                    .args([
+                        "bench",
+                        "-p",
+                        "clerk-store",
+                        "--bench",
+                        "commit",
+                        "--locked",
+                    ])
+                    .current_dir(root()),
+            )?;
+            sh::run(
+                sh::cmd(&cargo())
+                    .args([
+                        "bench",
+                        "-p",
+                        "clerk-store",
+                        "--bench",
+                        "search_1m",
+                        "--locked",
+                    ])
+                    .current_dir(root()),
+            )
+        }
         None => {
             startup()?;
-            run(&["search"])
+            run(&["search"])?;
+            run(&["store"])
         }
-        Some(other) => Err(format!("unknown benchmark {other:?}; known: startup, search")),
+        Some(other) => Err(format!(
+            "unknown benchmark {other:?}; known: startup, search, store"
+        )),
     }
 }
 
@@ -24,7 +58,11 @@ fn startup() -> Result {
     deps::setup(deps::Profile::Test)?;
     deps::ui_install()?;
     deps::ui_build()?;
-    sh::run(sh::cmd(&cargo()).args(["build", "--release", "-p", "window-clerk", "--locked"]).current_dir(root()))?;
+    sh::run(
+        sh::cmd(&cargo())
+            .args(["build", "--release", "-p", "window-clerk", "--locked"])
+            .current_dir(root()),
+    )?;
     let bin = root().join("target/release/window-clerk");
     let me = std::env::current_exe().map_err(|e| e.to_string())?;
     // A display and a session bus, as on a clerk's desktop.
@@ -70,9 +108,15 @@ pub fn startup_inner(args: &[&str]) -> Result {
         let _ = child.kill();
         let _ = child.wait();
         if !ok {
-            return Err(format!("run {i}: the shell did not report ready within 30 s"));
+            return Err(format!(
+                "run {i}: the shell did not report ready within 30 s"
+            ));
         }
-        let own: f64 = std::fs::read_to_string(&marker).unwrap_or_default().trim().parse().unwrap_or(f64::NAN);
+        let own: f64 = std::fs::read_to_string(&marker)
+            .unwrap_or_default()
+            .trim()
+            .parse()
+            .unwrap_or(f64::NAN);
         println!("run {i:2}: {elapsed:7.1} ms to interactive (app's own clock {own:7.1} ms)");
         wall.push(elapsed);
         inside.push(own);
@@ -89,6 +133,9 @@ pub fn startup_inner(args: &[&str]) -> Result {
         rest[rest.len() - 1],
         rest.len()
     );
-    println!("startup goal: median ≤ 1000 ms — {}", if median <= 1000.0 { "met" } else { "NOT met" });
+    println!(
+        "startup goal: median ≤ 1000 ms — {}",
+        if median <= 1000.0 { "met" } else { "NOT met" }
+    );
     Ok(())
 }

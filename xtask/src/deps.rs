@@ -17,12 +17,24 @@ pub enum Profile {
 }
 
 const RUN: &[(&str, &str)] = &[
-    ("build-essential", "C compiler and linker for Rust crates with C parts"),
+    (
+        "build-essential",
+        "C compiler and linker for Rust crates with C parts",
+    ),
     ("pkg-config", "finds the system libraries below"),
-    ("libwebkit2gtk-4.1-dev", "the WebKitGTK web view Tauri 2 uses on Linux"),
+    (
+        "libwebkit2gtk-4.1-dev",
+        "the WebKitGTK web view Tauri 2 uses on Linux",
+    ),
     ("librsvg2-dev", "SVG icons in GTK"),
-    ("libxdo-dev", "keyboard shortcuts in native menus (Tauri/muda)"),
-    ("libssl-dev", "OpenSSL for the encrypted local database (SQLCipher)"),
+    (
+        "libxdo-dev",
+        "keyboard shortcuts in native menus (Tauri/muda)",
+    ),
+    (
+        "libssl-dev",
+        "OpenSSL for the encrypted local database (SQLCipher)",
+    ),
     ("file", "used by the Tauri bundler"),
     ("fonts-noto-cjk", "Chinese fonts for the window"),
 ];
@@ -30,12 +42,21 @@ const RUN: &[(&str, &str)] = &[
 const TEST: &[(&str, &str)] = &[
     ("xvfb", "a virtual display for the end-to-end tests"),
     ("xauth", "xvfb-run needs it"),
-    ("webkit2gtk-driver", "WebKitWebDriver, which tauri-driver drives"),
+    (
+        "webkit2gtk-driver",
+        "WebKitWebDriver, which tauri-driver drives",
+    ),
     ("dbus", "a session bus (single instance, keyring) in tests"),
     ("dbus-x11", "dbus-launch for the GTK session"),
     ("gnome-keyring", "the real Secret Service for keyring tests"),
-    ("libsecret-tools", "secret-tool, to inspect the keyring in tests"),
-    ("poppler-utils", "pdftotext/pdffonts/pdftoppm to check generated PDFs"),
+    (
+        "libsecret-tools",
+        "secret-tool, to inspect the keyring in tests",
+    ),
+    (
+        "poppler-utils",
+        "pdftotext/pdffonts/pdftoppm to check generated PDFs",
+    ),
 ];
 
 const BUNDLE: &[(&str, &str)] = &[("rpm", "rpm tools to check the .rpm installer")];
@@ -48,7 +69,10 @@ fn installed(pkg: &str) -> bool {
 }
 
 fn is_root() -> bool {
-    Command::new("id").arg("-u").output().is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
 }
 
 fn apt(args: &[&str]) -> Result {
@@ -96,7 +120,9 @@ pub fn setup(profile: Profile) -> Result {
         }
     }
     if !node_ok && node_version().is_none_or(|v| v < (18, 19)) {
-        return Err("Node.js 18.19 or newer is needed to build the UI (found older or none)".into());
+        return Err(
+            "Node.js 18.19 or newer is needed to build the UI (found older or none)".into(),
+        );
     }
     if profile == Profile::Test {
         ensure_tauri_driver()?;
@@ -107,14 +133,20 @@ pub fn setup(profile: Profile) -> Result {
 fn node_version() -> Option<(u32, u32)> {
     let out = Command::new("node").arg("--version").output().ok()?;
     let v = String::from_utf8_lossy(&out.stdout);
-    let mut it = v.trim().trim_start_matches('v').split('.').map(|x| x.parse::<u32>().ok());
+    let mut it = v
+        .trim()
+        .trim_start_matches('v')
+        .split('.')
+        .map(|x| x.parse::<u32>().ok());
     Some((it.next()??, it.next()??))
 }
 
 pub fn tauri_driver_path() -> std::path::PathBuf {
     let home = std::env::var("CARGO_HOME")
         .map(std::path::PathBuf::from)
-        .unwrap_or_else(|_| std::path::PathBuf::from(std::env::var("HOME").unwrap_or_default()).join(".cargo"));
+        .unwrap_or_else(|_| {
+            std::path::PathBuf::from(std::env::var("HOME").unwrap_or_default()).join(".cargo")
+        });
     home.join("bin/tauri-driver")
 }
 
@@ -123,7 +155,13 @@ fn ensure_tauri_driver() -> Result {
         return Ok(());
     }
     println!("xtask: installing tauri-driver (drives the app window in end-to-end tests)");
-    sh::run(sh::cmd(&crate::cargo()).args(["install", "tauri-driver", "--locked", "--version", "^2"]))
+    sh::run(sh::cmd(&crate::cargo()).args([
+        "install",
+        "tauri-driver",
+        "--locked",
+        "--version",
+        "^2",
+    ]))
 }
 
 /// `npm ci` in ui/ when node_modules is missing or older than the lock file.
@@ -138,9 +176,17 @@ pub fn ui_install() -> Result {
     if fresh {
         return Ok(());
     }
-    sh::run(sh::cmd("npm").args(["ci", "--no-audit", "--no-fund"]).current_dir(&ui))
+    sh::run(
+        sh::cmd("npm")
+            .args(["ci", "--no-audit", "--no-fund"])
+            .current_dir(&ui),
+    )
 }
 
 pub fn ui_build() -> Result {
-    sh::run(sh::cmd("npm").args(["run", "--silent", "build"]).current_dir(root().join("ui")))
+    sh::run(
+        sh::cmd("npm")
+            .args(["run", "--silent", "build"])
+            .current_dir(root().join("ui")),
+    )
 }

@@ -32,7 +32,11 @@ fn main() -> ExitCode {
         Some("bench") => bench::run(&rest),
         Some("bundle") => bundle(),
         Some("bindings") => bindings(),
-        Some("setup") => deps::setup(if rest.contains(&"--test") { deps::Profile::Test } else { deps::Profile::Run }),
+        Some("setup") => deps::setup(if rest.contains(&"--test") {
+            deps::Profile::Test
+        } else {
+            deps::Profile::Run
+        }),
         Some("__startup-inner") => bench::startup_inner(&rest),
         _ => {
             eprint!("{USAGE}");
@@ -51,7 +55,10 @@ fn main() -> ExitCode {
 pub type Result<T = ()> = std::result::Result<T, String>;
 
 pub fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
 }
 
 pub fn cargo() -> String {
@@ -67,9 +74,15 @@ fn run(release: bool) -> Result {
         args.push("--release");
     }
     sh::run(sh::cmd(&cargo()).args(&args).current_dir(root()))?;
-    let bin = root().join("target").join(if release { "release" } else { "debug" }).join("window-clerk");
+    let bin = root()
+        .join("target")
+        .join(if release { "release" } else { "debug" })
+        .join("window-clerk");
     println!("xtask: starting {}", bin.display());
-    println!("xtask: machine config: {} (absent = embedded default, standalone)", config_path_hint());
+    println!(
+        "xtask: machine config: {} (absent = embedded default, standalone)",
+        config_path_hint()
+    );
     sh::run(&mut std::process::Command::new(bin))
 }
 
@@ -82,13 +95,28 @@ fn bundle() -> Result {
     deps::ui_install()?;
     deps::ui_build()?;
     let tauri = root().join("ui/node_modules/.bin/tauri");
-    sh::run(sh::cmd(tauri.to_str().unwrap()).args(["build", "--bundles", "deb,rpm"]).current_dir(root().join("src-tauri")))?;
+    sh::run(
+        sh::cmd(tauri.to_str().unwrap())
+            .args(["build", "--bundles", "deb,rpm"])
+            .current_dir(root().join("src-tauri")),
+    )?;
     println!("xtask: installers are in target/release/bundle/{{deb,rpm}}");
     Ok(())
 }
 
 fn bindings() -> Result {
-    sh::run(sh::cmd(&cargo()).args(["test", "-p", "clerk-ipc", "--", "typescript_bindings_are_fresh"]).env("UPDATE_BINDINGS", "1").current_dir(root()))?;
+    sh::run(
+        sh::cmd(&cargo())
+            .args([
+                "test",
+                "-p",
+                "clerk-ipc",
+                "--",
+                "typescript_bindings_are_fresh",
+            ])
+            .env("UPDATE_BINDINGS", "1")
+            .current_dir(root()),
+    )?;
     println!("xtask: wrote ui/src/bindings.ts");
     Ok(())
 }

@@ -28,7 +28,10 @@ pub fn run(c: &mut Command) -> crate::Result {
 }
 
 pub fn exists(program: &str) -> bool {
-    Command::new("sh").args(["-c", &format!("command -v {program} >/dev/null 2>&1")]).status().is_ok_and(|s| s.success())
+    Command::new("sh")
+        .args(["-c", &format!("command -v {program} >/dev/null 2>&1")])
+        .status()
+        .is_ok_and(|s| s.success())
 }
 
 /// A command run inside a fresh desktop-like session: its own D-Bus session
@@ -43,9 +46,17 @@ export GNOME_KEYRING_CONTROL
 unset WC_KEYRING_PASSWORD
 export WINDOW_CLERK_REAL_KEYRING=1
 exec "$@""#;
-    let password = format!("wc-{}-{}", std::process::id(), std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0));
+    let password = format!(
+        "wc-{}-{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0)
+    );
     let mut c = cmd("dbus-run-session");
-    c.args(["--", "bash", "-c", SCRIPT, "bash"]).env("WC_KEYRING_PASSWORD", password);
+    c.args(["--", "bash", "-c", SCRIPT, "bash"])
+        .env("WC_KEYRING_PASSWORD", password);
     if display {
         c.args(["xvfb-run", "-a", "-s", "-screen 0 1280x800x24"]);
     }

@@ -47,7 +47,14 @@ pub fn run(e2e: bool) -> Result {
     done("set-up", t);
 
     let t = step("UI type check");
-    tally.check("UI type check (vue-tsc)", sh::run(sh::cmd("npm").args(["run", "--silent", "typecheck"]).current_dir(root().join("ui"))));
+    tally.check(
+        "UI type check (vue-tsc)",
+        sh::run(
+            sh::cmd("npm")
+                .args(["run", "--silent", "typecheck"])
+                .current_dir(root().join("ui")),
+        ),
+    );
     done("UI type check", t);
 
     let t = step("UI unit tests (Vitest)");
@@ -57,7 +64,19 @@ pub fn run(e2e: bool) -> Result {
     let t = step("clippy");
     tally.check(
         "clippy",
-        sh::run(sh::cmd(&cargo()).args(["clippy", "--workspace", "--all-targets", "--locked", "--", "-D", "warnings"]).current_dir(root())),
+        sh::run(
+            sh::cmd(&cargo())
+                .args([
+                    "clippy",
+                    "--workspace",
+                    "--all-targets",
+                    "--locked",
+                    "--",
+                    "-D",
+                    "warnings",
+                ])
+                .current_dir(root()),
+        ),
     );
     done("clippy", t);
 
@@ -67,13 +86,20 @@ pub fn run(e2e: bool) -> Result {
     cargo_tests(
         &mut tally,
         "Rust tests",
-        sh::desktop_session(false).arg(cargo()).args(["test", "--workspace", "--exclude", "e2e", "--locked"]).current_dir(root()),
+        sh::desktop_session(false)
+            .arg(cargo())
+            .args(["test", "--workspace", "--exclude", "e2e", "--locked"])
+            .current_dir(root()),
     );
     done("Rust tests", t);
 
     if e2e {
         let t = step("end-to-end tests in the real window");
-        match sh::run(sh::cmd(&cargo()).args(["build", "-p", "window-clerk", "--locked"]).current_dir(root())) {
+        match sh::run(
+            sh::cmd(&cargo())
+                .args(["build", "-p", "window-clerk", "--locked"])
+                .current_dir(root()),
+        ) {
             Ok(()) => e2e_tests(&mut tally),
             Err(e) => tally.check("build the app for end-to-end tests", Err(e)),
         }
@@ -82,11 +108,17 @@ pub fn run(e2e: bool) -> Result {
         println!("xtask: end-to-end tests skipped (--no-e2e)");
     }
 
-    println!("\n==== xtask test: {:.0} s in all ====", all.elapsed().as_secs_f64());
+    println!(
+        "\n==== xtask test: {:.0} s in all ====",
+        all.elapsed().as_secs_f64()
+    );
     for f in &tally.failures {
         println!("FAILED: {f}");
     }
-    println!("summary: {} passed, {} failed, {} skipped", tally.passed, tally.failed, tally.skipped);
+    println!(
+        "summary: {} passed, {} failed, {} skipped",
+        tally.passed, tally.failed, tally.skipped
+    );
     if tally.failed > 0 {
         Err(format!("{} failed", tally.failed))
     } else {
@@ -100,11 +132,19 @@ fn vitest(tally: &mut Tally) {
     let _ = std::fs::remove_file(&report);
     let status = sh::run(
         sh::cmd("npx")
-            .args(["vitest", "run", "--reporter=default", "--reporter=json", "--outputFile.json"])
+            .args([
+                "vitest",
+                "run",
+                "--reporter=default",
+                "--reporter=json",
+                "--outputFile.json",
+            ])
             .arg(&report)
             .current_dir(root().join("ui")),
     );
-    let parsed = std::fs::read_to_string(&report).ok().and_then(|s| serde_json::from_str::<serde_json::Value>(&s).ok());
+    let parsed = std::fs::read_to_string(&report)
+        .ok()
+        .and_then(|s| serde_json::from_str::<serde_json::Value>(&s).ok());
     match parsed {
         Some(v) => {
             let n = |k: &str| v[k].as_u64().unwrap_or(0);
@@ -112,13 +152,18 @@ fn vitest(tally: &mut Tally) {
             tally.failed += n("numFailedTests");
             tally.skipped += n("numPendingTests") + n("numTodoTests");
             if n("numFailedTests") > 0 {
-                tally.failures.push(format!("Vitest: {} failed", n("numFailedTests")));
+                tally
+                    .failures
+                    .push(format!("Vitest: {} failed", n("numFailedTests")));
             }
             if status.is_err() && n("numFailedTests") == 0 {
                 tally.check("Vitest", status);
             }
         }
-        None => tally.check("Vitest (no report)", status.and(Err("no JSON report written".into()))),
+        None => tally.check(
+            "Vitest (no report)",
+            status.and(Err("no JSON report written".into())),
+        ),
     }
 }
 
@@ -133,12 +178,24 @@ fn cargo_tests(tally: &mut Tally, name: &str, c: &mut Command) {
     };
     let mut seen_failed = 0;
     let mut failed_names = Vec::new();
-    for line in BufReader::new(child.stdout.take().unwrap()).lines().map_while(std::result::Result::ok) {
+    for line in BufReader::new(child.stdout.take().unwrap())
+        .lines()
+        .map_while(std::result::Result::ok)
+    {
         println!("{line}");
         if let Some(rest) = line.strip_prefix("test result: ") {
             let num = |label: &str| {
                 rest.split(';')
-                    .find_map(|part| part.trim().strip_suffix(label).map(|n| n.trim().rsplit(' ').next().unwrap_or("0").parse::<u64>().unwrap_or(0)))
+                    .find_map(|part| {
+                        part.trim().strip_suffix(label).map(|n| {
+                            n.trim()
+                                .rsplit(' ')
+                                .next()
+                                .unwrap_or("0")
+                                .parse::<u64>()
+                                .unwrap_or(0)
+                        })
+                    })
                     .unwrap_or(0)
             };
             tally.passed += num("passed");
@@ -146,7 +203,11 @@ fn cargo_tests(tally: &mut Tally, name: &str, c: &mut Command) {
             seen_failed += num("failed");
             tally.skipped += num("ignored");
         } else if line.starts_with("test ") && line.ends_with("... FAILED") {
-            failed_names.push(line.trim_start_matches("test ").trim_end_matches(" ... FAILED").to_owned());
+            failed_names.push(
+                line.trim_start_matches("test ")
+                    .trim_end_matches(" ... FAILED")
+                    .to_owned(),
+            );
         }
     }
     let status = child.wait();
@@ -155,7 +216,10 @@ fn cargo_tests(tally: &mut Tally, name: &str, c: &mut Command) {
     }
     match status {
         Ok(s) if s.success() => {}
-        Ok(s) if seen_failed == 0 => tally.check(name, Err(format!("cargo test failed ({s}) before running its tests"))),
+        Ok(s) if seen_failed == 0 => tally.check(
+            name,
+            Err(format!("cargo test failed ({s}) before running its tests")),
+        ),
         Ok(_) => {}
         Err(e) => tally.check(name, Err(e.to_string())),
     }

@@ -60,7 +60,11 @@ fn default_red() -> u32 {
 
 impl Default for Deadlines {
     fn default() -> Self {
-        Self { start_day: default_start_day(), yellow_days: default_yellow(), red_days: default_red() }
+        Self {
+            start_day: default_start_day(),
+            yellow_days: default_yellow(),
+            red_days: default_red(),
+        }
     }
 }
 
@@ -119,7 +123,10 @@ fn default_log_keep_days() -> u16 {
 
 impl Default for Log {
     fn default() -> Self {
-        Self { level: default_log_level(), keep_days: default_log_keep_days() }
+        Self {
+            level: default_log_level(),
+            keep_days: default_log_keep_days(),
+        }
     }
 }
 
@@ -141,8 +148,14 @@ impl Config {
     /// The embedded default: a sample hall, standalone.
     pub fn embedded_default() -> Self {
         Self {
-            hall: Hall { code: "SAMPLE".into(), name: "示例政务服务中心（未配置）".into() },
-            window: Window { code: "00".into(), name: "未配置窗口".into() },
+            hall: Hall {
+                code: "SAMPLE".into(),
+                name: "示例政务服务中心（未配置）".into(),
+            },
+            window: Window {
+                code: "00".into(),
+                name: "未配置窗口".into(),
+            },
             platform: Platform::default(),
             printer: Printer::default(),
             log: Log::default(),
@@ -187,7 +200,10 @@ impl Config {
             return invalid("deadlines.start_day", Rule::OneOf("day_zero, day_one"));
         }
         if self.deadlines.red_days > self.deadlines.yellow_days {
-            return invalid("deadlines.red_days", Rule::NotAbove("deadlines.yellow_days"));
+            return invalid(
+                "deadlines.red_days",
+                Rule::NotAbove("deadlines.yellow_days"),
+            );
         }
         Ok(())
     }
@@ -198,7 +214,10 @@ impl Config {
 }
 
 fn is_code(s: &str, max: usize) -> bool {
-    !s.is_empty() && s.len() <= max && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    !s.is_empty()
+        && s.len() <= max
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
 }
 
 /// TLS only (product.md §22); plain HTTP is allowed to loopback, where the
@@ -235,7 +254,10 @@ pub enum ConfigError {
     #[error("cannot read {path}: {message}")]
     Read { path: PathBuf, message: String },
     #[error("syntax error{}: {message}", line.map(|l| format!(" on line {l}")).unwrap_or_default())]
-    Syntax { line: Option<usize>, message: String },
+    Syntax {
+        line: Option<usize>,
+        message: String,
+    },
     #[error("{field}: {}", rule.en())]
     Invalid { field: &'static str, rule: Rule },
 }
@@ -245,7 +267,9 @@ impl Rule {
         match self {
             Rule::Code { max } => format!("must be 1–{max} ASCII letters, digits, '-' or '_'"),
             Rule::NotEmpty => "must not be empty".into(),
-            Rule::TlsUrl => "must be an https:// URL (http:// only to 127.0.0.1 or localhost)".into(),
+            Rule::TlsUrl => {
+                "must be an https:// URL (http:// only to 127.0.0.1 or localhost)".into()
+            }
             Rule::AtLeastOne => "must be at least 1".into(),
             Rule::OneOf(v) => format!("must be one of: {v}"),
             Rule::NotAbove(f) => format!("must not be above {f}"),
@@ -267,7 +291,9 @@ impl ConfigError {
     /// The message in Chinese, for the shell's banner.
     pub fn zh(&self) -> String {
         match self {
-            ConfigError::Read { path, message } => format!("无法读取配置文件 {}：{message}", path.display()),
+            ConfigError::Read { path, message } => {
+                format!("无法读取配置文件 {}：{message}", path.display())
+            }
             ConfigError::Syntax { line, message } => match line {
                 Some(l) => format!("配置文件第 {l} 行格式错误：{message}"),
                 None => format!("配置文件格式错误：{message}"),
@@ -295,7 +321,9 @@ pub fn default_path() -> PathBuf {
 
 #[cfg(target_os = "windows")]
 fn os_path() -> PathBuf {
-    let base = std::env::var_os("ProgramData").map(PathBuf::from).unwrap_or_else(|| PathBuf::from(r"C:\ProgramData"));
+    let base = std::env::var_os("ProgramData")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(r"C:\ProgramData"));
     base.join("WindowClerk").join("clerk.toml")
 }
 
@@ -325,16 +353,29 @@ pub struct Loaded {
 pub fn load(path: &Path) -> Loaded {
     match std::fs::read_to_string(path) {
         Ok(text) => match Config::parse(&text) {
-            Ok(config) => Loaded { config, path: Some(path.to_owned()), problem: None },
-            Err(e) => Loaded { config: Config::embedded_default(), path: Some(path.to_owned()), problem: Some(e) },
+            Ok(config) => Loaded {
+                config,
+                path: Some(path.to_owned()),
+                problem: None,
+            },
+            Err(e) => Loaded {
+                config: Config::embedded_default(),
+                path: Some(path.to_owned()),
+                problem: Some(e),
+            },
         },
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            Loaded { config: Config::embedded_default(), path: None, problem: None }
-        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Loaded {
+            config: Config::embedded_default(),
+            path: None,
+            problem: None,
+        },
         Err(e) => Loaded {
             config: Config::embedded_default(),
             path: Some(path.to_owned()),
-            problem: Some(ConfigError::Read { path: path.to_owned(), message: e.to_string() }),
+            problem: Some(ConfigError::Read {
+                path: path.to_owned(),
+                message: e.to_string(),
+            }),
         },
     }
 }
@@ -368,14 +409,19 @@ supervision_phone = "0875-12345"
     fn a_full_file_parses() {
         let c = Config::parse(GOOD).unwrap();
         assert_eq!(c.window.code, "07");
-        assert_eq!(c.platform.server_url.as_deref(), Some("https://zwfw.example.gov.cn"));
+        assert_eq!(
+            c.platform.server_url.as_deref(),
+            Some("https://zwfw.example.gov.cn")
+        );
         assert_eq!(c.log.level, "info");
         assert!(!c.is_standalone());
     }
 
     #[test]
     fn minimal_file_is_standalone() {
-        let c = Config::parse("[hall]\ncode='H1'\nname='大厅'\n[window]\ncode='01'\nname='一号窗口'\n").unwrap();
+        let c =
+            Config::parse("[hall]\ncode='H1'\nname='大厅'\n[window]\ncode='01'\nname='一号窗口'\n")
+                .unwrap();
         assert!(c.is_standalone());
     }
 
@@ -385,7 +431,10 @@ supervision_phone = "0875-12345"
             ("https://zwfw.example.gov.cn", ""),
             ("http://127.0.0.1:8080", ""),
             ("http://localhost:8080/api", ""),
-            ("http://zwfw.example.gov.cn", "platform.server_url: must be an https:// URL"),
+            (
+                "http://zwfw.example.gov.cn",
+                "platform.server_url: must be an https:// URL",
+            ),
             ("ftp://x", "platform.server_url: must be an https:// URL"),
         ];
         for (url, want) in table {
@@ -393,7 +442,10 @@ supervision_phone = "0875-12345"
             match Config::parse(&text) {
                 Ok(_) => assert!(want.is_empty(), "{url} should fail"),
                 Err(e) => {
-                    assert!(e.to_string().starts_with(want) && !want.is_empty(), "{url}: {e}");
+                    assert!(
+                        e.to_string().starts_with(want) && !want.is_empty(),
+                        "{url}: {e}"
+                    );
                     assert_eq!(e.field(), Some("platform.server_url"));
                     assert!(e.zh().contains("https://"));
                 }
@@ -402,7 +454,10 @@ supervision_phone = "0875-12345"
         let e = Config::parse(&GOOD.replace("code = \"07\"", "code = \"七号\"")).unwrap_err();
         assert_eq!(e.field(), Some("window.code"));
         let e = Config::parse(&GOOD.replace("[printer]", "[printer]\ncolour = true")).unwrap_err();
-        assert!(matches!(e, ConfigError::Syntax { line: Some(_), .. }), "{e:?}");
+        assert!(
+            matches!(e, ConfigError::Syntax { line: Some(_), .. }),
+            "{e:?}"
+        );
         assert!(e.zh().contains("行"), "{}", e.zh());
     }
 

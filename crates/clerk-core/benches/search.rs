@@ -25,7 +25,9 @@ fn search(c: &mut Criterion) {
     let cat = big_catalogue();
     assert_eq!(cat.matters.len(), 5000);
     for q in ["spjyxk", "shipin", "食品经营", "yyzz", "zzzzzz"] {
-        c.bench_function(&format!("search 5000 matters: {q}"), |b| b.iter(|| black_box(cat.search(black_box(q))).len()));
+        c.bench_function(&format!("search 5000 matters: {q}"), |b| {
+            b.iter(|| black_box(cat.search(black_box(q))).len())
+        });
     }
 }
 

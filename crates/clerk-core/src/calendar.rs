@@ -96,10 +96,14 @@ impl WorkCalendar {
             for s in &y.make_up_workdays {
                 let d = date(s)?;
                 if d.weekday() < 6 {
-                    return Err(data(format!("make-up working day {d} is not a weekend day")));
+                    return Err(data(format!(
+                        "make-up working day {d} is not a weekend day"
+                    )));
                 }
                 if cal.holidays.contains(&d) {
-                    return Err(data(format!("{d} is both a holiday and a make-up working day")));
+                    return Err(data(format!(
+                        "{d} is both a holiday and a make-up working day"
+                    )));
                 }
                 cal.make_up.insert(d);
             }
@@ -125,7 +129,12 @@ impl WorkCalendar {
     }
 
     /// The N-th working day after `start` (see [`StartDay`]).
-    pub fn add_working_days(&self, start: Date, n: u32, rule: StartDay) -> Result<Date, CalendarError> {
+    pub fn add_working_days(
+        &self,
+        start: Date,
+        n: u32,
+        rule: StartDay,
+    ) -> Result<Date, CalendarError> {
         let mut left = n;
         if rule == StartDay::DayOne && left > 0 && self.is_working_day(start)? {
             left -= 1;
@@ -144,7 +153,12 @@ impl WorkCalendar {
     }
 
     /// The last day of a limit that starts on `start`.
-    pub fn due_date(&self, start: Date, limit: TimeLimit, rule: StartDay) -> Result<Date, CalendarError> {
+    pub fn due_date(
+        &self,
+        start: Date,
+        limit: TimeLimit,
+        rule: StartDay,
+    ) -> Result<Date, CalendarError> {
         match limit.unit {
             DayUnit::Working => self.add_working_days(start, limit.value, rule),
             DayUnit::Calendar => {
@@ -185,7 +199,10 @@ mod tests {
     }
 
     fn w(n: u32) -> TimeLimit {
-        TimeLimit { value: n, unit: DayUnit::Working }
+        TimeLimit {
+            value: n,
+            unit: DayUnit::Working,
+        }
     }
 
     #[test]
@@ -193,24 +210,67 @@ mod tests {
         let cal = WorkCalendar::bundled();
         let table: &[(&str, TimeLimit, &str, &str)] = &[
             // domain.md §1.2 worked examples.
-            ("2025-03-03", w(20), "2025-03-31", "20 working days, no holiday"),
-            ("2025-03-07", w(5), "2025-03-14", "art. 32 five-day guard from a Friday"),
+            (
+                "2025-03-03",
+                w(20),
+                "2025-03-31",
+                "20 working days, no holiday",
+            ),
+            (
+                "2025-03-07",
+                w(5),
+                "2025-03-14",
+                "art. 32 five-day guard from a Friday",
+            ),
             // 2026 Spring Festival: Sat 14 Feb is a make-up working day, 15–23 Feb off.
             ("2026-02-13", w(1), "2026-02-14", "make-up Saturday counts"),
-            ("2026-02-13", w(5), "2026-02-27", "across the Spring Festival"),
-            ("2026-02-12", w(3), "2026-02-24", "holiday days do not count"),
+            (
+                "2026-02-13",
+                w(5),
+                "2026-02-27",
+                "across the Spring Festival",
+            ),
+            (
+                "2026-02-12",
+                w(3),
+                "2026-02-24",
+                "holiday days do not count",
+            ),
             ("2026-02-27", w(1), "2026-02-28", "second make-up Saturday"),
             // 2026 National Day: Sun 20 Sep and Sat 10 Oct are make-up days, 1–7 Oct off.
-            ("2026-09-18", w(1), "2026-09-20", "make-up Sunday before National Day"),
+            (
+                "2026-09-18",
+                w(1),
+                "2026-09-20",
+                "make-up Sunday before National Day",
+            ),
             ("2026-09-30", w(5), "2026-10-13", "across National Day"),
             ("2026-09-24", w(1), "2026-09-28", "Mid-Autumn 25–27 Sep off"),
             // 2025 Spring Festival and National Day.
-            ("2025-01-24", w(1), "2025-01-26", "make-up Sunday 26 Jan 2025"),
-            ("2025-09-30", w(3), "2025-10-11", "make-up Saturday 11 Oct 2025"),
-            ("2025-12-31", w(1), "2026-01-04", "New Year 1–3 Jan off, make-up Sunday 4 Jan"),
+            (
+                "2025-01-24",
+                w(1),
+                "2025-01-26",
+                "make-up Sunday 26 Jan 2025",
+            ),
+            (
+                "2025-09-30",
+                w(3),
+                "2025-10-11",
+                "make-up Saturday 11 Oct 2025",
+            ),
+            (
+                "2025-12-31",
+                w(1),
+                "2026-01-04",
+                "New Year 1–3 Jan off, make-up Sunday 4 Jan",
+            ),
             (
                 "2026-03-02",
-                TimeLimit { value: 30, unit: DayUnit::Calendar },
+                TimeLimit {
+                    value: 30,
+                    unit: DayUnit::Calendar,
+                },
                 "2026-04-01",
                 "calendar days ignore holidays",
             ),
@@ -224,16 +284,30 @@ mod tests {
     #[test]
     fn start_day_convention_is_configurable() {
         let cal = WorkCalendar::bundled();
-        assert_eq!(cal.due_date(d("2025-03-03"), w(20), StartDay::DayOne).unwrap(), d("2025-03-28"));
+        assert_eq!(
+            cal.due_date(d("2025-03-03"), w(20), StartDay::DayOne)
+                .unwrap(),
+            d("2025-03-28")
+        );
         // A start on a holiday does not count even as day one.
-        assert_eq!(cal.due_date(d("2026-10-01"), w(1), StartDay::DayOne).unwrap(), d("2026-10-08"));
+        assert_eq!(
+            cal.due_date(d("2026-10-01"), w(1), StartDay::DayOne)
+                .unwrap(),
+            d("2026-10-08")
+        );
     }
 
     #[test]
     fn a_year_without_data_is_calendar_missing() {
         let cal = WorkCalendar::bundled();
-        assert_eq!(cal.due_date(d("2026-12-28"), w(10), StartDay::DayZero), Err(CalendarError::Missing(2027)));
-        assert_eq!(cal.is_working_day(d("2024-06-03")), Err(CalendarError::Missing(2024)));
+        assert_eq!(
+            cal.due_date(d("2026-12-28"), w(10), StartDay::DayZero),
+            Err(CalendarError::Missing(2027))
+        );
+        assert_eq!(
+            cal.is_working_day(d("2024-06-03")),
+            Err(CalendarError::Missing(2024))
+        );
         assert!(CalendarError::Missing(2027).zh().contains("2027"));
     }
 

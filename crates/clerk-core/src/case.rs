@@ -51,10 +51,14 @@ pub enum NotAcceptReason {
     /// art. 32(1): the activity needs no licence.
     NoLicenceRequired,
     /// art. 32(2): outside this agency's competence; say where to apply.
-    NotOurCompetence { refer_to: String },
+    NotOurCompetence {
+        refer_to: String,
+    },
     /// The applicant will not supplement the materials.
     ApplicantDeclinedSupplement,
-    Other { reason: String },
+    Other {
+        reason: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -68,16 +72,28 @@ pub enum Decision {
     /// Materials in: a `Draft` becomes `Received`.
     Receive,
     Accept,
-    AcceptWithGaps { missing: Vec<String>, supply_by: Date, commitment_signed: bool },
+    AcceptWithGaps {
+        missing: Vec<String>,
+        supply_by: Date,
+        commitment_signed: bool,
+    },
     /// One notice listing everything missing or defective (一次性告知).
-    RequestSupplement { items: Vec<SupplementItem> },
+    RequestSupplement {
+        items: Vec<SupplementItem>,
+    },
     /// Items added after the notice: a violation of the one-time rule unless
     /// a supervisor overrides with a reason (art. 72).
-    AddSupplementItems { items: Vec<SupplementItem>, by: Option<SupervisorOverride> },
+    AddSupplementItems {
+        items: Vec<SupplementItem>,
+        by: Option<SupervisorOverride>,
+    },
     /// The complete supplements arrived: back to `Received`, and the
     /// acceptance date will be today.
     SupplementsComplete,
-    NotAccept { reason: NotAcceptReason, legal_basis: String },
+    NotAccept {
+        reason: NotAcceptReason,
+        legal_basis: String,
+    },
     CompleteOnTheSpot,
     Withdraw,
 }
@@ -95,7 +111,10 @@ pub struct Facts<'a> {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DecisionError {
     #[error("{decision} is not possible in state {from:?}")]
-    InvalidTransition { from: CaseStatus, decision: &'static str },
+    InvalidTransition {
+        from: CaseStatus,
+        decision: &'static str,
+    },
     #[error("required materials are missing: {0:?}")]
     MissingMaterials(Vec<String>),
     #[error("material {0} is not in the matter's list")]
@@ -165,19 +184,33 @@ impl DecisionError {
     /// The message in Chinese with material ids replaced by their names.
     pub fn zh_with(&self, material: &dyn Fn(&str) -> String) -> String {
         use DecisionError as E;
-        let names = |ids: &[String]| ids.iter().map(|i| material(i)).collect::<Vec<_>>().join("、");
+        let names = |ids: &[String]| {
+            ids.iter()
+                .map(|i| material(i))
+                .collect::<Vec<_>>()
+                .join("、")
+        };
         match self {
             E::InvalidTransition { from, .. } => format!("当前状态（{}）下不能作此决定", from.zh()),
             E::MissingMaterials(ids) => format!("缺少必要材料：{}", names(ids)),
             E::UnknownMaterial(id) => format!("材料 {id} 不在该事项的材料清单中"),
             E::NotGapEligible(id) => format!("「{}」不属于可容缺材料，不能容缺受理", material(id)),
             E::GapListMismatch(ids) => format!("容缺清单须正好是未收到的必要材料：{}", names(ids)),
-            E::GapDateTooLate { supply_by, latest } => format!("补齐日期 {supply_by} 须在今天至承诺时限 {latest} 之间"),
+            E::GapDateTooLate { supply_by, latest } => {
+                format!("补齐日期 {supply_by} 须在今天至承诺时限 {latest} 之间")
+            }
             E::CommitmentMissing => "容缺受理须由申请人签署《容缺受理承诺书》".into(),
-            E::NoticeIncomplete(ids) => format!("一次性告知须列明全部缺少的材料，未列：{}", names(ids)),
+            E::NoticeIncomplete(ids) => {
+                format!("一次性告知须列明全部缺少的材料，未列：{}", names(ids))
+            }
             E::NoticeEmpty => "补正告知至少列出一项材料".into(),
-            E::NoticePeriodOver { deadline, received_on } => {
-                format!("五个工作日的告知期已于 {deadline} 届满，自收件日 {received_on} 起即视为受理")
+            E::NoticePeriodOver {
+                deadline,
+                received_on,
+            } => {
+                format!(
+                    "五个工作日的告知期已于 {deadline} 届满，自收件日 {received_on} 起即视为受理"
+                )
             }
             E::OverrideRequired => "一次性告知后再增加补正事项，须经负责人批准并写明理由".into(),
             E::LegalBasisMissing => "不予受理须写明法律依据".into(),
@@ -209,7 +242,11 @@ pub fn missing_required(f: &Facts) -> Vec<String> {
         .materials
         .iter()
         .filter(|m| m.required)
-        .filter(|m| !f.materials.iter().any(|c| c.material_id == m.id && c.received))
+        .filter(|m| {
+            !f.materials
+                .iter()
+                .any(|c| c.material_id == m.id && c.received)
+        })
         .map(|m| m.id.clone())
         .collect()
 }
@@ -223,16 +260,25 @@ fn known(f: &Facts, id: &str) -> Result<(), DecisionError> {
 }
 
 /// Apply a decision. Returns the new status.
-pub fn decide(from: CaseStatus, decision: &Decision, f: &Facts) -> Result<CaseStatus, DecisionError> {
+pub fn decide(
+    from: CaseStatus,
+    decision: &Decision,
+    f: &Facts,
+) -> Result<CaseStatus, DecisionError> {
     use CaseStatus as S;
-    let invalid = || DecisionError::InvalidTransition { from, decision: name(decision) };
+    let invalid = || DecisionError::InvalidTransition {
+        from,
+        decision: name(decision),
+    };
     match decision {
         Decision::Receive => match from {
             S::Draft => Ok(S::Received),
             _ => Err(invalid()),
         },
         Decision::Withdraw => match from {
-            S::Draft | S::Received | S::SupplementRequested | S::AcceptedWithGaps | S::Accepted => Ok(S::Withdrawn),
+            S::Draft | S::Received | S::SupplementRequested | S::AcceptedWithGaps | S::Accepted => {
+                Ok(S::Withdrawn)
+            }
             _ => Err(invalid()),
         },
         Decision::Accept => {
@@ -258,12 +304,21 @@ pub fn decide(from: CaseStatus, decision: &Decision, f: &Facts) -> Result<CaseSt
             }
             Ok(S::CompletedOnTheSpot)
         }
-        Decision::AcceptWithGaps { missing, supply_by, commitment_signed } => {
+        Decision::AcceptWithGaps {
+            missing,
+            supply_by,
+            commitment_signed,
+        } => {
             if from != S::Received {
                 return Err(invalid());
             }
             for id in missing {
-                let m = f.matter.materials.iter().find(|m| &m.id == id).ok_or_else(|| DecisionError::UnknownMaterial(id.clone()))?;
+                let m = f
+                    .matter
+                    .materials
+                    .iter()
+                    .find(|m| &m.id == id)
+                    .ok_or_else(|| DecisionError::UnknownMaterial(id.clone()))?;
                 if !m.may_be_missing {
                     return Err(DecisionError::NotGapEligible(id.clone()));
                 }
@@ -274,9 +329,14 @@ pub fn decide(from: CaseStatus, decision: &Decision, f: &Facts) -> Result<CaseSt
                 return Err(DecisionError::GapListMismatch(actual.into_iter().collect()));
             }
             // The supplement date may not exceed the matter's promised limit.
-            let latest = f.calendar.due_date(f.today, f.matter.promised_limit, f.start_day)?;
+            let latest = f
+                .calendar
+                .due_date(f.today, f.matter.promised_limit, f.start_day)?;
             if *supply_by > latest || *supply_by < f.today {
-                return Err(DecisionError::GapDateTooLate { supply_by: *supply_by, latest });
+                return Err(DecisionError::GapDateTooLate {
+                    supply_by: *supply_by,
+                    latest,
+                });
             }
             if !commitment_signed {
                 return Err(DecisionError::CommitmentMissing);
@@ -298,13 +358,23 @@ pub fn decide(from: CaseStatus, decision: &Decision, f: &Facts) -> Result<CaseSt
             }
             // 行政许可法 art. 32(4): one notice lists everything missing.
             let listed: BTreeSet<_> = items.iter().map(|i| i.material_id.as_str()).collect();
-            let unlisted: Vec<String> = missing_required(f).into_iter().filter(|id| !listed.contains(id.as_str())).collect();
+            let unlisted: Vec<String> = missing_required(f)
+                .into_iter()
+                .filter(|id| !listed.contains(id.as_str()))
+                .collect();
             if !unlisted.is_empty() {
                 return Err(DecisionError::NoticeIncomplete(unlisted));
             }
-            let deadline = f.calendar.add_working_days(f.received_on, SUPPLEMENT_NOTICE_WORKING_DAYS, f.start_day)?;
+            let deadline = f.calendar.add_working_days(
+                f.received_on,
+                SUPPLEMENT_NOTICE_WORKING_DAYS,
+                f.start_day,
+            )?;
             if f.today > deadline {
-                return Err(DecisionError::NoticePeriodOver { deadline, received_on: f.received_on });
+                return Err(DecisionError::NoticePeriodOver {
+                    deadline,
+                    received_on: f.received_on,
+                });
             }
             Ok(S::SupplementRequested)
         }
@@ -328,7 +398,10 @@ pub fn decide(from: CaseStatus, decision: &Decision, f: &Facts) -> Result<CaseSt
             S::SupplementRequested => Ok(S::Received),
             _ => Err(invalid()),
         },
-        Decision::NotAccept { reason, legal_basis } => {
+        Decision::NotAccept {
+            reason,
+            legal_basis,
+        } => {
             if !matches!(from, S::Received | S::SupplementRequested) {
                 return Err(invalid());
             }
@@ -339,7 +412,9 @@ pub fn decide(from: CaseStatus, decision: &Decision, f: &Facts) -> Result<CaseSt
                 NotAcceptReason::NotOurCompetence { refer_to } if refer_to.trim().is_empty() => {
                     Err(DecisionError::ReferralMissing)
                 }
-                NotAcceptReason::Other { reason } if reason.trim().is_empty() => Err(DecisionError::ReasonMissing),
+                NotAcceptReason::Other { reason } if reason.trim().is_empty() => {
+                    Err(DecisionError::ReasonMissing)
+                }
                 _ => Ok(S::NotAccepted),
             }
         }
@@ -374,21 +449,41 @@ mod tests {
 
     impl World {
         fn new() -> Self {
-            Self { cat: Catalogue::parse(crate::SAMPLE_CATALOGUE_JSON).unwrap(), cal: WorkCalendar::bundled() }
+            Self {
+                cat: Catalogue::parse(crate::SAMPLE_CATALOGUE_JSON).unwrap(),
+                cal: WorkCalendar::bundled(),
+            }
         }
         fn matter(&self, name: &str) -> &Matter {
             self.cat.matters.iter().find(|m| m.name == name).unwrap()
         }
-        fn run(&self, matter: &str, missing: &[&str], from: CaseStatus, dec: Decision, today: &str) -> Result<CaseStatus, DecisionError> {
+        fn run(
+            &self,
+            matter: &str,
+            missing: &[&str],
+            from: CaseStatus,
+            dec: Decision,
+            today: &str,
+        ) -> Result<CaseStatus, DecisionError> {
             let m = self.matter(matter);
             let mats = checks(m, missing);
-            let f = Facts { matter: m, materials: &mats, received_on: d("2026-11-23"), today: d(today), calendar: &self.cal, start_day: StartDay::DayZero };
+            let f = Facts {
+                matter: m,
+                materials: &mats,
+                received_on: d("2026-11-23"),
+                today: d(today),
+                calendar: &self.cal,
+                start_day: StartDay::DayZero,
+            };
             decide(from, &dec, &f)
         }
     }
 
     fn item(id: &str) -> SupplementItem {
-        SupplementItem { material_id: id.into(), requirement: "提交原件".into() }
+        SupplementItem {
+            material_id: id.into(),
+            requirement: "提交原件".into(),
+        }
     }
 
     const FOOD: &str = "食品经营许可"; // m4 may be missing (容缺), 10 working days promised
@@ -398,51 +493,261 @@ mod tests {
     fn outcomes_table() {
         use CaseStatus as S;
         let w = World::new();
-        let not_accept = |reason, basis: &str| Decision::NotAccept { reason, legal_basis: basis.into() };
+        let not_accept = |reason, basis: &str| Decision::NotAccept {
+            reason,
+            legal_basis: basis.into(),
+        };
         let gaps = |ids: &[&str], by: &str, signed| Decision::AcceptWithGaps {
             missing: ids.iter().map(|s| s.to_string()).collect(),
             supply_by: d(by),
             commitment_signed: signed,
         };
-        type Row = (&'static str, &'static [&'static str], CaseStatus, Decision, &'static str, Result<CaseStatus, DecisionError>);
+        type Row = (
+            &'static str,
+            &'static [&'static str],
+            CaseStatus,
+            Decision,
+            &'static str,
+            Result<CaseStatus, DecisionError>,
+        );
         let rows: Vec<Row> = vec![
-            (FOOD, &[], S::Draft, Decision::Receive, "2026-11-23", Ok(S::Received)),
-            (FOOD, &[], S::Received, Decision::Accept, "2026-11-23", Ok(S::Accepted)),
-            (FOOD, &["m2"], S::Received, Decision::Accept, "2026-11-23", Err(DecisionError::MissingMaterials(vec!["m2".into()]))),
-            (FOOD, &[], S::Accepted, Decision::Accept, "2026-11-23", Err(DecisionError::InvalidTransition { from: S::Accepted, decision: "accept" })),
+            (
+                FOOD,
+                &[],
+                S::Draft,
+                Decision::Receive,
+                "2026-11-23",
+                Ok(S::Received),
+            ),
+            (
+                FOOD,
+                &[],
+                S::Received,
+                Decision::Accept,
+                "2026-11-23",
+                Ok(S::Accepted),
+            ),
+            (
+                FOOD,
+                &["m2"],
+                S::Received,
+                Decision::Accept,
+                "2026-11-23",
+                Err(DecisionError::MissingMaterials(vec!["m2".into()])),
+            ),
+            (
+                FOOD,
+                &[],
+                S::Accepted,
+                Decision::Accept,
+                "2026-11-23",
+                Err(DecisionError::InvalidTransition {
+                    from: S::Accepted,
+                    decision: "accept",
+                }),
+            ),
             // 容缺: only the eligible item, by a date within the promised limit, signed.
-            (FOOD, &["m4"], S::Received, gaps(&["m4"], "2026-12-01", true), "2026-11-23", Ok(S::AcceptedWithGaps)),
-            (FOOD, &["m4"], S::Received, gaps(&["m4"], "2026-12-01", false), "2026-11-23", Err(DecisionError::CommitmentMissing)),
-            (FOOD, &["m4"], S::Received, gaps(&["m4"], "2026-12-08", true), "2026-11-23",
-                Err(DecisionError::GapDateTooLate { supply_by: d("2026-12-08"), latest: d("2026-12-07") })),
-            (FOOD, &["m2"], S::Received, gaps(&["m2"], "2026-12-01", true), "2026-11-23", Err(DecisionError::NotGapEligible("m2".into()))),
-            (FOOD, &["m4", "m2"], S::Received, gaps(&["m4"], "2026-12-01", true), "2026-11-23",
-                Err(DecisionError::GapListMismatch(vec!["m2".into(), "m4".into()]))),
+            (
+                FOOD,
+                &["m4"],
+                S::Received,
+                gaps(&["m4"], "2026-12-01", true),
+                "2026-11-23",
+                Ok(S::AcceptedWithGaps),
+            ),
+            (
+                FOOD,
+                &["m4"],
+                S::Received,
+                gaps(&["m4"], "2026-12-01", false),
+                "2026-11-23",
+                Err(DecisionError::CommitmentMissing),
+            ),
+            (
+                FOOD,
+                &["m4"],
+                S::Received,
+                gaps(&["m4"], "2026-12-08", true),
+                "2026-11-23",
+                Err(DecisionError::GapDateTooLate {
+                    supply_by: d("2026-12-08"),
+                    latest: d("2026-12-07"),
+                }),
+            ),
+            (
+                FOOD,
+                &["m2"],
+                S::Received,
+                gaps(&["m2"], "2026-12-01", true),
+                "2026-11-23",
+                Err(DecisionError::NotGapEligible("m2".into())),
+            ),
+            (
+                FOOD,
+                &["m4", "m2"],
+                S::Received,
+                gaps(&["m4"], "2026-12-01", true),
+                "2026-11-23",
+                Err(DecisionError::GapListMismatch(vec![
+                    "m2".into(),
+                    "m4".into(),
+                ])),
+            ),
             // One-time notice: everything missing, within five working days of receipt.
-            (FOOD, &["m2", "m3"], S::Received, Decision::RequestSupplement { items: vec![item("m2"), item("m3")] }, "2026-11-30", Ok(S::SupplementRequested)),
-            (FOOD, &["m2", "m3"], S::Received, Decision::RequestSupplement { items: vec![item("m2")] }, "2026-11-23",
-                Err(DecisionError::NoticeIncomplete(vec!["m3".into()]))),
-            (FOOD, &["m2"], S::Received, Decision::RequestSupplement { items: vec![item("m2")] }, "2026-12-01",
-                Err(DecisionError::NoticePeriodOver { deadline: d("2026-11-30"), received_on: d("2026-11-23") })),
-            (FOOD, &[], S::Received, Decision::RequestSupplement { items: vec![] }, "2026-11-23", Err(DecisionError::NoticeEmpty)),
-            (FOOD, &["m2"], S::SupplementRequested, Decision::AddSupplementItems { items: vec![item("m5")], by: None }, "2026-11-24",
-                Err(DecisionError::OverrideRequired)),
-            (FOOD, &["m2"], S::SupplementRequested,
-                Decision::AddSupplementItems { items: vec![item("m5")], by: Some(SupervisorOverride { supervisor_id: "u-2".into(), reason: "身份证明已过期".into() }) },
-                "2026-11-24", Ok(S::SupplementRequested)),
-            (FOOD, &[], S::SupplementRequested, Decision::SupplementsComplete, "2026-11-25", Ok(S::Received)),
+            (
+                FOOD,
+                &["m2", "m3"],
+                S::Received,
+                Decision::RequestSupplement {
+                    items: vec![item("m2"), item("m3")],
+                },
+                "2026-11-30",
+                Ok(S::SupplementRequested),
+            ),
+            (
+                FOOD,
+                &["m2", "m3"],
+                S::Received,
+                Decision::RequestSupplement {
+                    items: vec![item("m2")],
+                },
+                "2026-11-23",
+                Err(DecisionError::NoticeIncomplete(vec!["m3".into()])),
+            ),
+            (
+                FOOD,
+                &["m2"],
+                S::Received,
+                Decision::RequestSupplement {
+                    items: vec![item("m2")],
+                },
+                "2026-12-01",
+                Err(DecisionError::NoticePeriodOver {
+                    deadline: d("2026-11-30"),
+                    received_on: d("2026-11-23"),
+                }),
+            ),
+            (
+                FOOD,
+                &[],
+                S::Received,
+                Decision::RequestSupplement { items: vec![] },
+                "2026-11-23",
+                Err(DecisionError::NoticeEmpty),
+            ),
+            (
+                FOOD,
+                &["m2"],
+                S::SupplementRequested,
+                Decision::AddSupplementItems {
+                    items: vec![item("m5")],
+                    by: None,
+                },
+                "2026-11-24",
+                Err(DecisionError::OverrideRequired),
+            ),
+            (
+                FOOD,
+                &["m2"],
+                S::SupplementRequested,
+                Decision::AddSupplementItems {
+                    items: vec![item("m5")],
+                    by: Some(SupervisorOverride {
+                        supervisor_id: "u-2".into(),
+                        reason: "身份证明已过期".into(),
+                    }),
+                },
+                "2026-11-24",
+                Ok(S::SupplementRequested),
+            ),
+            (
+                FOOD,
+                &[],
+                S::SupplementRequested,
+                Decision::SupplementsComplete,
+                "2026-11-25",
+                Ok(S::Received),
+            ),
             // Refusals: basis always, referral when outside competence.
-            (FOOD, &[], S::Received, not_accept(NotAcceptReason::NotOurCompetence { refer_to: "保山市交通运输局".into() }, "《行政许可法》第三十二条第一款第（二）项"), "2026-11-23", Ok(S::NotAccepted)),
-            (FOOD, &[], S::Received, not_accept(NotAcceptReason::NotOurCompetence { refer_to: " ".into() }, "《行政许可法》第三十二条"), "2026-11-23", Err(DecisionError::ReferralMissing)),
-            (FOOD, &[], S::Received, not_accept(NotAcceptReason::NoLicenceRequired, ""), "2026-11-23", Err(DecisionError::LegalBasisMissing)),
-            (FOOD, &[], S::NotAccepted, Decision::Withdraw, "2026-11-23", Err(DecisionError::InvalidTransition { from: S::NotAccepted, decision: "withdraw" })),
+            (
+                FOOD,
+                &[],
+                S::Received,
+                not_accept(
+                    NotAcceptReason::NotOurCompetence {
+                        refer_to: "保山市交通运输局".into(),
+                    },
+                    "《行政许可法》第三十二条第一款第（二）项",
+                ),
+                "2026-11-23",
+                Ok(S::NotAccepted),
+            ),
+            (
+                FOOD,
+                &[],
+                S::Received,
+                not_accept(
+                    NotAcceptReason::NotOurCompetence {
+                        refer_to: " ".into(),
+                    },
+                    "《行政许可法》第三十二条",
+                ),
+                "2026-11-23",
+                Err(DecisionError::ReferralMissing),
+            ),
+            (
+                FOOD,
+                &[],
+                S::Received,
+                not_accept(NotAcceptReason::NoLicenceRequired, ""),
+                "2026-11-23",
+                Err(DecisionError::LegalBasisMissing),
+            ),
+            (
+                FOOD,
+                &[],
+                S::NotAccepted,
+                Decision::Withdraw,
+                "2026-11-23",
+                Err(DecisionError::InvalidTransition {
+                    from: S::NotAccepted,
+                    decision: "withdraw",
+                }),
+            ),
             // 即办件 only.
-            (GETI, &[], S::Received, Decision::CompleteOnTheSpot, "2026-11-23", Ok(S::CompletedOnTheSpot)),
-            (FOOD, &[], S::Received, Decision::CompleteOnTheSpot, "2026-11-23", Err(DecisionError::NotInstant)),
-            (FOOD, &["m1"], S::Received, Decision::RequestSupplement { items: vec![item("zz")] }, "2026-11-23", Err(DecisionError::UnknownMaterial("zz".into()))),
+            (
+                GETI,
+                &[],
+                S::Received,
+                Decision::CompleteOnTheSpot,
+                "2026-11-23",
+                Ok(S::CompletedOnTheSpot),
+            ),
+            (
+                FOOD,
+                &[],
+                S::Received,
+                Decision::CompleteOnTheSpot,
+                "2026-11-23",
+                Err(DecisionError::NotInstant),
+            ),
+            (
+                FOOD,
+                &["m1"],
+                S::Received,
+                Decision::RequestSupplement {
+                    items: vec![item("zz")],
+                },
+                "2026-11-23",
+                Err(DecisionError::UnknownMaterial("zz".into())),
+            ),
         ];
         for (i, (matter, missing, from, dec, today, want)) in rows.into_iter().enumerate() {
-            assert_eq!(w.run(matter, missing, from, dec.clone(), today), want, "row {i}: {dec:?}");
+            assert_eq!(
+                w.run(matter, missing, from, dec.clone(), today),
+                want,
+                "row {i}: {dec:?}"
+            );
         }
     }
 }

@@ -56,13 +56,24 @@ impl SearchKeys {
         let mut keys = SearchKeys::default();
         for c in name.chars() {
             let mut r: Vec<String> = match c.to_pinyin_multi() {
-                Some(multi) => multi.into_iter().map(|p| p.plain().replace('ü', "v")).collect(),
+                Some(multi) => multi
+                    .into_iter()
+                    .map(|p| p.plain().replace('ü', "v"))
+                    .collect(),
                 // Digits, punctuation, rare characters stand for themselves.
                 None => vec![c.to_lowercase().collect()],
             };
             r.dedup();
-            keys.initials.push(r.iter().map(|x| letter_bit(x.as_bytes()[0])).fold(0, |a, b| a | b));
-            keys.letters |= r.iter().flat_map(|x| x.bytes()).map(letter_bit).fold(0, |a, b| a | b);
+            keys.initials.push(
+                r.iter()
+                    .map(|x| letter_bit(x.as_bytes()[0]))
+                    .fold(0, |a, b| a | b),
+            );
+            keys.letters |= r
+                .iter()
+                .flat_map(|x| x.bytes())
+                .map(letter_bit)
+                .fold(0, |a, b| a | b);
             keys.readings.push(r);
         }
         keys
@@ -76,20 +87,27 @@ impl SearchKeys {
         }
         // Initials: consecutive characters whose initials spell q.
         if q.len() <= self.initials.len()
-            && self.initials.windows(q.len()).any(|w| w.iter().zip(q).all(|(m, &b)| m & letter_bit(b) != 0))
+            && self
+                .initials
+                .windows(q.len())
+                .any(|w| w.iter().zip(q).all(|(m, &b)| m & letter_bit(b) != 0))
         {
             return true;
         }
         // Full pinyin from any character; the query may end mid-syllable.
         let first = letter_bit(q[0]);
-        q.len() >= 2 && (0..self.readings.len()).any(|start| self.initials[start] & first != 0 && self.full_from(start, q))
+        q.len() >= 2
+            && (0..self.readings.len())
+                .any(|start| self.initials[start] & first != 0 && self.full_from(start, q))
     }
 
     fn full_from(&self, pos: usize, q: &[u8]) -> bool {
         if q.is_empty() {
             return true;
         }
-        let Some(readings) = self.readings.get(pos) else { return false };
+        let Some(readings) = self.readings.get(pos) else {
+            return false;
+        };
         readings.iter().any(|r| {
             let r = r.as_bytes();
             if q.len() <= r.len() {
@@ -268,7 +286,11 @@ impl Catalogue {
         let mut cat: Catalogue =
             serde_json::from_str(json).map_err(|e| CatalogueError::Parse(e.to_string()))?;
         cat.check()?;
-        cat.search_keys = cat.matters.iter().map(|m| SearchKeys::of(&m.name)).collect();
+        cat.search_keys = cat
+            .matters
+            .iter()
+            .map(|m| SearchKeys::of(&m.name))
+            .collect();
         Ok(cat)
     }
 
@@ -283,7 +305,9 @@ impl Catalogue {
                 rule: rule.to_owned(),
             };
             if let Err(e) = ids::check_uscc(&d.code) {
-                return Err(bad(&format!("code is not a valid unified social credit code: {e}")));
+                return Err(bad(&format!(
+                    "code is not a valid unified social credit code: {e}"
+                )));
             }
             if !dept_codes.insert(d.code.as_str()) {
                 return Err(bad("code appears twice"));
@@ -291,12 +315,24 @@ impl Catalogue {
         }
         let mut matter_codes = HashSet::new();
         for m in &self.matters {
-            let bad = |rule: &str| CatalogueError::Matter { matter: m.code.clone(), rule: rule.to_owned() };
-            if m.code.is_empty() || m.code.chars().count() > 36 || !m.code.chars().all(|c| c.is_ascii_alphanumeric()) {
-                return Err(bad("implementation code must be 1–36 ASCII letters or digits"));
+            let bad = |rule: &str| CatalogueError::Matter {
+                matter: m.code.clone(),
+                rule: rule.to_owned(),
+            };
+            if m.code.is_empty()
+                || m.code.chars().count() > 36
+                || !m.code.chars().all(|c| c.is_ascii_alphanumeric())
+            {
+                return Err(bad(
+                    "implementation code must be 1–36 ASCII letters or digits",
+                ));
             }
-            if m.catalog_code.len() != 12 || !m.catalog_code.chars().all(|c| c.is_ascii_alphanumeric()) {
-                return Err(bad("basic catalogue code must be 12 ASCII letters or digits"));
+            if m.catalog_code.len() != 12
+                || !m.catalog_code.chars().all(|c| c.is_ascii_alphanumeric())
+            {
+                return Err(bad(
+                    "basic catalogue code must be 12 ASCII letters or digits",
+                ));
             }
             if !matter_codes.insert(m.code.as_str()) {
                 return Err(bad("implementation code appears twice"));
@@ -332,7 +368,10 @@ impl Catalogue {
                     )));
                 }
                 if mat.copies == 0 {
-                    return Err(bad(&format!("material {} must have at least one copy", mat.id)));
+                    return Err(bad(&format!(
+                        "material {} must have at least one copy",
+                        mat.id
+                    )));
                 }
             }
             for f in &m.fee.items {
@@ -348,14 +387,22 @@ impl Catalogue {
                 DocumentKind::SupplementNotice,
             ] {
                 if !docs.contains(&needed) {
-                    return Err(bad(&format!("documents must include {needed:?} (行政许可法 art. 32)")));
+                    return Err(bad(&format!(
+                        "documents must include {needed:?} (行政许可法 art. 32)"
+                    )));
                 }
             }
-            if m.materials.iter().any(|x| x.may_be_missing) && !docs.contains(&DocumentKind::GapAcceptanceNotice) {
-                return Err(bad("a matter with 容缺 materials issues the gap-acceptance notice"));
+            if m.materials.iter().any(|x| x.may_be_missing)
+                && !docs.contains(&DocumentKind::GapAcceptanceNotice)
+            {
+                return Err(bad(
+                    "a matter with 容缺 materials issues the gap-acceptance notice",
+                ));
             }
             if m.fee.charged() != docs.contains(&DocumentKind::FeeNotice) {
-                return Err(bad("a fee notice is issued exactly when the matter charges a fee"));
+                return Err(bad(
+                    "a fee notice is issued exactly when the matter charges a fee",
+                ));
             }
         }
         Ok(())
@@ -399,22 +446,47 @@ mod tests {
     use std::collections::HashSet;
 
     fn sample() -> Catalogue {
-        Catalogue::parse(SAMPLE_CATALOGUE_JSON).expect("sample catalogue parses and passes its checks")
+        Catalogue::parse(SAMPLE_CATALOGUE_JSON)
+            .expect("sample catalogue parses and passes its checks")
     }
 
     #[test]
     fn sample_catalogue_covers_what_a_hall_handles() {
         let c = sample();
         assert!(c.sample, "the bundled catalogue is marked as sample data");
-        assert!(c.matters.len() >= 20, "at least 20 matters, got {}", c.matters.len());
+        assert!(
+            c.matters.len() >= 20,
+            "at least 20 matters, got {}",
+            c.matters.len()
+        );
         let depts: HashSet<_> = c.matters.iter().map(|m| m.department.as_str()).collect();
-        assert!(depts.len() >= 6, "at least 6 departments, got {}", depts.len());
+        assert!(
+            depts.len() >= 6,
+            "at least 6 departments, got {}",
+            depts.len()
+        );
         assert!(c.matters.iter().any(|m| m.case_kind == CaseKind::Instant));
         assert!(c.matters.iter().any(|m| m.case_kind == CaseKind::Promised));
-        assert!(c.matters.iter().any(|m| m.fee.charged()), "some matter charges a fee");
-        assert!(c.matters.iter().any(|m| m.materials.iter().any(|x| x.may_be_missing)));
-        for name in ["食品经营许可", "个体工商户设立登记", "建筑工程施工许可证核发", "道路货物运输经营许可", "药品零售企业经营许可", "社会团体成立登记"] {
-            assert!(c.matters.iter().any(|m| m.name == name), "{name} is in the sample");
+        assert!(
+            c.matters.iter().any(|m| m.fee.charged()),
+            "some matter charges a fee"
+        );
+        assert!(c
+            .matters
+            .iter()
+            .any(|m| m.materials.iter().any(|x| x.may_be_missing)));
+        for name in [
+            "食品经营许可",
+            "个体工商户设立登记",
+            "建筑工程施工许可证核发",
+            "道路货物运输经营许可",
+            "药品零售企业经营许可",
+            "社会团体成立登记",
+        ] {
+            assert!(
+                c.matters.iter().any(|m| m.name == name),
+                "{name} is in the sample"
+            );
         }
     }
 
@@ -432,7 +504,12 @@ mod tests {
     #[test]
     fn pinyin_search_by_initials_and_full_pinyin() {
         let c = sample();
-        let names = |q: &str| c.search(q).iter().map(|m| m.name.as_str()).collect::<Vec<_>>();
+        let names = |q: &str| {
+            c.search(q)
+                .iter()
+                .map(|m| m.name.as_str())
+                .collect::<Vec<_>>()
+        };
         assert_eq!(names("spjyxk"), ["食品经营许可"]);
         assert_eq!(names("SPJY"), ["食品经营许可"]);
         assert_eq!(names("yyzz"), ["营业执照遗失补领"]);
@@ -455,20 +532,52 @@ mod tests {
     fn checks_name_the_rule_that_failed() {
         type Edit = Box<dyn FnOnce(&mut serde_json::Value)>;
         let cases: Vec<(&str, Edit)> = vec![
-            ("format 2 is not supported", Box::new(|v| v["format"] = 2.into())),
-            ("promised limit exceeds the statutory limit", Box::new(|v| v["matters"][0]["promised_limit"]["value"] = 99.into())),
-            ("department is not in the catalogue", Box::new(|v| v["matters"][0]["department"] = "X".into())),
-            ("not a valid unified social credit code", Box::new(|v| v["departments"][0]["code"] = "91530502MA6K2R8L32".into())),
-            ("marked 容缺 but is not required", Box::new(|v| {
-                v["matters"][0]["materials"][0]["required"] = false.into();
-                v["matters"][0]["materials"][0]["may_be_missing"] = true.into();
-            })),
-            ("needs its legal basis", Box::new(|v| {
-                let m = v["matters"].as_array_mut().unwrap().iter_mut().find(|m| !m["fee"]["items"].as_array().unwrap().is_empty()).unwrap();
-                m["fee"]["items"][0]["basis"] = "".into();
-            })),
-            ("implementation code appears twice", Box::new(|v| { let c = v["matters"][0]["code"].clone(); v["matters"][1]["code"] = c; })),
-            ("unknown field", Box::new(|v| v["matters"][0]["colour"] = "red".into())),
+            (
+                "format 2 is not supported",
+                Box::new(|v| v["format"] = 2.into()),
+            ),
+            (
+                "promised limit exceeds the statutory limit",
+                Box::new(|v| v["matters"][0]["promised_limit"]["value"] = 99.into()),
+            ),
+            (
+                "department is not in the catalogue",
+                Box::new(|v| v["matters"][0]["department"] = "X".into()),
+            ),
+            (
+                "not a valid unified social credit code",
+                Box::new(|v| v["departments"][0]["code"] = "91530502MA6K2R8L32".into()),
+            ),
+            (
+                "marked 容缺 but is not required",
+                Box::new(|v| {
+                    v["matters"][0]["materials"][0]["required"] = false.into();
+                    v["matters"][0]["materials"][0]["may_be_missing"] = true.into();
+                }),
+            ),
+            (
+                "needs its legal basis",
+                Box::new(|v| {
+                    let m = v["matters"]
+                        .as_array_mut()
+                        .unwrap()
+                        .iter_mut()
+                        .find(|m| !m["fee"]["items"].as_array().unwrap().is_empty())
+                        .unwrap();
+                    m["fee"]["items"][0]["basis"] = "".into();
+                }),
+            ),
+            (
+                "implementation code appears twice",
+                Box::new(|v| {
+                    let c = v["matters"][0]["code"].clone();
+                    v["matters"][1]["code"] = c;
+                }),
+            ),
+            (
+                "unknown field",
+                Box::new(|v| v["matters"][0]["colour"] = "red".into()),
+            ),
         ];
         for (want, edit) in cases {
             let err = broken(edit).to_string();

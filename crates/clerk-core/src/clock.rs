@@ -68,11 +68,15 @@ impl ClockError {
     pub fn zh(&self) -> String {
         match self {
             ClockError::AlreadyExtended => "该件已延期一次，不能再次延期".into(),
-            ClockError::ExtensionTooLong { asked, max } => format!("延期最长 {max} 日，不能延期 {asked} 日"),
+            ClockError::ExtensionTooLong { asked, max } => {
+                format!("延期最长 {max} 日，不能延期 {asked} 日")
+            }
             ClockError::ReasonMissing => "延期须写明理由".into(),
             ClockError::AlreadyPaused(d) => format!("自 {d} 起已在特别程序中"),
             ClockError::NotPaused => "当前不在特别程序中".into(),
-            ClockError::PauseBackwards { from, until } => format!("特别程序结束日 {until} 早于开始日 {from}"),
+            ClockError::PauseBackwards { from, until } => {
+                format!("特别程序结束日 {until} 早于开始日 {from}")
+            }
             ClockError::PauseBeforeStart(d) => format!("特别程序开始日 {d} 早于受理日"),
             ClockError::Calendar(e) => e.zh(),
         }
@@ -107,7 +111,13 @@ impl Default for Thresholds {
 
 impl Clock {
     pub fn new(start: Date, limit: TimeLimit, rule: StartDay) -> Clock {
-        Clock { start, limit, rule, extension: None, pauses: Vec::new() }
+        Clock {
+            start,
+            limit,
+            rule,
+            extension: None,
+            pauses: Vec::new(),
+        }
     }
 
     pub fn extend(&mut self, days: u32, regime: Regime, reason: &str) -> Result<(), ClockError> {
@@ -118,7 +128,10 @@ impl Clock {
             return Err(ClockError::ReasonMissing);
         }
         if days == 0 || days > regime.max_extension() {
-            return Err(ClockError::ExtensionTooLong { asked: days, max: regime.max_extension() });
+            return Err(ClockError::ExtensionTooLong {
+                asked: days,
+                max: regime.max_extension(),
+            });
         }
         self.extension = Some(days);
         Ok(())
@@ -131,14 +144,25 @@ impl Clock {
         if from < self.start {
             return Err(ClockError::PauseBeforeStart(from));
         }
-        self.pauses.push(Pause { from, until: None, reason: reason.to_owned() });
+        self.pauses.push(Pause {
+            from,
+            until: None,
+            reason: reason.to_owned(),
+        });
         Ok(())
     }
 
     pub fn resume(&mut self, until: Date) -> Result<(), ClockError> {
-        let p = self.pauses.iter_mut().find(|p| p.until.is_none()).ok_or(ClockError::NotPaused)?;
+        let p = self
+            .pauses
+            .iter_mut()
+            .find(|p| p.until.is_none())
+            .ok_or(ClockError::NotPaused)?;
         if until < p.from {
-            return Err(ClockError::PauseBackwards { from: p.from, until });
+            return Err(ClockError::PauseBackwards {
+                from: p.from,
+                until,
+            });
         }
         p.until = Some(until);
         Ok(())
@@ -146,10 +170,17 @@ impl Clock {
 
     /// Days of a closed pause that do not count, in the limit's unit: the
     /// pause runs from `from` to `until`, both inclusive.
-    fn paused_days(&self, cal: &WorkCalendar, p: &Pause, until: Date) -> Result<u32, CalendarError> {
+    fn paused_days(
+        &self,
+        cal: &WorkCalendar,
+        p: &Pause,
+        until: Date,
+    ) -> Result<u32, CalendarError> {
         match self.limit.unit {
             DayUnit::Working => cal.working_days_between(p.from.add_days(-1), until),
-            DayUnit::Calendar => Ok((until.days_since_epoch() - p.from.days_since_epoch() + 1) as u32),
+            DayUnit::Calendar => {
+                Ok((until.days_since_epoch() - p.from.days_since_epoch() + 1) as u32)
+            }
         }
     }
 
@@ -158,7 +189,10 @@ impl Clock {
         if self.pauses.iter().any(|p| p.until.is_none()) {
             return Ok(None);
         }
-        let limit = TimeLimit { value: self.limit.value + self.extension.unwrap_or(0), unit: self.limit.unit };
+        let limit = TimeLimit {
+            value: self.limit.value + self.extension.unwrap_or(0),
+            unit: self.limit.unit,
+        };
         let mut due = cal.due_date(self.start, limit, self.rule)?;
         let mut pauses: Vec<&Pause> = self.pauses.iter().collect();
         pauses.sort_by_key(|p| p.from);
@@ -176,8 +210,14 @@ impl Clock {
     }
 
     /// Working days left on `today` (negative once overdue), or `None` while paused.
-    pub fn working_days_left(&self, cal: &WorkCalendar, today: Date) -> Result<Option<i64>, CalendarError> {
-        let Some(due) = self.due(cal)? else { return Ok(None) };
+    pub fn working_days_left(
+        &self,
+        cal: &WorkCalendar,
+        today: Date,
+    ) -> Result<Option<i64>, CalendarError> {
+        let Some(due) = self.due(cal)? else {
+            return Ok(None);
+        };
         Ok(Some(if today <= due {
             i64::from(cal.working_days_between(today, due)?)
         } else {
@@ -185,7 +225,12 @@ impl Clock {
         }))
     }
 
-    pub fn light(&self, cal: &WorkCalendar, today: Date, t: Thresholds) -> Result<Light, CalendarError> {
+    pub fn light(
+        &self,
+        cal: &WorkCalendar,
+        today: Date,
+        t: Thresholds,
+    ) -> Result<Light, CalendarError> {
         Ok(match self.working_days_left(cal, today)? {
             None => Light::Paused,
             Some(n) if n < 0 => Light::Overdue,
@@ -205,7 +250,10 @@ mod tests {
     }
 
     fn wd(n: u32) -> TimeLimit {
-        TimeLimit { value: n, unit: DayUnit::Working }
+        TimeLimit {
+            value: n,
+            unit: DayUnit::Working,
+        }
     }
 
     fn cal() -> WorkCalendar {
@@ -217,12 +265,21 @@ mod tests {
         // Accepted Mon 2026-03-02, 20 working days → Mon 2026-03-30.
         let mut c = Clock::new(d("2026-03-02"), wd(20), StartDay::DayZero);
         assert_eq!(c.due(&cal()).unwrap(), Some(d("2026-03-30")));
-        assert_eq!(c.extend(11, Regime::Standard, "现场核查"), Err(ClockError::ExtensionTooLong { asked: 11, max: 10 }));
-        assert_eq!(c.extend(10, Regime::Standard, " "), Err(ClockError::ReasonMissing));
+        assert_eq!(
+            c.extend(11, Regime::Standard, "现场核查"),
+            Err(ClockError::ExtensionTooLong { asked: 11, max: 10 })
+        );
+        assert_eq!(
+            c.extend(10, Regime::Standard, " "),
+            Err(ClockError::ReasonMissing)
+        );
         c.extend(10, Regime::Standard, "现场核查").unwrap();
         // +10 working days; 2026-04-06 is 清明 (Qingming, Mon 4-4..4-6 off).
         assert_eq!(c.due(&cal()).unwrap(), Some(d("2026-04-14")));
-        assert_eq!(c.extend(1, Regime::Standard, "再延"), Err(ClockError::AlreadyExtended));
+        assert_eq!(
+            c.extend(1, Regime::Standard, "再延"),
+            Err(ClockError::AlreadyExtended)
+        );
 
         let mut j = Clock::new(d("2026-03-02"), wd(45), StartDay::DayZero);
         j.extend(15, Regime::Joint, "并联审批").unwrap();
@@ -235,24 +292,51 @@ mod tests {
         let mut c = Clock::new(d("2026-03-02"), wd(20), StartDay::DayZero);
         c.pause(d("2026-03-09"), "专家评审").unwrap();
         assert_eq!(c.due(&cal()).unwrap(), None, "no due date while paused");
-        assert_eq!(c.light(&cal(), d("2026-03-10"), Thresholds::default()).unwrap(), Light::Paused);
-        assert_eq!(c.pause(d("2026-03-10"), "again"), Err(ClockError::AlreadyPaused(d("2026-03-09"))));
-        assert_eq!(c.resume(d("2026-03-08")), Err(ClockError::PauseBackwards { from: d("2026-03-09"), until: d("2026-03-08") }));
+        assert_eq!(
+            c.light(&cal(), d("2026-03-10"), Thresholds::default())
+                .unwrap(),
+            Light::Paused
+        );
+        assert_eq!(
+            c.pause(d("2026-03-10"), "again"),
+            Err(ClockError::AlreadyPaused(d("2026-03-09")))
+        );
+        assert_eq!(
+            c.resume(d("2026-03-08")),
+            Err(ClockError::PauseBackwards {
+                from: d("2026-03-09"),
+                until: d("2026-03-08")
+            })
+        );
         // Mon 9 – Fri 13 March: five working days do not count.
         c.resume(d("2026-03-13")).unwrap();
-        assert_eq!(c.due(&cal()).unwrap(), Some(d("2026-04-07")), "30 March + 5 working days, over 清明");
+        assert_eq!(
+            c.due(&cal()).unwrap(),
+            Some(d("2026-04-07")),
+            "30 March + 5 working days, over 清明"
+        );
         assert_eq!(c.resume(d("2026-03-14")), Err(ClockError::NotPaused));
         // A pause over a weekend only costs nothing in working days.
         let mut w = Clock::new(d("2026-03-02"), wd(20), StartDay::DayZero);
         w.pause(d("2026-03-07"), "听证").unwrap();
         w.resume(d("2026-03-08")).unwrap();
         assert_eq!(w.due(&cal()).unwrap(), Some(d("2026-03-30")));
-        assert_eq!(Clock::new(d("2026-03-02"), wd(20), StartDay::DayZero).pause(d("2026-03-01"), "x"), Err(ClockError::PauseBeforeStart(d("2026-03-01"))));
+        assert_eq!(
+            Clock::new(d("2026-03-02"), wd(20), StartDay::DayZero).pause(d("2026-03-01"), "x"),
+            Err(ClockError::PauseBeforeStart(d("2026-03-01")))
+        );
     }
 
     #[test]
     fn calendar_day_limits_pause_in_calendar_days() {
-        let mut c = Clock::new(d("2026-03-02"), TimeLimit { value: 30, unit: DayUnit::Calendar }, StartDay::DayZero);
+        let mut c = Clock::new(
+            d("2026-03-02"),
+            TimeLimit {
+                value: 30,
+                unit: DayUnit::Calendar,
+            },
+            StartDay::DayZero,
+        );
         assert_eq!(c.due(&cal()).unwrap(), Some(d("2026-04-01")));
         c.pause(d("2026-03-10"), "检测").unwrap();
         c.resume(d("2026-03-12")).unwrap();
@@ -274,10 +358,17 @@ mod tests {
             ("2026-04-03", Light::Overdue, -4),
         ] {
             assert_eq!(c.light(&cal(), d(today), t).unwrap(), light, "{today}");
-            assert_eq!(c.working_days_left(&cal(), d(today)).unwrap(), Some(left), "{today}");
+            assert_eq!(
+                c.working_days_left(&cal(), d(today)).unwrap(),
+                Some(left),
+                "{today}"
+            );
         }
         let strict = Thresholds { yellow: 5, red: 2 };
-        assert_eq!(c.light(&cal(), d("2026-03-23"), strict).unwrap(), Light::Yellow);
+        assert_eq!(
+            c.light(&cal(), d("2026-03-23"), strict).unwrap(),
+            Light::Yellow
+        );
     }
 
     #[test]

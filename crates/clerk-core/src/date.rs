@@ -36,7 +36,11 @@ impl Date {
         if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
             return None;
         }
-        Self::new(s[0..4].parse().ok()?, s[5..7].parse().ok()?, s[8..10].parse().ok()?)
+        Self::new(
+            s[0..4].parse().ok()?,
+            s[5..7].parse().ok()?,
+            s[8..10].parse().ok()?,
+        )
     }
 
     /// Days since 1970-01-01 (negative before). Howard Hinnant's algorithm.
@@ -99,7 +103,8 @@ impl serde::Serialize for Date {
 impl<'de> serde::Deserialize<'de> for Date {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
-        Date::parse_iso(&s).ok_or_else(|| serde::de::Error::custom(format!("not a date (YYYY-MM-DD): {s}")))
+        Date::parse_iso(&s)
+            .ok_or_else(|| serde::de::Error::custom(format!("not a date (YYYY-MM-DD): {s}")))
     }
 }
 
@@ -116,7 +121,10 @@ mod tests {
         assert!(Date::new(2025, 4, 31).is_none());
         assert!(Date::new(2025, 13, 1).is_none());
         assert!(Date::new(2025, 1, 0).is_none());
-        assert_eq!(Date::parse_iso("2026-10-01").unwrap().to_string(), "2026-10-01");
+        assert_eq!(
+            Date::parse_iso("2026-10-01").unwrap().to_string(),
+            "2026-10-01"
+        );
         assert!(Date::parse_iso("2026-1-01").is_none());
         assert!(Date::new(2026, 1, 2) > Date::new(2025, 12, 31));
     }
@@ -127,7 +135,10 @@ mod tests {
         assert_eq!(d.weekday(), 2, "2026-11-24 is a Tuesday");
         assert_eq!(Date::new(1970, 1, 1).unwrap().days_since_epoch(), 0);
         assert_eq!(d.add_days(38).to_string(), "2027-01-01");
-        assert_eq!(Date::new(2024, 2, 28).unwrap().add_days(1).to_string(), "2024-02-29");
+        assert_eq!(
+            Date::new(2024, 2, 28).unwrap().add_days(1).to_string(),
+            "2024-02-29"
+        );
         for z in (-800_000..800_000).step_by(997) {
             assert_eq!(Date::from_days_since_epoch(z).days_since_epoch(), z);
         }

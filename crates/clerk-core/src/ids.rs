@@ -9,9 +9,14 @@ use crate::date::Date;
 /// Why an identifier failed; each variant names one rule.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum IdError {
-    Length { expected: usize, found: usize },
+    Length {
+        expected: usize,
+        found: usize,
+    },
     /// The character at this 1-based position is not allowed there.
-    Charset { position: usize },
+    Charset {
+        position: usize,
+    },
     CheckCharacter,
     /// USCC positions 3–8 (the registering authority's area code) must be digits.
     NumericArea,
@@ -24,7 +29,9 @@ pub enum IdError {
 impl fmt::Display for IdError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            IdError::Length { expected, found } => write!(f, "length must be {expected}, found {found}"),
+            IdError::Length { expected, found } => {
+                write!(f, "length must be {expected}, found {found}")
+            }
             IdError::Charset { position } => write!(f, "character {position} is not allowed there"),
             IdError::CheckCharacter => write!(f, "check character is wrong"),
             IdError::NumericArea => write!(f, "positions 3–8 must be digits"),
@@ -38,7 +45,9 @@ impl IdError {
     /// The rule in Chinese, for the field error under the input.
     pub fn zh(&self) -> String {
         match self {
-            IdError::Length { expected, found } => format!("长度应为 {expected} 位，实际 {found} 位"),
+            IdError::Length { expected, found } => {
+                format!("长度应为 {expected} 位，实际 {found} 位")
+            }
             IdError::Charset { position } => format!("第 {position} 位字符不合规"),
             IdError::CheckCharacter => "校验位错误，请核对号码".into(),
             IdError::NumericArea => "第 3–8 位（登记管理机关行政区划码）应为数字".into(),
@@ -79,7 +88,11 @@ pub fn citizen_id_check_char(body: &str) -> Option<char> {
     if body.len() != 17 || !body.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    let sum: u32 = body.bytes().zip(RIC_WEIGHTS).map(|(b, w)| u32::from(b - b'0') * w).sum();
+    let sum: u32 = body
+        .bytes()
+        .zip(RIC_WEIGHTS)
+        .map(|(b, w)| u32::from(b - b'0') * w)
+        .sum();
     Some(RIC_CHECK[(sum % 11) as usize] as char)
 }
 
@@ -93,7 +106,10 @@ pub fn check_citizen_id(input: &str, today: Date) -> Result<CitizenId, IdError> 
     let number = input.trim().to_ascii_uppercase();
     let chars: Vec<char> = number.chars().collect();
     if chars.len() != 18 {
-        return Err(IdError::Length { expected: 18, found: chars.len() });
+        return Err(IdError::Length {
+            expected: 18,
+            found: chars.len(),
+        });
     }
     if let Some(i) = chars[..17].iter().position(|c| !c.is_ascii_digit()) {
         return Err(IdError::Charset { position: i + 1 });
@@ -106,8 +122,12 @@ pub fn check_citizen_id(input: &str, today: Date) -> Result<CitizenId, IdError> 
     }
     let birth_date = Date::new(
         number[6..10].parse().map_err(|_| IdError::ImpossibleDate)?,
-        number[10..12].parse().map_err(|_| IdError::ImpossibleDate)?,
-        number[12..14].parse().map_err(|_| IdError::ImpossibleDate)?,
+        number[10..12]
+            .parse()
+            .map_err(|_| IdError::ImpossibleDate)?,
+        number[12..14]
+            .parse()
+            .map_err(|_| IdError::ImpossibleDate)?,
     )
     .filter(|d| d.year() >= 1850)
     .ok_or(IdError::ImpossibleDate)?;
@@ -120,7 +140,12 @@ pub fn check_citizen_id(input: &str, today: Date) -> Result<CitizenId, IdError> 
         _ => CitizenIdKind::ResidentId,
     };
     let male = (chars[16] as u8 - b'0') % 2 == 1;
-    Ok(CitizenId { number, kind, birth_date, male })
+    Ok(CitizenId {
+        number,
+        kind,
+        birth_date,
+        male,
+    })
 }
 
 /// Convert a legacy 15-digit number (first-generation card) to 18 digits:
@@ -145,7 +170,10 @@ pub fn check_uscc(code: &str) -> Result<(), IdError> {
     let code = code.trim().to_ascii_uppercase();
     let chars: Vec<char> = code.chars().collect();
     if chars.len() != 18 {
-        return Err(IdError::Length { expected: 18, found: chars.len() });
+        return Err(IdError::Length {
+            expected: 18,
+            found: chars.len(),
+        });
     }
     let mut values = [0u32; 18];
     for (i, c) in chars.iter().enumerate() {
@@ -178,15 +206,26 @@ pub fn uscc_embedded_org_code_ok(uscc: &str) -> bool {
 /// Check a GB 11714 organisation code: 8 characters `0-9A-Z` and a check
 /// character, with or without the hyphen (`01512345-X`).
 pub fn check_org_code(code: &str) -> Result<(), IdError> {
-    let code: String = code.trim().to_ascii_uppercase().chars().filter(|&c| c != '-').collect();
+    let code: String = code
+        .trim()
+        .to_ascii_uppercase()
+        .chars()
+        .filter(|&c| c != '-')
+        .collect();
     let chars: Vec<char> = code.chars().collect();
     if chars.len() != 9 {
-        return Err(IdError::Length { expected: 9, found: chars.len() });
+        return Err(IdError::Length {
+            expected: 9,
+            found: chars.len(),
+        });
     }
     const W: [u32; 8] = [3, 7, 9, 10, 5, 8, 4, 2];
     let mut sum = 0;
     for (i, c) in chars[..8].iter().enumerate() {
-        let v = c.to_digit(36).filter(|_| c.is_ascii_alphanumeric()).ok_or(IdError::Charset { position: i + 1 })?;
+        let v = c
+            .to_digit(36)
+            .filter(|_| c.is_ascii_alphanumeric())
+            .ok_or(IdError::Charset { position: i + 1 })?;
         sum += v * W[i];
     }
     // C9 = 11 − (S mod 11); 10 → X, 11 → 0.
@@ -217,27 +256,55 @@ mod tests {
             ("53058120160824109X", ResidentId, "2016-08-24", true),
             ("53058120160824109x", ResidentId, "2016-08-24", true),
             (" 530502200503071231 ", ResidentId, "2005-03-07", true),
-            ("810000199201150024", HkMacaoTaiwanPermit, "1992-01-15", false),
+            (
+                "810000199201150024",
+                HkMacaoTaiwanPermit,
+                "1992-01-15",
+                false,
+            ),
             // Pre-2000 Baoshan codes stay valid (stdnum's place/year rule is not copied).
             ("533001196508120426", ResidentId, "1965-08-12", false),
         ];
         for (input, kind, birth, male) in ok {
             let id = check_citizen_id(input, today()).unwrap_or_else(|e| panic!("{input}: {e}"));
-            assert_eq!((id.kind, id.birth_date.to_string().as_str(), id.male), (*kind, *birth, *male), "{input}");
+            assert_eq!(
+                (id.kind, id.birth_date.to_string().as_str(), id.male),
+                (*kind, *birth, *male),
+                "{input}"
+            );
             assert!(!id.number.contains('x'));
         }
         let bad: &[(&str, IdError)] = &[
             ("530502200503071232", IdError::CheckCharacter),
             ("530502200502301234", IdError::ImpossibleDate),
             ("530502210001011238", IdError::FutureDate),
-            ("53050220050307123", IdError::Length { expected: 18, found: 17 }),
-            ("5305022005030712311", IdError::Length { expected: 18, found: 19 }),
+            (
+                "53050220050307123",
+                IdError::Length {
+                    expected: 18,
+                    found: 17,
+                },
+            ),
+            (
+                "5305022005030712311",
+                IdError::Length {
+                    expected: 18,
+                    found: 19,
+                },
+            ),
             ("53050A200503071231", IdError::Charset { position: 6 }),
             ("53050220050307123Y", IdError::Charset { position: 18 }),
-            ("５３０５０２２００５０３０７１２３１", IdError::Charset { position: 1 }),
+            (
+                "５３０５０２２００５０３０７１２３１",
+                IdError::Charset { position: 1 },
+            ),
         ];
         for (input, want) in bad {
-            assert_eq!(&check_citizen_id(input, today()).unwrap_err(), want, "{input}");
+            assert_eq!(
+                &check_citizen_id(input, today()).unwrap_err(),
+                want,
+                "{input}"
+            );
         }
     }
 
@@ -245,12 +312,18 @@ mod tests {
     fn foreign_permanent_resident_card_2023_uses_the_same_check() {
         let body = "93330020000101001";
         let n = format!("{body}{}", citizen_id_check_char(body).unwrap());
-        assert_eq!(check_citizen_id(&n, today()).unwrap().kind, CitizenIdKind::ForeignPermanentResident);
+        assert_eq!(
+            check_citizen_id(&n, today()).unwrap().kind,
+            CitizenIdKind::ForeignPermanentResident
+        );
     }
 
     #[test]
     fn legacy_15_digit_numbers_upgrade() {
-        assert_eq!(upgrade_15_digit("530502800101001").as_deref(), Some("530502198001010017"));
+        assert_eq!(
+            upgrade_15_digit("530502800101001").as_deref(),
+            Some("530502198001010017")
+        );
         assert_eq!(upgrade_15_digit("53050280010100"), None);
     }
 
@@ -262,7 +335,13 @@ mod tests {
             ("1153050001512345X2", Ok(())),
             ("91530502MA6K2R8L32", Err(IdError::CheckCharacter)),
             ("91530502MA6K2R8LI1", Err(IdError::Charset { position: 17 })),
-            ("91530502MA6K2R8L3", Err(IdError::Length { expected: 18, found: 17 })),
+            (
+                "91530502MA6K2R8L3",
+                Err(IdError::Length {
+                    expected: 18,
+                    found: 17,
+                }),
+            ),
             ("915305A2MA6K2R8L31", Err(IdError::NumericArea)),
         ];
         for (input, want) in table {
@@ -277,14 +356,26 @@ mod tests {
         assert_eq!(check_org_code("01512345-X"), Ok(()));
         assert_eq!(check_org_code("MA6K2R8L3"), Ok(()));
         assert_eq!(check_org_code("MA6K2R8L-4"), Err(IdError::CheckCharacter));
-        assert_eq!(check_org_code("0151234"), Err(IdError::Length { expected: 9, found: 7 }));
-        assert_eq!(check_org_code("0151*345X"), Err(IdError::Charset { position: 5 }));
+        assert_eq!(
+            check_org_code("0151234"),
+            Err(IdError::Length {
+                expected: 9,
+                found: 7
+            })
+        );
+        assert_eq!(
+            check_org_code("0151*345X"),
+            Err(IdError::Charset { position: 5 })
+        );
     }
 
     #[test]
     fn every_error_has_a_chinese_rule() {
         for e in [
-            IdError::Length { expected: 18, found: 3 },
+            IdError::Length {
+                expected: 18,
+                found: 3,
+            },
             IdError::Charset { position: 2 },
             IdError::CheckCharacter,
             IdError::NumericArea,
@@ -304,7 +395,11 @@ pub fn mask_id(id: &str) -> String {
         return "*".repeat(chars.len());
     }
     let n = chars.len();
-    chars.iter().enumerate().map(|(i, c)| if i < 4 || i >= n - 4 { *c } else { '*' }).collect()
+    chars
+        .iter()
+        .enumerate()
+        .map(|(i, c)| if i < 4 || i >= n - 4 { *c } else { '*' })
+        .collect()
 }
 
 /// Masked phone: `138****1234`.
@@ -314,7 +409,10 @@ pub fn mask_phone(phone: &str) -> String {
         return "*".repeat(d.len());
     }
     let n = d.len();
-    d.iter().enumerate().map(|(i, c)| if i < 3 || i >= n - 4 { *c } else { '*' }).collect()
+    d.iter()
+        .enumerate()
+        .map(|(i, c)| if i < 3 || i >= n - 4 { *c } else { '*' })
+        .collect()
 }
 
 #[cfg(test)]

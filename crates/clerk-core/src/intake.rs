@@ -5,8 +5,11 @@
 use serde::{Deserialize, Serialize};
 
 use crate::calendar::{StartDay, WorkCalendar, SUPPLEMENT_NOTICE_WORKING_DAYS};
-use crate::case::{self, CaseStatus, Decision, DecisionError, Facts, MaterialCheck, NotAcceptReason, SupplementItem};
-use crate::catalogue::{Catalogue, CaseKind, Matter, ServiceObject};
+use crate::case::{
+    self, CaseStatus, Decision, DecisionError, Facts, MaterialCheck, NotAcceptReason,
+    SupplementItem,
+};
+use crate::catalogue::{CaseKind, Catalogue, Matter, ServiceObject};
 use crate::date::Date;
 use crate::ids::{self, CitizenIdKind};
 
@@ -85,7 +88,11 @@ pub struct FieldError {
 }
 
 fn fe(field: &str, zh: impl Into<String>, en: impl Into<String>) -> FieldError {
-    FieldError { field: field.to_owned(), zh: zh.into(), en: en.into() }
+    FieldError {
+        field: field.to_owned(),
+        zh: zh.into(),
+        en: en.into(),
+    }
 }
 
 /// The case as it is stored and printed.
@@ -129,12 +136,17 @@ pub fn phone_ok(p: &str) -> bool {
     if !digits.chars().all(|c| c.is_ascii_digit()) {
         return false;
     }
-    (digits.len() == 11 && digits.starts_with('1')) || (digits.starts_with('0') && (10..=12).contains(&digits.len()))
+    (digits.len() == 11 && digits.starts_with('1'))
+        || (digits.starts_with('0') && (10..=12).contains(&digits.len()))
 }
 
 /// Check the applicant; returns the applicant normalised (trimmed, ID in
 /// upper case, phone without spaces).
-pub fn check_applicant(a: &ApplicantForm, matter: Option<&Matter>, today: Date) -> (ApplicantForm, Vec<FieldError>) {
+pub fn check_applicant(
+    a: &ApplicantForm,
+    matter: Option<&Matter>,
+    today: Date,
+) -> (ApplicantForm, Vec<FieldError>) {
     let mut errs = Vec::new();
     let mut n = a.clone();
     n.name = a.name.trim().to_owned();
@@ -145,22 +157,38 @@ pub fn check_applicant(a: &ApplicantForm, matter: Option<&Matter>, today: Date) 
     n.agent_id_no = a.agent_id_no.trim().to_uppercase();
 
     if n.name.is_empty() {
-        errs.push(fe("applicant.name", "请填写申请人名称", "Enter the applicant's name"));
+        errs.push(fe(
+            "applicant.name",
+            "请填写申请人名称",
+            "Enter the applicant's name",
+        ));
     } else if n.name.chars().count() > NAME_MAX {
-        errs.push(fe("applicant.name", format!("名称不能超过 {NAME_MAX} 个字"), format!("At most {NAME_MAX} characters")));
+        errs.push(fe(
+            "applicant.name",
+            format!("名称不能超过 {NAME_MAX} 个字"),
+            format!("At most {NAME_MAX} characters"),
+        ));
     }
     let check_person_id = |field: &str, v: &str, errs: &mut Vec<FieldError>| {
         if v.is_empty() {
             errs.push(fe(field, "请填写身份证件号码", "Enter the ID number"));
         } else if let Err(e) = ids::check_citizen_id(v, today) {
-            errs.push(fe(field, format!("身份证件号码有误：{}", e.zh()), format!("ID number is invalid: {e}")));
+            errs.push(fe(
+                field,
+                format!("身份证件号码有误：{}", e.zh()),
+                format!("ID number is invalid: {e}"),
+            ));
         }
     };
     match n.kind {
         ApplicantKind::Person => check_person_id("applicant.id_no", &n.id_no, &mut errs),
         ApplicantKind::Organisation => {
             if n.id_no.is_empty() {
-                errs.push(fe("applicant.id_no", "请填写统一社会信用代码", "Enter the unified social credit code"));
+                errs.push(fe(
+                    "applicant.id_no",
+                    "请填写统一社会信用代码",
+                    "Enter the unified social credit code",
+                ));
             } else if let Err(e) = ids::check_uscc(&n.id_no) {
                 errs.push(fe(
                     "applicant.id_no",
@@ -169,7 +197,11 @@ pub fn check_applicant(a: &ApplicantForm, matter: Option<&Matter>, today: Date) 
                 ));
             }
             if n.agent_name.is_empty() {
-                errs.push(fe("applicant.agent_name", "请填写经办人姓名", "Enter the agent's name"));
+                errs.push(fe(
+                    "applicant.agent_name",
+                    "请填写经办人姓名",
+                    "Enter the agent's name",
+                ));
             }
             check_person_id("applicant.agent_id_no", &n.agent_id_no, &mut errs);
         }
@@ -181,14 +213,24 @@ pub fn check_applicant(a: &ApplicantForm, matter: Option<&Matter>, today: Date) 
         };
         if !m.service_objects.contains(&wanted) {
             let (zh, en) = match n.kind {
-                ApplicantKind::Person => ("该事项只受理法人或其他组织的申请", "This matter is for organisations only"),
-                ApplicantKind::Organisation => ("该事项只受理自然人的申请", "This matter is for natural persons only"),
+                ApplicantKind::Person => (
+                    "该事项只受理法人或其他组织的申请",
+                    "This matter is for organisations only",
+                ),
+                ApplicantKind::Organisation => (
+                    "该事项只受理自然人的申请",
+                    "This matter is for natural persons only",
+                ),
             };
             errs.push(fe("applicant.kind", zh, en));
         }
     }
     if n.phone.is_empty() {
-        errs.push(fe("applicant.phone", "请填写联系电话", "Enter a phone number"));
+        errs.push(fe(
+            "applicant.phone",
+            "请填写联系电话",
+            "Enter a phone number",
+        ));
     } else if !phone_ok(&n.phone) {
         errs.push(fe(
             "applicant.phone",
@@ -211,7 +253,10 @@ pub fn id_kind_zh(kind: CitizenIdKind) -> &'static str {
 fn decision_field(e: &DecisionError) -> &'static str {
     use DecisionError as E;
     match e {
-        E::MissingMaterials(_) | E::UnknownMaterial(_) | E::NotGapEligible(_) | E::GapListMismatch(_) => "materials",
+        E::MissingMaterials(_)
+        | E::UnknownMaterial(_)
+        | E::NotGapEligible(_)
+        | E::GapListMismatch(_) => "materials",
         E::GapDateTooLate { .. } => "decision.supply_by",
         E::CommitmentMissing => "decision.commitment_signed",
         E::NoticeIncomplete(_) | E::NoticeEmpty => "decision.items",
@@ -225,14 +270,24 @@ fn decision_field(e: &DecisionError) -> &'static str {
 /// Check a whole intake form and build the case, or list every problem.
 pub fn prepare(form: &IntakeForm, cx: &IntakeContext) -> Result<PreparedCase, Vec<FieldError>> {
     let Some(matter) = cx.catalogue.matter(&form.matter_code) else {
-        return Err(vec![fe("matter", "请选择事项（目录中没有该事项）", "Choose a matter (not in the catalogue)")]);
+        return Err(vec![fe(
+            "matter",
+            "请选择事项（目录中没有该事项）",
+            "Choose a matter (not in the catalogue)",
+        )]);
     };
     let mut errs = Vec::new();
     if form.matter_version != cx.catalogue.version {
         errs.push(fe(
             "matter",
-            format!("事项版本 {} 已不是现行目录版本 {}，请重新选择事项", form.matter_version, cx.catalogue.version),
-            format!("Matter version {} is not the catalogue in effect ({}); pick the matter again", form.matter_version, cx.catalogue.version),
+            format!(
+                "事项版本 {} 已不是现行目录版本 {}，请重新选择事项",
+                form.matter_version, cx.catalogue.version
+            ),
+            format!(
+                "Matter version {} is not the catalogue in effect ({}); pick the matter again",
+                form.matter_version, cx.catalogue.version
+            ),
         ));
     }
     let (applicant, mut aerrs) = check_applicant(&form.applicant, Some(matter), cx.today);
@@ -249,7 +304,11 @@ pub fn prepare(form: &IntakeForm, cx: &IntakeContext) -> Result<PreparedCase, Ve
             copies: 0,
         }));
     }
-    if let Some(stray) = form.materials.iter().find(|c| matter.materials.iter().all(|m| m.id != c.material_id)) {
+    if let Some(stray) = form
+        .materials
+        .iter()
+        .find(|c| matter.materials.iter().all(|m| m.id != c.material_id))
+    {
         errs.push(fe(
             "materials",
             format!("材料 {} 不在该事项的材料清单中", stray.material_id),
@@ -260,14 +319,21 @@ pub fn prepare(form: &IntakeForm, cx: &IntakeContext) -> Result<PreparedCase, Ve
     let decision = match &form.decision {
         DecisionForm::Accept => Some(Decision::Accept),
         DecisionForm::CompleteOnTheSpot => Some(Decision::CompleteOnTheSpot),
-        DecisionForm::AcceptWithGaps { supply_by, commitment_signed } => match Date::parse_iso(supply_by.trim()) {
+        DecisionForm::AcceptWithGaps {
+            supply_by,
+            commitment_signed,
+        } => match Date::parse_iso(supply_by.trim()) {
             Some(date) => Some(Decision::AcceptWithGaps {
                 missing: case::missing_required(&facts(matter, &materials, cx)),
                 supply_by: date,
                 commitment_signed: *commitment_signed,
             }),
             None => {
-                errs.push(fe("decision.supply_by", "请填写补齐日期（年-月-日）", "Enter the date to supply by (YYYY-MM-DD)"));
+                errs.push(fe(
+                    "decision.supply_by",
+                    "请填写补齐日期（年-月-日）",
+                    "Enter the date to supply by (YYYY-MM-DD)",
+                ));
                 None
             }
         },
@@ -277,41 +343,75 @@ pub fn prepare(form: &IntakeForm, cx: &IntakeContext) -> Result<PreparedCase, Ve
                 .map(|i| SupplementItem {
                     material_id: i.material_id.clone(),
                     requirement: if i.requirement.trim().is_empty() {
-                        matter.materials.iter().find(|m| m.id == i.material_id).map(|m| format!("请提交：{}", m.name)).unwrap_or_default()
+                        matter
+                            .materials
+                            .iter()
+                            .find(|m| m.id == i.material_id)
+                            .map(|m| format!("请提交：{}", m.name))
+                            .unwrap_or_default()
                     } else {
                         i.requirement.trim().to_owned()
                     },
                 })
                 .collect(),
         }),
-        DecisionForm::NotAccept { reason, refer_to, detail, legal_basis } => Some(Decision::NotAccept {
+        DecisionForm::NotAccept {
+            reason,
+            refer_to,
+            detail,
+            legal_basis,
+        } => Some(Decision::NotAccept {
             reason: match reason {
                 NotAcceptKind::NoLicenceRequired => NotAcceptReason::NoLicenceRequired,
-                NotAcceptKind::NotOurCompetence => NotAcceptReason::NotOurCompetence { refer_to: refer_to.clone() },
-                NotAcceptKind::ApplicantDeclinedSupplement => NotAcceptReason::ApplicantDeclinedSupplement,
-                NotAcceptKind::Other => NotAcceptReason::Other { reason: detail.clone() },
+                NotAcceptKind::NotOurCompetence => NotAcceptReason::NotOurCompetence {
+                    refer_to: refer_to.clone(),
+                },
+                NotAcceptKind::ApplicantDeclinedSupplement => {
+                    NotAcceptReason::ApplicantDeclinedSupplement
+                }
+                NotAcceptKind::Other => NotAcceptReason::Other {
+                    reason: detail.clone(),
+                },
             },
             legal_basis: legal_basis.clone(),
         }),
     };
 
     let f = facts(matter, &materials, cx);
-    let status = match decision.as_ref().map(|d| case::decide(CaseStatus::Received, d, &f)) {
+    let status = match decision
+        .as_ref()
+        .map(|d| case::decide(CaseStatus::Received, d, &f))
+    {
         Some(Ok(s)) => Some(s),
         Some(Err(e)) => {
-            let name = |id: &str| matter.materials.iter().find(|m| m.id == id).map(|m| format!("「{}」", m.name)).unwrap_or_else(|| id.to_owned());
-            errs.push(FieldError { field: decision_field(&e).to_owned(), zh: e.zh_with(&name), en: e.to_string() });
+            let name = |id: &str| {
+                matter
+                    .materials
+                    .iter()
+                    .find(|m| m.id == id)
+                    .map(|m| format!("「{}」", m.name))
+                    .unwrap_or_else(|| id.to_owned())
+            };
+            errs.push(FieldError {
+                field: decision_field(&e).to_owned(),
+                zh: e.zh_with(&name),
+                en: e.to_string(),
+            });
             None
         }
         None => None,
     };
-    let notice_deadline = match cx.calendar.add_working_days(cx.today, SUPPLEMENT_NOTICE_WORKING_DAYS, cx.start_day) {
-        Ok(d) => d,
-        Err(e) => {
-            errs.push(fe("decision", e.zh(), e.to_string()));
-            cx.today
-        }
-    };
+    let notice_deadline =
+        match cx
+            .calendar
+            .add_working_days(cx.today, SUPPLEMENT_NOTICE_WORKING_DAYS, cx.start_day)
+        {
+            Ok(d) => d,
+            Err(e) => {
+                errs.push(fe("decision", e.zh(), e.to_string()));
+                cx.today
+            }
+        };
     if !errs.is_empty() {
         return Err(errs);
     }
@@ -327,11 +427,25 @@ pub fn prepare(form: &IntakeForm, cx: &IntakeContext) -> Result<PreparedCase, Ve
     } else {
         (None, None)
     };
-    let name_of = |id: &str| matter.materials.iter().find(|m| m.id == id).map(|m| m.name.clone()).unwrap_or_else(|| id.to_owned());
+    let name_of = |id: &str| {
+        matter
+            .materials
+            .iter()
+            .find(|m| m.id == id)
+            .map(|m| m.name.clone())
+            .unwrap_or_else(|| id.to_owned())
+    };
     let (supply_by, owed, decision) = match (&form.decision, decision.expect("checked")) {
-        (_, Decision::AcceptWithGaps { missing, supply_by, .. }) => {
-            (Some(supply_by), missing.iter().map(|id| name_of(id)).collect(), form.decision.clone())
-        }
+        (
+            _,
+            Decision::AcceptWithGaps {
+                missing, supply_by, ..
+            },
+        ) => (
+            Some(supply_by),
+            missing.iter().map(|id| name_of(id)).collect(),
+            form.decision.clone(),
+        ),
         (_, Decision::RequestSupplement { items }) => {
             let owed = items.iter().map(|i| name_of(&i.material_id)).collect();
             (None, owed, DecisionForm::RequestSupplement { items })
@@ -348,7 +462,9 @@ pub fn prepare(form: &IntakeForm, cx: &IntakeContext) -> Result<PreparedCase, Ve
         materials,
         decision,
         received_on: cx.today,
-        accepted_on: accepted.then_some(cx.today).or((status == CaseStatus::CompletedOnTheSpot).then_some(cx.today)),
+        accepted_on: accepted
+            .then_some(cx.today)
+            .or((status == CaseStatus::CompletedOnTheSpot).then_some(cx.today)),
         promised_due,
         statutory_due,
         supply_by,
@@ -357,8 +473,19 @@ pub fn prepare(form: &IntakeForm, cx: &IntakeContext) -> Result<PreparedCase, Ve
     })
 }
 
-fn facts<'a>(matter: &'a Matter, materials: &'a [MaterialCheck], cx: &'a IntakeContext) -> Facts<'a> {
-    Facts { matter, materials, received_on: cx.today, today: cx.today, calendar: cx.calendar, start_day: cx.start_day }
+fn facts<'a>(
+    matter: &'a Matter,
+    materials: &'a [MaterialCheck],
+    cx: &'a IntakeContext,
+) -> Facts<'a> {
+    Facts {
+        matter,
+        materials,
+        received_on: cx.today,
+        today: cx.today,
+        calendar: cx.calendar,
+        start_day: cx.start_day,
+    }
 }
 
 #[cfg(test)]

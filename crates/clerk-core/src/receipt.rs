@@ -59,7 +59,12 @@ pub fn mod37_2(s: &str) -> Option<char> {
 
 impl ReceiptNo {
     pub fn new(office: &str, device: &str, counter: u64) -> Result<Self, ReceiptError> {
-        if office.is_empty() || office.len() > 8 || !office.bytes().all(|b| b.is_ascii_digit() || b.is_ascii_uppercase()) {
+        if office.is_empty()
+            || office.len() > 8
+            || !office
+                .bytes()
+                .all(|b| b.is_ascii_digit() || b.is_ascii_uppercase())
+        {
             return Err(ReceiptError::Office);
         }
         if device.len() != 4 || !device.chars().all(|c| CROCKFORD.contains(c)) {
@@ -68,12 +73,21 @@ impl ReceiptNo {
         if counter == 0 {
             return Err(ReceiptError::Counter);
         }
-        Ok(Self { office: office.to_owned(), device: device.to_owned(), counter })
+        Ok(Self {
+            office: office.to_owned(),
+            device: device.to_owned(),
+            counter,
+        })
     }
 
     /// Parse a number as a citizen or clerk typed it (case and spaces forgiven).
     pub fn parse(s: &str) -> Result<Self, ReceiptError> {
-        let s: String = s.trim().to_ascii_uppercase().chars().filter(|c| !c.is_whitespace()).collect();
+        let s: String = s
+            .trim()
+            .to_ascii_uppercase()
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect();
         let parts: Vec<&str> = s.split('-').collect();
         let [office, device, counter, check] = parts.as_slice() else {
             return Err(ReceiptError::Shape);
@@ -81,7 +95,11 @@ impl ReceiptNo {
         if counter.len() < 6 || !counter.bytes().all(|b| b.is_ascii_digit()) {
             return Err(ReceiptError::Counter);
         }
-        let n = Self::new(office, device, counter.parse().map_err(|_| ReceiptError::Counter)?)?;
+        let n = Self::new(
+            office,
+            device,
+            counter.parse().map_err(|_| ReceiptError::Counter)?,
+        )?;
         if check.len() != 1 || n.check() != check.chars().next().unwrap_or(' ') {
             return Err(ReceiptError::Check);
         }
@@ -93,13 +111,24 @@ impl ReceiptNo {
     }
 
     fn check(&self) -> char {
-        mod37_2(&format!("{}{}{:06}", self.office, self.device, self.counter)).unwrap_or('*')
+        mod37_2(&format!(
+            "{}{}{:06}",
+            self.office, self.device, self.counter
+        ))
+        .unwrap_or('*')
     }
 }
 
 impl fmt::Display for ReceiptNo {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}-{}-{:06}-{}", self.office, self.device, self.counter, self.check())
+        write!(
+            f,
+            "{}-{}-{:06}-{}",
+            self.office,
+            self.device,
+            self.counter,
+            self.check()
+        )
     }
 }
 
@@ -114,16 +143,32 @@ mod tests {
         assert_eq!(ReceiptNo::parse(" 3201-k7qm-000123-h ").unwrap(), n);
         // The counter grows past six digits without a reset.
         let big = ReceiptNo::new("3201", "K7QM", 1_234_567).unwrap();
-        assert_eq!(ReceiptNo::parse(&big.to_string()).unwrap().counter(), 1_234_567);
+        assert_eq!(
+            ReceiptNo::parse(&big.to_string()).unwrap().counter(),
+            1_234_567
+        );
     }
 
     #[test]
     fn bad_parts_name_their_rule() {
         assert_eq!(ReceiptNo::new("32-1", "K7QM", 1), Err(ReceiptError::Office));
-        assert_eq!(ReceiptNo::new("3201", "K7QL", 1), Err(ReceiptError::Device), "L is not Crockford");
-        assert_eq!(ReceiptNo::new("3201", "K7QM", 0), Err(ReceiptError::Counter));
-        assert_eq!(ReceiptNo::parse("3201-K7QM-000123"), Err(ReceiptError::Shape));
-        assert_eq!(ReceiptNo::parse("3201-K7QM-000123-X"), Err(ReceiptError::Check));
+        assert_eq!(
+            ReceiptNo::new("3201", "K7QL", 1),
+            Err(ReceiptError::Device),
+            "L is not Crockford"
+        );
+        assert_eq!(
+            ReceiptNo::new("3201", "K7QM", 0),
+            Err(ReceiptError::Counter)
+        );
+        assert_eq!(
+            ReceiptNo::parse("3201-K7QM-000123"),
+            Err(ReceiptError::Shape)
+        );
+        assert_eq!(
+            ReceiptNo::parse("3201-K7QM-000123-X"),
+            Err(ReceiptError::Check)
+        );
     }
 
     /// MOD 37-2 catches every single substitution and every swap of two

@@ -37,7 +37,12 @@ pub struct CmdError {
 
 impl CmdError {
     pub fn new(kind: ErrorKind, message: impl Into<String>, message_en: impl Into<String>) -> Self {
-        Self { kind, message: message.into(), message_en: message_en.into(), field: None }
+        Self {
+            kind,
+            message: message.into(),
+            message_en: message_en.into(),
+            field: None,
+        }
     }
 
     pub fn on_field(mut self, field: impl Into<String>) -> Self {
@@ -72,8 +77,12 @@ mod tests {
     /// The JSON shape is a contract with the UI: pin it.
     #[test]
     fn error_json_shape_is_stable() {
-        let e = CmdError::new(ErrorKind::Validation, "身份证号码校验位错误", "ID number check digit is wrong")
-            .on_field("applicant.id_no");
+        let e = CmdError::new(
+            ErrorKind::Validation,
+            "身份证号码校验位错误",
+            "ID number check digit is wrong",
+        )
+        .on_field("applicant.id_no");
         expect![[r#"{"kind":"validation","message":"身份证号码校验位错误","message_en":"ID number check digit is wrong","field":"applicant.id_no"}"#]]
             .assert_eq(&serde_json::to_string(&e).unwrap());
         expect![[r#"{"kind":"internal","message":"系统内部错误，请稍后重试；如仍失败请联系信息科。","message_en":"Internal error. Please try again; if it keeps failing, contact IT.","field":null}"#]]
@@ -92,7 +101,10 @@ mod tests {
             ErrorKind::Conflict,
             ErrorKind::Internal,
         ];
-        let names: Vec<String> = kinds.iter().map(|k| serde_json::to_string(k).unwrap()).collect();
+        let names: Vec<String> = kinds
+            .iter()
+            .map(|k| serde_json::to_string(k).unwrap())
+            .collect();
         expect![[r#"["\"validation\"", "\"not_found\"", "\"config\"", "\"storage\"", "\"network\"", "\"permission\"", "\"conflict\"", "\"internal\""]"#]]
             .assert_eq(&format!("{names:?}"));
     }

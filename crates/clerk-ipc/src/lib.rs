@@ -199,9 +199,19 @@ pub enum NotAcceptKind {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum DecisionForm {
     Accept,
-    AcceptWithGaps { supply_by: String, commitment_signed: bool },
-    RequestSupplement { items: Vec<SupplementItem> },
-    NotAccept { reason: NotAcceptKind, refer_to: String, detail: String, legal_basis: String },
+    AcceptWithGaps {
+        supply_by: String,
+        commitment_signed: bool,
+    },
+    RequestSupplement {
+        items: Vec<SupplementItem>,
+    },
+    NotAccept {
+        reason: NotAcceptKind,
+        refer_to: String,
+        detail: String,
+        legal_basis: String,
+    },
     CompleteOnTheSpot,
 }
 
@@ -247,9 +257,13 @@ pub struct CaseConfirmation {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum TakeInOutcome {
-    Committed { confirmation: Box<CaseConfirmation> },
+    Committed {
+        confirmation: Box<CaseConfirmation>,
+    },
     /// Nothing was saved except the draft; every problem names its field.
-    Invalid { problems: Vec<FieldProblem> },
+    Invalid {
+        problems: Vec<FieldProblem>,
+    },
 }
 
 /// One line of the case list.

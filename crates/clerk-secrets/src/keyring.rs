@@ -17,18 +17,24 @@ pub struct OsKeyring {
 
 impl fmt::Debug for OsKeyring {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("OsKeyring").field("vendor", &self.store.vendor()).finish()
+        f.debug_struct("OsKeyring")
+            .field("vendor", &self.store.vendor())
+            .finish()
     }
 }
 
 impl OsKeyring {
     pub fn open() -> Result<Self, SecretError> {
         #[cfg(target_os = "linux")]
-        let store: Arc<CredentialStore> = zbus_secret_service_keyring_store::Store::new().map_err(map_err)?;
+        let store: Arc<CredentialStore> =
+            zbus_secret_service_keyring_store::Store::new().map_err(map_err)?;
         #[cfg(target_os = "windows")]
-        let store: Arc<CredentialStore> = windows_native_keyring_store::Store::new().map_err(map_err)?;
+        let store: Arc<CredentialStore> =
+            windows_native_keyring_store::Store::new().map_err(map_err)?;
         #[cfg(not(any(target_os = "linux", target_os = "windows")))]
-        return Err(SecretError::Unavailable("no supported credential store on this platform".into()));
+        return Err(SecretError::Unavailable(
+            "no supported credential store on this platform".into(),
+        ));
         #[cfg(any(target_os = "linux", target_os = "windows"))]
         Ok(OsKeyring { store })
     }
@@ -47,10 +53,12 @@ fn map_err(e: KError) -> SecretError {
 
 impl SecretStore for OsKeyring {
     fn get(&self, name: &str) -> Result<Vec<u8>, SecretError> {
-        self.entry(name)?.get_secret().map_err(|e| match map_err(e) {
-            SecretError::NotFound(_) => SecretError::NotFound(name.to_owned()),
-            other => other,
-        })
+        self.entry(name)?
+            .get_secret()
+            .map_err(|e| match map_err(e) {
+                SecretError::NotFound(_) => SecretError::NotFound(name.to_owned()),
+                other => other,
+            })
     }
 
     fn set(&self, name: &str, secret: &[u8]) -> Result<(), SecretError> {
@@ -83,11 +91,19 @@ impl MemoryStore {
 
 impl SecretStore for MemoryStore {
     fn get(&self, name: &str) -> Result<Vec<u8>, SecretError> {
-        self.items.lock().unwrap().get(name).cloned().ok_or_else(|| SecretError::NotFound(name.to_owned()))
+        self.items
+            .lock()
+            .unwrap()
+            .get(name)
+            .cloned()
+            .ok_or_else(|| SecretError::NotFound(name.to_owned()))
     }
 
     fn set(&self, name: &str, secret: &[u8]) -> Result<(), SecretError> {
-        self.items.lock().unwrap().insert(name.to_owned(), secret.to_vec());
+        self.items
+            .lock()
+            .unwrap()
+            .insert(name.to_owned(), secret.to_vec());
         Ok(())
     }
 

@@ -56,7 +56,10 @@ impl fmt::Display for Tagged {
 impl Tagged {
     pub fn parse(s: &str) -> Option<Tagged> {
         let (suite, hex_part) = s.split_once(':')?;
-        Some(Tagged { suite: SuiteId::parse(suite)?, bytes: hex::decode(hex_part).ok()? })
+        Some(Tagged {
+            suite: SuiteId::parse(suite)?,
+            bytes: hex::decode(hex_part).ok()?,
+        })
     }
 }
 
@@ -88,23 +91,31 @@ impl Suite {
             SuiteId::Std1 => sha2::Sha256::digest(data).to_vec(),
             SuiteId::Gm1 => sm3::Sm3::digest(data).to_vec(),
         };
-        Tagged { suite: self.id, bytes }
+        Tagged {
+            suite: self.id,
+            bytes,
+        }
     }
 
     pub fn mac(&self, key: &[u8], data: &[u8]) -> Tagged {
         let bytes = match self.id {
             SuiteId::Std1 => {
-                let mut m = hmac::Hmac::<sha2::Sha256>::new_from_slice(key).expect("HMAC takes any key length");
+                let mut m = hmac::Hmac::<sha2::Sha256>::new_from_slice(key)
+                    .expect("HMAC takes any key length");
                 m.update(data);
                 m.finalize().into_bytes().to_vec()
             }
             SuiteId::Gm1 => {
-                let mut m = hmac::Hmac::<sm3::Sm3>::new_from_slice(key).expect("HMAC takes any key length");
+                let mut m =
+                    hmac::Hmac::<sm3::Sm3>::new_from_slice(key).expect("HMAC takes any key length");
                 m.update(data);
                 m.finalize().into_bytes().to_vec()
             }
         };
-        Tagged { suite: self.id, bytes }
+        Tagged {
+            suite: self.id,
+            bytes,
+        }
     }
 
     /// Check a tagged hash with the suite named in the tag (constant-time
@@ -117,12 +128,20 @@ impl Suite {
     pub fn verify_mac(tagged: &Tagged, key: &[u8], data: &[u8]) -> bool {
         let expected = Suite::new(tagged.suite).mac(key, data);
         expected.bytes.len() == tagged.bytes.len()
-            && expected.bytes.iter().zip(&tagged.bytes).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
+            && expected
+                .bytes
+                .iter()
+                .zip(&tagged.bytes)
+                .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+                == 0
     }
 
     /// A fresh database key.
     pub fn new_db_key(&self) -> Result<DbKey, SecretError> {
-        Ok(DbKey { suite: self.id, bytes: self.random_bytes()? })
+        Ok(DbKey {
+            suite: self.id,
+            bytes: self.random_bytes()?,
+        })
     }
 }
 
@@ -144,18 +163,31 @@ impl DbKey {
     const PREFIX: &'static str = "wcdb1";
 
     pub fn to_stored(&self) -> Vec<u8> {
-        format!("{}:{}:{}", Self::PREFIX, self.suite, hex::encode(self.bytes)).into_bytes()
+        format!(
+            "{}:{}:{}",
+            Self::PREFIX,
+            self.suite,
+            hex::encode(self.bytes)
+        )
+        .into_bytes()
     }
 
     pub fn from_stored(name: &str, stored: &[u8]) -> Result<DbKey, SecretError> {
-        let bad = |why: &str| SecretError::Malformed { name: name.to_owned(), why: why.to_owned() };
+        let bad = |why: &str| SecretError::Malformed {
+            name: name.to_owned(),
+            why: why.to_owned(),
+        };
         let s = std::str::from_utf8(stored).map_err(|_| bad("not text"))?;
         let mut parts = s.split(':');
         if parts.next() != Some(Self::PREFIX) {
             return Err(bad("unknown format"));
         }
-        let suite = parts.next().and_then(SuiteId::parse).ok_or_else(|| bad("unknown suite"))?;
-        let raw = hex::decode(parts.next().ok_or_else(|| bad("no key"))?).map_err(|_| bad("key is not hex"))?;
+        let suite = parts
+            .next()
+            .and_then(SuiteId::parse)
+            .ok_or_else(|| bad("unknown suite"))?;
+        let raw = hex::decode(parts.next().ok_or_else(|| bad("no key"))?)
+            .map_err(|_| bad("key is not hex"))?;
         let bytes: [u8; 32] = raw.try_into().map_err(|_| bad("key is not 32 bytes"))?;
         if parts.next().is_some() {
             return Err(bad("trailing data"));
@@ -199,7 +231,9 @@ mod tests {
         );
         // RFC 4231 test case 2.
         assert_eq!(
-            Suite::new(SuiteId::Std1).mac(b"Jefe", b"what do ya want for nothing?").to_string(),
+            Suite::new(SuiteId::Std1)
+                .mac(b"Jefe", b"what do ya want for nothing?")
+                .to_string(),
             "std1:5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
         );
     }
@@ -213,7 +247,11 @@ mod tests {
             assert!(Suite::verify_hash(&back, b"3201-K7QM-000123-H"));
             assert!(!Suite::verify_hash(&back, b"3201-K7QM-000124-H"));
             let m = Suite::new(id).mac(b"k", b"d");
-            assert!(Suite::verify_mac(&Tagged::parse(&m.to_string()).unwrap(), b"k", b"d"));
+            assert!(Suite::verify_mac(
+                &Tagged::parse(&m.to_string()).unwrap(),
+                b"k",
+                b"d"
+            ));
             assert!(!Suite::verify_mac(&m, b"k2", b"d"));
         }
         assert!(Tagged::parse("md5:00").is_none());
@@ -223,12 +261,23 @@ mod tests {
     fn db_key_round_trips_and_rejects_garbage() {
         let k = Suite::CURRENT.new_db_key().unwrap();
         let stored = k.to_stored();
-        assert!(String::from_utf8(stored.clone()).unwrap().starts_with("wcdb1:std1:"));
+        assert!(String::from_utf8(stored.clone())
+            .unwrap()
+            .starts_with("wcdb1:std1:"));
         assert_eq!(DbKey::from_stored("db", &stored).unwrap(), k);
         assert_ne!(Suite::CURRENT.new_db_key().unwrap(), k, "keys are random");
-        for bad in ["", "wcdb1:std1:00", "wcdb2:std1:", "wcdb1:md5:00", "plain password"] {
+        for bad in [
+            "",
+            "wcdb1:std1:00",
+            "wcdb2:std1:",
+            "wcdb1:md5:00",
+            "plain password",
+        ] {
             assert!(DbKey::from_stored("db", bad.as_bytes()).is_err(), "{bad}");
         }
-        assert!(!format!("{k:?}").contains(&hex::encode(&stored)), "Debug never prints the key");
+        assert!(
+            !format!("{k:?}").contains(&hex::encode(&stored)),
+            "Debug never prints the key"
+        );
     }
 }

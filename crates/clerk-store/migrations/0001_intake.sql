@@ -6,7 +6,9 @@ CREATE TABLE meta(
   value TEXT NOT NULL
 ) STRICT;
 
--- 'receipt' and 'seq': never reset, bumped inside the transaction that uses them.
+-- 'receipt' and 'seq': never reset, bumped inside the transaction that uses
+-- them; 'hlc': the hybrid logical clock (millis * 10000 + counter). One small
+-- page, so an intake's counters cost one page write.
 CREATE TABLE counters(
   name  TEXT PRIMARY KEY,
   value INTEGER NOT NULL
@@ -15,7 +17,7 @@ CREATE TABLE counters(
 CREATE TABLE cases(
   case_id         TEXT PRIMARY KEY,
   receipt_no      TEXT NOT NULL UNIQUE,
-  receipt_counter INTEGER NOT NULL UNIQUE,
+  receipt_counter INTEGER NOT NULL,
   matter_code     TEXT NOT NULL,
   matter_version  INTEGER NOT NULL,
   matter_name     TEXT NOT NULL,
@@ -32,7 +34,6 @@ CREATE TABLE cases(
   body            TEXT NOT NULL            -- the whole case (JSON)
 ) STRICT;
 CREATE INDEX cases_by_day ON cases(received_on);
-CREATE INDEX cases_by_applicant ON cases(applicant_id_no);
 
 CREATE TABLE audit(
   id      INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -42,7 +43,6 @@ CREATE TABLE audit(
   case_id TEXT REFERENCES cases(case_id),
   detail  TEXT NOT NULL
 ) STRICT;
-CREATE INDEX audit_by_case ON audit(case_id);
 
 -- sync-protocol §2. seq comes from counters('seq'), never from rowid reuse.
 CREATE TABLE outbox(
@@ -63,8 +63,6 @@ CREATE TABLE outbox(
   last_error    TEXT,
   acked_at      TEXT
 ) STRICT;
-CREATE INDEX outbox_by_case ON outbox(case_id);
-CREATE INDEX outbox_by_state ON outbox(state, seq);
 
 CREATE TABLE drafts(
   slot       TEXT PRIMARY KEY,
@@ -78,8 +76,15 @@ CREATE TABLE applicants(
   body         TEXT NOT NULL,
   last_case_id TEXT NOT NULL REFERENCES cases(case_id),
   updated_at   TEXT NOT NULL
-) STRICT;
+) STRICT, WITHOUT ROWID;
 
 -- Search terms per case (rowid = cases.rowid): receipt parts, name and
 -- matter as single characters, ID and phone with their last four digits.
-CREATE VIRTUAL TABLE cases_fts USING fts5(terms, tokenize = 'unicode61 remove_diacritics 0');
+-- Contentless (the terms are derived, never read back; a change deletes with
+-- the old terms recomputed) and without column
+-- sizes: fewer pages written per intake.
+CREATE VIRTUAL TABLE cases_fts USING fts5(terms, content = '', columnsize = 0,
+                                          tokenize = 'unicode61 remove_diacritics 0');
+
+-- Every write path must keep each clerk action to as few pages as it can:
+-- indexes are added only with the query that needs them.

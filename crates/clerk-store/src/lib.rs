@@ -40,7 +40,10 @@ pub struct Store {
 
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Store").field("dir", &self.dir).field("identity", &self.identity).finish()
+        f.debug_struct("Store")
+            .field("dir", &self.dir)
+            .field("identity", &self.identity)
+            .finish()
     }
 }
 

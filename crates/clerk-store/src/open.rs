@@ -14,7 +14,8 @@ const LOCK_FILE: &str = "clerk.lock";
 pub(crate) const MIRROR_FILE: &str = "receipt.hwm";
 
 /// Append-only: (name, SQL). The position is the schema version.
-pub const MIGRATIONS: &[(&str, &str)] = &[("0001_intake", include_str!("../migrations/0001_intake.sql"))];
+pub const MIGRATIONS: &[(&str, &str)] =
+    &[("0001_intake", include_str!("../migrations/0001_intake.sql"))];
 
 /// Who this installation is, for receipt numbers and the outbox.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,8 +34,18 @@ impl Identity {
     pub fn provisional(office_code: &str) -> Result<Identity, SecretError> {
         const CROCKFORD: &[u8] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
         let r = Suite::CURRENT.random_bytes()?;
-        let code: String = std::iter::once('0').chain(r[..3].iter().map(|b| CROCKFORD[usize::from(b % 32)] as char)).collect();
-        Ok(Identity { office_code: office_code.to_owned(), device_code: code, db_instance_id: uuid::Uuid::now_v7().to_string() })
+        let code: String = std::iter::once('0')
+            .chain(
+                r[..3]
+                    .iter()
+                    .map(|b| CROCKFORD[usize::from(b % 32)] as char),
+            )
+            .collect();
+        Ok(Identity {
+            office_code: office_code.to_owned(),
+            device_code: code,
+            db_instance_id: uuid::Uuid::now_v7().to_string(),
+        })
     }
 }
 
@@ -48,7 +59,9 @@ pub enum OpenError {
     Busy(PathBuf),
     #[error("system keyring: {0}")]
     Keyring(#[from] SecretError),
-    #[error("the database was written by a newer version (schema {found}, this build knows {known})")]
+    #[error(
+        "the database was written by a newer version (schema {found}, this build knows {known})"
+    )]
     TooNew { found: usize, known: usize },
     #[error("the shipped migration {name} differs from the one applied to this database")]
     MigrationChanged { name: String },
@@ -99,7 +112,14 @@ impl From<rusqlite::Error> for OpenError {
 pub fn key_name(dir: &Path) -> String {
     let canonical = fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
     let h = Suite::CURRENT.hash(canonical.to_string_lossy().as_bytes());
-    let hex: String = h.to_string().split(':').nth(1).unwrap_or_default().chars().take(16).collect();
+    let hex: String = h
+        .to_string()
+        .split(':')
+        .nth(1)
+        .unwrap_or_default()
+        .chars()
+        .take(16)
+        .collect();
     format!("db-key:{hex}")
 }
 
@@ -113,12 +133,23 @@ impl Store {
     /// * file and key present: open; a key that does not fit is `WrongKey`.
     /// * file present, key absent: `KeyMissing` — never a fresh empty file.
     /// * no file: a new key (unless one is already kept) and a new file.
-    pub fn open(dir: &Path, secrets: &dyn SecretStore, new_identity: impl FnOnce() -> Result<Identity, SecretError>) -> Result<Store, OpenError> {
+    pub fn open(
+        dir: &Path,
+        secrets: &dyn SecretStore,
+        new_identity: impl FnOnce() -> Result<Identity, SecretError>,
+    ) -> Result<Store, OpenError> {
         fs::create_dir_all(dir).map_err(io)?;
-        let lock = OpenOptions::new().create(true).truncate(false).write(true).open(dir.join(LOCK_FILE)).map_err(io)?;
+        let lock = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(dir.join(LOCK_FILE))
+            .map_err(io)?;
         match lock.try_lock() {
             Ok(()) => {}
-            Err(std::fs::TryLockError::WouldBlock) => return Err(OpenError::Busy(dir.to_path_buf())),
+            Err(std::fs::TryLockError::WouldBlock) => {
+                return Err(OpenError::Busy(dir.to_path_buf()))
+            }
             Err(std::fs::TryLockError::Error(e)) => return Err(io(e)),
         }
         let path = dir.join(DB_FILE);
@@ -126,7 +157,12 @@ impl Store {
         let exists = path.exists() && fs::metadata(&path).map(|m| m.len() > 0).unwrap_or(false);
         let key = match secrets.get(&name) {
             Ok(stored) => DbKey::from_stored(&name, &stored)?,
-            Err(SecretError::NotFound(_)) if exists => return Err(OpenError::KeyMissing { path, key_name: name }),
+            Err(SecretError::NotFound(_)) if exists => {
+                return Err(OpenError::KeyMissing {
+                    path,
+                    key_name: name,
+                })
+            }
             Err(SecretError::NotFound(_)) => {
                 let k = Suite::CURRENT.new_db_key()?;
                 secrets.set(&name, &k.to_stored())?;
@@ -134,7 +170,9 @@ impl Store {
                 // would strand the data at the next start.
                 let back = DbKey::from_stored(&name, &secrets.get(&name)?)?;
                 if back != k {
-                    return Err(OpenError::Keyring(SecretError::Unavailable("the keyring did not keep the key".into())));
+                    return Err(OpenError::Keyring(SecretError::Unavailable(
+                        "the keyring did not keep the key".into(),
+                    )));
                 }
                 tracing::info!(key = %name, fingerprint = %k.fingerprint(), "generated a new database key");
                 k
@@ -146,7 +184,9 @@ impl Store {
         let _ = conn.pragma_update(None, "cipher_log_level", "NONE");
         conn.execute_batch(&key.sqlcipher_pragma())?;
         // The first real read proves the key.
-        if let Err(e) = conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0)) {
+        if let Err(e) = conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
+            r.get::<_, i64>(0)
+        }) {
             tracing::error!(error = %e, "database key rejected");
             return Err(OpenError::WrongKey { path });
         }
@@ -170,15 +210,26 @@ impl Store {
                 ] {
                     tx.execute("INSERT INTO meta(key, value) VALUES (?1, ?2)", (k, v))?;
                 }
-                tx.execute("INSERT INTO counters(name, value) VALUES ('receipt', 0), ('seq', 0)", [])?;
+                tx.execute("INSERT INTO counters(name, value) VALUES ('receipt', 0), ('seq', 0), ('hlc', 0)", [])?;
                 tx.commit()?;
                 i
             }
         };
-        let lookup_hex: String = conn.query_row("SELECT value FROM meta WHERE key = 'lookup_key'", [], |r| r.get(0))?;
-        let lookup_secret = hex::decode(lookup_hex).map_err(|e| OpenError::Sqlite(format!("meta.lookup_key: {e}")))?;
+        let lookup_hex: String =
+            conn.query_row("SELECT value FROM meta WHERE key = 'lookup_key'", [], |r| {
+                r.get(0)
+            })?;
+        let lookup_secret = hex::decode(lookup_hex)
+            .map_err(|e| OpenError::Sqlite(format!("meta.lookup_key: {e}")))?;
         let mirror = open_mirror(dir).map_err(io)?;
-        let store = Store { conn: Mutex::new(conn), mirror: Mutex::new(mirror), dir: dir.to_path_buf(), identity, lookup_secret, _lock: lock };
+        let store = Store {
+            conn: Mutex::new(conn),
+            mirror: Mutex::new(mirror),
+            dir: dir.to_path_buf(),
+            identity,
+            lookup_secret,
+            _lock: lock,
+        };
         store.reconcile_mirror()?;
         Ok(store)
     }
@@ -188,7 +239,11 @@ impl Store {
     fn reconcile_mirror(&self) -> Result<(), OpenError> {
         let mirror = read_mirror(&self.dir);
         let conn = self.conn.lock().unwrap();
-        let db: i64 = conn.query_row("SELECT value FROM counters WHERE name = 'receipt'", [], |r| r.get(0))?;
+        let db: i64 = conn.query_row(
+            "SELECT value FROM counters WHERE name = 'receipt'",
+            [],
+            |r| r.get(0),
+        )?;
         if mirror > db {
             // Either the database was restored or copied (numbers up to the
             // mirror may be on receipts already) or the process died between
@@ -196,7 +251,10 @@ impl Store {
             tracing::warn!(db, mirror, "receipt counter behind its mirror; moving up");
             let now = crate::time::iso_utc(crate::time::now_millis());
             let detail = format!("{{\"from\":{},\"to\":{mirror},\"why\":\"counter behind its mirror (restore, copy or crash before commit)\"}}", db + 1);
-            conn.execute("UPDATE counters SET value = ?1 WHERE name = 'receipt'", [mirror])?;
+            conn.execute(
+                "UPDATE counters SET value = ?1 WHERE name = 'receipt'",
+                [mirror],
+            )?;
             conn.execute("INSERT INTO audit(at, actor, action, case_id, detail) VALUES (?1, 'system', 'receipt.skip', NULL, ?2)", (now, detail))?;
         }
         Ok(())
@@ -206,7 +264,11 @@ impl Store {
 pub(crate) fn read_mirror(dir: &Path) -> i64 {
     fs::read(dir.join(MIRROR_FILE))
         .ok()
-        .and_then(|b| std::str::from_utf8(&b).ok().map(|s| s.trim_end_matches(['\0', ' ', '\n']).to_owned()))
+        .and_then(|b| {
+            std::str::from_utf8(&b)
+                .ok()
+                .map(|s| s.trim_end_matches(['\0', ' ', '\n']).to_owned())
+        })
         .and_then(|s| s.parse().ok())
         .unwrap_or(0)
 }
@@ -214,7 +276,12 @@ pub(crate) fn read_mirror(dir: &Path) -> i64 {
 /// The mirror file, kept open: each number costs one 20-byte write in place
 /// and one `fdatasync`, no rename.
 pub(crate) fn open_mirror(dir: &Path) -> std::io::Result<File> {
-    OpenOptions::new().create(true).truncate(false).read(true).write(true).open(dir.join(MIRROR_FILE))
+    OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .read(true)
+        .write(true)
+        .open(dir.join(MIRROR_FILE))
 }
 
 pub(crate) fn write_mirror(f: &mut File, value: i64) -> std::io::Result<()> {
@@ -227,29 +294,49 @@ pub(crate) fn write_mirror(f: &mut File, value: i64) -> std::io::Result<()> {
 
 fn load_identity(conn: &Connection) -> Result<Option<Identity>, OpenError> {
     let get = |k: &str| -> Result<Option<String>, OpenError> {
-        Ok(conn.query_row("SELECT value FROM meta WHERE key = ?1", [k], |r| r.get(0)).optional()?)
+        Ok(conn
+            .query_row("SELECT value FROM meta WHERE key = ?1", [k], |r| r.get(0))
+            .optional()?)
     };
-    Ok(match (get("office_code")?, get("device_code")?, get("db_instance_id")?) {
-        (Some(office_code), Some(device_code), Some(db_instance_id)) => Some(Identity { office_code, device_code, db_instance_id }),
-        _ => None,
-    })
+    Ok(
+        match (
+            get("office_code")?,
+            get("device_code")?,
+            get("db_instance_id")?,
+        ) {
+            (Some(office_code), Some(device_code), Some(db_instance_id)) => Some(Identity {
+                office_code,
+                device_code,
+                db_instance_id,
+            }),
+            _ => None,
+        },
+    )
 }
 
 fn migrate(conn: &mut Connection) -> Result<(), OpenError> {
     conn.execute_batch("CREATE TABLE IF NOT EXISTS schema_migrations(version INTEGER PRIMARY KEY, name TEXT NOT NULL, sha256 TEXT NOT NULL, applied_at TEXT NOT NULL) STRICT")?;
     let applied: Vec<(usize, String, String)> = {
-        let mut st = conn.prepare("SELECT version, name, sha256 FROM schema_migrations ORDER BY version")?;
-        let rows = st.query_map([], |r| Ok((r.get::<_, i64>(0)? as usize, r.get(1)?, r.get(2)?)))?;
+        let mut st =
+            conn.prepare("SELECT version, name, sha256 FROM schema_migrations ORDER BY version")?;
+        let rows = st.query_map([], |r| {
+            Ok((r.get::<_, i64>(0)? as usize, r.get(1)?, r.get(2)?))
+        })?;
         rows.collect::<Result<_, _>>()?
     };
     if applied.len() > MIGRATIONS.len() {
-        return Err(OpenError::TooNew { found: applied.len(), known: MIGRATIONS.len() });
+        return Err(OpenError::TooNew {
+            found: applied.len(),
+            known: MIGRATIONS.len(),
+        });
     }
     for (i, (name, sql)) in MIGRATIONS.iter().enumerate() {
         let hash = Suite::CURRENT.hash(sql.as_bytes()).to_string();
         if let Some((_, n, h)) = applied.get(i) {
             if n != name || *h != hash {
-                return Err(OpenError::MigrationChanged { name: (*name).to_owned() });
+                return Err(OpenError::MigrationChanged {
+                    name: (*name).to_owned(),
+                });
             }
             continue;
         }

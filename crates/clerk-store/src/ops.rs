@@ -27,7 +27,9 @@ pub enum StoreError {
 impl StoreError {
     pub fn zh(&self) -> String {
         match self {
-            StoreError::Sqlite(e) => format!("数据库写入失败（{e}），本次操作未保存，已填写的内容仍在草稿中"),
+            StoreError::Sqlite(e) => {
+                format!("数据库写入失败（{e}），本次操作未保存，已填写的内容仍在草稿中")
+            }
             StoreError::Data(e) => format!("本地数据有误：{e}"),
             StoreError::Receipt(e) => format!("受理编号无法生成：{}", e.zh()),
         }
@@ -96,10 +98,21 @@ pub(crate) fn case_row(r: &rusqlite::Row) -> rusqlite::Result<CaseRow> {
 }
 
 fn bump(tx: &Transaction, name: &str) -> rusqlite::Result<i64> {
-    tx.query_row("UPDATE counters SET value = value + 1 WHERE name = ?1 RETURNING value", [name], |r| r.get(0))
+    tx.query_row(
+        "UPDATE counters SET value = value + 1 WHERE name = ?1 RETURNING value",
+        [name],
+        |r| r.get(0),
+    )
 }
 
-fn audit(tx: &Transaction, at: &str, actor: &Actor, action: &str, case_id: Option<&str>, detail: &serde_json::Value) -> rusqlite::Result<()> {
+fn audit(
+    tx: &Transaction,
+    at: &str,
+    actor: &Actor,
+    action: &str,
+    case_id: Option<&str>,
+    detail: &serde_json::Value,
+) -> rusqlite::Result<()> {
     tx.execute(
         "INSERT INTO audit(at, actor, action, case_id, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
         params![at, actor.user_id, action, case_id, detail.to_string()],
@@ -111,31 +124,90 @@ impl Store {
     /// The applicant index key: a keyed hash of the normalised ID number,
     /// so the number is never an index key in clear (domain.md §5.3).
     fn lookup_key(&self, id_no: &str) -> String {
-        clerk_secrets::Suite::CURRENT.mac(&self.lookup_secret, id_no.trim().to_uppercase().as_bytes()).to_string()
+        clerk_secrets::Suite::CURRENT
+            .mac(&self.lookup_secret, id_no.trim().to_uppercase().as_bytes())
+            .to_string()
     }
 
     /// Take in a case: the case, its search terms, the applicant memory, an
     /// audit row and the `case.create` outbox row, the receipt counter and
     /// the outbox seq, and the draft's removal — one transaction. The receipt
     /// may be printed only after this returns.
-    pub fn take_in(&self, case: &PreparedCase, actor: &Actor, now_millis: i64, draft_slot: Option<&str>) -> Result<Committed, StoreError> {
+    pub fn take_in(
+        &self,
+        case: &PreparedCase,
+        actor: &Actor,
+        now_millis: i64,
+        draft_slot: Option<&str>,
+    ) -> Result<Committed, StoreError> {
         let mut conn = self.conn.lock().unwrap();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let counter = bump(&tx, "receipt")?;
-        let receipt = ReceiptNo::new(&self.identity.office_code, &self.identity.device_code, counter as u64)?.to_string();
-        // The mirror goes first: it may run ahead of the database (a crash
-        // before COMMIT skips a number) but never behind it.
-        {
-            let mut m = self.mirror.lock().unwrap();
-            crate::open::write_mirror(&mut m, counter).map_err(|e| StoreError::Data(format!("receipt counter mirror: {e}")))?;
+        let c = self.insert_case(&tx, case, actor, now_millis, 1)?;
+        if let Some(slot) = draft_slot {
+            tx.execute("DELETE FROM drafts WHERE slot = ?1", [slot])?;
         }
-        let seq = bump(&tx, "seq")?;
+        tx.commit()?;
+        Ok(c)
+    }
+
+    /// Many intakes in one transaction (imports, benchmarks): the same rows
+    /// as `take_in` for each case, one durable commit for all.
+    pub fn take_in_batch(
+        &self,
+        cases: &[PreparedCase],
+        actor: &Actor,
+        now_millis: i64,
+    ) -> Result<Vec<Committed>, StoreError> {
+        let mut conn = self.conn.lock().unwrap();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let n = cases.len() as i64;
+        let mut out = Vec::with_capacity(cases.len());
+        for (i, case) in cases.iter().enumerate() {
+            // The mirror is written once, ahead, for the whole batch.
+            out.push(self.insert_case(&tx, case, actor, now_millis, if i == 0 { n } else { 0 })?);
+        }
+        tx.commit()?;
+        Ok(out)
+    }
+
+    /// Insert one case with its audit, outbox, search and applicant rows.
+    /// `mirror_ahead` > 0: first move the counter mirror to cover this many
+    /// numbers from here.
+    fn insert_case(
+        &self,
+        tx: &Transaction,
+        case: &PreparedCase,
+        actor: &Actor,
+        now_millis: i64,
+        mirror_ahead: i64,
+    ) -> Result<Committed, StoreError> {
+        let counter = bump(tx, "receipt")?;
+        let receipt = ReceiptNo::new(
+            &self.identity.office_code,
+            &self.identity.device_code,
+            counter as u64,
+        )?
+        .to_string();
+        // The mirror goes first: it may run ahead of the database (a crash
+        // before COMMIT skips numbers) but never behind it.
+        if mirror_ahead > 0 {
+            let mut m = self.mirror.lock().unwrap();
+            crate::open::write_mirror(&mut m, counter + mirror_ahead - 1)
+                .map_err(|e| StoreError::Data(format!("receipt counter mirror: {e}")))?;
+        }
+        let seq = bump(tx, "seq")?;
         let case_id = uuid::Uuid::now_v7().to_string();
         let mutation_id = uuid::Uuid::now_v7().to_string();
         let at = iso_utc(now_millis);
-        let last_hlc: Option<String> = tx.query_row("SELECT value FROM meta WHERE key = 'hlc'", [], |r| r.get(0)).optional()?;
-        let hlc = next_hlc(last_hlc.as_deref(), now_millis);
-        tx.execute("INSERT INTO meta(key, value) VALUES ('hlc', ?1) ON CONFLICT(key) DO UPDATE SET value = excluded.value", [&hlc])?;
+        let last_hlc: i64 =
+            tx.query_row("SELECT value FROM counters WHERE name = 'hlc'", [], |r| {
+                r.get(0)
+            })?;
+        let hlc = next_hlc(Some(&crate::time::hlc_text(last_hlc)), now_millis);
+        tx.execute(
+            "UPDATE counters SET value = ?1 WHERE name = 'hlc'",
+            [crate::time::hlc_value(&hlc)],
+        )?;
 
         let body = serde_json::to_string(case).map_err(data_err)?;
         tx.execute(
@@ -164,7 +236,10 @@ impl Store {
         let rowid = tx.last_insert_rowid();
         tx.execute(
             "INSERT INTO cases_fts(rowid, terms) VALUES (?1, ?2)",
-            params![rowid, search::terms(&receipt, &case.applicant, &case.matter_name)],
+            params![
+                rowid,
+                search::terms(&receipt, &case.applicant, &case.matter_name)
+            ],
         )?;
         tx.execute(
             "INSERT INTO applicants(id_no, body, last_case_id, updated_at) VALUES (?1, ?2, ?3, ?4) \
@@ -172,7 +247,7 @@ impl Store {
             params![self.lookup_key(&case.applicant.id_no), serde_json::to_string(&case.applicant).map_err(data_err)?, case_id, at],
         )?;
         audit(
-            &tx,
+            tx,
             &at,
             actor,
             "case.take_in",
@@ -189,11 +264,13 @@ impl Store {
              VALUES (?1, ?2, 'case.create', 1, ?3, NULL, ?4, ?5, ?6, ?7)",
             params![seq, mutation_id, case_id, payload.to_string(), actor.user_id, hlc, at],
         )?;
-        if let Some(slot) = draft_slot {
-            tx.execute("DELETE FROM drafts WHERE slot = ?1", [slot])?;
-        }
-        tx.commit()?;
-        Ok(Committed { case_id, receipt_no: receipt, seq, created_at: at, case: case.clone() })
+        Ok(Committed {
+            case_id,
+            receipt_no: receipt,
+            seq,
+            created_at: at,
+            case: case.clone(),
+        })
     }
 
     /// Save the form as typed (the UI debounces). Drafts are plain JSON: the
@@ -210,30 +287,48 @@ impl Store {
 
     pub fn load_draft(&self, slot: &str) -> Result<Option<(String, String)>, StoreError> {
         let conn = self.conn.lock().unwrap();
-        Ok(conn.query_row("SELECT body, updated_at FROM drafts WHERE slot = ?1", [slot], |r| Ok((r.get(0)?, r.get(1)?))).optional()?)
+        Ok(conn
+            .query_row(
+                "SELECT body, updated_at FROM drafts WHERE slot = ?1",
+                [slot],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?)
     }
 
     pub fn discard_draft(&self, slot: &str) -> Result<(), StoreError> {
-        self.conn.lock().unwrap().execute("DELETE FROM drafts WHERE slot = ?1", [slot])?;
+        self.conn
+            .lock()
+            .unwrap()
+            .execute("DELETE FROM drafts WHERE slot = ?1", [slot])?;
         Ok(())
     }
 
     /// What we know of the applicant with this ID number from earlier cases.
     pub fn applicant(&self, id_no: &str) -> Result<Option<ApplicantForm>, StoreError> {
         let conn = self.conn.lock().unwrap();
-        let body: Option<String> =
-            conn.query_row("SELECT body FROM applicants WHERE id_no = ?1", [self.lookup_key(id_no)], |r| r.get(0)).optional()?;
-        body.map(|b| serde_json::from_str(&b).map_err(data_err)).transpose()
+        let body: Option<String> = conn
+            .query_row(
+                "SELECT body FROM applicants WHERE id_no = ?1",
+                [self.lookup_key(id_no)],
+                |r| r.get(0),
+            )
+            .optional()?;
+        body.map(|b| serde_json::from_str(&b).map_err(data_err))
+            .transpose()
     }
 
     pub fn case(&self, case_id: &str) -> Result<Option<(CaseRow, PreparedCase)>, StoreError> {
         let conn = self.conn.lock().unwrap();
         let r = conn
-            .query_row(&format!("SELECT {CASE_COLUMNS}, c.body FROM cases c WHERE c.case_id = ?1"), [case_id], |r| {
-                Ok((case_row(r)?, r.get::<_, String>(12)?))
-            })
+            .query_row(
+                &format!("SELECT {CASE_COLUMNS}, c.body FROM cases c WHERE c.case_id = ?1"),
+                [case_id],
+                |r| Ok((case_row(r)?, r.get::<_, String>(12)?)),
+            )
             .optional()?;
-        r.map(|(row, body)| Ok((row, serde_json::from_str(&body).map_err(data_err)?))).transpose()
+        r.map(|(row, body)| Ok((row, serde_json::from_str(&body).map_err(data_err)?)))
+            .transpose()
     }
 
     /// Cases received on a local date, newest first.
@@ -246,14 +341,25 @@ impl Store {
 
     pub fn unsent_count(&self) -> Result<i64, StoreError> {
         let conn = self.conn.lock().unwrap();
-        Ok(conn.query_row("SELECT count(*) FROM outbox WHERE state = 'pending'", [], |r| r.get(0))?)
+        Ok(conn.query_row(
+            "SELECT count(*) FROM outbox WHERE state = 'pending'",
+            [],
+            |r| r.get(0),
+        )?)
     }
 
     pub fn outbox(&self, limit: u32) -> Result<Vec<OutboxRow>, StoreError> {
         let conn = self.conn.lock().unwrap();
         let mut st = conn.prepare("SELECT seq, mutation_id, type, case_id, state, wall_time FROM outbox ORDER BY seq LIMIT ?1")?;
         let rows = st.query_map([limit], |r| {
-            Ok(OutboxRow { seq: r.get(0)?, mutation_id: r.get(1)?, kind: r.get(2)?, case_id: r.get(3)?, state: r.get(4)?, wall_time: r.get(5)? })
+            Ok(OutboxRow {
+                seq: r.get(0)?,
+                mutation_id: r.get(1)?,
+                kind: r.get(2)?,
+                case_id: r.get(3)?,
+                state: r.get(4)?,
+                wall_time: r.get(5)?,
+            })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
@@ -265,9 +371,10 @@ impl Store {
         let mut problems = Vec::new();
         let q = |sql: &str| -> rusqlite::Result<i64> { conn.query_row(sql, [], |r| r.get(0)) };
         let checks = [
-            ("cases without an audit row", "SELECT count(*) FROM cases c WHERE NOT EXISTS (SELECT 1 FROM audit a WHERE a.case_id = c.case_id AND a.action = 'case.take_in')"),
-            ("cases without an outbox row", "SELECT count(*) FROM cases c WHERE NOT EXISTS (SELECT 1 FROM outbox o WHERE o.case_id = c.case_id AND o.type = 'case.create')"),
-            ("cases without search terms", "SELECT count(*) FROM cases c WHERE NOT EXISTS (SELECT 1 FROM cases_fts f WHERE f.rowid = c.rowid)"),
+            ("cases without an audit row", "SELECT count(*) FROM cases WHERE case_id NOT IN (SELECT case_id FROM audit WHERE action = 'case.take_in' AND case_id IS NOT NULL)"),
+            ("cases without an outbox row", "SELECT count(*) FROM cases WHERE case_id NOT IN (SELECT case_id FROM outbox WHERE type = 'case.create' AND case_id IS NOT NULL)"),
+            ("audit rows of missing cases", "SELECT count(*) FROM audit WHERE case_id IS NOT NULL AND case_id NOT IN (SELECT case_id FROM cases)"),
+            ("receipt numbers used twice", "SELECT count(*) - count(DISTINCT receipt_counter) FROM cases"),
             ("receipt counter behind the cases", "SELECT count(*) FROM cases WHERE receipt_counter > (SELECT value FROM counters WHERE name = 'receipt')"),
             ("outbox seq behind the queue", "SELECT count(*) FROM outbox WHERE seq > (SELECT value FROM counters WHERE name = 'seq')"),
         ];

@@ -34,7 +34,11 @@ fn tail4(s: &str) -> &str {
 }
 
 pub(crate) fn terms(receipt: &str, a: &ApplicantForm, matter_name: &str) -> String {
-    let counter = receipt.split('-').nth(2).map(|c| c.trim_start_matches('0')).unwrap_or_default();
+    let counter = receipt
+        .split('-')
+        .nth(2)
+        .map(|c| c.trim_start_matches('0'))
+        .unwrap_or_default();
     let phone: String = a.phone.chars().filter(char::is_ascii_digit).collect();
     [
         spaced(receipt),
@@ -56,7 +60,19 @@ pub(crate) fn terms(receipt: &str, a: &ApplicantForm, matter_name: &str) -> Stri
 pub fn fts_query(input: &str) -> Option<String> {
     let mut parts = Vec::new();
     for piece in input.split_whitespace() {
-        let tokens: Vec<String> = spaced(piece).split_whitespace().map(str::to_owned).collect();
+        // A whole receipt number: its compact token, not a phrase over
+        // parts every case shares (office and device code).
+        if let Ok(r) = clerk_core::receipt::ReceiptNo::parse(piece) {
+            parts.push(format!(
+                "\"{}\"",
+                r.to_string().replace('-', "").to_lowercase()
+            ));
+            continue;
+        }
+        let tokens: Vec<String> = spaced(piece)
+            .split_whitespace()
+            .map(str::to_owned)
+            .collect();
         match tokens.len() {
             0 => {}
             1 if tokens[0].is_ascii() => parts.push(format!("\"{}\"*", tokens[0])),
@@ -69,7 +85,9 @@ pub fn fts_query(input: &str) -> Option<String> {
 impl Store {
     /// Cases matching the query, newest first.
     pub fn search(&self, input: &str, limit: u32) -> Result<Vec<CaseRow>, StoreError> {
-        let Some(q) = fts_query(input) else { return Ok(Vec::new()) };
+        let Some(q) = fts_query(input) else {
+            return Ok(Vec::new());
+        };
         let conn = self.conn.lock().unwrap();
         let mut st = conn.prepare_cached(&format!(
             "SELECT {CASE_COLUMNS} FROM cases_fts f JOIN cases c ON c.rowid = f.rowid \
@@ -87,9 +105,28 @@ mod tests {
     #[test]
     fn queries() {
         assert_eq!(fts_query("李四").as_deref(), Some("\"李 四\""));
-        assert_eq!(fts_query("3201-K7QM-000123-H").as_deref(), Some("\"3201 k7qm 000123 h\""));
-        assert_eq!(fts_query("1234 食品").as_deref(), Some("\"1234\"* AND \"食 品\""));
-        assert_eq!(fts_query(" \" * ").as_deref(), None, "FTS syntax is never passed through");
-        assert_eq!(fts_query("a\"b OR c").as_deref(), Some("\"a b\" AND \"or\"* AND \"c\"*"));
+        assert_eq!(
+            fts_query("3201-K7QM-000123-H").as_deref(),
+            Some("\"3201k7qm000123h\""),
+            "a valid number"
+        );
+        assert_eq!(
+            fts_query("3201-K7QM-000123-X").as_deref(),
+            Some("\"3201 k7qm 000123 x\""),
+            "a mistyped one: parts"
+        );
+        assert_eq!(
+            fts_query("1234 食品").as_deref(),
+            Some("\"1234\"* AND \"食 品\"")
+        );
+        assert_eq!(
+            fts_query(" \" * ").as_deref(),
+            None,
+            "FTS syntax is never passed through"
+        );
+        assert_eq!(
+            fts_query("a\"b OR c").as_deref(),
+            Some("\"a b\" AND \"or\"* AND \"c\"*")
+        );
     }
 }

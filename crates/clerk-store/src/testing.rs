@@ -6,13 +6,20 @@ use clerk_core::case::MaterialCheck;
 use clerk_core::catalogue::Catalogue;
 use clerk_core::date::Date;
 use clerk_core::ids::citizen_id_check_char;
-use clerk_core::intake::{prepare, ApplicantForm, DecisionForm, IntakeContext, IntakeForm, PreparedCase};
+use clerk_core::intake::{
+    prepare, ApplicantForm, DecisionForm, IntakeContext, IntakeForm, PreparedCase,
+};
 
 /// 食品经营许可 in the sample catalogue (m4 may be missing: 容缺).
 pub const FOOD: &str = "11530500MB1A27618NXK00001000000";
 
-const SURNAMES: &[&str] = &["张", "王", "李", "赵", "刘", "陈", "杨", "黄", "周", "吴", "段", "杞", "尹", "番"];
-const GIVEN: &[&str] = &["伟", "芳", "娜", "秀英", "敏", "静", "丽", "强", "磊", "洋", "艳", "勇", "军", "杰", "娟", "涛", "明", "超", "华", "玉兰"];
+const SURNAMES: &[&str] = &[
+    "张", "王", "李", "赵", "刘", "陈", "杨", "黄", "周", "吴", "段", "杞", "尹", "番",
+];
+const GIVEN: &[&str] = &[
+    "伟", "芳", "娜", "秀英", "敏", "静", "丽", "强", "磊", "洋", "艳", "勇", "军", "杰", "娟",
+    "涛", "明", "超", "华", "玉兰",
+];
 
 /// A valid citizen ID for person `i` (Longyang district, born 1960–1999).
 pub fn citizen_id(i: u64) -> String {
@@ -26,7 +33,11 @@ pub fn citizen_id(i: u64) -> String {
 
 pub fn person(i: u64) -> ApplicantForm {
     ApplicantForm {
-        name: format!("{}{}", SURNAMES[(i % SURNAMES.len() as u64) as usize], GIVEN[(i / 7 % GIVEN.len() as u64) as usize]),
+        name: format!(
+            "{}{}",
+            SURNAMES[(i % SURNAMES.len() as u64) as usize],
+            GIVEN[(i / 7 % GIVEN.len() as u64) as usize]
+        ),
         id_no: citizen_id(i),
         phone: format!("138{:08}", i % 100_000_000),
         address: "保山市隆阳区".into(),
@@ -37,7 +48,12 @@ pub fn person(i: u64) -> ApplicantForm {
 /// A prepared 食品经营许可 case for person `i`, accepted on `today`.
 pub fn sample_case(i: u64, today: Date) -> PreparedCase {
     static WORLD: std::sync::OnceLock<(Catalogue, WorkCalendar)> = std::sync::OnceLock::new();
-    let (cat, cal) = WORLD.get_or_init(|| (Catalogue::parse(clerk_core::SAMPLE_CATALOGUE_JSON).unwrap(), WorkCalendar::bundled()));
+    let (cat, cal) = WORLD.get_or_init(|| {
+        (
+            Catalogue::parse(clerk_core::SAMPLE_CATALOGUE_JSON).unwrap(),
+            WorkCalendar::bundled(),
+        )
+    });
     let m = cat.matter(FOOD).unwrap();
     let form = IntakeForm {
         matter_code: FOOD.into(),
@@ -46,9 +62,48 @@ pub fn sample_case(i: u64, today: Date) -> PreparedCase {
         materials: m
             .materials
             .iter()
-            .map(|x| MaterialCheck { material_id: x.id.clone(), received: true, original_seen: true, copies: x.copies })
+            .map(|x| MaterialCheck {
+                material_id: x.id.clone(),
+                received: true,
+                original_seen: true,
+                copies: x.copies,
+            })
             .collect(),
         decision: DecisionForm::Accept,
     };
-    prepare(&form, &IntakeContext { catalogue: cat, calendar: cal, today, start_day: StartDay::DayZero }).expect("sample case is valid")
+    prepare(
+        &form,
+        &IntakeContext {
+            catalogue: cat,
+            calendar: cal,
+            today,
+            start_day: StartDay::DayZero,
+        },
+    )
+    .expect("sample case is valid")
+}
+
+/// Secrets in files under a folder: shared across processes (crash test)
+/// and runs (benchmark databases), never the developer's keyring.
+#[derive(Debug)]
+pub struct FileSecrets(pub std::path::PathBuf);
+
+impl clerk_secrets::SecretStore for FileSecrets {
+    fn get(&self, name: &str) -> Result<Vec<u8>, clerk_secrets::SecretError> {
+        std::fs::read(self.0.join(name.replace(':', "_")))
+            .map_err(|_| clerk_secrets::SecretError::NotFound(name.into()))
+    }
+    fn set(&self, name: &str, secret: &[u8]) -> Result<(), clerk_secrets::SecretError> {
+        std::fs::create_dir_all(&self.0)
+            .map_err(|e| clerk_secrets::SecretError::Unavailable(e.to_string()))?;
+        std::fs::write(self.0.join(name.replace(':', "_")), secret)
+            .map_err(|e| clerk_secrets::SecretError::Unavailable(e.to_string()))
+    }
+    fn delete(&self, name: &str) -> Result<(), clerk_secrets::SecretError> {
+        let _ = std::fs::remove_file(self.0.join(name.replace(':', "_")));
+        Ok(())
+    }
+    fn describe(&self) -> String {
+        "files (tests and benchmarks only)".into()
+    }
 }

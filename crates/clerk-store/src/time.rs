@@ -9,7 +9,10 @@ use clerk_core::date::Date;
 pub const CST_OFFSET_MINUTES: i32 = 8 * 60;
 
 pub fn now_millis() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
 }
 
 /// `2026-11-24T12:34:56.789Z`
@@ -18,7 +21,12 @@ pub fn iso_utc(millis: i64) -> String {
     let ms = millis.rem_euclid(1000);
     let day = Date::from_days_since_epoch(secs.div_euclid(86_400));
     let s = secs.rem_euclid(86_400);
-    format!("{day}T{:02}:{:02}:{:02}.{ms:03}Z", s / 3600, s % 3600 / 60, s % 60)
+    format!(
+        "{day}T{:02}:{:02}:{:02}.{ms:03}Z",
+        s / 3600,
+        s % 3600 / 60,
+        s % 60
+    )
 }
 
 /// The local calendar date at `millis` for a fixed offset.
@@ -39,6 +47,17 @@ pub fn next_hlc(last: Option<&str>, wall_millis: i64) -> String {
     } else {
         format!("{lm:013}-{:04}", lc + 1)
     }
+}
+
+/// The HLC as stored in the counters table: millis * 10000 + counter.
+pub fn hlc_value(hlc: &str) -> i64 {
+    hlc.split_once('-')
+        .and_then(|(m, c)| Some(m.parse::<i64>().ok()? * 10_000 + c.parse::<i64>().ok()?))
+        .unwrap_or(0)
+}
+
+pub fn hlc_text(v: i64) -> String {
+    format!("{:013}-{:04}", v / 10_000, v % 10_000)
 }
 
 #[cfg(test)]
@@ -62,5 +81,8 @@ mod tests {
         let c = next_hlc(Some(&b), 900);
         let d = next_hlc(Some(&c), 2000);
         assert!(a < b && b < c && c < d, "{a} {b} {c} {d}");
+        for h in [&a, &b, &c, &d] {
+            assert_eq!(&hlc_text(hlc_value(h)), h);
+        }
     }
 }

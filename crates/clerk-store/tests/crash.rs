@@ -6,58 +6,55 @@
 
 use std::collections::{BTreeSet, HashMap};
 use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use clerk_core::date::Date;
-use clerk_secrets::{SecretError, SecretStore};
-use clerk_store::testing::sample_case;
+use clerk_secrets::SecretError;
+use clerk_store::testing::{sample_case, FileSecrets};
 use clerk_store::{Actor, Identity, Store};
 
-/// Secrets in a file: the child and the parent must share the key across
-/// processes, and the test must not touch the developer's keyring.
-#[derive(Debug)]
-struct FileSecrets(PathBuf);
-
-impl SecretStore for FileSecrets {
-    fn get(&self, name: &str) -> Result<Vec<u8>, SecretError> {
-        std::fs::read(self.0.join(name.replace(':', "_"))).map_err(|_| SecretError::NotFound(name.into()))
-    }
-    fn set(&self, name: &str, secret: &[u8]) -> Result<(), SecretError> {
-        std::fs::write(self.0.join(name.replace(':', "_")), secret).map_err(|e| SecretError::Unavailable(e.to_string()))
-    }
-    fn delete(&self, name: &str) -> Result<(), SecretError> {
-        let _ = std::fs::remove_file(self.0.join(name.replace(':', "_")));
-        Ok(())
-    }
-    fn describe(&self) -> String {
-        "file (test)".into()
-    }
-}
-
 fn ident() -> Result<Identity, SecretError> {
-    Ok(Identity { office_code: "3205".into(), device_code: "0CRS".into(), db_instance_id: "crash".into() })
+    Ok(Identity {
+        office_code: "3205".into(),
+        device_code: "0CRS".into(),
+        db_instance_id: "crash".into(),
+    })
 }
 
 fn open(root: &Path) -> Store {
-    Store::open(&root.join("data"), &FileSecrets(root.to_path_buf()), ident).expect("database opens after a crash")
+    Store::open(&root.join("data"), &FileSecrets(root.to_path_buf()), ident)
+        .expect("database opens after a crash")
 }
 
 /// The child: take in cases forever, saving a draft between them, and say
 /// on stdout which ones committed.
 #[test]
 fn crash_child() {
-    let Some(root) = std::env::var_os("CLERK_CRASH_CHILD") else { return };
+    let Some(root) = std::env::var_os("CLERK_CRASH_CHILD") else {
+        return;
+    };
     let s = open(Path::new(&root));
     let day = Date::parse_iso("2026-03-02").unwrap();
-    let actor = Actor { user_id: "u-crash".into(), window_code: "01".into() };
+    let actor = Actor {
+        user_id: "u-crash".into(),
+        window_code: "01".into(),
+    };
     let mut i: u64 = std::process::id().into();
     loop {
         i += 1;
-        s.save_draft("intake", &format!("{{\"n\":{i}}}"), 0).unwrap();
-        let c = s.take_in(&sample_case(i, day), &actor, clerk_store::time::now_millis(), Some("intake")).unwrap();
+        s.save_draft("intake", &format!("{{\"n\":{i}}}"), 0)
+            .unwrap();
+        let c = s
+            .take_in(
+                &sample_case(i, day),
+                &actor,
+                clerk_store::time::now_millis(),
+                Some("intake"),
+            )
+            .unwrap();
         println!("\n@@C {} {}", c.receipt_no, c.case_id);
     }
 }
@@ -65,7 +62,10 @@ fn crash_child() {
 struct Lcg(u64);
 impl Lcg {
     fn next(&mut self, n: u64) -> u64 {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         (self.0 >> 33) % n
     }
 }
@@ -73,7 +73,10 @@ impl Lcg {
 #[test]
 fn sigkill_200_times_loses_nothing_and_never_repeats_a_number() {
     let root = tempfile::tempdir().unwrap();
-    let kills: u64 = std::env::var("CLERK_CRASH_KILLS").ok().and_then(|v| v.parse().ok()).unwrap_or(200);
+    let kills: u64 = std::env::var("CLERK_CRASH_KILLS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(200);
     let mut rng = Lcg(0x5eed_0000 ^ u64::from(std::process::id()));
     let mut seen: HashMap<String, String> = HashMap::new(); // receipt -> case_id, as the child reported
     let mut all_receipts = BTreeSet::new();
@@ -100,7 +103,9 @@ fn sigkill_200_times_loses_nothing_and_never_repeats_a_number() {
         // Wait for the first commit (so every round makes progress), then
         // a random moment more.
         let first = loop {
-            let l = rx.recv_timeout(Duration::from_secs(30)).expect("child commits");
+            let l = rx
+                .recv_timeout(Duration::from_secs(30))
+                .expect("child commits");
             if l.starts_with("@@C ") {
                 break l;
             }
@@ -114,16 +119,34 @@ fn sigkill_200_times_loses_nothing_and_never_repeats_a_number() {
         for line in committed.iter().filter(|l| l.starts_with("@@C ")) {
             let mut p = line[4..].split(' ');
             let (r, id) = (p.next().unwrap().to_owned(), p.next().unwrap().to_owned());
-            assert!(seen.insert(r.clone(), id).is_none(), "round {round}: receipt {r} reported twice");
+            assert!(
+                seen.insert(r.clone(), id).is_none(),
+                "round {round}: receipt {r} reported twice"
+            );
         }
 
         let s = open(root.path());
-        assert_eq!(s.check_integrity().unwrap(), Vec::<String>::new(), "round {round}");
+        assert_eq!(
+            s.check_integrity().unwrap(),
+            Vec::<String>::new(),
+            "round {round}"
+        );
         let rows = s.search("食品", 1_000_000).unwrap();
-        let in_db: HashMap<String, String> = rows.iter().map(|r| (r.receipt_no.clone(), r.case_id.clone())).collect();
-        assert_eq!(in_db.len(), rows.len(), "round {round}: a receipt number appears twice");
+        let in_db: HashMap<String, String> = rows
+            .iter()
+            .map(|r| (r.receipt_no.clone(), r.case_id.clone()))
+            .collect();
+        assert_eq!(
+            in_db.len(),
+            rows.len(),
+            "round {round}: a receipt number appears twice"
+        );
         for (r, id) in &seen {
-            assert_eq!(in_db.get(r), Some(id), "round {round}: committed case {r} lost");
+            assert_eq!(
+                in_db.get(r),
+                Some(id),
+                "round {round}: committed case {r} lost"
+            );
         }
         // Cases the child committed but could not report before the kill
         // are complete too (integrity check); count them.
@@ -132,7 +155,11 @@ fn sigkill_200_times_loses_nothing_and_never_repeats_a_number() {
             mid_tx_kills += 1;
         }
         all_receipts.extend(in_db.keys().cloned());
-        assert_eq!(all_receipts.len(), in_db.len(), "round {round}: a number vanished or was reused");
+        assert_eq!(
+            all_receipts.len(),
+            in_db.len(),
+            "round {round}: a number vanished or was reused"
+        );
         drop(s);
     }
     eprintln!(

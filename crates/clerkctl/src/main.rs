@@ -23,7 +23,11 @@ usage:
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let json = args.iter().any(|a| a == "--json");
-    let rest: Vec<&str> = args.iter().map(String::as_str).filter(|a| *a != "--json").collect();
+    let rest: Vec<&str> = args
+        .iter()
+        .map(String::as_str)
+        .filter(|a| *a != "--json")
+        .collect();
     match rest.as_slice() {
         ["check-id", value] => check_id(value, json),
         ["deadline", opts @ ..] => deadline(opts, json),
@@ -47,7 +51,8 @@ fn today() -> Date {
 
 fn check_id(value: &str, json: bool) -> ExitCode {
     let v = value.trim();
-    let digits17 = v.len() == 18 && v.is_char_boundary(17) && v[..17].bytes().all(|b| b.is_ascii_digit());
+    let digits17 =
+        v.len() == 18 && v.is_char_boundary(17) && v[..17].bytes().all(|b| b.is_ascii_digit());
     let (kind, result) = if v.chars().count() == 18 {
         match ids::check_citizen_id(v, today()) {
             Ok(id) => {
@@ -61,27 +66,46 @@ fn check_id(value: &str, json: bool) -> ExitCode {
             // An all-digit USCC has the citizen ID's shape: try it too.
             Err(citizen_err) => match ids::check_uscc(v) {
                 Ok(()) => ("uscc", Ok(())),
-                Err(_) if digits17 => ("citizen_id", Err((citizen_err.to_string(), citizen_err.zh()))),
+                Err(_) if digits17 => (
+                    "citizen_id",
+                    Err((citizen_err.to_string(), citizen_err.zh())),
+                ),
                 Err(uscc_err) => ("uscc", Err((uscc_err.to_string(), uscc_err.zh()))),
             },
         }
     } else if matches!(v.chars().count(), 9 | 10) {
-        ("org_code", ids::check_org_code(v).map_err(|e| (e.to_string(), e.zh())))
+        (
+            "org_code",
+            ids::check_org_code(v).map_err(|e| (e.to_string(), e.zh())),
+        )
     } else {
         let n = v.chars().count();
-        ("unknown", Err((format!("length {n} matches no known identifier (18, 9 or 10 characters)"), format!("长度 {n} 位，不是已知的证件号码或代码"))))
+        (
+            "unknown",
+            Err((
+                format!("length {n} matches no known identifier (18, 9 or 10 characters)"),
+                format!("长度 {n} 位，不是已知的证件号码或代码"),
+            )),
+        )
     };
     let valid = result.is_ok();
     if json {
         let error = result.as_ref().err().map(|(en, _)| en.clone());
-        println!("{}", json!({ "valid": valid, "kind": kind, "error": error }));
+        println!(
+            "{}",
+            json!({ "valid": valid, "kind": kind, "error": error })
+        );
     } else {
         match &result {
             Ok(()) => println!("valid {kind}"),
             Err((en, zh)) => println!("invalid {kind}: {en} / {zh}"),
         }
     }
-    if valid { ExitCode::SUCCESS } else { ExitCode::from(1) }
+    if valid {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
 }
 
 fn deadline(opts: &[&str], json: bool) -> ExitCode {
@@ -98,7 +122,8 @@ fn deadline(opts: &[&str], json: bool) -> ExitCode {
         eprint!("{USAGE}");
         return ExitCode::from(2);
     };
-    match WorkCalendar::bundled().due_date(from, TimeLimit { value: days, unit }, StartDay::DayZero) {
+    match WorkCalendar::bundled().due_date(from, TimeLimit { value: days, unit }, StartDay::DayZero)
+    {
         Ok(due) => {
             if json {
                 println!("{}", json!({ "due": due.to_string() }));
@@ -119,10 +144,14 @@ fn deadline(opts: &[&str], json: bool) -> ExitCode {
 }
 
 fn search(query: &str) -> ExitCode {
-    let cat = Catalogue::parse(clerk_core::SAMPLE_CATALOGUE_JSON).expect("bundled catalogue is valid");
+    let cat =
+        Catalogue::parse(clerk_core::SAMPLE_CATALOGUE_JSON).expect("bundled catalogue is valid");
     let hits = cat.search(query);
     for m in &hits {
-        let dept = cat.department(&m.department).map(|d| d.name.as_str()).unwrap_or("");
+        let dept = cat
+            .department(&m.department)
+            .map(|d| d.name.as_str())
+            .unwrap_or("");
         println!("{}\t{}\t{}", m.code, m.name, dept);
     }
     if hits.is_empty() {

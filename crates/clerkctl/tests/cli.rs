@@ -3,13 +3,22 @@
 use std::process::Command;
 
 fn clerkctl(args: &[&str]) -> (i32, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_clerkctl")).args(args).output().unwrap();
-    (out.status.code().unwrap_or(-1), String::from_utf8(out.stdout).unwrap())
+    let out = Command::new(env!("CARGO_BIN_EXE_clerkctl"))
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8(out.stdout).unwrap(),
+    )
 }
 
 fn json(args: &[&str]) -> (i32, serde_json::Value) {
     let (code, out) = clerkctl(args);
-    (code, serde_json::from_str(out.trim()).unwrap_or_else(|e| panic!("{out:?}: {e}")))
+    (
+        code,
+        serde_json::from_str(out.trim()).unwrap_or_else(|e| panic!("{out:?}: {e}")),
+    )
 }
 
 #[test]
@@ -28,7 +37,15 @@ fn check_id_reports_kind_and_rule() {
     ];
     for (value, code, kind, valid) in table {
         let (c, v) = json(&["check-id", value, "--json"]);
-        assert_eq!((c, v["kind"].as_str().unwrap(), v["valid"].as_bool().unwrap()), (*code, *kind, *valid), "{value}: {v}");
+        assert_eq!(
+            (
+                c,
+                v["kind"].as_str().unwrap(),
+                v["valid"].as_bool().unwrap()
+            ),
+            (*code, *kind, *valid),
+            "{value}: {v}"
+        );
         assert_eq!(v["error"].is_null(), *valid, "{value}: {v}");
     }
     let (_, v) = json(&["check-id", "530502200502301234", "--json"]);
@@ -40,15 +57,58 @@ fn check_id_reports_kind_and_rule() {
 
 #[test]
 fn deadline_uses_the_holiday_calendar() {
-    let (c, v) = json(&["deadline", "--from", "2026-09-30", "--days", "5", "--unit", "working", "--json"]);
+    let (c, v) = json(&[
+        "deadline",
+        "--from",
+        "2026-09-30",
+        "--days",
+        "5",
+        "--unit",
+        "working",
+        "--json",
+    ]);
     assert_eq!((c, v["due"].as_str()), (0, Some("2026-10-13")));
-    let (c, v) = json(&["deadline", "--from", "2026-02-13", "--days", "5", "--unit", "working", "--json"]);
+    let (c, v) = json(&[
+        "deadline",
+        "--from",
+        "2026-02-13",
+        "--days",
+        "5",
+        "--unit",
+        "working",
+        "--json",
+    ]);
     assert_eq!((c, v["due"].as_str()), (0, Some("2026-02-27")));
-    let (c, v) = json(&["deadline", "--from", "2026-03-02", "--days", "30", "--unit", "calendar", "--json"]);
+    let (c, v) = json(&[
+        "deadline",
+        "--from",
+        "2026-03-02",
+        "--days",
+        "30",
+        "--unit",
+        "calendar",
+        "--json",
+    ]);
     assert_eq!((c, v["due"].as_str()), (0, Some("2026-04-01")));
-    let (c, v) = json(&["deadline", "--from", "2026-12-28", "--days", "10", "--unit", "working", "--json"]);
+    let (c, v) = json(&[
+        "deadline",
+        "--from",
+        "2026-12-28",
+        "--days",
+        "10",
+        "--unit",
+        "working",
+        "--json",
+    ]);
     assert_eq!(c, 1);
-    assert!(v["due"].is_null() && v["error"].as_str().unwrap().contains("calendar missing for 2027"), "{v}");
+    assert!(
+        v["due"].is_null()
+            && v["error"]
+                .as_str()
+                .unwrap()
+                .contains("calendar missing for 2027"),
+        "{v}"
+    );
     let (c, _) = clerkctl(&["deadline", "--from", "2026-13-01", "--days", "5"]);
     assert_eq!(c, 2);
 }

@@ -28,7 +28,11 @@ fn env_path(name: &str) -> PathBuf {
 }
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 /// A test's private folder: HOME, data dir and config for one or more app starts.
@@ -39,7 +43,13 @@ pub struct Sandbox {
 
 impl Sandbox {
     pub fn new() -> Self {
-        Self { dir: tempfile::Builder::new().prefix("wc-e2e-").tempdir().unwrap(), env: Vec::new() }
+        Self {
+            dir: tempfile::Builder::new()
+                .prefix("wc-e2e-")
+                .tempdir()
+                .unwrap(),
+            env: Vec::new(),
+        }
     }
 
     /// Pretend today is `date` (YYYY-MM-DD), so deadlines are the same on
@@ -105,16 +115,25 @@ pub struct App {
 /// lock would then swallow the next test's app.
 fn kill_apps_of(data_dir: &Path) {
     let needle = format!("WINDOW_CLERK_DATA_DIR={}", data_dir.display());
-    let Ok(procs) = std::fs::read_dir("/proc") else { return };
+    let Ok(procs) = std::fs::read_dir("/proc") else {
+        return;
+    };
     for p in procs.flatten() {
-        let Ok(pid) = p.file_name().to_string_lossy().parse::<i32>() else { continue };
+        let Ok(pid) = p.file_name().to_string_lossy().parse::<i32>() else {
+            continue;
+        };
         if pid == std::process::id() as i32 {
             continue;
         }
-        let Ok(env) = std::fs::read(p.path().join("environ")) else { continue };
+        let Ok(env) = std::fs::read(p.path().join("environ")) else {
+            continue;
+        };
         if env.split(|b| *b == 0).any(|kv| kv == needle.as_bytes()) {
             let exe = std::fs::read_link(p.path().join("exe")).unwrap_or_default();
-            if exe.file_name().is_some_and(|n| n.to_string_lossy().starts_with("window-clerk")) {
+            if exe
+                .file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with("window-clerk"))
+            {
                 let _ = Command::new("kill").args(["-9", &pid.to_string()]).status();
             }
         }
@@ -128,10 +147,16 @@ impl App {
         let driver_bin = env_path("TAURI_DRIVER");
         let port = free_port();
         let native = free_port();
-        let log = std::fs::File::create(sandbox.dir.path().join(format!("driver-{name}.log"))).unwrap();
+        let log =
+            std::fs::File::create(sandbox.dir.path().join(format!("driver-{name}.log"))).unwrap();
         // The app inherits tauri-driver's environment.
         let driver = Command::new(&driver_bin)
-            .args(["--port", &port.to_string(), "--native-port", &native.to_string()])
+            .args([
+                "--port",
+                &port.to_string(),
+                "--native-port",
+                &native.to_string(),
+            ])
             .envs(sandbox.app_env())
             .stdout(Stdio::null())
             .stderr(log)
@@ -139,7 +164,10 @@ impl App {
             .unwrap_or_else(|e| panic!("cannot start {}: {e}", driver_bin.display()));
 
         let mut caps = serde_json::Map::new();
-        caps.insert("tauri:options".into(), serde_json::json!({ "application": bin }));
+        caps.insert(
+            "tauri:options".into(),
+            serde_json::json!({ "application": bin }),
+        );
         // tauri-driver answers before WebKitWebDriver listens: retry a while.
         let deadline = Instant::now() + Duration::from_secs(30);
         let client = loop {
@@ -157,7 +185,12 @@ impl App {
                 Err(e) => panic!("no WebDriver session within 30 s: {e}"),
             }
         };
-        let app = App { client, driver, name: name.to_owned(), data_dir: sandbox.data_dir() };
+        let app = App {
+            client,
+            driver,
+            name: name.to_owned(),
+            data_dir: sandbox.data_dir(),
+        };
         let ready = app
             .client
             .wait()
@@ -198,7 +231,10 @@ impl App {
                 return got;
             }
             if Instant::now() > deadline {
-                panic!("{}: {css:?} shows {got:?}, expected it to contain {want:?}", self.name);
+                panic!(
+                    "{}: {css:?} shows {got:?}, expected it to contain {want:?}",
+                    self.name
+                );
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
@@ -207,7 +243,13 @@ impl App {
     /// Type into whatever has the keyboard focus, like a clerk would.
     /// Modifier keys in `keys` stay down until the end of the call.
     pub async fn keys(&self, keys: &str) {
-        self.client.active_element().await.unwrap().send_keys(keys).await.unwrap();
+        self.client
+            .active_element()
+            .await
+            .unwrap()
+            .send_keys(keys)
+            .await
+            .unwrap();
     }
 
     /// `data-testid` of the focused element or of its nearest marked ancestor.
@@ -247,7 +289,11 @@ impl App {
     pub async fn screenshot(&self, suffix: &str) -> PathBuf {
         let dir = env_path("E2E_SCREENSHOTS");
         std::fs::create_dir_all(&dir).unwrap();
-        let file = if suffix.is_empty() { format!("{}.png", self.name) } else { format!("{}-{suffix}.png", self.name) };
+        let file = if suffix.is_empty() {
+            format!("{}.png", self.name)
+        } else {
+            format!("{}-{suffix}.png", self.name)
+        };
         let path = dir.join(file);
         // Let WebKit paint the last change before the capture.
         let _ = self.client.execute("return await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(1))))", vec![]).await;
@@ -276,10 +322,18 @@ impl App {
 
 fn app_running(data_dir: &Path) -> bool {
     let needle = format!("WINDOW_CLERK_DATA_DIR={}", data_dir.display());
-    std::fs::read_dir("/proc").into_iter().flatten().flatten().any(|p| {
-        std::fs::read(p.path().join("environ")).is_ok_and(|env| env.split(|b| *b == 0).any(|kv| kv == needle.as_bytes()))
-            && std::fs::read_link(p.path().join("exe")).is_ok_and(|e| e.file_name().is_some_and(|n| n.to_string_lossy().starts_with("window-clerk")))
-    })
+    std::fs::read_dir("/proc")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .any(|p| {
+            std::fs::read(p.path().join("environ"))
+                .is_ok_and(|env| env.split(|b| *b == 0).any(|kv| kv == needle.as_bytes()))
+                && std::fs::read_link(p.path().join("exe")).is_ok_and(|e| {
+                    e.file_name()
+                        .is_some_and(|n| n.to_string_lossy().starts_with("window-clerk"))
+                })
+        })
 }
 
 impl Drop for App {

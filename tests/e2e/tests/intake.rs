@@ -13,7 +13,11 @@ fn k(key: Key) -> String {
 /// the app's code).
 fn citizen_id(body: &str) -> String {
     const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-    let sum: u32 = body.chars().zip(W).map(|(c, w)| c.to_digit(10).unwrap() * w).sum();
+    let sum: u32 = body
+        .chars()
+        .zip(W)
+        .map(|(c, w)| c.to_digit(10).unwrap() * w)
+        .sum();
     let check = ['1', '0', 'X', '9', '8', '7', '6', '5', '4', '3', '2'][(sum % 11) as usize];
     format!("{body}{check}")
 }
@@ -23,17 +27,25 @@ const DAY: &str = "2026-03-02"; // a Monday
 async fn pick_food_licence(app: &App) {
     app.wait_focus("matter-search").await;
     app.keys("spjyxk").await;
-    app.wait_text("[data-testid=matter-list]", "食品经营许可").await;
+    app.wait_text("[data-testid=matter-list]", "食品经营许可")
+        .await;
     app.keys(&k(Key::Down)).await;
     app.keys(&k(Key::Enter)).await;
-    app.wait_text("[data-testid=matter-detail]", "食品经营许可").await;
+    app.wait_text("[data-testid=matter-detail]", "食品经营许可")
+        .await;
     app.wait_css("[data-testid=intake-form]").await;
 }
 
 async fn click(app: &App, testid: &str) {
     let el = app.wait_css(&format!("[data-testid='{testid}']")).await;
     // Keep it clear of the sticky submit bar.
-    app.client.execute("arguments[0].scrollIntoView({block: 'center'}); return 1", vec![serde_json::to_value(&el).unwrap()]).await.unwrap();
+    app.client
+        .execute(
+            "arguments[0].scrollIntoView({block: 'center'}); return 1",
+            vec![serde_json::to_value(&el).unwrap()],
+        )
+        .await
+        .unwrap();
     el.click().await.unwrap();
 }
 
@@ -54,13 +66,17 @@ async fn food_licence_with_one_gap_offline() {
     app.keys(&k(Key::Enter)).await;
     assert_eq!(app.focused_testid().await, "f-name");
     let err = app.text("[data-testid='err-applicant.id_no']").await;
-    assert!(err.contains("身份证件号码有误") && err.contains("出生日期"), "{err}");
+    assert!(
+        err.contains("身份证件号码有误") && err.contains("出生日期"),
+        "{err}"
+    );
     app.screenshot("invalid-id").await;
 
     // Correct it, fill the rest by keyboard.
     let id = citizen_id("53050219900101123");
     click(&app, "f-id_no").await;
-    app.js("const i = document.querySelector('[data-testid=f-id_no]'); i.select(); return 1").await;
+    app.js("const i = document.querySelector('[data-testid=f-id_no]'); i.select(); return 1")
+        .await;
     app.keys(&id).await;
     app.keys(&k(Key::Enter)).await;
     app.keys("李四").await;
@@ -69,7 +85,10 @@ async fn food_licence_with_one_gap_offline() {
     app.keys(&k(Key::Enter)).await;
     app.keys("保山市隆阳区正阳南路 8 号").await;
     app.keys(&k(Key::Enter)).await;
-    assert!(!app.exists("[data-testid='err-applicant.id_no']").await, "the ID error went away");
+    assert!(
+        !app.exists("[data-testid='err-applicant.id_no']").await,
+        "the ID error went away"
+    );
 
     // Materials: everything received except m4 (容缺-eligible), by Space.
     assert_eq!(app.focused_testid().await, "recv-m1");
@@ -81,26 +100,39 @@ async fn food_licence_with_one_gap_offline() {
     assert!(m4.contains("可容缺"), "{m4}");
 
     // Plain accept is refused on the materials field, nothing is saved.
-    app.keys(&format!("{}{}", k(Key::Control), k(Key::Enter))).await;
+    app.keys(&format!("{}{}", k(Key::Control), k(Key::Enter)))
+        .await;
     let err = app.text("[data-testid=err-materials]").await;
     assert!(err.contains("缺少必要材料"), "{err}");
 
     // 容缺受理: the supply date comes prefilled with the latest allowed.
     click(&app, "dec-accept_with_gaps").await;
-    let supply_by: String = app.js("return document.querySelector('[data-testid=f-supply_by]').value").await.as_str().unwrap().into();
+    let supply_by: String = app
+        .js("return document.querySelector('[data-testid=f-supply_by]').value")
+        .await
+        .as_str()
+        .unwrap()
+        .into();
     assert_eq!(supply_by, "2026-03-16", "10 working days from {DAY}");
     click(&app, "f-commitment").await;
     app.screenshot("form").await;
-    app.keys(&format!("{}{}", k(Key::Control), k(Key::Enter))).await;
+    app.keys(&format!("{}{}", k(Key::Control), k(Key::Enter)))
+        .await;
 
     let receipt = app.text("[data-testid=receipt-no]").await;
     let parts: Vec<&str> = receipt.split('-').collect();
     assert_eq!(parts.len(), 4, "{receipt}");
     assert_eq!((parts[0], parts[2]), ("SAMPLE", "000001"), "{receipt}");
-    assert!(parts[1].starts_with('0') && parts[1].len() == 4, "provisional device code: {receipt}");
+    assert!(
+        parts[1].starts_with('0') && parts[1].len() == 4,
+        "provisional device code: {receipt}"
+    );
     assert_eq!(app.text("[data-testid=promised-due]").await, "2026-03-16");
     assert_eq!(app.text("[data-testid=supply-by]").await, "2026-03-16");
-    assert!(app.text("[data-testid=confirmation]").await.contains("容缺受理"));
+    assert!(app
+        .text("[data-testid=confirmation]")
+        .await
+        .contains("容缺受理"));
     assert!(!app.text("[data-testid=owed]").await.is_empty());
     app.wait_focus("next-case").await;
     app.wait_text("[data-testid=sb-unsent]", "未发送：1").await;
@@ -114,16 +146,25 @@ async fn food_licence_with_one_gap_offline() {
     app.keys(&id.to_lowercase()).await;
     app.keys(&k(Key::Enter)).await;
     app.wait_css("[data-testid=known-applicant]").await;
-    let name: String = app.js("return document.querySelector('[data-testid=f-name]').value").await.as_str().unwrap().into();
+    let name: String = app
+        .js("return document.querySelector('[data-testid=f-name]').value")
+        .await
+        .as_str()
+        .unwrap()
+        .into();
     assert_eq!(name, "李四");
 
     // Today's list (Alt+2) shows the case; search finds it by name.
     app.keys(&format!("{}2", k(Key::Alt))).await;
     app.wait_text("[data-testid=case-list]", &receipt).await;
     let row = app.text("[data-testid=case-list]").await;
-    assert!(row.contains("李四") && row.contains("5305**********") && row.contains("138****0000"), "{row}");
+    assert!(
+        row.contains("李四") && row.contains("5305**********") && row.contains("138****0000"),
+        "{row}"
+    );
     app.keys("李四").await;
-    app.wait_text("[data-testid=case-count]", "搜索结果：1").await;
+    app.wait_text("[data-testid=case-count]", "搜索结果：1")
+        .await;
     app.screenshot("case-list").await;
     app.close().await;
 }
@@ -145,7 +186,8 @@ async fn a_draft_survives_closing_the_app_mid_form() {
 
     let app = App::start("intake-draft-restored", &sb).await;
     app.wait_css("[data-testid=draft-restored]").await;
-    app.wait_text("[data-testid=matter-detail]", "食品经营许可").await;
+    app.wait_text("[data-testid=matter-detail]", "食品经营许可")
+        .await;
     let (name, m2): (String, bool) = {
         let v = app
             .js("return [document.querySelector('[data-testid=f-name]').value, document.querySelector('[data-testid=recv-m2]').checked]")
@@ -170,7 +212,10 @@ async fn a_database_without_its_key_is_neither_opened_nor_replaced() {
 
     let app = App::start("intake-key-missing", &sb).await;
     let banner = app.text("[data-testid=store-problem]").await;
-    assert!(banner.contains("未打开也未新建") && banner.contains("信息科"), "{banner}");
+    assert!(
+        banner.contains("未打开也未新建") && banner.contains("信息科"),
+        "{banner}"
+    );
     app.screenshot("").await;
     app.close().await;
     assert_eq!(std::fs::read(&db).unwrap(), before, "the file is untouched");

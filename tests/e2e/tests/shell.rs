@@ -11,30 +11,54 @@ async fn shell_opens_in_chinese_with_the_status_bar_right() {
     let sb = Sandbox::new();
     let app = App::start("shell-default-zh", &sb).await;
 
-    assert_eq!(app.js("return document.documentElement.lang").await, "zh-CN");
-    for (id, label) in [("intake", "受理"), ("queue", "队列"), ("stats", "统计"), ("settings", "设置")] {
-        assert!(app.text(&format!("[data-testid=nav-{id}]")).await.contains(label));
+    assert_eq!(
+        app.js("return document.documentElement.lang").await,
+        "zh-CN"
+    );
+    for (id, label) in [
+        ("intake", "受理"),
+        ("queue", "队列"),
+        ("stats", "统计"),
+        ("settings", "设置"),
+    ] {
+        assert!(app
+            .text(&format!("[data-testid=nav-{id}]"))
+            .await
+            .contains(label));
     }
     // No config file: standalone on the embedded default, and it says so.
     assert_eq!(app.text("[data-testid=sb-connection]").await, "单机模式");
     assert!(!app.exists("[data-testid=sb-server]").await);
     assert_eq!(app.text("[data-testid=sb-unsent]").await, "未发送：0");
-    assert!(app.text("[data-testid=sb-window]").await.contains("窗口 00 · 示例政务服务中心（未配置）"));
-    assert_eq!(app.text("[data-testid=sb-version]").await, format!("版本 {}", env!("CARGO_PKG_VERSION")));
+    assert!(app
+        .text("[data-testid=sb-window]")
+        .await
+        .contains("窗口 00 · 示例政务服务中心（未配置）"));
+    assert_eq!(
+        app.text("[data-testid=sb-version]").await,
+        format!("版本 {}", env!("CARGO_PKG_VERSION"))
+    );
     assert!(!app.exists("[data-testid=config-problem]").await);
 
     // The clerk lands in the matter search, with the sample catalogue listed.
     assert_eq!(app.focused_testid().await, "matter-search");
-    let n = app.js("return document.querySelectorAll('[data-testid=matter-list] [role=option]').length").await;
+    let n = app
+        .js("return document.querySelectorAll('[data-testid=matter-list] [role=option]').length")
+        .await;
     assert!(n.as_u64().unwrap() >= 20, "{n}");
     app.keys("食品").await;
-    app.wait_text("[data-testid=matter-list]", "食品经营许可").await;
-    let n = app.js("return document.querySelectorAll('[data-testid=matter-list] [role=option]').length").await;
+    app.wait_text("[data-testid=matter-list]", "食品经营许可")
+        .await;
+    let n = app
+        .js("return document.querySelectorAll('[data-testid=matter-list] [role=option]').length")
+        .await;
     assert_eq!(n, 1);
     app.keys(&k(Key::Down)).await;
     app.keys(&k(Key::Enter)).await;
-    app.wait_text("[data-testid=matter-detail]", "保山市市场监督管理局").await;
-    app.wait_text("[data-testid=matter-detail]", "10 个工作日").await;
+    app.wait_text("[data-testid=matter-detail]", "保山市市场监督管理局")
+        .await;
+    app.wait_text("[data-testid=matter-detail]", "10 个工作日")
+        .await;
     app.screenshot("").await;
     app.close().await;
 }
@@ -59,16 +83,26 @@ async fn status_bar_shows_the_configured_hall_window_and_server() {
     // A server is configured but nothing answers there: offline, and the
     // server is named.
     assert_eq!(app.text("[data-testid=sb-connection]").await, "离线");
-    assert_eq!(app.text("[data-testid=sb-server]").await, "平台服务器：http://127.0.0.1:9");
-    assert!(app.text("[data-testid=sb-window]").await.contains("窗口 07 · 保山市隆阳区政务服务中心"));
-    assert!(app.text("[data-testid=hall-name]").await.contains("综合受理7号窗口"));
+    assert_eq!(
+        app.text("[data-testid=sb-server]").await,
+        "平台服务器：http://127.0.0.1:9"
+    );
+    assert!(app
+        .text("[data-testid=sb-window]")
+        .await
+        .contains("窗口 07 · 保山市隆阳区政务服务中心"));
+    assert!(app
+        .text("[data-testid=hall-name]")
+        .await
+        .contains("综合受理7号窗口"));
     app.screenshot("").await;
     app.close().await;
 }
 
 #[tokio::test]
 async fn a_broken_machine_config_is_shown_not_hidden() {
-    let sb = Sandbox::new().with_config(&CONFIGURED.replace("code = \"07\"", "code = \"七号窗口\""));
+    let sb =
+        Sandbox::new().with_config(&CONFIGURED.replace("code = \"07\"", "code = \"七号窗口\""));
     let app = App::start("shell-config-problem", &sb).await;
     let banner = app.text("[data-testid=config-problem]").await;
     assert!(banner.contains("window.code"), "{banner}");
@@ -82,9 +116,17 @@ async fn a_broken_machine_config_is_shown_not_hidden() {
 async fn language_switches_to_english_and_stays() {
     let sb = Sandbox::new();
     let app = App::start("shell-english", &sb).await;
-    app.wait_css("[data-testid=nav-settings]").await.click().await.unwrap();
+    app.wait_css("[data-testid=nav-settings]")
+        .await
+        .click()
+        .await
+        .unwrap();
     app.wait_css("[data-testid=view-settings]").await;
-    app.wait_css("[data-testid=lang-en]").await.click().await.unwrap();
+    app.wait_css("[data-testid=lang-en]")
+        .await
+        .click()
+        .await
+        .unwrap();
     app.wait_text("[data-testid=nav-intake]", "Intake").await;
     assert!(app.text("[data-testid=nav-queue]").await.contains("Queues"));
     assert_eq!(app.text("[data-testid=sb-connection]").await, "Standalone");
@@ -96,8 +138,16 @@ async fn language_switches_to_english_and_stays() {
     // The choice survives a restart.
     let app = App::start("shell-english-restart", &sb).await;
     app.wait_text("[data-testid=nav-intake]", "Intake").await;
-    app.wait_css("[data-testid=nav-settings]").await.click().await.unwrap();
-    app.wait_css("[data-testid=lang-zh-CN]").await.click().await.unwrap();
+    app.wait_css("[data-testid=nav-settings]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    app.wait_css("[data-testid=lang-zh-CN]")
+        .await
+        .click()
+        .await
+        .unwrap();
     app.wait_text("[data-testid=nav-intake]", "受理").await;
     app.close().await;
 }
@@ -110,11 +160,19 @@ async fn keyboard_alone_reaches_every_section() {
 
     // Pinyin initials find the matter, as a clerk types them.
     app.keys("spjyxk").await;
-    app.wait_text("[data-testid=matter-list]", "食品经营许可").await;
-    let n = app.js("return document.querySelectorAll('[data-testid=matter-list] [role=option]').length").await;
+    app.wait_text("[data-testid=matter-list]", "食品经营许可")
+        .await;
+    let n = app
+        .js("return document.querySelectorAll('[data-testid=matter-list] [role=option]').length")
+        .await;
     assert_eq!(n, 1);
 
-    for (n, view, title) in [("2", "queue", "队列"), ("3", "stats", "统计"), ("4", "settings", "设置"), ("1", "intake", "受理")] {
+    for (n, view, title) in [
+        ("2", "queue", "队列"),
+        ("3", "stats", "统计"),
+        ("4", "settings", "设置"),
+        ("1", "intake", "受理"),
+    ] {
         app.keys(&format!("{alt}{n}")).await;
         let h = app.text(&format!("[data-testid=view-{view}] h1")).await;
         assert_eq!(h, title, "Alt+{n}");
@@ -135,7 +193,10 @@ async fn keyboard_alone_reaches_every_section() {
         }
     }
     for s in ["nav-intake", "nav-queue", "nav-stats", "nav-settings"] {
-        assert!(reached.iter().any(|r| r == s), "Shift+Tab reached {reached:?}, not {s}");
+        assert!(
+            reached.iter().any(|r| r == s),
+            "Shift+Tab reached {reached:?}, not {s}"
+        );
     }
     // From the first nav item, Tab forward to 设置 and press Enter.
     for _ in 0..3 {

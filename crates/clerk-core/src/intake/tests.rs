@@ -21,10 +21,18 @@ struct World {
 
 impl World {
     fn new() -> Self {
-        World { cat: Catalogue::parse(SAMPLE_CATALOGUE_JSON).unwrap(), cal: WorkCalendar::bundled() }
+        World {
+            cat: Catalogue::parse(SAMPLE_CATALOGUE_JSON).unwrap(),
+            cal: WorkCalendar::bundled(),
+        }
     }
     fn cx(&self, today: &str) -> IntakeContext<'_> {
-        IntakeContext { catalogue: &self.cat, calendar: &self.cal, today: d(today), start_day: StartDay::DayZero }
+        IntakeContext {
+            catalogue: &self.cat,
+            calendar: &self.cal,
+            today: d(today),
+            start_day: StartDay::DayZero,
+        }
     }
     fn form(&self, matter: &str, missing: &[&str], decision: DecisionForm) -> IntakeForm {
         let m = self.cat.matter(matter).unwrap();
@@ -59,17 +67,32 @@ fn person() -> ApplicantForm {
 }
 
 fn fields(r: Result<PreparedCase, Vec<FieldError>>) -> Vec<String> {
-    r.expect_err("expected errors").into_iter().map(|e| e.field).collect()
+    r.expect_err("expected errors")
+        .into_iter()
+        .map(|e| e.field)
+        .collect()
 }
 
 #[test]
 fn food_licence_with_one_gap_is_accepted_with_dates() {
     let w = World::new();
-    let f = w.form(FOOD, &["m4"], DecisionForm::AcceptWithGaps { supply_by: "2026-03-09".into(), commitment_signed: true });
+    let f = w.form(
+        FOOD,
+        &["m4"],
+        DecisionForm::AcceptWithGaps {
+            supply_by: "2026-03-09".into(),
+            commitment_signed: true,
+        },
+    );
     let c = prepare(&f, &w.cx("2026-03-02")).unwrap();
     assert_eq!(c.status, CaseStatus::AcceptedWithGaps);
     assert_eq!(c.applicant.name, "李四", "trimmed");
-    assert!(c.applicant.id_no.ends_with(|ch: char| ch.is_ascii_digit() || ch == 'X'), "upper case");
+    assert!(
+        c.applicant
+            .id_no
+            .ends_with(|ch: char| ch.is_ascii_digit() || ch == 'X'),
+        "upper case"
+    );
     assert_eq!(c.applicant.phone, "13808720000");
     assert_eq!(c.accepted_on, Some(d("2026-03-02")));
     assert_eq!(c.promised_due, Some(d("2026-03-16")), "10 working days");
@@ -82,7 +105,14 @@ fn food_licence_with_one_gap_is_accepted_with_dates() {
 #[test]
 fn every_problem_is_reported_on_its_field() {
     let w = World::new();
-    let mut f = w.form(FOOD, &["m4"], DecisionForm::AcceptWithGaps { supply_by: "2026-04-30".into(), commitment_signed: false });
+    let mut f = w.form(
+        FOOD,
+        &["m4"],
+        DecisionForm::AcceptWithGaps {
+            supply_by: "2026-04-30".into(),
+            commitment_signed: false,
+        },
+    );
     f.applicant.name = "  ".into();
     f.applicant.id_no = "530502199001011230".into(); // wrong check digit (unless it happens to be 0)
     f.applicant.phone = "12345".into();
@@ -104,29 +134,65 @@ fn every_problem_is_reported_on_its_field() {
 #[test]
 fn decisions_table() {
     let w = World::new();
-    let gaps = |date: &str, signed| DecisionForm::AcceptWithGaps { supply_by: date.into(), commitment_signed: signed };
+    let gaps = |date: &str, signed| DecisionForm::AcceptWithGaps {
+        supply_by: date.into(),
+        commitment_signed: signed,
+    };
     let refuse = |reason, refer: &str, basis: &str| DecisionForm::NotAccept {
         reason,
         refer_to: refer.into(),
         detail: String::new(),
         legal_basis: basis.into(),
     };
-    type Case = (&'static str, &'static [&'static str], DecisionForm, Result<CaseStatus, &'static str>);
+    type Case = (
+        &'static str,
+        &'static [&'static str],
+        DecisionForm,
+        Result<CaseStatus, &'static str>,
+    );
     let table: Vec<Case> = vec![
         (FOOD, &[], DecisionForm::Accept, Ok(CaseStatus::Accepted)),
-        (FOOD, &["m6"], DecisionForm::Accept, Ok(CaseStatus::Accepted)), // optional material
+        (
+            FOOD,
+            &["m6"],
+            DecisionForm::Accept,
+            Ok(CaseStatus::Accepted),
+        ), // optional material
         (FOOD, &["m4"], DecisionForm::Accept, Err("materials")),
         (FOOD, &["m1"], gaps("2026-03-09", true), Err("materials")), // m1 is not 容缺
-        (FOOD, &["m4"], gaps("2026-03-09", false), Err("decision.commitment_signed")),
-        (FOOD, &["m4"], gaps("2026-03-17", true), Err("decision.supply_by")), // after the promised limit
-        (FOOD, &["m4"], gaps("2026-03-01", true), Err("decision.supply_by")), // in the past
-        (FOOD, &["m4"], gaps("3月9日", true), Err("decision.supply_by")),
+        (
+            FOOD,
+            &["m4"],
+            gaps("2026-03-09", false),
+            Err("decision.commitment_signed"),
+        ),
+        (
+            FOOD,
+            &["m4"],
+            gaps("2026-03-17", true),
+            Err("decision.supply_by"),
+        ), // after the promised limit
+        (
+            FOOD,
+            &["m4"],
+            gaps("2026-03-01", true),
+            Err("decision.supply_by"),
+        ), // in the past
+        (
+            FOOD,
+            &["m4"],
+            gaps("3月9日", true),
+            Err("decision.supply_by"),
+        ),
         (FOOD, &[], gaps("2026-03-09", true), Err("materials")), // nothing missing
         (
             FOOD,
             &["m1", "m4"],
             DecisionForm::RequestSupplement {
-                items: vec![SupplementItem { material_id: "m1".into(), requirement: String::new() }],
+                items: vec![SupplementItem {
+                    material_id: "m1".into(),
+                    requirement: String::new(),
+                }],
             },
             Err("decision.items"), // m4 not listed: not one-time
         ),
@@ -135,25 +201,64 @@ fn decisions_table() {
             &["m1", "m4"],
             DecisionForm::RequestSupplement {
                 items: vec![
-                    SupplementItem { material_id: "m1".into(), requirement: String::new() },
-                    SupplementItem { material_id: "m4".into(), requirement: "须加盖公章".into() },
+                    SupplementItem {
+                        material_id: "m1".into(),
+                        requirement: String::new(),
+                    },
+                    SupplementItem {
+                        material_id: "m4".into(),
+                        requirement: "须加盖公章".into(),
+                    },
                 ],
             },
             Ok(CaseStatus::SupplementRequested),
         ),
-        (FOOD, &[], refuse(NotAcceptKind::NotOurCompetence, "", "行政许可法第三十二条"), Err("decision.refer_to")),
-        (FOOD, &[], refuse(NotAcceptKind::NotOurCompetence, "腾冲市市场监督管理局", " "), Err("decision.legal_basis")),
-        (FOOD, &[], refuse(NotAcceptKind::NotOurCompetence, "腾冲市市场监督管理局", "行政许可法第三十二条第一款第二项"), Ok(CaseStatus::NotAccepted)),
+        (
+            FOOD,
+            &[],
+            refuse(NotAcceptKind::NotOurCompetence, "", "行政许可法第三十二条"),
+            Err("decision.refer_to"),
+        ),
+        (
+            FOOD,
+            &[],
+            refuse(NotAcceptKind::NotOurCompetence, "腾冲市市场监督管理局", " "),
+            Err("decision.legal_basis"),
+        ),
+        (
+            FOOD,
+            &[],
+            refuse(
+                NotAcceptKind::NotOurCompetence,
+                "腾冲市市场监督管理局",
+                "行政许可法第三十二条第一款第二项",
+            ),
+            Ok(CaseStatus::NotAccepted),
+        ),
         (FOOD, &[], DecisionForm::CompleteOnTheSpot, Err("decision")),
-        (SOLE, &[], DecisionForm::CompleteOnTheSpot, Ok(CaseStatus::CompletedOnTheSpot)),
-        (SOLE, &["m1"], DecisionForm::CompleteOnTheSpot, Err("materials")),
+        (
+            SOLE,
+            &[],
+            DecisionForm::CompleteOnTheSpot,
+            Ok(CaseStatus::CompletedOnTheSpot),
+        ),
+        (
+            SOLE,
+            &["m1"],
+            DecisionForm::CompleteOnTheSpot,
+            Err("materials"),
+        ),
         (LLC, &[], DecisionForm::Accept, Err("applicant.kind")), // a person cannot found an LLC here
     ];
     for (i, (matter, missing, decision, want)) in table.into_iter().enumerate() {
         let r = prepare(&w.form(matter, missing, decision), &w.cx("2026-03-02"));
         match want {
             Ok(status) => assert_eq!(r.map(|c| c.status), Ok(status), "row {i}"),
-            Err(field) => assert!(fields(r.clone()).contains(&field.to_owned()), "row {i}: {:?}", r.err()),
+            Err(field) => assert!(
+                fields(r.clone()).contains(&field.to_owned()),
+                "row {i}: {:?}",
+                r.err()
+            ),
         }
     }
 }
@@ -161,9 +266,17 @@ fn decisions_table() {
 #[test]
 fn material_errors_name_the_material_not_its_id() {
     let w = World::new();
-    let errs = prepare(&w.form(FOOD, &["m4"], DecisionForm::Accept), &w.cx("2026-03-02")).unwrap_err();
+    let errs = prepare(
+        &w.form(FOOD, &["m4"], DecisionForm::Accept),
+        &w.cx("2026-03-02"),
+    )
+    .unwrap_err();
     let e = errs.iter().find(|e| e.field == "materials").unwrap();
-    assert!(e.zh.contains("「食品安全管理制度目录」") && !e.zh.contains("m4"), "{}", e.zh);
+    assert!(
+        e.zh.contains("「食品安全管理制度目录」") && !e.zh.contains("m4"),
+        "{}",
+        e.zh
+    );
 }
 
 #[test]
@@ -172,11 +285,22 @@ fn supplement_notice_lists_names_and_default_requirements() {
     let f = w.form(
         FOOD,
         &["m2"],
-        DecisionForm::RequestSupplement { items: vec![SupplementItem { material_id: "m2".into(), requirement: " ".into() }] },
+        DecisionForm::RequestSupplement {
+            items: vec![SupplementItem {
+                material_id: "m2".into(),
+                requirement: " ".into(),
+            }],
+        },
     );
     let c = prepare(&f, &w.cx("2026-03-02")).unwrap();
-    let DecisionForm::RequestSupplement { items } = &c.decision else { panic!() };
-    assert!(items[0].requirement.starts_with("请提交："), "{}", items[0].requirement);
+    let DecisionForm::RequestSupplement { items } = &c.decision else {
+        panic!()
+    };
+    assert!(
+        items[0].requirement.starts_with("请提交："),
+        "{}",
+        items[0].requirement
+    );
     assert_eq!(c.owed.len(), 1);
     assert_eq!(c.promised_due, None);
     assert_eq!(c.accepted_on, None);
@@ -197,7 +321,10 @@ fn organisations_need_a_valid_uscc_and_an_agent() {
     assert!(got.contains(&"applicant.id_no".to_owned()), "{got:?}");
     assert!(got.contains(&"applicant.agent_name".to_owned()), "{got:?}");
     assert!(got.contains(&"applicant.agent_id_no".to_owned()), "{got:?}");
-    assert!(!got.contains(&"applicant.phone".to_owned()), "a landline with area code is fine");
+    assert!(
+        !got.contains(&"applicant.phone".to_owned()),
+        "a landline with area code is fine"
+    );
 }
 
 #[test]
@@ -220,10 +347,23 @@ fn missing_calendar_year_blocks_instead_of_guessing() {
 
 #[test]
 fn phones() {
-    for ok in ["13808720000", "138-0872-0000", "0875-2123456", "08752123456", "010-12345678"] {
+    for ok in [
+        "13808720000",
+        "138-0872-0000",
+        "0875-2123456",
+        "08752123456",
+        "010-12345678",
+    ] {
         assert!(phone_ok(ok), "{ok}");
     }
-    for bad in ["", "1380872000", "23808720000", "0875", "1380872000a", "+8613808720000"] {
+    for bad in [
+        "",
+        "1380872000",
+        "23808720000",
+        "0875",
+        "1380872000a",
+        "+8613808720000",
+    ] {
         assert!(!phone_ok(bad), "{bad}");
     }
 }
@@ -233,7 +373,10 @@ fn form_json_shape_is_stable() {
     let w = World::new();
     let f = w.form(SOLE, &[], DecisionForm::CompleteOnTheSpot);
     let v = serde_json::to_value(&f).unwrap();
-    assert_eq!(v["decision"], serde_json::json!({"kind": "complete_on_the_spot"}));
+    assert_eq!(
+        v["decision"],
+        serde_json::json!({"kind": "complete_on_the_spot"})
+    );
     let back: IntakeForm = serde_json::from_value(v).unwrap();
     assert_eq!(back, f);
 }
