@@ -387,7 +387,25 @@ pub async fn take_in(core: State<'_, AppCore>, form: IntakeForm) -> CmdResult<Ta
     })
 }
 
-fn list_item(r: clerk_store::CaseRow) -> CaseListItem {
+fn list_item(
+    core: &AppCore,
+    today: clerk_core::date::Date,
+    r: clerk_store::CaseRow,
+) -> CaseListItem {
+    let d = &core.config.config.deadlines;
+    let running = matches!(r.status.as_str(), "accepted" | "accepted_with_gaps");
+    let clock = r
+        .promised_due
+        .as_deref()
+        .and_then(clerk_core::date::Date::parse_iso)
+        .filter(|_| running)
+        .and_then(|due| {
+            let t = clerk_core::clock::Thresholds {
+                yellow: d.yellow_days,
+                red: d.red_days,
+            };
+            clerk_core::clock::light_for_due(&core.calendar, today, due, t).ok()
+        });
     let status_zh = serde_json::from_value::<clerk_core::case::CaseStatus>(
         serde_json::Value::String(r.status.clone()),
     )
@@ -413,6 +431,8 @@ fn list_item(r: clerk_store::CaseRow) -> CaseListItem {
         phone_masked: clerk_core::ids::mask_phone(&r.applicant_phone),
         received_on: r.received_on,
         promised_due: r.promised_due,
+        light: clock.map(|(l, _)| l.as_str().to_owned()),
+        days_left: clock.map(|(_, n)| n),
         time,
         window_code: r.window_code,
     }
@@ -441,5 +461,9 @@ pub async fn list_cases(core: State<'_, AppCore>, query: String) -> CmdResult<Ve
         .map_err(storage)
     })
     .await?;
-    Ok(rows.into_iter().map(list_item).collect())
+    let today = core.today();
+    Ok(rows
+        .into_iter()
+        .map(|r| list_item(&core, today, r))
+        .collect())
 }

@@ -120,6 +120,15 @@ export type TakeInOutcome = { "outcome": "committed", confirmation: CaseConfirma
 
 export type CaseListItem = { case_id: string, receipt_no: string, matter_name: string, status: string, status_zh: string, applicant_name: string, applicant_id_masked: string, phone_masked: string, received_on: string, promised_due: string | null, 
 /**
+ * Against the promised date: "green" | "yellow" | "red" | "overdue";
+ * None when no clock runs (not accepted, completed, no calendar).
+ */
+light: string | null, 
+/**
+ * Working days left to the promised date (negative: overdue).
+ */
+days_left: number | null, 
+/**
  * Local time of intake, HH:MM.
  */
 time: string, window_code: string, };

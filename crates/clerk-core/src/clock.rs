@@ -241,6 +241,39 @@ impl Clock {
     }
 }
 
+/// The light for a known due date (no pause running).
+pub fn light_for_due(
+    cal: &WorkCalendar,
+    today: Date,
+    due: Date,
+    t: Thresholds,
+) -> Result<(Light, i64), CalendarError> {
+    let left = if today <= due {
+        i64::from(cal.working_days_between(today, due)?)
+    } else {
+        -i64::from(cal.working_days_between(due, today)?.max(1))
+    };
+    let light = match left {
+        n if n < 0 => Light::Overdue,
+        n if n <= i64::from(t.red) => Light::Red,
+        n if n <= i64::from(t.yellow) => Light::Yellow,
+        _ => Light::Green,
+    };
+    Ok((light, left))
+}
+
+impl Light {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Light::Green => "green",
+            Light::Yellow => "yellow",
+            Light::Red => "red",
+            Light::Overdue => "overdue",
+            Light::Paused => "paused",
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -363,6 +396,11 @@ mod tests {
                 Some(left),
                 "{today}"
             );
+        }
+        for (today, _, left) in [("2026-03-25", (), 3), ("2026-03-31", (), -1)] {
+            let (l, n) = light_for_due(&cal(), d(today), d("2026-03-30"), t).unwrap();
+            assert_eq!(n, left);
+            assert_eq!(Some(l), c.light(&cal(), d(today), t).ok());
         }
         let strict = Thresholds { yellow: 5, red: 2 };
         assert_eq!(

@@ -279,6 +279,11 @@ pub struct CaseListItem {
     pub phone_masked: String,
     pub received_on: String,
     pub promised_due: Option<String>,
+    /// Against the promised date: "green" | "yellow" | "red" | "overdue";
+    /// None when no clock runs (not accepted, completed, no calendar).
+    pub light: Option<String>,
+    /// Working days left to the promised date (negative: overdue).
+    pub days_left: Option<i64>,
     /// Local time of intake, HH:MM.
     pub time: String,
     pub window_code: String,
