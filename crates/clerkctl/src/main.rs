@@ -18,6 +18,11 @@ usage:
       the due date on the official working-day calendar (start day = day 0).
   clerkctl catalogue search <query>
       matters of the bundled catalogue whose name or code contains <query>.
+  clerkctl render --list
+      the document types (收件凭证, 受理通知书, …).
+  clerkctl render <type> --sample --out <file.pdf> [--templates <dir>] [--font <file> [--font-index N]] [--preview|--copy]
+      render one document with sample data, using the hall's template from
+      <dir>/<type>.json when there is one (else the bundled template).
 ";
 
 fn main() -> ExitCode {
@@ -33,6 +38,13 @@ fn main() -> ExitCode {
         ["deadline", opts @ ..] => deadline(opts, json),
         ["catalogue", "search", query] => search(query),
         ["catalogue", "search"] => search(""),
+        ["render", "--list"] => {
+            for (kind, name) in clerk_print::KINDS {
+                println!("{kind}\t{name}");
+            }
+            ExitCode::SUCCESS
+        }
+        ["render", kind, opts @ ..] => render(kind, opts),
         _ => {
             eprint!("{USAGE}");
             ExitCode::from(2)
@@ -159,4 +171,68 @@ fn search(query: &str) -> ExitCode {
         return ExitCode::from(1);
     }
     ExitCode::SUCCESS
+}
+
+fn render(kind: &str, opts: &[&str]) -> ExitCode {
+    let get = |k: &str| {
+        opts.iter()
+            .position(|o| *o == k)
+            .and_then(|i| opts.get(i + 1))
+            .copied()
+    };
+    if !opts.contains(&"--sample") {
+        eprintln!("render needs --sample (rendering a stored case comes with the app's print journal)\n{USAGE}");
+        return ExitCode::from(2);
+    }
+    let Some(out) = get("--out") else {
+        eprintln!("render needs --out <file.pdf>\n{USAGE}");
+        return ExitCode::from(2);
+    };
+    let template =
+        match clerk_print::load_template(kind, get("--templates").map(std::path::Path::new)) {
+            Ok(t) => t,
+            Err(e) => {
+                eprintln!("{e}\n{}", e.zh());
+                return ExitCode::from(2);
+            }
+        };
+    let font = match get("--font") {
+        Some(f) => clerk_print::Font::load(
+            std::path::Path::new(f),
+            get("--font-index")
+                .and_then(|i| i.parse().ok())
+                .unwrap_or(0),
+        ),
+        None => clerk_print::Font::default_font(),
+    };
+    let font = match font {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("{e}\n{}", e.zh());
+            return ExitCode::from(1);
+        }
+    };
+    let marking = if opts.contains(&"--preview") {
+        clerk_print::Marking::Preview
+    } else if opts.contains(&"--copy") {
+        clerk_print::Marking::Copy
+    } else {
+        clerk_print::Marking::Original
+    };
+    match clerk_print::render(&template, &clerk_print::sample_values(kind), &font, marking) {
+        Ok(pdf) => match std::fs::write(out, &pdf) {
+            Ok(()) => {
+                println!("{out}: {} bytes", pdf.len());
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("cannot write {out}: {e}");
+                ExitCode::from(1)
+            }
+        },
+        Err(e) => {
+            eprintln!("{e}\n{}", e.zh());
+            ExitCode::from(1)
+        }
+    }
 }

@@ -123,3 +123,77 @@ fn catalogue_search_lists_matches() {
     let (c, _) = clerkctl(&["catalogue", "search", "没有这个事项"]);
     assert_eq!(c, 1);
 }
+
+#[test]
+fn render_lists_types_and_renders_a_sample_with_a_hall_template() {
+    let (code, out) = clerkctl(&["render", "--list"]);
+    assert_eq!(code, 0);
+    for kind in [
+        "receipt",
+        "receipt_80mm",
+        "acceptance_notice",
+        "non_acceptance_notice",
+        "supplement_notice",
+        "gap_acceptance_notice",
+    ] {
+        assert!(
+            out.lines().any(|l| l.starts_with(&format!("{kind}\t"))),
+            "{out}"
+        );
+    }
+    let dir = std::env::temp_dir().join(format!("clerkctl-render-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let pdf = dir.join("r.pdf");
+    let (code, _) = clerkctl(&[
+        "render",
+        "receipt",
+        "--sample",
+        "--out",
+        pdf.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0);
+    let text = Command::new("pdftotext")
+        .arg(&pdf)
+        .arg("-")
+        .output()
+        .unwrap();
+    let text = String::from_utf8(text.stdout).unwrap();
+    assert!(
+        text.contains("收件凭证") && text.contains("3205-K7QM-000123-H"),
+        "{text}"
+    );
+
+    // A hall's own template wins over the bundled one.
+    std::fs::write(
+        dir.join("receipt.json"),
+        r#"{"format":1,"kind":"receipt","title":"材料接收凭证","blocks":[{"type":"text","text":"{applicant_name}"}]}"#,
+    )
+    .unwrap();
+    let (code, _) = clerkctl(&[
+        "render",
+        "receipt",
+        "--sample",
+        "--templates",
+        dir.to_str().unwrap(),
+        "--out",
+        pdf.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0);
+    let text = String::from_utf8(
+        Command::new("pdftotext")
+            .arg(&pdf)
+            .arg("-")
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    assert!(text.contains("材料接收凭证"), "{text}");
+
+    // Unknown type: usage error.
+    assert_eq!(
+        clerkctl(&["render", "nope", "--sample", "--out", pdf.to_str().unwrap()]).0,
+        2
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -1,0 +1,170 @@
+//! The documents a window issues (标准文书), as PDF.
+//!
+//! A document is a template (data: `data/templates/<kind>.json`, one file
+//! per type, overridable per hall) filled from a flat map of values built
+//! from the case. Layout follows GB/T 9704 figures (A4, top margin 37 mm,
+//! left 28 mm, 156 mm text width, title 22 pt) unless the template says
+//! otherwise. Text is real Unicode in a subset of an open-licence CJK font,
+//! so it stays extractable; a character the font lacks is an error naming
+//! the field and the character, never a blank box.
+
+mod layout;
+mod template;
+mod values;
+
+pub use template::{Block, Template, TemplateError, KINDS};
+pub use values::{sample_values, values_for_case, CaseDocInput, Values};
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// How the copy is marked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Marking {
+    /// The original, as issued.
+    Original,
+    /// A reprint from the journal: 副本.
+    Copy,
+    /// On-screen preview: 预览 无效, never printable as the original.
+    Preview,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PrintError {
+    #[error("template {kind}: {source}")]
+    Template { kind: String, source: TemplateError },
+    #[error("the font has no glyph for {ch:?} (U+{code:04X}) in {field}; install a font that covers it (GB 18030 rare characters) — the document was not made")]
+    MissingGlyph { ch: char, code: u32, field: String },
+    #[error("font {path}: {why}")]
+    Font { path: PathBuf, why: String },
+    #[error("value {0} is used by the template but not provided")]
+    MissingValue(String),
+}
+
+impl PrintError {
+    pub fn zh(&self) -> String {
+        match self {
+            PrintError::Template { kind, source } => format!("文书模板 {kind} 有误：{source}"),
+            PrintError::MissingGlyph { ch, code, field } => {
+                format!("字库中没有「{ch}」（U+{code:04X}，位于 {field}），文书未生成。请安装覆盖该生僻字的字体")
+            }
+            PrintError::Font { path, why } => {
+                format!("字体文件 {} 无法使用：{why}", path.display())
+            }
+            PrintError::MissingValue(v) => format!("文书缺少内容：{v}"),
+        }
+    }
+}
+
+/// A loaded font, parsed once and shared (parsing a CJK face is the slow part).
+#[derive(Clone)]
+pub struct Font {
+    parsed: Arc<printpdf::ParsedFont>,
+    pub path: PathBuf,
+}
+
+impl std::fmt::Debug for Font {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Font").field("path", &self.path).finish()
+    }
+}
+
+/// Where the open-licence font is looked for when the hall configures none:
+/// Noto Serif CJK SC (SIL OFL 1.1; Debian's fonts-noto-cjk, face 2 of the
+/// collection), then Noto Sans CJK SC.
+pub const DEFAULT_FONTS: &[(&str, usize)] = &[
+    ("/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc", 2),
+    ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", 2),
+];
+
+impl Font {
+    pub fn load(path: &Path, index: usize) -> Result<Font, PrintError> {
+        let bytes = std::fs::read(path).map_err(|e| PrintError::Font {
+            path: path.into(),
+            why: e.to_string(),
+        })?;
+        let mut warnings = Vec::new();
+        let parsed =
+            printpdf::ParsedFont::from_bytes(&bytes, index, &mut warnings).ok_or_else(|| {
+                PrintError::Font {
+                    path: path.into(),
+                    why: "not a font this build can read".into(),
+                }
+            })?;
+        Ok(Font {
+            parsed: Arc::new(parsed),
+            path: path.into(),
+        })
+    }
+
+    /// The first default font that exists.
+    pub fn default_font() -> Result<Font, PrintError> {
+        for (p, i) in DEFAULT_FONTS {
+            if Path::new(p).exists() {
+                return Font::load(Path::new(p), *i);
+            }
+        }
+        Err(PrintError::Font {
+            path: DEFAULT_FONTS[0].0.into(),
+            why: "not installed (Debian: fonts-noto-cjk)".into(),
+        })
+    }
+
+    pub fn has(&self, ch: char) -> bool {
+        // Glyph 0 is .notdef: the blank box we must never print.
+        self.parsed
+            .lookup_glyph_index(ch as u32)
+            .is_some_and(|g| g != 0)
+    }
+
+    /// Advance of `ch` in em.
+    pub fn advance(&self, ch: char) -> f32 {
+        let upem = f32::from(self.parsed.font_metrics.units_per_em.max(1));
+        match self.parsed.lookup_glyph_index(ch as u32) {
+            Some(g) => f32::from(self.parsed.get_horizontal_advance(g)) / upem,
+            None => 1.0,
+        }
+    }
+}
+
+/// Render one document to PDF bytes.
+pub fn render(
+    template: &Template,
+    values: &Values,
+    font: &Font,
+    marking: Marking,
+) -> Result<Vec<u8>, PrintError> {
+    layout::render(template, values, font, marking)
+}
+
+/// The bundled templates (`data/templates/*.json`), compiled in.
+pub fn bundled_template(kind: &str) -> Option<&'static str> {
+    template::BUNDLED
+        .iter()
+        .find(|(k, _)| *k == kind)
+        .map(|(_, t)| *t)
+}
+
+/// Load the template for `kind`: the hall's override in `dir` when there is
+/// one, else the bundled one.
+pub fn load_template(kind: &str, hall_dir: Option<&Path>) -> Result<Template, PrintError> {
+    let text = match hall_dir
+        .map(|d| d.join(format!("{kind}.json")))
+        .filter(|p| p.exists())
+    {
+        Some(p) => std::fs::read_to_string(&p).map_err(|e| PrintError::Template {
+            kind: kind.into(),
+            source: TemplateError::Read(e.to_string()),
+        })?,
+        None => bundled_template(kind)
+            .ok_or_else(|| PrintError::Template {
+                kind: kind.into(),
+                source: TemplateError::UnknownKind,
+            })?
+            .to_owned(),
+    };
+    Template::parse(&text).map_err(|source| PrintError::Template {
+        kind: kind.into(),
+        source,
+    })
+}

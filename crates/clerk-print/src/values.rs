@@ -1,0 +1,242 @@
+//! The values a template is filled with, built from a case.
+
+use std::collections::BTreeMap;
+
+use clerk_core::date::Date;
+use clerk_core::intake::{ApplicantKind, DecisionForm, NotAcceptKind, PreparedCase};
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Values {
+    pub text: BTreeMap<String, String>,
+    pub lists: BTreeMap<String, Vec<String>>,
+    /// What the QR code carries (no personal data).
+    pub qr: String,
+}
+
+impl Values {
+    pub fn set(&mut self, k: &str, v: impl Into<String>) {
+        self.text.insert(k.to_owned(), v.into());
+    }
+}
+
+/// Everything besides the case that a document prints.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseDocInput {
+    pub receipt_no: String,
+    pub doc_no: String,
+    pub hall_name: String,
+    pub window: String,
+    pub clerk: String,
+    /// Local date and time of receipt, `2026-03-02 09:14`.
+    pub received_at: String,
+    pub reconsideration_body: String,
+    pub court: String,
+    pub supervision_phone: String,
+    pub query_url: String,
+    /// Short verification code (a keyed hash of the receipt number).
+    pub verify_code: String,
+}
+
+/// `2026年3月2日` (GB/T 9704: Arabic numerals).
+pub fn date_zh(d: Date) -> String {
+    format!("{}年{}月{}日", d.year(), d.month(), d.day())
+}
+
+/// ID masked for notices: the applicant's own document may print it whole,
+/// but the default is masked (domain.md §5.3).
+fn id_label(a: &clerk_core::intake::ApplicantForm) -> &'static str {
+    match a.kind {
+        ApplicantKind::Person => "身份证件号码",
+        ApplicantKind::Organisation => "统一社会信用代码",
+    }
+}
+
+pub fn values_for_case(
+    case: &PreparedCase,
+    input: &CaseDocInput,
+    material_names: &dyn Fn(&str) -> String,
+) -> Values {
+    let mut v = Values::default();
+    let a = &case.applicant;
+    v.set("hall_name", &input.hall_name);
+    v.set("doc_no", &input.doc_no);
+    v.set("receipt_no", &input.receipt_no);
+    v.set("applicant_name", &a.name);
+    v.set("id_label", id_label(a));
+    v.set("id_no", &a.id_no);
+    v.set("id_masked", clerk_core::ids::mask_id(&a.id_no));
+    v.set("phone", &a.phone);
+    v.set(
+        "address",
+        if a.address.is_empty() {
+            "—"
+        } else {
+            &a.address
+        },
+    );
+    v.set(
+        "agent",
+        if a.agent_name.is_empty() {
+            "—".to_owned()
+        } else {
+            format!(
+                "{}（{}）",
+                a.agent_name,
+                clerk_core::ids::mask_id(&a.agent_id_no)
+            )
+        },
+    );
+    v.set("matter_name", &case.matter_name);
+    v.set("matter_code", &case.matter_code);
+    v.set("matter_version", case.matter_version.to_string());
+    v.set("received_at", &input.received_at);
+    v.set("received_on_zh", date_zh(case.received_on));
+    v.set(
+        "accepted_on_zh",
+        case.accepted_on.map(date_zh).unwrap_or_else(|| "—".into()),
+    );
+    v.set(
+        "promised_due_zh",
+        case.promised_due.map(date_zh).unwrap_or_else(|| "—".into()),
+    );
+    v.set(
+        "statutory_due_zh",
+        case.statutory_due
+            .map(date_zh)
+            .unwrap_or_else(|| "—".into()),
+    );
+    v.set(
+        "supply_by_zh",
+        case.supply_by.map(date_zh).unwrap_or_else(|| "—".into()),
+    );
+    v.set("notice_deadline_zh", date_zh(case.notice_deadline));
+    v.set("issued_on_zh", date_zh(case.received_on));
+    v.set("window", &input.window);
+    v.set("clerk", &input.clerk);
+    v.set("reconsideration_body", &input.reconsideration_body);
+    v.set("court", &input.court);
+    v.set("supervision_phone", &input.supervision_phone);
+    v.set("query_url", &input.query_url);
+    v.set("verify_code", &input.verify_code);
+    let (reason, basis, refer) = match &case.decision {
+        DecisionForm::NotAccept {
+            reason,
+            refer_to,
+            detail,
+            legal_basis,
+        } => (
+            match reason {
+                NotAcceptKind::NoLicenceRequired => "该事项依法不需要取得行政许可".to_owned(),
+                NotAcceptKind::NotOurCompetence => {
+                    format!("该申请事项不属于本机关职权范围，请向{refer_to}申请")
+                }
+                NotAcceptKind::ApplicantDeclinedSupplement => {
+                    "申请人未按要求补正申请材料".to_owned()
+                }
+                NotAcceptKind::Other => detail.clone(),
+            },
+            legal_basis.clone(),
+            refer_to.clone(),
+        ),
+        _ => ("—".into(), "—".into(), "—".into()),
+    };
+    v.set("reason", reason);
+    v.set("legal_basis", basis);
+    v.set("refer_to", refer);
+    let received: Vec<String> = case
+        .materials
+        .iter()
+        .filter(|m| m.received)
+        .map(|m| {
+            format!(
+                "{}（{}{} 份）",
+                material_names(&m.material_id),
+                if m.original_seen {
+                    "已验原件，"
+                } else {
+                    ""
+                },
+                m.copies
+            )
+        })
+        .collect();
+    v.lists.insert("materials".into(), received);
+    let owed: Vec<String> = match &case.decision {
+        DecisionForm::RequestSupplement { items } => items
+            .iter()
+            .map(|i| format!("{}：{}", material_names(&i.material_id), i.requirement))
+            .collect(),
+        _ => case.owed.clone(),
+    };
+    v.lists.insert("owed".into(), owed);
+    v.qr = format!(
+        "{}?no={}&v={}",
+        input.query_url, input.receipt_no, input.verify_code
+    );
+    v
+}
+
+/// Values for `clerkctl render --sample` and tests: a 食品经营许可 case.
+pub fn sample_values(kind: &str) -> Values {
+    let mut v = Values::default();
+    for (k, val) in [
+        ("hall_name", "保山市隆阳区政务服务中心"),
+        ("doc_no", "保隆政服受字〔2026〕第000123号"),
+        ("receipt_no", "3205-K7QM-000123-H"),
+        ("applicant_name", "李四"),
+        ("id_label", "身份证件号码"),
+        ("id_no", "530502199001011233"),
+        ("id_masked", "5305**********1233"),
+        ("phone", "13808720000"),
+        ("address", "保山市隆阳区正阳南路8号"),
+        ("agent", "—"),
+        ("matter_name", "食品经营许可"),
+        ("matter_code", "11530500MB1A27618NXK00001000000"),
+        ("matter_version", "1"),
+        ("received_at", "2026-03-02 09:14"),
+        ("received_on_zh", "2026年3月2日"),
+        ("accepted_on_zh", "2026年3月2日"),
+        ("promised_due_zh", "2026年3月16日"),
+        ("statutory_due_zh", "2026年3月30日"),
+        ("supply_by_zh", "2026年3月9日"),
+        ("notice_deadline_zh", "2026年3月9日"),
+        ("issued_on_zh", "2026年3月2日"),
+        ("window", "综合受理7号窗口"),
+        ("clerk", "王芳"),
+        ("reconsideration_body", "保山市人民政府"),
+        ("court", "保山市隆阳区人民法院"),
+        ("supervision_phone", "0875-2121234"),
+        ("query_url", "https://zwfw.example.gov.cn/q"),
+        ("verify_code", "7KQ2M9"),
+        (
+            "reason",
+            "该申请事项不属于本机关职权范围，请向腾冲市市场监督管理局申请",
+        ),
+        (
+            "legal_basis",
+            "《中华人民共和国行政许可法》第三十二条第一款第（二）项",
+        ),
+        ("refer_to", "腾冲市市场监督管理局"),
+    ] {
+        v.set(k, val);
+    }
+    v.lists.insert(
+        "materials".into(),
+        vec![
+            "食品经营许可申请书（已验原件，1 份）".into(),
+            "营业执照或其他主体资格证明文件（1 份）".into(),
+            "法定代表人（负责人）身份证明（1 份）".into(),
+        ],
+    );
+    let owed = if kind == "supplement_notice" {
+        vec![
+            "食品安全管理制度目录：请提交加盖公章的原件".into(),
+            "主要设备设施布局、操作流程等文件：请提交".into(),
+        ]
+    } else {
+        vec!["食品安全管理制度目录".into()]
+    };
+    v.lists.insert("owed".into(), owed);
+    v.qr = "https://zwfw.example.gov.cn/q?no=3205-K7QM-000123-H&v=7KQ2M9".into();
+    v
+}
