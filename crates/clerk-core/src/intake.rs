@@ -473,6 +473,21 @@ pub fn prepare(form: &IntakeForm, cx: &IntakeContext) -> Result<PreparedCase, Ve
     })
 }
 
+/// The documents the law requires for a case in this state, among those the
+/// matter issues (catalogue): the materials receipt always, then the notice
+/// of the decision.
+pub fn documents_for(status: CaseStatus, matter: &Matter) -> Vec<crate::catalogue::DocumentKind> {
+    use crate::catalogue::DocumentKind as D;
+    let decision = match status {
+        CaseStatus::Accepted => Some(D::AcceptanceNotice),
+        CaseStatus::AcceptedWithGaps => Some(D::GapAcceptanceNotice),
+        CaseStatus::SupplementRequested => Some(D::SupplementNotice),
+        CaseStatus::NotAccepted => Some(D::NonAcceptanceNotice),
+        _ => None,
+    };
+    [Some(D::Receipt), decision].into_iter().flatten().filter(|d| matter.documents.contains(d)).collect()
+}
+
 fn facts<'a>(
     matter: &'a Matter,
     materials: &'a [MaterialCheck],

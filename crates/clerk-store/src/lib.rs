@@ -9,12 +9,14 @@
 //! (clerk-secrets); without it the file is never opened, and never replaced.
 
 mod open;
+mod docs;
 mod ops;
 mod search;
 pub mod testing;
 pub mod time;
 
 pub use open::{key_name, Identity, OpenError, MIGRATIONS};
+pub use docs::{DocumentRow, NewDocument, PrintRecord};
 pub use ops::{Actor, CaseRow, Committed, OutboxRow, StoreError};
 pub use search::fts_query;
 

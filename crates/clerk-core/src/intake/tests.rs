@@ -380,3 +380,14 @@ fn form_json_shape_is_stable() {
     let back: IntakeForm = serde_json::from_value(v).unwrap();
     assert_eq!(back, f);
 }
+
+#[test]
+fn documents_follow_the_decision_and_the_catalogue() {
+    use crate::catalogue::DocumentKind as D;
+    let w = World::new();
+    let food = w.cat.matter(FOOD).unwrap();
+    assert_eq!(documents_for(CaseStatus::AcceptedWithGaps, food), vec![D::Receipt, D::GapAcceptanceNotice]);
+    assert_eq!(documents_for(CaseStatus::NotAccepted, food), vec![D::Receipt, D::NonAcceptanceNotice]);
+    assert_eq!(documents_for(CaseStatus::SupplementRequested, food), vec![D::Receipt, D::SupplementNotice]);
+    assert_eq!(documents_for(CaseStatus::Accepted, food), vec![D::Receipt, D::AcceptanceNotice]);
+}
