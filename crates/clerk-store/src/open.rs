@@ -14,8 +14,10 @@ const LOCK_FILE: &str = "clerk.lock";
 pub(crate) const MIRROR_FILE: &str = "receipt.hwm";
 
 /// Append-only: (name, SQL). The position is the schema version.
-pub const MIGRATIONS: &[(&str, &str)] =
-    &[("0001_intake", include_str!("../migrations/0001_intake.sql"))];
+pub const MIGRATIONS: &[(&str, &str)] = &[
+    ("0001_intake", include_str!("../migrations/0001_intake.sql")),
+    ("0002_documents", include_str!("../migrations/0002_documents.sql")),
+];
 
 /// Who this installation is, for receipt numbers and the outbox.
 #[derive(Debug, Clone, PartialEq, Eq)]
