@@ -15,6 +15,9 @@ const COMMANDS: &[&str] = &[
     "discard_draft",
     "take_in",
     "list_cases",
+    "case_documents",
+    "print_document",
+    "printers",
 ];
 
 fn main() {

@@ -467,3 +467,229 @@ pub async fn list_cases(core: State<'_, AppCore>, query: String) -> CmdResult<Ve
         .map(|r| list_item(&core, today, r))
         .collect())
 }
+
+// ---- documents and printing ----------------------------------------------
+
+use clerk_ipc::{DocumentInfo, PrintResult};
+
+fn doc_info(d: clerk_store::DocumentRow) -> DocumentInfo {
+    DocumentInfo {
+        title: clerk_print::kind_title(&d.kind).to_owned(),
+        id: d.id,
+        kind: d.kind,
+        doc_no: d.doc_no,
+        issued_at: d.issued_at,
+        prints: d.prints as u32,
+        last_outcome: d.last_outcome,
+    }
+}
+
+fn print_error(e: &clerk_print::PrintError) -> CmdError {
+    tracing::error!(error = %e, "document not made");
+    CmdError::new(ErrorKind::Validation, e.zh(), e.to_string())
+}
+
+/// The documents of a case: the ones the law requires are made (once) and
+/// saved in the journal, then listed.
+#[tauri::command]
+pub async fn case_documents(
+    core: State<'_, AppCore>,
+    case_id: String,
+) -> CmdResult<Vec<DocumentInfo>> {
+    let store = core.store().await?;
+    let font = core.font().await?;
+    let cfg = core.config.config.clone();
+    let catalogue_doc_kinds = {
+        let s2 = store.clone();
+        let id = case_id.clone();
+        let found = blocking(move || s2.case(&id).map_err(storage)).await?;
+        let Some((row, case)) = found else {
+            return Err(CmdError::new(
+                ErrorKind::NotFound,
+                "没有该办件",
+                "No such case",
+            ));
+        };
+        let Some(matter) = core.catalogue.matter(&case.matter_code) else {
+            return Err(CmdError::new(
+                ErrorKind::NotFound,
+                "目录中没有该事项",
+                "The matter is not in the catalogue",
+            ));
+        };
+        let kinds: Vec<&'static str> = clerk_core::intake::documents_for(case.status, matter)
+            .into_iter()
+            .filter_map(clerk_print::template_kind)
+            .collect();
+        let names: std::collections::HashMap<String, String> = matter
+            .materials
+            .iter()
+            .map(|m| (m.id.clone(), m.name.clone()))
+            .collect();
+        (row, case, kinds, names)
+    };
+    let (row, case, kinds, names) = catalogue_doc_kinds;
+    let actor = clerk_store::Actor {
+        user_id: format!("window-{}", cfg.window.code),
+        window_code: cfg.window.code.clone(),
+    };
+    blocking(move || {
+        let counter = clerk_core::receipt::ReceiptNo::parse(&row.receipt_no)
+            .map(|r| r.counter())
+            .unwrap_or(0);
+        let unset = |v: &Option<String>, what: &str| {
+            v.clone()
+                .unwrap_or_else(|| format!("（本机配置未填写{what}）"))
+        };
+        let local = row.created_at.get(11..16).and_then(|hm| {
+            let (h, m) = hm.split_once(':')?;
+            Some(format!("{:02}:{m}", (h.parse::<u32>().ok()? + 8) % 24))
+        });
+        let input = clerk_print::CaseDocInput {
+            receipt_no: row.receipt_no.clone(),
+            doc_no: String::new(),
+            hall_name: cfg.hall.name.clone(),
+            window: cfg.window.name.clone(),
+            clerk: format!("{}号窗口", cfg.window.code),
+            received_at: format!("{} {}", case.received_on, local.unwrap_or_default()),
+            reconsideration_body: unset(&cfg.notices.reconsideration_body, "行政复议机关"),
+            court: unset(&cfg.notices.court, "人民法院"),
+            supervision_phone: unset(&cfg.notices.supervision_phone, "监督电话"),
+            query_url: cfg
+                .notices
+                .query_url
+                .clone()
+                .unwrap_or_else(|| "（本机配置未填写查询网址）".into()),
+            verify_code: store.verify_code(&row.receipt_no),
+        };
+        let have: Vec<String> = store
+            .documents(&row.case_id)
+            .map_err(storage)?
+            .into_iter()
+            .map(|d| d.kind)
+            .collect();
+        for kind in kinds.iter().filter(|k| !have.iter().any(|h| h == *k)) {
+            let template = clerk_print::load_template(kind, None).map_err(|e| print_error(&e))?;
+            let doc_no = clerk_print::doc_no(kind, case.received_on.year(), counter);
+            let mut values = clerk_print::values_for_case(
+                &case,
+                &clerk_print::CaseDocInput {
+                    doc_no: doc_no.clone(),
+                    ..input.clone()
+                },
+                &|id| names.get(id).cloned().unwrap_or_else(|| id.to_owned()),
+            );
+            values.set("doc_no", doc_no.clone());
+            let pdf =
+                clerk_print::render(&template, &values, &font, clerk_print::Marking::Original)
+                    .map_err(|e| print_error(&e))?;
+            let copy_pdf =
+                clerk_print::render(&template, &values, &font, clerk_print::Marking::Copy)
+                    .map_err(|e| print_error(&e))?;
+            let values_json =
+                serde_json::json!({"text": values.text, "lists": values.lists, "qr": values.qr})
+                    .to_string();
+            store
+                .issue_document(
+                    clerk_store::NewDocument {
+                        case_id: row.case_id.clone(),
+                        kind: (*kind).to_owned(),
+                        doc_no,
+                        pdf,
+                        copy_pdf,
+                        values_json,
+                    },
+                    &actor,
+                    clerk_store::time::now_millis(),
+                )
+                .map_err(storage)?;
+            tracing::info!(receipt = %row.receipt_no, kind, "document issued");
+        }
+        Ok(store
+            .documents(&row.case_id)
+            .map_err(storage)?
+            .into_iter()
+            .map(doc_info)
+            .collect())
+    })
+    .await
+}
+
+/// Print a saved document on the configured A4 printer, without a dialog.
+/// The first successful print is the original; every later one prints the
+/// saved 副本. Failures are journalled and leave the document for later.
+#[tauri::command]
+pub async fn print_document(core: State<'_, AppCore>, id: String) -> CmdResult<PrintResult> {
+    let store = core.store().await?;
+    let cfg = core.config.config.clone();
+    let spool = core.data_dir.join("spool");
+    let actor = clerk_store::Actor {
+        user_id: format!("window-{}", cfg.window.code),
+        window_code: cfg.window.code.clone(),
+    };
+    blocking(move || {
+        let copy = store.original_printed(&id).map_err(storage)?;
+        let Some((pdf, _, kind)) = store.document_pdf(&id, copy).map_err(storage)? else {
+            return Err(CmdError::new(
+                ErrorKind::NotFound,
+                "没有该文书",
+                "No such document",
+            ));
+        };
+        let fail = |e: clerk_print::printing::PrintJobError, printer: Option<String>| {
+            let rec = clerk_store::PrintRecord {
+                copy,
+                printer,
+                job_id: None,
+                outcome: e.to_string(),
+            };
+            let _ = store.journal_print(&id, &rec, &actor, clerk_store::time::now_millis());
+            tracing::warn!(error = %e, "print failed");
+            CmdError::new(
+                ErrorKind::Config,
+                e.zh(),
+                format!("{e}. The document is saved; print it later."),
+            )
+        };
+        let Some(printer) = cfg.printer.a4.clone() else {
+            return Err(fail(clerk_print::printing::PrintJobError::NoPrinter, None));
+        };
+        std::fs::create_dir_all(&spool).map_err(|_| CmdError::internal())?;
+        let file = spool.join(format!("{id}.pdf"));
+        std::fs::write(&file, &pdf).map_err(|_| CmdError::internal())?;
+        let title = format!(
+            "{}{}",
+            clerk_print::kind_title(&kind),
+            if copy { "（副本）" } else { "" }
+        );
+        let sent = clerk_print::printing::lp(&file, &printer, &title);
+        let _ = std::fs::remove_file(&file);
+        match sent {
+            Ok(job_id) => {
+                let rec = clerk_store::PrintRecord {
+                    copy,
+                    printer: Some(printer.clone()),
+                    job_id: Some(job_id.clone()),
+                    outcome: "sent".into(),
+                };
+                store
+                    .journal_print(&id, &rec, &actor, clerk_store::time::now_millis())
+                    .map_err(storage)?;
+                tracing::info!(job = %job_id, printer = %printer, copy, "document printed");
+                Ok(PrintResult {
+                    printer,
+                    job_id,
+                    copy,
+                })
+            }
+            Err(e) => Err(fail(e, Some(printer))),
+        }
+    })
+    .await
+}
+
+/// Printer queues the printing system knows, for the settings page.
+#[tauri::command]
+pub async fn printers() -> CmdResult<Vec<String>> {
+    blocking(|| Ok(clerk_print::printing::printers())).await
+}

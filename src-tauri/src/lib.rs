@@ -33,6 +33,9 @@ pub fn build<R: tauri::Runtime>(
             commands::discard_draft,
             commands::take_in,
             commands::list_cases,
+            commands::case_documents,
+            commands::print_document,
+            commands::printers,
         ])
         .setup(|app| {
             // Open the encrypted store while the window loads.

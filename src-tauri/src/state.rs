@@ -34,6 +34,7 @@ pub struct AppCore {
     pub data_dir: PathBuf,
     secrets: std::sync::Mutex<Option<Secrets>>,
     store: OnceCell<Result<Arc<Store>, CmdError>>,
+    font: OnceCell<Result<clerk_print::Font, CmdError>>,
     today_override: Option<Date>,
 }
 
@@ -64,6 +65,7 @@ impl AppCore {
             data_dir,
             secrets: std::sync::Mutex::new(Some(secrets)),
             store: OnceCell::new(),
+            font: OnceCell::new(),
             today_override,
         }
     }
@@ -83,6 +85,23 @@ impl AppCore {
             "day_one" => StartDay::DayOne,
             _ => StartDay::DayZero,
         }
+    }
+
+    /// The notice font, parsed once on first use (off the main thread).
+    pub async fn font(&self) -> Result<clerk_print::Font, CmdError> {
+        self.font
+            .get_or_init(|| async {
+                match tokio::task::spawn_blocking(clerk_print::Font::default_font).await {
+                    Ok(Ok(f)) => Ok(f),
+                    Ok(Err(e)) => {
+                        tracing::error!(error = %e, "no font for notices");
+                        Err(CmdError::new(ErrorKind::Config, e.zh(), e.to_string()))
+                    }
+                    Err(_) => Err(CmdError::internal()),
+                }
+            })
+            .await
+            .clone()
     }
 
     /// The store, opened on first use (off the main thread). A failure is

@@ -221,6 +221,33 @@ fn take_in_commits_and_lists_and_remembers_the_applicant() {
     .unwrap();
     assert_eq!(known["name"], "李四");
     assert_eq!(invoke(&w, "sync_status", json!({})).unwrap()["unsent"], 1);
+
+    // The documents the law requires: receipt and 容缺受理通知书, made once.
+    let docs = invoke(&w, "case_documents", json!({"caseId": c["case_id"]})).unwrap();
+    let kinds: Vec<&str> = docs
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, vec!["receipt", "gap_acceptance_notice"]);
+    assert_eq!(
+        invoke(&w, "case_documents", json!({"caseId": c["case_id"]})).unwrap(),
+        docs
+    );
+    // No printer configured: a clear error, the document stays for later.
+    let err = invoke(&w, "print_document", json!({"id": docs[0]["id"]})).unwrap_err();
+    assert_eq!(err["kind"], "config");
+    assert!(
+        err["message"].as_str().unwrap().contains("未配置打印机"),
+        "{err}"
+    );
+    let again = invoke(&w, "case_documents", json!({"caseId": c["case_id"]})).unwrap();
+    assert_eq!(again[0]["prints"], 0);
+    assert!(again[0]["last_outcome"]
+        .as_str()
+        .unwrap()
+        .contains("no printer"));
 }
 
 #[test]

@@ -7,6 +7,8 @@ import type {
   CaseListItem,
   CmdError,
   Draft,
+  DocumentInfo,
+  PrintResult,
   FieldProblem,
   IntakeForm,
   MatterDetail,
@@ -55,6 +57,9 @@ export const api = {
   discardDraft: () => call<null>('discard_draft'),
   takeIn: (form: IntakeForm) => call<TakeInOutcome>('take_in', { form }),
   listCases: (query: string) => call<CaseListItem[]>('list_cases', { query }),
+  caseDocuments: (caseId: string) => call<DocumentInfo[]>('case_documents', { caseId }),
+  printDocument: (id: string) => call<PrintResult>('print_document', { id }),
+  printers: () => call<string[]>('printers'),
 }
 
 /** The message for the current UI language. */

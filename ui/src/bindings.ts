@@ -134,3 +134,27 @@ days_left: number | null,
 time: string, window_code: string, };
 
 export type Draft = { body: string, updated_at: string, };
+
+export type DocumentInfo = { id: string, 
+/**
+ * Template kind: `receipt`, `acceptance_notice`, …
+ */
+kind: string, 
+/**
+ * 收件凭证, 受理通知书, …
+ */
+title: string, doc_no: string, issued_at: string, 
+/**
+ * Successful prints so far (the first is the original, later ones 副本).
+ */
+prints: number, 
+/**
+ * The last print's outcome: "sent" or why it failed.
+ */
+last_outcome: string | null, };
+
+export type PrintResult = { printer: string, job_id: string, 
+/**
+ * True when this print was a 副本 (the original was printed before).
+ */
+copy: boolean, };

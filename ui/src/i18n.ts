@@ -81,6 +81,15 @@ export const messages = {
         discard: '放弃草稿',
         draftSaved: '草稿已自动保存',
       },
+      docs: {
+        title: '文书（Ctrl+P 打印）',
+        print: '打印',
+        reprint: '打印副本',
+        printed: '已打印 {n} 次',
+        notPrinted: '未打印',
+        sent: '「{title}」已发送到打印机 {printer}，任务号 {job}',
+        copy: '（副本）',
+      },
       done: {
         title: '已保存',
         matter: '事项',
@@ -206,6 +215,15 @@ export const messages = {
         draftRestored: 'Restored the draft saved at {time}',
         discard: 'Discard draft',
         draftSaved: 'Draft saved automatically',
+      },
+      docs: {
+        title: 'Documents (Ctrl+P prints)',
+        print: 'Print',
+        reprint: 'Print copy',
+        printed: 'printed {n}×',
+        notPrinted: 'not printed',
+        sent: '"{title}" sent to printer {printer}, job {job}',
+        copy: ' (copy)',
       },
       done: {
         title: 'Saved',

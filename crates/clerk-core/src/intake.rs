@@ -485,7 +485,11 @@ pub fn documents_for(status: CaseStatus, matter: &Matter) -> Vec<crate::catalogu
         CaseStatus::NotAccepted => Some(D::NonAcceptanceNotice),
         _ => None,
     };
-    [Some(D::Receipt), decision].into_iter().flatten().filter(|d| matter.documents.contains(d)).collect()
+    [Some(D::Receipt), decision]
+        .into_iter()
+        .flatten()
+        .filter(|d| matter.documents.contains(d))
+        .collect()
 }
 
 fn facts<'a>(

@@ -296,6 +296,31 @@ pub struct Draft {
     pub updated_at: String,
 }
 
+/// A document issued for a case.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct DocumentInfo {
+    pub id: String,
+    /// Template kind: `receipt`, `acceptance_notice`, …
+    pub kind: String,
+    /// 收件凭证, 受理通知书, …
+    pub title: String,
+    pub doc_no: String,
+    pub issued_at: String,
+    /// Successful prints so far (the first is the original, later ones 副本).
+    pub prints: u32,
+    /// The last print's outcome: "sent" or why it failed.
+    pub last_outcome: Option<String>,
+}
+
+/// A print job handed to the printing system.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct PrintResult {
+    pub printer: String,
+    pub job_id: String,
+    /// True when this print was a 副本 (the original was printed before).
+    pub copy: bool,
+}
+
 /// Level of a message the webview asks the core to log.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
@@ -336,6 +361,8 @@ pub fn typescript_bindings() -> String {
         TakeInOutcome::decl(&cfg),
         CaseListItem::decl(&cfg),
         Draft::decl(&cfg),
+        DocumentInfo::decl(&cfg),
+        PrintResult::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from crates/clerk-ipc by `cargo xtask bindings`. Do not edit.\n",

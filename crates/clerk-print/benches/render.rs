@@ -12,12 +12,17 @@ fn bench(c: &mut Criterion) {
         let v = sample_values(kind);
         let size = render(&t, &v, &font, Marking::Original).unwrap().len();
         println!("{kind}: {size} bytes");
-        g.bench_function(kind, |b| b.iter(|| render(&t, &v, &font, Marking::Original).unwrap()));
+        g.bench_function(kind, |b| {
+            b.iter(|| render(&t, &v, &font, Marking::Original).unwrap())
+        });
     }
     g.finish();
     let t = std::time::Instant::now();
     let _ = Font::default_font().unwrap();
-    println!("font load (Noto Serif CJK SC from the .ttc): {:.0} ms", t.elapsed().as_secs_f64() * 1000.0);
+    println!(
+        "font load (Noto Serif CJK SC from the .ttc): {:.0} ms",
+        t.elapsed().as_secs_f64() * 1000.0
+    );
 }
 
 criterion_group!(benches, bench);

@@ -9,6 +9,7 @@
 //! the field and the character, never a blank box.
 
 mod layout;
+pub mod printing;
 mod template;
 mod values;
 
@@ -135,6 +136,41 @@ pub fn render(
     marking: Marking,
 ) -> Result<Vec<u8>, PrintError> {
     layout::render(template, values, font, marking)
+}
+
+/// The template for a catalogue document kind (None: not made yet).
+pub fn template_kind(d: clerk_core::catalogue::DocumentKind) -> Option<&'static str> {
+    use clerk_core::catalogue::DocumentKind as D;
+    match d {
+        D::Receipt => Some("receipt"),
+        D::AcceptanceNotice => Some("acceptance_notice"),
+        D::NonAcceptanceNotice => Some("non_acceptance_notice"),
+        D::SupplementNotice => Some("supplement_notice"),
+        D::GapAcceptanceNotice => Some("gap_acceptance_notice"),
+        D::FeeNotice | D::ResultNotice => None,
+    }
+}
+
+/// Title of a template kind, for lists.
+pub fn kind_title(kind: &str) -> &'static str {
+    KINDS
+        .iter()
+        .find(|(k, _)| *k == kind)
+        .map(|(_, t)| *t)
+        .unwrap_or("文书")
+}
+
+/// Prefix of the document number (文书编号) per kind.
+pub fn doc_no(kind: &str, year: i32, counter: u64) -> String {
+    let p = match kind {
+        "receipt" | "receipt_80mm" => "收",
+        "acceptance_notice" => "受",
+        "non_acceptance_notice" => "不受",
+        "supplement_notice" => "补正",
+        "gap_acceptance_notice" => "容缺",
+        _ => "文",
+    };
+    format!("{p}字〔{year}〕第{counter:06}号")
 }
 
 /// The bundled templates (`data/templates/*.json`), compiled in.

@@ -39,11 +39,21 @@ pub struct PrintRecord {
 impl Store {
     /// Save an issued document with an audit row, in one transaction. Issuing
     /// the same kind twice for a case returns the first one.
-    pub fn issue_document(&self, d: NewDocument, actor: &Actor, now_millis: i64) -> Result<DocumentRow, StoreError> {
+    pub fn issue_document(
+        &self,
+        d: NewDocument,
+        actor: &Actor,
+        now_millis: i64,
+    ) -> Result<DocumentRow, StoreError> {
         let mut conn = self.conn.lock().unwrap();
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let existing: Option<String> =
-            tx.query_row("SELECT id FROM documents WHERE case_id = ?1 AND kind = ?2", params![d.case_id, d.kind], |r| r.get(0)).optional()?;
+        let existing: Option<String> = tx
+            .query_row(
+                "SELECT id FROM documents WHERE case_id = ?1 AND kind = ?2",
+                params![d.case_id, d.kind],
+                |r| r.get(0),
+            )
+            .optional()?;
         if existing.is_none() {
             let id = uuid::Uuid::now_v7().to_string();
             let at = iso_utc(now_millis);
@@ -61,7 +71,11 @@ impl Store {
         }
         tx.commit()?;
         drop(conn);
-        Ok(self.documents(&d.case_id)?.into_iter().find(|x| x.kind == d.kind).expect("just saved"))
+        Ok(self
+            .documents(&d.case_id)?
+            .into_iter()
+            .find(|x| x.kind == d.kind)
+            .expect("just saved"))
     }
 
     pub fn documents(&self, case_id: &str) -> Result<Vec<DocumentRow>, StoreError> {
@@ -88,11 +102,19 @@ impl Store {
     }
 
     /// The saved PDF: the original or its 副本 variant, plus the values it was filled with.
-    pub fn document_pdf(&self, id: &str, copy: bool) -> Result<Option<(Vec<u8>, String, String)>, StoreError> {
+    pub fn document_pdf(
+        &self,
+        id: &str,
+        copy: bool,
+    ) -> Result<Option<(Vec<u8>, String, String)>, StoreError> {
         let conn = self.conn.lock().unwrap();
         let col = if copy { "copy_pdf" } else { "pdf" };
         Ok(conn
-            .query_row(&format!("SELECT {col}, values_json, kind FROM documents WHERE id = ?1"), [id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .query_row(
+                &format!("SELECT {col}, values_json, kind FROM documents WHERE id = ?1"),
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
             .optional()?)
     }
 
@@ -106,7 +128,13 @@ impl Store {
         )? > 0)
     }
 
-    pub fn journal_print(&self, document_id: &str, rec: &PrintRecord, actor: &Actor, now_millis: i64) -> Result<(), StoreError> {
+    pub fn journal_print(
+        &self,
+        document_id: &str,
+        rec: &PrintRecord,
+        actor: &Actor,
+        now_millis: i64,
+    ) -> Result<(), StoreError> {
         let conn = self.conn.lock().unwrap();
         conn.execute(
             "INSERT INTO print_journal(document_id, at, actor, copy, printer, job_id, outcome) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -119,7 +147,14 @@ impl Store {
     /// number, so a counter can tell a real receipt from a made-up one.
     pub fn verify_code(&self, receipt_no: &str) -> String {
         const ALPHA: &[u8] = b"23456789ABCDEFGHJKMNPQRSTUVWXYZ";
-        let t = clerk_secrets::Suite::CURRENT.mac(&self.lookup_secret, format!("verify:{receipt_no}").as_bytes());
-        t.bytes.iter().take(6).map(|b| ALPHA[usize::from(*b) % ALPHA.len()] as char).collect()
+        let t = clerk_secrets::Suite::CURRENT.mac(
+            &self.lookup_secret,
+            format!("verify:{receipt_no}").as_bytes(),
+        );
+        t.bytes
+            .iter()
+            .take(6)
+            .map(|b| ALPHA[usize::from(*b) % ALPHA.len()] as char)
+            .collect()
     }
 }

@@ -8,15 +8,15 @@
 //! that same transaction. The database key lives in the OS keyring
 //! (clerk-secrets); without it the file is never opened, and never replaced.
 
-mod open;
 mod docs;
+mod open;
 mod ops;
 mod search;
 pub mod testing;
 pub mod time;
 
-pub use open::{key_name, Identity, OpenError, MIGRATIONS};
 pub use docs::{DocumentRow, NewDocument, PrintRecord};
+pub use open::{key_name, Identity, OpenError, MIGRATIONS};
 pub use ops::{Actor, CaseRow, Committed, OutboxRow, StoreError};
 pub use search::fts_query;
 

@@ -16,7 +16,10 @@ pub(crate) const MIRROR_FILE: &str = "receipt.hwm";
 /// Append-only: (name, SQL). The position is the schema version.
 pub const MIGRATIONS: &[(&str, &str)] = &[
     ("0001_intake", include_str!("../migrations/0001_intake.sql")),
-    ("0002_documents", include_str!("../migrations/0002_documents.sql")),
+    (
+        "0002_documents",
+        include_str!("../migrations/0002_documents.sql"),
+    ),
 ];
 
 /// Who this installation is, for receipt numbers and the outbox.

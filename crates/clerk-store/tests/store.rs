@@ -312,7 +312,9 @@ fn a_batch_is_many_complete_intakes_in_one_commit() {
 fn documents_are_kept_encrypted_with_their_copy_and_journalled() {
     let dir = tempfile::tempdir().unwrap();
     let s = Store::open(dir.path(), &MemoryStore::new(), ident).unwrap();
-    let c = s.take_in(&sample_case(1, today()), &actor(), NOW, None).unwrap();
+    let c = s
+        .take_in(&sample_case(1, today()), &actor(), NOW, None)
+        .unwrap();
     let doc = |kind: &str| clerk_store::NewDocument {
         case_id: c.case_id.clone(),
         kind: kind.into(),
@@ -323,10 +325,22 @@ fn documents_are_kept_encrypted_with_their_copy_and_journalled() {
     };
     let d = s.issue_document(doc("receipt"), &actor(), NOW).unwrap();
     assert!(d.sha256.starts_with("std1:"));
-    assert_eq!(s.issue_document(doc("receipt"), &actor(), NOW).unwrap().id, d.id, "issued once");
-    assert_eq!(s.document_pdf(&d.id, true).unwrap().unwrap().0, b"%PDF-copy");
+    assert_eq!(
+        s.issue_document(doc("receipt"), &actor(), NOW).unwrap().id,
+        d.id,
+        "issued once"
+    );
+    assert_eq!(
+        s.document_pdf(&d.id, true).unwrap().unwrap().0,
+        b"%PDF-copy"
+    );
     assert!(!s.original_printed(&d.id).unwrap());
-    let rec = clerk_store::PrintRecord { copy: false, printer: Some("A4".into()), job_id: Some("A4-12".into()), outcome: "sent".into() };
+    let rec = clerk_store::PrintRecord {
+        copy: false,
+        printer: Some("A4".into()),
+        job_id: Some("A4-12".into()),
+        outcome: "sent".into(),
+    };
     s.journal_print(&d.id, &rec, &actor(), NOW).unwrap();
     assert!(s.original_printed(&d.id).unwrap());
     assert_eq!(s.documents(&c.case_id).unwrap()[0].prints, 1);

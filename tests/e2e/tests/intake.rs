@@ -136,10 +136,27 @@ async fn food_licence_with_one_gap_offline() {
     assert!(!app.text("[data-testid=owed]").await.is_empty());
     app.wait_focus("next-case").await;
     app.wait_text("[data-testid=sb-unsent]", "未发送：1").await;
+    // The documents the law requires are made at once, offline.
+    app.wait_text("[data-testid=documents]", "容缺受理通知书")
+        .await;
+    assert!(app
+        .text("[data-testid=documents]")
+        .await
+        .contains("收件凭证"));
+    // Ctrl+P prints without a dialog; no printer is configured here, so
+    // the clerk is told so and the documents stay for later.
+    app.keys(&format!("{}p", k(Key::Control))).await;
+    let msg = app.text("[data-testid=print-message]").await;
+    assert!(
+        msg.contains("未配置打印机") && msg.contains("稍后打印"),
+        "{msg}"
+    );
     app.screenshot("confirmation").await;
+    click(&app, "next-case").await;
+    app.wait_focus("matter-search").await;
+    // Back to the form flow below: Enter on the focused search is harmless.
 
-    // Enter: next case. The same ID fills the applicant from the first case.
-    app.keys(&k(Key::Enter)).await;
+    // Next case. The same ID fills the applicant from the first case.
     pick_food_licence(&app).await;
     app.wait_focus("kind-person").await;
     app.keys(&k(Key::Enter)).await;

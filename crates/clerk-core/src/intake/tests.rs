@@ -386,8 +386,20 @@ fn documents_follow_the_decision_and_the_catalogue() {
     use crate::catalogue::DocumentKind as D;
     let w = World::new();
     let food = w.cat.matter(FOOD).unwrap();
-    assert_eq!(documents_for(CaseStatus::AcceptedWithGaps, food), vec![D::Receipt, D::GapAcceptanceNotice]);
-    assert_eq!(documents_for(CaseStatus::NotAccepted, food), vec![D::Receipt, D::NonAcceptanceNotice]);
-    assert_eq!(documents_for(CaseStatus::SupplementRequested, food), vec![D::Receipt, D::SupplementNotice]);
-    assert_eq!(documents_for(CaseStatus::Accepted, food), vec![D::Receipt, D::AcceptanceNotice]);
+    assert_eq!(
+        documents_for(CaseStatus::AcceptedWithGaps, food),
+        vec![D::Receipt, D::GapAcceptanceNotice]
+    );
+    assert_eq!(
+        documents_for(CaseStatus::NotAccepted, food),
+        vec![D::Receipt, D::NonAcceptanceNotice]
+    );
+    assert_eq!(
+        documents_for(CaseStatus::SupplementRequested, food),
+        vec![D::Receipt, D::SupplementNotice]
+    );
+    assert_eq!(
+        documents_for(CaseStatus::Accepted, food),
+        vec![D::Receipt, D::AcceptanceNotice]
+    );
 }
