@@ -294,3 +294,65 @@ fn an_invalid_form_names_its_fields_and_saves_nothing() {
         vec!["applicant.name", "applicant.id_no", "applicant.phone"]
     );
 }
+
+#[test]
+fn printing_through_cups_is_journalled_and_reprints_are_copies() {
+    let have = std::process::Command::new("lpstat")
+        .arg("-e")
+        .output()
+        .is_ok_and(|o| {
+            String::from_utf8_lossy(&o.stdout)
+                .lines()
+                .any(|l| l.trim() == "WC-PDF")
+        });
+    if !have {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI: `cargo xtask test` sets up the WC-PDF queue"
+        );
+        return;
+    }
+    let mut config = clerk_config::Config::embedded_default();
+    config.printer.a4 = Some("WC-PDF".into());
+    let (_app, w) = app(clerk_config::Loaded {
+        config,
+        path: None,
+        problem: None,
+    });
+    let out = invoke(
+        &w,
+        "take_in",
+        food_form(&valid_id(), false, json!({"kind": "accept"})),
+    )
+    .unwrap();
+    let case_id = out["confirmation"]["case_id"].clone();
+    let docs = invoke(&w, "case_documents", json!({"caseId": case_id})).unwrap();
+    let kinds: Vec<&str> = docs
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, vec!["receipt", "acceptance_notice"]);
+    let first = invoke(&w, "print_document", json!({"id": docs[1]["id"]})).unwrap();
+    assert_eq!(first["copy"], false);
+    assert!(
+        first["job_id"].as_str().unwrap().starts_with("WC-PDF-"),
+        "{first}"
+    );
+    let second = invoke(&w, "print_document", json!({"id": docs[1]["id"]})).unwrap();
+    assert_eq!(second["copy"], true, "a reprint is the saved 副本");
+    let after = invoke(&w, "case_documents", json!({"caseId": case_id})).unwrap();
+    assert_eq!(after[1]["prints"], 2);
+    assert_eq!(after[1]["last_outcome"], "sent");
+    assert_eq!(
+        invoke(&w, "printers", json!({}))
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|p| *p == "WC-PDF")
+            .count(),
+        1
+    );
+}

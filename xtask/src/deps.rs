@@ -57,7 +57,68 @@ const TEST: &[(&str, &str)] = &[
         "poppler-utils",
         "pdftotext/pdffonts/pdftoppm to check generated PDFs",
     ),
+    ("cups", "the printing system the app prints through (lp)"),
+    ("cups-client", "lp and lpstat"),
+    (
+        "cups-pdf",
+        "a virtual printer that writes PDFs, to check real prints",
+    ),
 ];
+
+/// The test printer: a cups-pdf queue. CUPS's default PDF→PostScript path
+/// (Ghostscript) turns CID text into Type 3 glyphs; pdftocairo keeps it
+/// extractable, so the printed file's text can be checked.
+pub const TEST_PRINTER: &str = "WC-PDF";
+
+fn as_root(program: &str) -> Command {
+    if is_root() {
+        sh::cmd(program)
+    } else {
+        let mut c = sh::cmd("sudo");
+        c.arg(program);
+        c
+    }
+}
+
+/// Start CUPS when it is not running (containers have no init) and add the
+/// cups-pdf test queue.
+fn ensure_test_printer() -> Result {
+    let running = Command::new("lpstat")
+        .arg("-r")
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).contains("is running"));
+    if !running {
+        println!("xtask: starting the CUPS scheduler (cupsd)");
+        let started = Command::new("systemctl")
+            .args(["start", "cups"])
+            .status()
+            .is_ok_and(|s| s.success());
+        if !started {
+            sh::run(&mut as_root("/usr/sbin/cupsd"))?;
+        }
+        std::thread::sleep(std::time::Duration::from_secs(1));
+    }
+    let have = Command::new("lpstat").arg("-e").output().is_ok_and(|o| {
+        String::from_utf8_lossy(&o.stdout)
+            .lines()
+            .any(|l| l.trim() == TEST_PRINTER)
+    });
+    if !have {
+        println!("xtask: adding the cups-pdf test printer {TEST_PRINTER}");
+        sh::run(as_root("lpadmin").args([
+            "-p",
+            TEST_PRINTER,
+            "-v",
+            "cups-pdf:/",
+            "-E",
+            "-P",
+            "/usr/share/ppd/cups-pdf/CUPS-PDF_opt.ppd",
+            "-o",
+            "pdftops-renderer-default=pdftocairo",
+        ]))?;
+    }
+    Ok(())
+}
 
 const BUNDLE: &[(&str, &str)] = &[("rpm", "rpm tools to check the .rpm installer")];
 
@@ -126,6 +187,7 @@ pub fn setup(profile: Profile) -> Result {
     }
     if profile == Profile::Test {
         ensure_tauri_driver()?;
+        ensure_test_printer()?;
     }
     Ok(())
 }

@@ -1,0 +1,97 @@
+//! A real print through CUPS to the cups-pdf virtual printer that
+//! `cargo xtask test` sets up (queue WC-PDF): the job id comes back and the
+//! printed PDF, found in cups-pdf's output folder, has the document's text.
+
+use std::path::PathBuf;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use clerk_print::{load_template, printing, render, sample_values, Font, Marking};
+
+const PRINTER: &str = "WC-PDF";
+
+/// The printed file for a job: cups-pdf names it `<title>…job_<n>.pdf` in the
+/// job owner's `~/PDF` (or its spool folder for anonymous jobs).
+fn printed_file(job: &str) -> Option<PathBuf> {
+    let n = job.rsplit('-').next()?;
+    let suffix = format!("job_{n}.pdf");
+    let mut dirs = vec![PathBuf::from("/root/PDF")];
+    if let Some(h) = std::env::var_os("HOME") {
+        dirs.push(PathBuf::from(h).join("PDF"));
+    }
+    if let Ok(rd) = std::fs::read_dir("/var/spool/cups-pdf") {
+        dirs.extend(rd.flatten().map(|e| e.path()));
+    }
+    dirs.iter()
+        .flat_map(|d| std::fs::read_dir(d).into_iter().flatten().flatten())
+        .map(|e| e.path())
+        .find(|p| {
+            p.file_name()
+                .is_some_and(|f| f.to_string_lossy().ends_with(&suffix))
+        })
+}
+
+#[test]
+fn prints_through_cups_and_the_printed_pdf_has_the_text() {
+    if !printing::printers().iter().any(|p| p == PRINTER) {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI: `cargo xtask test` sets up the {PRINTER} queue"
+        );
+        eprintln!("skipped: no {PRINTER} queue (run `cargo xtask setup --test`)");
+        return;
+    }
+    let t = load_template("receipt", None).unwrap();
+    let mut v = sample_values("receipt");
+    let stamp = format!("{}", std::process::id());
+    v.set("doc_no", format!("收字〔2026〕第{stamp}号"));
+    let pdf = render(&t, &v, &Font::default_font().unwrap(), Marking::Original).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("receipt.pdf");
+    std::fs::write(&file, pdf).unwrap();
+
+    let job = printing::lp(&file, PRINTER, "收件凭证").expect("the job is accepted");
+    assert!(job.starts_with(&format!("{PRINTER}-")), "{job}");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let printed = loop {
+        if let Some(p) = printed_file(&job) {
+            // cups-pdf writes, then closes: wait for a complete file.
+            std::thread::sleep(Duration::from_millis(500));
+            break p;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no printed file for {job} within 60 s"
+        );
+        std::thread::sleep(Duration::from_millis(250));
+    };
+    let text = Command::new("pdftotext")
+        .arg(&printed)
+        .arg("-")
+        .output()
+        .unwrap();
+    let text: String = String::from_utf8_lossy(&text.stdout)
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    for want in ["收件凭证", "李四", "3205-K7QM-000123-H", &stamp] {
+        assert!(
+            text.contains(want),
+            "{want:?} not in the printed PDF {}: {text}",
+            printed.display()
+        );
+    }
+    // Keep a picture of the printed page for people to look at.
+    let shots = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/printed");
+    std::fs::create_dir_all(&shots).unwrap();
+    let _ = Command::new("pdftoppm")
+        .args(["-r", "60", "-png", "-singlefile"])
+        .arg(&printed)
+        .arg(shots.join("receipt"))
+        .status();
+
+    assert!(matches!(
+        printing::lp(&file, "NO-SUCH-PRINTER", "x"),
+        Err(printing::PrintJobError::UnknownPrinter(_))
+    ));
+}
