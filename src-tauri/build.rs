@@ -18,6 +18,7 @@ const COMMANDS: &[&str] = &[
     "case_documents",
     "print_document",
     "printers",
+    "document_preview",
 ];
 
 fn main() {

@@ -693,3 +693,30 @@ pub async fn print_document(core: State<'_, AppCore>, id: String) -> CmdResult<P
 pub async fn printers() -> CmdResult<Vec<String>> {
     blocking(|| Ok(clerk_print::printing::printers())).await
 }
+
+/// The on-screen preview of a document: made again from the values it was
+/// issued with and marked 预览 无效 on every page, so it can never pass for
+/// the original. Raw PDF bytes.
+#[tauri::command]
+pub async fn document_preview(
+    core: State<'_, AppCore>,
+    id: String,
+) -> Result<tauri::ipc::Response, CmdError> {
+    let store = core.store().await?;
+    let font = core.font().await?;
+    let pdf = blocking(move || {
+        let Some((_, values_json, kind)) = store.document_pdf(&id, false).map_err(storage)? else {
+            return Err(CmdError::new(
+                ErrorKind::NotFound,
+                "没有该文书",
+                "No such document",
+            ));
+        };
+        let values = clerk_print::Values::from_json(&values_json).ok_or_else(CmdError::internal)?;
+        let template = clerk_print::load_template(&kind, None).map_err(|e| print_error(&e))?;
+        clerk_print::render(&template, &values, &font, clerk_print::Marking::Preview)
+            .map_err(|e| print_error(&e))
+    })
+    .await?;
+    Ok(tauri::ipc::Response::new(pdf))
+}

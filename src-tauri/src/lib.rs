@@ -36,6 +36,7 @@ pub fn build<R: tauri::Runtime>(
             commands::case_documents,
             commands::print_document,
             commands::printers,
+            commands::document_preview,
         ])
         .setup(|app| {
             // Open the encrypted store while the window loads.

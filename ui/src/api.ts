@@ -60,6 +60,8 @@ export const api = {
   caseDocuments: (caseId: string) => call<DocumentInfo[]>('case_documents', { caseId }),
   printDocument: (id: string) => call<PrintResult>('print_document', { id }),
   printers: () => call<string[]>('printers'),
+  /** Raw PDF bytes, marked 预览 无效. */
+  documentPreview: (id: string) => call<ArrayBuffer>('document_preview', { id }),
 }
 
 /** The message for the current UI language. */

@@ -14,6 +14,20 @@ pub struct Values {
 }
 
 impl Values {
+    /// The JSON the journal keeps (`to_json`), read back for a preview.
+    pub fn to_json(&self) -> String {
+        serde_json::json!({"text": self.text, "lists": self.lists, "qr": self.qr}).to_string()
+    }
+
+    pub fn from_json(s: &str) -> Option<Values> {
+        let v: serde_json::Value = serde_json::from_str(s).ok()?;
+        Some(Values {
+            text: serde_json::from_value(v.get("text")?.clone()).ok()?,
+            lists: serde_json::from_value(v.get("lists")?.clone()).ok()?,
+            qr: v.get("qr")?.as_str()?.to_owned(),
+        })
+    }
+
     pub fn set(&mut self, k: &str, v: impl Into<String>) {
         self.text.insert(k.to_owned(), v.into());
     }

@@ -152,6 +152,19 @@ async fn food_licence_with_one_gap_offline() {
         "{msg}"
     );
     app.screenshot("confirmation").await;
+    // The on-screen preview (pdf.js) is marked 预览 无效.
+    click(&app, "preview-gap_acceptance_notice").await;
+    app.wait_css("[data-testid=preview][data-ready='1']").await;
+    let inked = app
+        .js("const c = document.querySelector('[data-testid=preview] canvas'); c.scrollIntoView({block: 'start'}); \
+             const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data; let n = 0; \
+             for (let i = 0; i < d.length; i += 4) if (d[i] < 128) n++; return n")
+        .await;
+    assert!(
+        inked.as_u64().unwrap() > 2000,
+        "the preview is drawn, not blank: {inked}"
+    );
+    app.screenshot("preview").await;
     click(&app, "next-case").await;
     app.wait_focus("matter-search").await;
     // Back to the form flow below: Enter on the focused search is harmless.
