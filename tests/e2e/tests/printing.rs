@@ -89,6 +89,8 @@ async fn ctrl_p_prints_the_documents_of_the_case() {
     let receipt = app.text("[data-testid=receipt-no]").await;
     assert!(receipt.starts_with("3205-0"), "{receipt}");
     app.wait_text("[data-testid=documents]", "收件凭证").await;
+    // The status bar counts the new case at once.
+    app.wait_text("[data-testid=sb-unsent]", "未发送：1").await;
 
     app.keys(&format!("{}p", k(Key::Control))).await;
     let msg = app
