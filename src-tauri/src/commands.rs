@@ -182,6 +182,14 @@ fn storage(e: clerk_store::StoreError) -> CmdError {
     CmdError::new(ErrorKind::Storage, e.zh(), e.to_string())
 }
 
+/// Who acts: no user accounts yet, so the window is the actor.
+fn window_actor(cfg: &clerk_config::Config) -> clerk_store::Actor {
+    clerk_store::Actor {
+        user_id: format!("window-{}", cfg.window.code),
+        window_code: cfg.window.code.clone(),
+    }
+}
+
 /// Run blocking store work off the async runtime's worker threads.
 async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> CmdResult<T> + Send + 'static,
@@ -348,11 +356,7 @@ pub async fn take_in(core: State<'_, AppCore>, form: IntakeForm) -> CmdResult<Ta
         }
     };
     let store = core.store().await?;
-    let actor = clerk_store::Actor {
-        // No user accounts yet: the window is the actor.
-        user_id: format!("window-{}", core.config.config.window.code),
-        window_code: core.config.config.window.code.clone(),
-    };
+    let actor = window_actor(&core.config.config);
     let c = blocking(move || {
         store
             .take_in(
@@ -412,14 +416,7 @@ fn list_item(
     .map(|s| s.zh().to_owned())
     .unwrap_or_else(|_| r.status.clone());
     // created_at is UTC; the hall works in China Standard Time.
-    let time = r
-        .created_at
-        .get(11..16)
-        .and_then(|hm| {
-            let (h, m) = hm.split_once(':')?;
-            Some(format!("{:02}:{m}", (h.parse::<u32>().ok()? + 8) % 24))
-        })
-        .unwrap_or_default();
+    let time = clerk_store::time::local_hhmm(&r.created_at).unwrap_or_default();
     CaseListItem {
         case_id: r.case_id,
         receipt_no: r.receipt_no,
@@ -529,10 +526,7 @@ pub async fn case_documents(
         (row, case, kinds, names)
     };
     let (row, case, kinds, names) = catalogue_doc_kinds;
-    let actor = clerk_store::Actor {
-        user_id: format!("window-{}", cfg.window.code),
-        window_code: cfg.window.code.clone(),
-    };
+    let actor = window_actor(&cfg);
     blocking(move || {
         let counter = clerk_core::receipt::ReceiptNo::parse(&row.receipt_no)
             .map(|r| r.counter())
@@ -541,10 +535,7 @@ pub async fn case_documents(
             v.clone()
                 .unwrap_or_else(|| format!("（本机配置未填写{what}）"))
         };
-        let local = row.created_at.get(11..16).and_then(|hm| {
-            let (h, m) = hm.split_once(':')?;
-            Some(format!("{:02}:{m}", (h.parse::<u32>().ok()? + 8) % 24))
-        });
+        let local = clerk_store::time::local_hhmm(&row.created_at);
         let input = clerk_print::CaseDocInput {
             receipt_no: row.receipt_no.clone(),
             doc_no: String::new(),
@@ -623,10 +614,7 @@ pub async fn print_document(core: State<'_, AppCore>, id: String) -> CmdResult<P
     let store = core.store().await?;
     let cfg = core.config.config.clone();
     let spool = core.data_dir.join("spool");
-    let actor = clerk_store::Actor {
-        user_id: format!("window-{}", cfg.window.code),
-        window_code: cfg.window.code.clone(),
-    };
+    let actor = window_actor(&cfg);
     blocking(move || {
         let copy = store.original_printed(&id).map_err(storage)?;
         let Some((pdf, _, kind)) = store.document_pdf(&id, copy).map_err(storage)? else {

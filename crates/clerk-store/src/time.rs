@@ -35,6 +35,18 @@ pub fn local_date(millis: i64, offset_minutes: i32) -> Date {
     Date::from_days_since_epoch(local.div_euclid(86_400))
 }
 
+/// `HH:MM` in China Standard Time for a stored UTC timestamp
+/// (`2026-11-24T17:05:00.000Z` → `01:05`); None when it is not one.
+pub fn local_hhmm(iso_utc: &str) -> Option<String> {
+    let (h, m) = iso_utc.get(11..16)?.split_once(':')?;
+    let minutes = h.parse::<i32>().ok()? * 60 + m.parse::<i32>().ok()? + CST_OFFSET_MINUTES;
+    Some(format!(
+        "{:02}:{:02}",
+        minutes.rem_euclid(1440) / 60,
+        minutes.rem_euclid(60)
+    ))
+}
+
 /// Hybrid logical clock, `<13-digit millis>-<4-digit counter>`: sorts as
 /// text, never goes backwards even when the PC clock does.
 pub fn next_hlc(last: Option<&str>, wall_millis: i64) -> String {
@@ -72,6 +84,12 @@ mod tests {
         let t = 1_795_539_600_000;
         assert_eq!(iso_utc(t), "2026-11-24T17:00:00.000Z");
         assert_eq!(local_date(t, CST_OFFSET_MINUTES).to_string(), "2026-11-25");
+        assert_eq!(local_hhmm(&iso_utc(t)).as_deref(), Some("01:00"));
+        assert_eq!(
+            local_hhmm("2026-03-02T02:14:00.000Z").as_deref(),
+            Some("10:14")
+        );
+        assert_eq!(local_hhmm("nonsense"), None);
     }
 
     #[test]
