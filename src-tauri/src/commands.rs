@@ -469,8 +469,20 @@ pub async fn list_cases(core: State<'_, AppCore>, query: String) -> CmdResult<Ve
 
 use clerk_ipc::{DocumentInfo, PrintResult};
 
-fn doc_info(d: clerk_store::DocumentRow) -> DocumentInfo {
+fn doc_info(d: clerk_store::DocumentRow, journal: &[clerk_store::JournalRow]) -> DocumentInfo {
     DocumentInfo {
+        history: journal
+            .iter()
+            .filter(|j| j.document_id == d.id)
+            .map(|j| clerk_ipc::PrintEntry {
+                at: clerk_store::time::local_datetime(&j.at).unwrap_or_else(|| j.at.clone()),
+                by: j.actor.clone(),
+                copy: j.record.copy,
+                printer: j.record.printer.clone(),
+                job_id: j.record.job_id.clone(),
+                outcome: j.record.outcome.clone(),
+            })
+            .collect(),
         title: clerk_print::kind_title(&d.kind).to_owned(),
         id: d.id,
         kind: d.kind,
@@ -494,38 +506,27 @@ pub async fn case_documents(
     case_id: String,
 ) -> CmdResult<Vec<DocumentInfo>> {
     let store = core.store().await?;
-    let font = core.font().await?;
+    let issuer = core.issuer().await?;
     let cfg = core.config.config.clone();
-    let catalogue_doc_kinds = {
+    let found = {
         let s2 = store.clone();
         let id = case_id.clone();
-        let found = blocking(move || s2.case(&id).map_err(storage)).await?;
-        let Some((row, case)) = found else {
-            return Err(CmdError::new(
-                ErrorKind::NotFound,
-                "没有该办件",
-                "No such case",
-            ));
-        };
-        let Some(matter) = core.catalogue.matter(&case.matter_code) else {
-            return Err(CmdError::new(
-                ErrorKind::NotFound,
-                "目录中没有该事项",
-                "The matter is not in the catalogue",
-            ));
-        };
-        let kinds: Vec<&'static str> = clerk_core::intake::documents_for(case.status, matter)
-            .into_iter()
-            .filter_map(clerk_print::template_kind)
-            .collect();
-        let names: std::collections::HashMap<String, String> = matter
-            .materials
-            .iter()
-            .map(|m| (m.id.clone(), m.name.clone()))
-            .collect();
-        (row, case, kinds, names)
+        blocking(move || s2.case(&id).map_err(storage)).await?
     };
-    let (row, case, kinds, names) = catalogue_doc_kinds;
+    let Some((row, case)) = found else {
+        return Err(CmdError::new(
+            ErrorKind::NotFound,
+            "没有该办件",
+            "No such case",
+        ));
+    };
+    let Some(matter) = core.catalogue.matter(&case.matter_code).cloned() else {
+        return Err(CmdError::new(
+            ErrorKind::NotFound,
+            "目录中没有该事项",
+            "The matter is not in the catalogue",
+        ));
+    };
     let actor = window_actor(&cfg);
     blocking(move || {
         let counter = clerk_core::receipt::ReceiptNo::parse(&row.receipt_no)
@@ -546,11 +547,7 @@ pub async fn case_documents(
             reconsideration_body: unset(&cfg.notices.reconsideration_body, "行政复议机关"),
             court: unset(&cfg.notices.court, "人民法院"),
             supervision_phone: unset(&cfg.notices.supervision_phone, "监督电话"),
-            query_url: cfg
-                .notices
-                .query_url
-                .clone()
-                .unwrap_or_else(|| "（本机配置未填写查询网址）".into()),
+            query_url: unset(&cfg.notices.query_url, "查询网址"),
             verify_code: store.verify_code(&row.receipt_no),
         };
         let have: Vec<String> = store
@@ -559,54 +556,39 @@ pub async fn case_documents(
             .into_iter()
             .map(|d| d.kind)
             .collect();
-        for kind in kinds.iter().filter(|k| !have.iter().any(|h| h == *k)) {
-            let template = clerk_print::load_template(kind, None).map_err(|e| print_error(&e))?;
-            let doc_no = clerk_print::doc_no(kind, case.received_on.year(), counter);
-            let mut values = clerk_print::values_for_case(
-                &case,
-                &clerk_print::CaseDocInput {
-                    doc_no: doc_no.clone(),
-                    ..input.clone()
-                },
-                &|id| names.get(id).cloned().unwrap_or_else(|| id.to_owned()),
-            );
-            values.set("doc_no", doc_no.clone());
-            let pdf =
-                clerk_print::render(&template, &values, &font, clerk_print::Marking::Original)
-                    .map_err(|e| print_error(&e))?;
-            let copy_pdf =
-                clerk_print::render(&template, &values, &font, clerk_print::Marking::Copy)
-                    .map_err(|e| print_error(&e))?;
-            let values_json =
-                serde_json::json!({"text": values.text, "lists": values.lists, "qr": values.qr})
-                    .to_string();
+        let made = issuer
+            .make(&case, &matter, &input, counter, &have)
+            .map_err(|e| print_error(&e))?;
+        for d in made {
             store
                 .issue_document(
                     clerk_store::NewDocument {
                         case_id: row.case_id.clone(),
-                        kind: (*kind).to_owned(),
-                        doc_no,
-                        pdf,
-                        copy_pdf,
-                        values_json,
+                        kind: d.kind.clone(),
+                        doc_no: d.doc_no,
+                        pdf: d.pdf,
+                        copy_pdf: d.copy_pdf,
+                        values_json: d.values.to_json(),
                     },
                     &actor,
                     clerk_store::time::now_millis(),
                 )
                 .map_err(storage)?;
-            tracing::info!(receipt = %row.receipt_no, kind, "document issued");
+            tracing::info!(receipt = %row.receipt_no, kind = %d.kind, "document issued");
         }
+        let journal = store.print_journal(&row.case_id).map_err(storage)?;
         Ok(store
             .documents(&row.case_id)
             .map_err(storage)?
             .into_iter()
-            .map(doc_info)
+            .map(|d| doc_info(d, &journal))
             .collect())
     })
     .await
 }
 
-/// Print a saved document on the configured A4 printer, without a dialog.
+/// Print a saved document on its configured printer (A4, or the thermal
+/// printer for an 80 mm receipt), without a dialog.
 /// The first successful print is the original; every later one prints the
 /// saved 副本. Failures are journalled and leave the document for later.
 #[tauri::command]
@@ -639,32 +621,75 @@ pub async fn print_document(core: State<'_, AppCore>, id: String) -> CmdResult<P
                 format!("{e}. The document is saved; print it later."),
             )
         };
-        let Some(printer) = cfg.printer.a4.clone() else {
-            return Err(fail(clerk_print::printing::PrintJobError::NoPrinter, None));
+        // The 80 mm receipt goes to the thermal printer, the rest to A4.
+        let printer = if kind == "receipt_80mm" {
+            cfg.printer.receipt.clone()
+        } else {
+            cfg.printer.a4.clone()
         };
         std::fs::create_dir_all(&spool).map_err(|_| CmdError::internal())?;
         let file = spool.join(format!("{id}.pdf"));
+        let Some(printer) = printer else {
+            // Windows without a configured printer: the default viewer, where
+            // the clerk prints by hand. Journalled as such, never as printed.
+            #[cfg(windows)]
+            {
+                std::fs::write(&file, &pdf).map_err(|_| CmdError::internal())?;
+                let opened = clerk_print::printing::open_in_viewer(&file);
+                let rec = clerk_store::PrintRecord {
+                    copy,
+                    printer: None,
+                    job_id: None,
+                    outcome: match &opened {
+                        Ok(()) => "opened in the default viewer".into(),
+                        Err(e) => e.to_string(),
+                    },
+                };
+                let _ = store.journal_print(&id, &rec, &actor, clerk_store::time::now_millis());
+                return Err(CmdError::new(
+                    ErrorKind::Config,
+                    "本机未配置打印机，文书已在默认阅读器中打开，请从阅读器打印",
+                    "No printer is configured: the document is open in the default viewer; print it from there",
+                ));
+            }
+            #[cfg(not(windows))]
+            return Err(fail(clerk_print::printing::PrintJobError::NoPrinter, None));
+        };
         std::fs::write(&file, &pdf).map_err(|_| CmdError::internal())?;
         let title = format!(
             "{}{}",
             clerk_print::kind_title(&kind),
             if copy { "（副本）" } else { "" }
         );
-        let sent = clerk_print::printing::lp(&file, &printer, &title);
+        let sent = clerk_print::printing::send(&file, &printer, &title);
         let _ = std::fs::remove_file(&file);
         match sent {
             Ok(job_id) => {
+                // Accepted by CUPS; does the printer say it cannot print now?
+                let held = clerk_print::printing::queue_state(&printer).and_then(|s| s.problem());
                 let rec = clerk_store::PrintRecord {
                     copy,
                     printer: Some(printer.clone()),
                     job_id: Some(job_id.clone()),
-                    outcome: "sent".into(),
+                    outcome: match &held {
+                        Some(p) => format!("held: {}", p.en()),
+                        None => "sent".into(),
+                    },
                 };
+                if let Some(p) = &held {
+                    tracing::warn!(job = %job_id, printer = %printer, problem = %p.en(), "print job held");
+                }
                 store
                     .journal_print(&id, &rec, &actor, clerk_store::time::now_millis())
                     .map_err(storage)?;
                 tracing::info!(job = %job_id, printer = %printer, copy, "document printed");
                 Ok(PrintResult {
+                    held_zh: held.as_ref().map(|p| {
+                        format!("已送入打印队列，但{}：排除后将自动打印；文书已保存，也可稍后重打", p.zh())
+                    }),
+                    held_en: held.as_ref().map(|p| {
+                        format!("Queued, but {}: it prints once that is fixed; the document is saved", p.en())
+                    }),
                     printer,
                     job_id,
                     copy,
@@ -691,7 +716,7 @@ pub async fn document_preview(
     id: String,
 ) -> Result<tauri::ipc::Response, CmdError> {
     let store = core.store().await?;
-    let font = core.font().await?;
+    let issuer = core.issuer().await?;
     let pdf = blocking(move || {
         let Some((_, values_json, kind)) = store.document_pdf(&id, false).map_err(storage)? else {
             return Err(CmdError::new(
@@ -700,9 +725,8 @@ pub async fn document_preview(
                 "No such document",
             ));
         };
-        let values = clerk_print::Values::from_json(&values_json).ok_or_else(CmdError::internal)?;
-        let template = clerk_print::load_template(&kind, None).map_err(|e| print_error(&e))?;
-        clerk_print::render(&template, &values, &font, clerk_print::Marking::Preview)
+        issuer
+            .preview(&kind, &values_json)
             .map_err(|e| print_error(&e))
     })
     .await?;

@@ -34,7 +34,7 @@ pub struct AppCore {
     pub data_dir: PathBuf,
     secrets: std::sync::Mutex<Option<Secrets>>,
     store: OnceCell<Result<Arc<Store>, CmdError>>,
-    font: OnceCell<Result<clerk_print::Font, CmdError>>,
+    issuer: OnceCell<Result<clerk_print::Issuer, CmdError>>,
     today_override: Option<Date>,
 }
 
@@ -65,7 +65,7 @@ impl AppCore {
             data_dir,
             secrets: std::sync::Mutex::new(Some(secrets)),
             store: OnceCell::new(),
-            font: OnceCell::new(),
+            issuer: OnceCell::new(),
             today_override,
         }
     }
@@ -87,18 +87,34 @@ impl AppCore {
         }
     }
 
-    /// The notice font, parsed once on first use (off the main thread).
-    pub async fn font(&self) -> Result<clerk_print::Font, CmdError> {
-        self.font
+    /// What documents are made with (font, the hall's templates and seal
+    /// image, the receipt form), set up once on first use, off the main
+    /// thread: parsing a CJK font is the slow part.
+    pub async fn issuer(&self) -> Result<clerk_print::Issuer, CmdError> {
+        self.issuer
             .get_or_init(|| async {
-                match tokio::task::spawn_blocking(clerk_print::Font::default_font).await {
-                    Ok(Ok(f)) => Ok(f),
-                    Ok(Err(e)) => {
+                let loaded = self.config.clone();
+                let made = tokio::task::spawn_blocking(move || {
+                    let font = clerk_print::Font::default_font().map_err(|e| {
                         tracing::error!(error = %e, "no font for notices");
-                        Err(CmdError::new(ErrorKind::Config, e.zh(), e.to_string()))
-                    }
-                    Err(_) => Err(CmdError::internal()),
-                }
+                        CmdError::new(ErrorKind::Config, e.zh(), e.to_string())
+                    })?;
+                    let notices = &loaded.config.notices;
+                    let mut issuer = clerk_print::Issuer::new(font);
+                    issuer.templates = notices.templates.as_deref().map(|p| loaded.resolve(p));
+                    issuer.receipt_80mm = loaded.config.printer.receipt.is_some();
+                    // A seal image that cannot be used must not stop the
+                    // counter: the notice keeps the empty box, which is
+                    // always lawful, and the log says why.
+                    issuer.seal = notices.seal_image.as_deref().and_then(|p| {
+                        clerk_print::SealImage::load(&loaded.resolve(p))
+                            .map_err(|e| tracing::error!(error = %e, "seal image not used"))
+                            .ok()
+                    });
+                    Ok(issuer)
+                })
+                .await;
+                made.unwrap_or_else(|_| Err(CmdError::internal()))
             })
             .await
             .clone()

@@ -356,3 +356,82 @@ fn printing_through_cups_is_journalled_and_reprints_are_copies() {
         1
     );
 }
+
+/// With a thermal printer configured the receipt is made 80 mm and goes to
+/// it; a notice sent to a stopped A4 queue is held by CUPS: the window is
+/// told why, the journal says "held", and the original counts as printed.
+#[test]
+fn the_receipt_goes_to_the_receipt_printer_and_a_held_job_is_reported() {
+    let queues = clerk_print::printing::printers();
+    if !(queues.iter().any(|q| q == "WC-PDF") && queues.iter().any(|q| q == "WC-STOPPED")) {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI: `cargo xtask test` sets up the WC-PDF and WC-STOPPED queues"
+        );
+        return;
+    }
+    let mut config = clerk_config::Config::embedded_default();
+    config.printer.receipt = Some("WC-PDF".into());
+    config.printer.a4 = Some("WC-STOPPED".into());
+    let (_app, w) = app(clerk_config::Loaded {
+        config,
+        path: None,
+        problem: None,
+    });
+    let out = invoke(
+        &w,
+        "take_in",
+        food_form(&valid_id(), false, json!({"kind": "accept"})),
+    )
+    .unwrap();
+    let case_id = out["confirmation"]["case_id"].clone();
+    let docs = invoke(&w, "case_documents", json!({"caseId": case_id})).unwrap();
+    let kinds: Vec<&str> = docs
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, vec!["receipt_80mm", "acceptance_notice"]);
+    let receipt = invoke(&w, "print_document", json!({"id": docs[0]["id"]})).unwrap();
+    assert_eq!(receipt["printer"], "WC-PDF");
+    assert!(receipt["held_zh"].is_null(), "{receipt}");
+    let notice = invoke(&w, "print_document", json!({"id": docs[1]["id"]})).unwrap();
+    assert_eq!(notice["printer"], "WC-STOPPED");
+    let held = notice["held_zh"].as_str().unwrap();
+    assert!(
+        held.contains("打印队列已暂停") && held.contains("文书已保存"),
+        "{held}"
+    );
+    let _ = std::process::Command::new("cancel")
+        .arg(notice["job_id"].as_str().unwrap())
+        .status();
+    let after = invoke(&w, "case_documents", json!({"caseId": case_id})).unwrap();
+    assert_eq!(after[1]["prints"], 1);
+    assert!(after[1]["last_outcome"]
+        .as_str()
+        .unwrap()
+        .starts_with("held: the print queue is stopped"));
+}
+
+/// The Windows bundle ships the SumatraPDF sidecar where the printing code
+/// looks for it (the installer is built on a Windows host; this checks the
+/// configuration it will be built from).
+#[test]
+fn the_windows_bundle_carries_the_print_sidecar() {
+    let conf: Value =
+        serde_json::from_str(include_str!("../tauri.windows.conf.json")).expect("valid JSON");
+    assert_eq!(
+        conf["bundle"]["externalBin"],
+        json!(["binaries/SumatraPDF"])
+    );
+    let targets = conf["bundle"]["targets"].as_array().unwrap();
+    assert!(targets.contains(&json!("nsis")) && targets.contains(&json!("msi")));
+    assert_eq!(
+        clerk_print::printing::sumatra_path()
+            .unwrap()
+            .file_name()
+            .unwrap(),
+        "SumatraPDF.exe"
+    );
+}

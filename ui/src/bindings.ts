@@ -149,12 +149,40 @@ title: string, doc_no: string, issued_at: string,
  */
 prints: number, 
 /**
- * The last print's outcome: "sent" or why it failed.
+ * The last print's outcome: "sent", "held: <why>" (queued, but the
+ * printer reported a problem), or why it failed.
  */
-last_outcome: string | null, };
+last_outcome: string | null, 
+/**
+ * Every print and failed print, oldest first (the print journal).
+ */
+history: Array<PrintEntry>, };
 
 export type PrintResult = { printer: string, job_id: string, 
 /**
  * True when this print was a 副本 (the original was printed before).
  */
-copy: boolean, };
+copy: boolean, 
+/**
+ * The job is queued but will not come out now: the printer reported
+ * a problem (paper out, jam, queue stopped…). Chinese, then English.
+ */
+held_zh: string | null, held_en: string | null, };
+
+export type PrintEntry = { 
+/**
+ * Local time in the hall, `2026-03-02 09:14`.
+ */
+at: string, 
+/**
+ * Who printed it (the window's user).
+ */
+by: string, 
+/**
+ * A 副本 (the original was printed before).
+ */
+copy: boolean, printer: string | null, job_id: string | null, 
+/**
+ * "sent", "held: <why>", or why it failed.
+ */
+outcome: string, };

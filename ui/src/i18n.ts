@@ -117,6 +117,15 @@ export const messages = {
       count: '今日共 {n} 件',
       light: { green: '剩 {n} 个工作日', yellow: '剩 {n} 个工作日', red: '剩 {n} 个工作日', overdue: '已超期 {n} 个工作日', paused: '特别程序中' },
       cols: { time: '时间', receiptNo: '受理编号', applicant: '申请人', idNo: '证件号码', phone: '电话', matter: '事项', status: '状态', due: '承诺办结' },
+      open: '查看办件 {no}（Enter）',
+      detail: { title: '办件 {no}', received: '收件日期', close: '关闭（Esc）' },
+    },
+    docs: {
+      title: '已出具文书与打印记录',
+      original: '原件',
+      copy: '副本',
+      noPrinter: '未配置打印机',
+      outcome: { sent: '已送打印', held: '已排队但未打印：{why}', failed: '失败：{why}' },
     },
     stats: { title: '统计', empty: '暂无统计数据', hint: '按事项、部门、人员和时段的统计将显示在这里。' },
     settings: {
@@ -254,6 +263,15 @@ export const messages = {
       count: '{n} today',
       light: { green: '{n} working days left', yellow: '{n} working days left', red: '{n} working days left', overdue: '{n} working days overdue', paused: 'special procedure' },
       cols: { time: 'Time', receiptNo: 'Receipt no.', applicant: 'Applicant', idNo: 'ID number', phone: 'Phone', matter: 'Matter', status: 'Status', due: 'Promised by' },
+      open: 'Open case {no} (Enter)',
+      detail: { title: 'Case {no}', received: 'Received on', close: 'Close (Esc)' },
+    },
+    docs: {
+      title: 'Issued documents and print journal',
+      original: 'original',
+      copy: 'copy',
+      noPrinter: 'no printer configured',
+      outcome: { sent: 'sent to the printer', held: 'queued, not printed: {why}', failed: 'failed: {why}' },
     },
     stats: { title: 'Statistics', empty: 'No statistics yet', hint: 'Statistics by matter, department, clerk and period will appear here.' },
     settings: {

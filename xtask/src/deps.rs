@@ -69,6 +69,9 @@ const TEST: &[(&str, &str)] = &[
 /// (Ghostscript) turns CID text into Type 3 glyphs; pdftocairo keeps it
 /// extractable, so the printed file's text can be checked.
 pub const TEST_PRINTER: &str = "WC-PDF";
+/// A second cups-pdf queue, kept stopped (as after "paper out"): jobs to it
+/// are accepted and held, which is what the app must report.
+pub const STOPPED_PRINTER: &str = "WC-STOPPED";
 
 fn as_root(program: &str) -> Command {
     if is_root() {
@@ -98,16 +101,19 @@ fn ensure_test_printer() -> Result {
         }
         std::thread::sleep(std::time::Duration::from_secs(1));
     }
-    let have = Command::new("lpstat").arg("-e").output().is_ok_and(|o| {
-        String::from_utf8_lossy(&o.stdout)
-            .lines()
-            .any(|l| l.trim() == TEST_PRINTER)
-    });
-    if !have {
-        println!("xtask: adding the cups-pdf test printer {TEST_PRINTER}");
+    let queues = Command::new("lpstat")
+        .arg("-e")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+        .unwrap_or_default();
+    for queue in [TEST_PRINTER, STOPPED_PRINTER] {
+        if queues.lines().any(|l| l.trim() == queue) {
+            continue;
+        }
+        println!("xtask: adding the cups-pdf test printer {queue}");
         sh::run(as_root("lpadmin").args([
             "-p",
-            TEST_PRINTER,
+            queue,
             "-v",
             "cups-pdf:/",
             "-E",
@@ -117,6 +123,11 @@ fn ensure_test_printer() -> Result {
             "pdftops-renderer-default=pdftocairo",
         ]))?;
     }
+    // Stopped with a reason, every time (a reboot or a test may have
+    // started it); accepting, so jobs queue up and wait.
+    // (cupsaccept clears the reason: it goes first.)
+    sh::run(as_root("cupsaccept").arg(STOPPED_PRINTER))?;
+    sh::run(as_root("cupsdisable").args(["-r", "Paper tray empty", STOPPED_PRINTER]))?;
     Ok(())
 }
 

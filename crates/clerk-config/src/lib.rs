@@ -142,6 +142,13 @@ pub struct Notices {
     pub supervision_phone: Option<String>,
     /// Base URL for the status-query QR code.
     pub query_url: Option<String>,
+    /// The hall's own document templates (one `<type>.json` per document
+    /// type it overrides). A relative path is relative to this file.
+    pub templates: Option<PathBuf>,
+    /// A PNG for the seal area of originals: a placement mark or a
+    /// platform-issued e-seal rendering, never a scan of a real seal
+    /// (domain.md §5.4). A relative path is relative to this file.
+    pub seal_image: Option<PathBuf>,
 }
 
 impl Config {
@@ -348,6 +355,17 @@ pub struct Loaded {
     pub problem: Option<ConfigError>,
 }
 
+impl Loaded {
+    /// A path from the config: a relative one is relative to the config
+    /// file's folder (or the working folder for the embedded default).
+    pub fn resolve(&self, p: &Path) -> PathBuf {
+        match self.path.as_deref().and_then(Path::parent) {
+            Some(dir) if p.is_relative() => dir.join(p),
+            _ => p.to_owned(),
+        }
+    }
+}
+
 /// Load the config at `path`, falling back to the embedded default when the
 /// file does not exist or cannot be used.
 pub fn load(path: &Path) -> Loaded {
@@ -479,6 +497,15 @@ supervision_phone = "0875-12345"
         let l = load(&good);
         assert!(l.problem.is_none());
         assert_eq!(l.config.hall.name, "保山市隆阳区政务服务中心");
+        // Paths in the file are relative to the file.
+        assert_eq!(
+            l.resolve(Path::new("seal.png")),
+            dir.path().join("seal.png")
+        );
+        assert_eq!(
+            l.resolve(Path::new("/etc/seal.png")),
+            PathBuf::from("/etc/seal.png")
+        );
     }
 }
 

@@ -475,7 +475,9 @@ pub fn prepare(form: &IntakeForm, cx: &IntakeContext) -> Result<PreparedCase, Ve
 
 /// The documents the law requires for a case in this state, among those the
 /// matter issues (catalogue): the materials receipt always, then the notice
-/// of the decision.
+/// of the decision; the fee notice (缴费通知) when an accepted or completed
+/// case's matter charges a fee (行政许可法 art. 58); the result notice
+/// (办结通知) when the case is completed (即办件 at the counter).
 pub fn documents_for(status: CaseStatus, matter: &Matter) -> Vec<crate::catalogue::DocumentKind> {
     use crate::catalogue::DocumentKind as D;
     let decision = match status {
@@ -483,9 +485,14 @@ pub fn documents_for(status: CaseStatus, matter: &Matter) -> Vec<crate::catalogu
         CaseStatus::AcceptedWithGaps => Some(D::GapAcceptanceNotice),
         CaseStatus::SupplementRequested => Some(D::SupplementNotice),
         CaseStatus::NotAccepted => Some(D::NonAcceptanceNotice),
+        CaseStatus::CompletedOnTheSpot => Some(D::ResultNotice),
         _ => None,
     };
-    [Some(D::Receipt), decision]
+    let fee = matches!(
+        status,
+        CaseStatus::Accepted | CaseStatus::AcceptedWithGaps | CaseStatus::CompletedOnTheSpot
+    ) && matter.fee.charged();
+    [Some(D::Receipt), decision, fee.then_some(D::FeeNotice)]
         .into_iter()
         .flatten()
         .filter(|d| matter.documents.contains(d))

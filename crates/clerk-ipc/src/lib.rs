@@ -308,8 +308,26 @@ pub struct DocumentInfo {
     pub issued_at: String,
     /// Successful prints so far (the first is the original, later ones 副本).
     pub prints: u32,
-    /// The last print's outcome: "sent" or why it failed.
+    /// The last print's outcome: "sent", "held: <why>" (queued, but the
+    /// printer reported a problem), or why it failed.
     pub last_outcome: Option<String>,
+    /// Every print and failed print, oldest first (the print journal).
+    pub history: Vec<PrintEntry>,
+}
+
+/// One line of the print journal.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct PrintEntry {
+    /// Local time in the hall, `2026-03-02 09:14`.
+    pub at: String,
+    /// Who printed it (the window's user).
+    pub by: String,
+    /// A 副本 (the original was printed before).
+    pub copy: bool,
+    pub printer: Option<String>,
+    pub job_id: Option<String>,
+    /// "sent", "held: <why>", or why it failed.
+    pub outcome: String,
 }
 
 /// A print job handed to the printing system.
@@ -319,6 +337,10 @@ pub struct PrintResult {
     pub job_id: String,
     /// True when this print was a 副本 (the original was printed before).
     pub copy: bool,
+    /// The job is queued but will not come out now: the printer reported
+    /// a problem (paper out, jam, queue stopped…). Chinese, then English.
+    pub held_zh: Option<String>,
+    pub held_en: Option<String>,
 }
 
 /// Level of a message the webview asks the core to log.
@@ -363,6 +385,7 @@ pub fn typescript_bindings() -> String {
         Draft::decl(&cfg),
         DocumentInfo::decl(&cfg),
         PrintResult::decl(&cfg),
+        PrintEntry::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from crates/clerk-ipc by `cargo xtask bindings`. Do not edit.\n",

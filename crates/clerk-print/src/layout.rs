@@ -31,6 +31,14 @@ enum Item {
         fill: bool,
         color: (f32, f32, f32),
     },
+    /// The hall's seal-area image, fitted into a `w`×`h` box.
+    Seal {
+        page: usize,
+        x: f32,
+        y: f32,
+        w: f32,
+        h: f32,
+    },
 }
 
 struct Cursor<'a> {
@@ -75,7 +83,7 @@ impl Cursor<'_> {
                 let cw = self.font.advance(ch) * size * PT_MM;
                 if w + cw > width && !line.is_empty() {
                     // Keep closing punctuation with its line (避头).
-                    if "，。、；：！？）》」』”".contains(ch) {
+                    if "，。、；：！？）》」』”〕】".contains(ch) {
                         line.push(ch);
                         lines.push(std::mem::take(&mut line));
                         w = 0.0;
@@ -229,7 +237,11 @@ pub(crate) fn render(
     v: &Values,
     font: &Font,
     marking: Marking,
+    seal_image: Option<&crate::SealImage>,
 ) -> Result<Vec<u8>, PrintError> {
+    // The hall's image goes on the original only: a 副本 or a preview with
+    // a seal on it could pass for the original.
+    let seal_image = seal_image.filter(|_| marking == Marking::Original);
     check_glyphs(font, t, v)?;
     let receipt = t.paper == Paper::Receipt80;
     let (page_w, page_h) = if receipt {
@@ -374,17 +386,27 @@ pub(crate) fn render(
                 if !receipt {
                     // The seal box (never an image of a real seal: domain.md §5.4).
                     let sx = c.page_w - c.right - seal - 6.0;
-                    c.rect(sx, y0, seal, seal, false, (0.75, 0.1, 0.1));
-                    let mark = "（印章）";
-                    let mw = c.width_mm(mark, body);
-                    c.items.push(Item::Text {
-                        page: c.page,
-                        x: sx + (seal - mw) / 2.0,
-                        y: y0 + seal / 2.0 + 2.0,
-                        size: body,
-                        text: mark.into(),
-                        color: (0.75, 0.1, 0.1),
-                    });
+                    if seal_image.is_some() {
+                        c.items.push(Item::Seal {
+                            page: c.page,
+                            x: sx,
+                            y: y0,
+                            w: seal,
+                            h: seal,
+                        });
+                    } else {
+                        c.rect(sx, y0, seal, seal, false, (0.75, 0.1, 0.1));
+                        let mark = "（印章）";
+                        let mw = c.width_mm(mark, body);
+                        c.items.push(Item::Text {
+                            page: c.page,
+                            x: sx + (seal - mw) / 2.0,
+                            y: y0 + seal / 2.0 + 2.0,
+                            size: body,
+                            text: mark.into(),
+                            color: (0.75, 0.1, 0.1),
+                        });
+                    }
                     let hall = v.text.get("hall_name").cloned().unwrap_or_default();
                     let date = v.text.get("issued_on_zh").cloned().unwrap_or_default();
                     for (k, s) in [hall, date].into_iter().enumerate() {
@@ -463,6 +485,7 @@ pub(crate) fn render(
 
     let mut doc = PdfDocument::new(&t.title);
     let font_id = doc.add_font(&font.parsed);
+    let seal_id = seal_image.map(|s| (doc.add_image(&s.raw), s.raw.width, s.raw.height));
     let mut out_pages = Vec::new();
     for p in 0..pages {
         let mut ops = Vec::new();
@@ -509,6 +532,25 @@ pub(crate) fn render(
                             winding_order: Some(WindingOrder::NonZero),
                         },
                     });
+                }
+                Item::Seal { page, x, y, w, h } if *page == p => {
+                    if let Some((id, iw, ih)) = &seal_id {
+                        // Fit, keep the aspect, centre in the box.
+                        let (iw, ih) = (*iw as f32, *ih as f32);
+                        let scale_mm = (w / iw).min(h / ih);
+                        let (dw, dh) = (iw * scale_mm, ih * scale_mm);
+                        let (dx, dy) = (x + (w - dw) / 2.0, y + (h - dh) / 2.0);
+                        ops.push(Op::UseXobject {
+                            id: id.clone(),
+                            transform: printpdf::XObjectTransform {
+                                translate_x: Some(Mm(dx).into()),
+                                translate_y: Some(Mm(height - dy - dh).into()),
+                                // 1 px = scale_mm mm  ⇔  dpi = 25.4 / scale_mm
+                                dpi: Some(25.4 / scale_mm),
+                                ..Default::default()
+                            },
+                        });
+                    }
                 }
                 _ => {}
             }

@@ -8,13 +8,15 @@
 //! so it stays extractable; a character the font lacks is an error naming
 //! the field and the character, never a blank box.
 
+pub mod issue;
 mod layout;
 pub mod printing;
 mod template;
 mod values;
 
+pub use issue::{Issuer, Made};
 pub use template::{Block, Template, TemplateError, KINDS};
-pub use values::{sample_values, values_for_case, CaseDocInput, Values};
+pub use values::{sample_values, values_for_case, yuan, CaseDocInput, Values};
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -38,6 +40,8 @@ pub enum PrintError {
     MissingGlyph { ch: char, code: u32, field: String },
     #[error("font {path}: {why}")]
     Font { path: PathBuf, why: String },
+    #[error("seal image {path}: {why}")]
+    Seal { path: PathBuf, why: String },
     #[error("value {0} is used by the template but not provided")]
     MissingValue(String),
 }
@@ -51,6 +55,9 @@ impl PrintError {
             }
             PrintError::Font { path, why } => {
                 format!("字体文件 {} 无法使用：{why}", path.display())
+            }
+            PrintError::Seal { path, why } => {
+                format!("印章区图片 {} 无法使用：{why}", path.display())
             }
             PrintError::MissingValue(v) => format!("文书缺少内容：{v}"),
         }
@@ -128,26 +135,80 @@ impl Font {
     }
 }
 
-/// Render one document to PDF bytes.
+/// Render one document to PDF bytes (the seal area shows the empty box).
 pub fn render(
     template: &Template,
     values: &Values,
     font: &Font,
     marking: Marking,
 ) -> Result<Vec<u8>, PrintError> {
-    layout::render(template, values, font, marking)
+    layout::render(template, values, font, marking, None)
 }
 
-/// The template for a catalogue document kind (None: not made yet).
-pub fn template_kind(d: clerk_core::catalogue::DocumentKind) -> Option<&'static str> {
+/// Render with the hall's seal-area image (on the original only).
+pub fn render_with_seal(
+    template: &Template,
+    values: &Values,
+    font: &Font,
+    marking: Marking,
+    seal: Option<&SealImage>,
+) -> Result<Vec<u8>, PrintError> {
+    layout::render(template, values, font, marking, seal)
+}
+
+/// The image a hall provides for the seal area (`[notices] seal_image`, PNG).
+///
+/// domain.md §5.4: never an image of a real seal. What a hall may put there
+/// is its placement mark (e.g. 「受理专用章 盖章处」) or an e-seal rendering
+/// the platform issued; real seals are stamped by hand. It is printed on the
+/// original only — a 副本 or a preview keeps the empty box.
+#[derive(Clone)]
+pub struct SealImage {
+    raw: Arc<printpdf::RawImage>,
+}
+
+impl std::fmt::Debug for SealImage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SealImage")
+            .field("width", &self.raw.width)
+            .field("height", &self.raw.height)
+            .finish()
+    }
+}
+
+impl SealImage {
+    pub fn load(path: &Path) -> Result<SealImage, PrintError> {
+        let bad = |why: String| PrintError::Seal {
+            path: path.into(),
+            why,
+        };
+        let bytes = std::fs::read(path).map_err(|e| bad(e.to_string()))?;
+        if !bytes.starts_with(b"\x89PNG") {
+            return Err(bad("not a PNG file".into()));
+        }
+        let mut warnings = Vec::new();
+        let raw = printpdf::RawImage::decode_from_bytes(&bytes, &mut warnings).map_err(bad)?;
+        if raw.width == 0 || raw.height == 0 || raw.width > 4000 || raw.height > 4000 {
+            return Err(bad(format!(
+                "{}×{} pixels; use 1–4000 pixels a side",
+                raw.width, raw.height
+            )));
+        }
+        Ok(SealImage { raw: Arc::new(raw) })
+    }
+}
+
+/// The template for a catalogue document kind.
+pub fn template_kind(d: clerk_core::catalogue::DocumentKind) -> &'static str {
     use clerk_core::catalogue::DocumentKind as D;
     match d {
-        D::Receipt => Some("receipt"),
-        D::AcceptanceNotice => Some("acceptance_notice"),
-        D::NonAcceptanceNotice => Some("non_acceptance_notice"),
-        D::SupplementNotice => Some("supplement_notice"),
-        D::GapAcceptanceNotice => Some("gap_acceptance_notice"),
-        D::FeeNotice | D::ResultNotice => None,
+        D::Receipt => "receipt",
+        D::AcceptanceNotice => "acceptance_notice",
+        D::NonAcceptanceNotice => "non_acceptance_notice",
+        D::SupplementNotice => "supplement_notice",
+        D::GapAcceptanceNotice => "gap_acceptance_notice",
+        D::FeeNotice => "fee_notice",
+        D::ResultNotice => "result_notice",
     }
 }
 
@@ -168,6 +229,8 @@ pub fn doc_no(kind: &str, year: i32, counter: u64) -> String {
         "non_acceptance_notice" => "不受",
         "supplement_notice" => "补正",
         "gap_acceptance_notice" => "容缺",
+        "fee_notice" => "缴费",
+        "result_notice" => "办结",
         _ => "文",
     };
     format!("{p}字〔{year}〕第{counter:06}号")

@@ -10,6 +10,8 @@ pub const KINDS: &[(&str, &str)] = &[
     ("non_acceptance_notice", "不予受理通知书"),
     ("supplement_notice", "补正材料通知书（一次性告知书）"),
     ("gap_acceptance_notice", "容缺受理通知书（附承诺书）"),
+    ("fee_notice", "缴费通知书"),
+    ("result_notice", "办结通知书"),
 ];
 
 pub(crate) const BUNDLED: &[(&str, &str)] = &[
@@ -36,6 +38,14 @@ pub(crate) const BUNDLED: &[(&str, &str)] = &[
     (
         "gap_acceptance_notice",
         include_str!("../../../data/templates/gap_acceptance_notice.json"),
+    ),
+    (
+        "fee_notice",
+        include_str!("../../../data/templates/fee_notice.json"),
+    ),
+    (
+        "result_notice",
+        include_str!("../../../data/templates/result_notice.json"),
     ),
 ];
 

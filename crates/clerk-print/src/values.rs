@@ -2,6 +2,8 @@
 
 use std::collections::BTreeMap;
 
+use clerk_core::case::CaseStatus;
+use clerk_core::catalogue::Matter;
 use clerk_core::date::Date;
 use clerk_core::intake::{ApplicantKind, DecisionForm, NotAcceptKind, PreparedCase};
 
@@ -65,12 +67,78 @@ fn id_label(a: &clerk_core::intake::ApplicantForm) -> &'static str {
     }
 }
 
-pub fn values_for_case(
-    case: &PreparedCase,
-    input: &CaseDocInput,
-    material_names: &dyn Fn(&str) -> String,
-) -> Values {
+/// `80.00 元` from fen: money stays exact.
+pub fn yuan(fen: u64) -> String {
+    format!("{}.{:02} 元", fen / 100, fen % 100)
+}
+
+/// The fee lines a 缴费通知书 prints, and their total.
+fn fee_values(v: &mut Values, matter: &Matter) {
+    let lines = matter
+        .fee
+        .items
+        .iter()
+        .map(|f| {
+            format!(
+                "{}：{}/{}（依据：{}）",
+                f.name,
+                yuan(f.amount_fen),
+                f.unit,
+                f.basis
+            )
+        })
+        .collect();
+    v.lists.insert("fees".into(), lines);
+    // One of each item; the window collects more when more are issued.
+    let total: u64 = matter.fee.items.iter().map(|f| f.amount_fen).sum();
+    v.set(
+        "fee_total",
+        if matter.fee.charged() {
+            format!("{}（按每项一个计费单位计）", yuan(total))
+        } else {
+            "不收费".into()
+        },
+    );
+}
+
+pub fn values_for_case(case: &PreparedCase, matter: &Matter, input: &CaseDocInput) -> Values {
+    let material_names = |id: &str| {
+        matter
+            .materials
+            .iter()
+            .find(|m| m.id == id)
+            .map(|m| m.name.clone())
+            .unwrap_or_else(|| id.to_owned())
+    };
     let mut v = Values::default();
+    fee_values(&mut v, matter);
+    // The result (办结): today only a 即办件 completes at the counter; a
+    // department's result arrives by sync and fills these in.
+    let completed = case.status == CaseStatus::CompletedOnTheSpot;
+    v.set(
+        "completed_on_zh",
+        if completed {
+            date_zh(case.received_on)
+        } else {
+            "—".into()
+        },
+    );
+    v.set(
+        "result",
+        if completed {
+            "准予办理（当场办结）"
+        } else {
+            "—"
+        },
+    );
+    v.set(
+        "result_detail",
+        if completed {
+            "相关证照或文书已当场交付申请人。"
+        } else {
+            "—"
+        },
+    );
     let a = &case.applicant;
     v.set("hall_name", &input.hall_name);
     v.set("doc_no", &input.doc_no);
@@ -231,6 +299,10 @@ pub fn sample_values(kind: &str) -> Values {
             "《中华人民共和国行政许可法》第三十二条第一款第（二）项",
         ),
         ("refer_to", "腾冲市市场监督管理局"),
+        ("fee_total", "90.00 元（按每项一个计费单位计）"),
+        ("completed_on_zh", "2026年3月2日"),
+        ("result", "准予办理（当场办结）"),
+        ("result_detail", "相关证照或文书已当场交付申请人。"),
     ] {
         v.set(k, val);
     }
@@ -251,6 +323,13 @@ pub fn sample_values(kind: &str) -> Values {
         vec!["食品安全管理制度目录".into()]
     };
     v.lists.insert("owed".into(), owed);
+    v.lists.insert(
+        "fees".into(),
+        vec![
+            "不动产登记费（住宅）：80.00 元/每件（依据：发改价格规〔2016〕2559号）".into(),
+            "证书工本费（第二本起）：10.00 元/每本（依据：发改价格规〔2016〕2559号）".into(),
+        ],
+    );
     v.qr = "https://zwfw.example.gov.cn/q?no=3205-K7QM-000123-H&v=7KQ2M9".into();
     v
 }

@@ -95,3 +95,51 @@ fn prints_through_cups_and_the_printed_pdf_has_the_text() {
         Err(printing::PrintJobError::UnknownPrinter(_))
     ));
 }
+
+/// A stopped queue (as after "paper out"): CUPS accepts the job and holds
+/// it; the queue's state names the problem so the window can say so, and
+/// the job is seen waiting until it is cancelled (here) or printed.
+#[test]
+fn a_stopped_queue_holds_the_job_and_says_why() {
+    const STOPPED: &str = "WC-STOPPED";
+    if !printing::printers().iter().any(|p| p == STOPPED) {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI: `cargo xtask test` sets up the {STOPPED} queue"
+        );
+        eprintln!("skipped: no {STOPPED} queue (run `cargo xtask setup --test`)");
+        return;
+    }
+    let state = printing::queue_state(STOPPED).unwrap();
+    assert!(!state.enabled && state.accepting, "{state:?}");
+    let problem = state.problem().unwrap();
+    assert_eq!(
+        problem,
+        printing::QueueProblem::Stopped("Paper tray empty".into())
+    );
+    assert!(problem.zh().contains("打印队列已暂停"));
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("r.pdf");
+    let t = load_template("receipt", None).unwrap();
+    let pdf = render(
+        &t,
+        &sample_values("receipt"),
+        &Font::default_font().unwrap(),
+        Marking::Original,
+    )
+    .unwrap();
+    std::fs::write(&file, pdf).unwrap();
+    let job = printing::lp(&file, STOPPED, "收件凭证").unwrap();
+    assert_eq!(
+        printing::job_state(STOPPED, &job),
+        printing::JobState::Pending
+    );
+    let _ = Command::new("cancel").arg(&job).status();
+    assert_ne!(
+        printing::job_state(STOPPED, &job),
+        printing::JobState::Pending
+    );
+    // A healthy queue has no problem.
+    assert_eq!(printing::queue_state(PRINTER).unwrap().problem(), None);
+    assert_eq!(printing::queue_state("no-such-queue"), None);
+}

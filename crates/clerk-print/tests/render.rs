@@ -207,3 +207,275 @@ fn a_hall_template_overrides_the_bundled_one_and_bad_ones_are_named() {
         matches!(render(&t, &sample_values("receipt"), &font(), Marking::Original), Err(PrintError::MissingValue(k)) if k == "no_such_value")
     );
 }
+
+/// A case for `matter`, with a decision chosen by `turn` among those the
+/// matter allows, prepared by clerk-core exactly as at the window.
+fn case_for(
+    cat: &clerk_core::catalogue::Catalogue,
+    m: &clerk_core::catalogue::Matter,
+    turn: usize,
+    i: u64,
+) -> clerk_core::intake::PreparedCase {
+    use clerk_core::case::{MaterialCheck, SupplementItem};
+    use clerk_core::catalogue::{CaseKind, ServiceObject};
+    use clerk_core::intake::{ApplicantForm, ApplicantKind, DecisionForm, NotAcceptKind};
+    let today = clerk_core::date::Date::parse_iso("2026-03-02").unwrap();
+    let applicant = if m.service_objects.contains(&ServiceObject::NaturalPerson) {
+        clerk_store::testing::person(i)
+    } else {
+        ApplicantForm {
+            kind: ApplicantKind::Organisation,
+            name: "保山市永昌食品有限公司".into(),
+            id_no: "91530502MA6K2R8L31".into(),
+            phone: "08752121234".into(),
+            address: "保山市隆阳区".into(),
+            agent_name: "段玉兰".into(),
+            agent_id_no: clerk_store::testing::citizen_id(i),
+        }
+    };
+    let gap = m.materials.iter().find(|x| x.may_be_missing);
+    let decisions = [
+        if m.case_kind == CaseKind::Instant {
+            DecisionForm::CompleteOnTheSpot
+        } else {
+            DecisionForm::Accept
+        },
+        DecisionForm::RequestSupplement {
+            items: vec![SupplementItem {
+                material_id: m.materials[0].id.clone(),
+                requirement: "请提交加盖公章的原件".into(),
+            }],
+        },
+        DecisionForm::NotAccept {
+            reason: NotAcceptKind::NotOurCompetence,
+            refer_to: "腾冲市市场监督管理局".into(),
+            detail: String::new(),
+            legal_basis: "《中华人民共和国行政许可法》第三十二条第一款第（二）项".into(),
+        },
+        match gap {
+            Some(_) => DecisionForm::AcceptWithGaps {
+                supply_by: "2026-03-02".into(),
+                commitment_signed: true,
+            },
+            None => DecisionForm::Accept,
+        },
+    ];
+    let decision = decisions[turn % decisions.len()].clone();
+    let missing = |id: &str| match &decision {
+        DecisionForm::RequestSupplement { items } => items.iter().any(|x| x.material_id == id),
+        DecisionForm::AcceptWithGaps { .. } => gap.is_some_and(|g| g.id == id),
+        _ => false,
+    };
+    let form = clerk_core::intake::IntakeForm {
+        matter_code: m.code.clone(),
+        matter_version: cat.version,
+        applicant,
+        materials: m
+            .materials
+            .iter()
+            .map(|x| MaterialCheck {
+                material_id: x.id.clone(),
+                received: !missing(&x.id),
+                original_seen: true,
+                copies: x.copies,
+            })
+            .collect(),
+        decision,
+    };
+    let cal = clerk_core::calendar::WorkCalendar::bundled();
+    clerk_core::intake::prepare(
+        &form,
+        &clerk_core::intake::IntakeContext {
+            catalogue: cat,
+            calendar: &cal,
+            today,
+            start_day: clerk_core::calendar::StartDay::DayZero,
+        },
+    )
+    .unwrap_or_else(|e| panic!("{} turn {turn}: {e:?}", m.name))
+}
+
+fn input(receipt_no: &str) -> clerk_print::CaseDocInput {
+    clerk_print::CaseDocInput {
+        receipt_no: receipt_no.into(),
+        doc_no: String::new(),
+        hall_name: "保山市隆阳区政务服务中心".into(),
+        window: "综合受理7号窗口".into(),
+        clerk: "王芳".into(),
+        received_at: "2026-03-02 09:14".into(),
+        reconsideration_body: "保山市人民政府".into(),
+        court: "保山市隆阳区人民法院".into(),
+        supervision_phone: "0875-2121234".into(),
+        query_url: "https://zwfw.example.gov.cn/q".into(),
+        verify_code: "7KQ2M9".into(),
+    }
+}
+
+/// Every matter of the sample catalogue, every decision in turn: the
+/// documents clerk-core says the case needs are made, and each gives back
+/// the applicant, the case number and the dates; a paid matter's fee notice
+/// names each fee, its amount and its legal basis; a 即办件 gets its 办结通知.
+#[test]
+fn cases_from_the_sample_catalogue_get_their_documents() {
+    let cat = clerk_core::catalogue::Catalogue::parse(clerk_core::SAMPLE_CATALOGUE_JSON).unwrap();
+    let issuer = clerk_print::Issuer::new(font());
+    let dir = tempfile::tempdir().unwrap();
+    let mut seen = std::collections::BTreeSet::new();
+    for (i, m) in cat.matters.iter().enumerate() {
+        for turn in [i, i + 1] {
+            let case = case_for(&cat, m, turn, i as u64 + 7);
+            let no = format!("3205-K7QM-{:06}-H", 100 + i);
+            let made = issuer
+                .make(&case, m, &input(&no), 100 + i as u64, &[])
+                .unwrap();
+            assert_eq!(
+                made.iter().map(|d| d.kind.as_str()).collect::<Vec<_>>(),
+                issuer.kinds_for(&case, m),
+                "{}",
+                m.name
+            );
+            assert_eq!(made[0].kind, "receipt", "the receipt comes first");
+            for d in made {
+                seen.insert(d.kind.clone());
+                let path = dir.path().join(format!("{i}-{}.pdf", d.kind));
+                std::fs::write(&path, &d.pdf).unwrap();
+                let text: String = pdftotext(&path)
+                    .chars()
+                    .filter(|c| !c.is_whitespace())
+                    .collect();
+                for want in [case.applicant.name.as_str(), no.as_str(), "2026年3月2日"] {
+                    assert!(
+                        text.contains(want),
+                        "{} {}: {want:?} missing: {text}",
+                        m.name,
+                        d.kind
+                    );
+                }
+                if d.kind == "fee_notice" {
+                    for f in &m.fee.items {
+                        let amount = clerk_print::yuan(f.amount_fen).replace(' ', "");
+                        assert!(text.contains(&f.name) && text.contains(&amount), "{text}");
+                    }
+                    assert!(text.contains("发改价格规〔2016〕2559号"), "basis: {text}");
+                }
+                if d.kind == "result_notice" {
+                    assert!(text.contains("准予办理（当场办结）"), "{text}");
+                }
+                assert!(
+                    d.pdf.len() <= 200 * 1024,
+                    "{}: {} bytes",
+                    d.kind,
+                    d.pdf.len()
+                );
+            }
+        }
+    }
+    for k in [
+        "receipt",
+        "acceptance_notice",
+        "non_acceptance_notice",
+        "supplement_notice",
+        "gap_acceptance_notice",
+        "fee_notice",
+        "result_notice",
+    ] {
+        assert!(seen.contains(k), "no case made a {k}: {seen:?}");
+    }
+}
+
+/// With a thermal receipt printer the receipt is made 80 mm wide; a
+/// document already issued is not made again.
+#[test]
+fn the_receipt_follows_the_receipt_printer_and_is_made_once() {
+    let cat = clerk_core::catalogue::Catalogue::parse(clerk_core::SAMPLE_CATALOGUE_JSON).unwrap();
+    let m = cat.matter(clerk_store::testing::FOOD).unwrap();
+    let case = case_for(&cat, m, 0, 3);
+    let mut issuer = clerk_print::Issuer::new(font());
+    issuer.receipt_80mm = true;
+    let made = issuer
+        .make(&case, m, &input("3205-K7QM-000001-H"), 1, &[])
+        .unwrap();
+    assert_eq!(made[0].kind, "receipt_80mm");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("r.pdf");
+    std::fs::write(&path, &made[0].pdf).unwrap();
+    let info = poppler("pdfinfo", &path);
+    let size = info.lines().find(|l| l.starts_with("Page size:")).unwrap();
+    // 80 mm = 226.77 pt.
+    assert!(size.contains("226.77"), "{size}");
+    let again = issuer
+        .make(
+            &case,
+            m,
+            &input("3205-K7QM-000001-H"),
+            1,
+            &["receipt".into(), "acceptance_notice".into()],
+        )
+        .unwrap();
+    assert!(
+        again.is_empty(),
+        "{:?}",
+        again.iter().map(|d| &d.kind).collect::<Vec<_>>()
+    );
+}
+
+/// The hall's seal-area image is drawn on the original only; the 副本 and
+/// the preview keep the empty box. A file that is not a PNG is refused with
+/// its path named.
+#[test]
+fn the_seal_image_is_on_the_original_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let png_path = dir.path().join("seal.png");
+    {
+        // A red ring, 120×120.
+        let file = std::fs::File::create(&png_path).unwrap();
+        let mut enc = png::Encoder::new(std::io::BufWriter::new(file), 120, 120);
+        enc.set_color(png::ColorType::Rgb);
+        enc.set_depth(png::BitDepth::Eight);
+        let mut w = enc.write_header().unwrap();
+        let mut data = Vec::new();
+        for y in 0..120i32 {
+            for x in 0..120i32 {
+                let r2 = (x - 60).pow(2) + (y - 60).pow(2);
+                let ring = (2500..3600).contains(&r2);
+                data.extend_from_slice(if ring {
+                    &[200, 20, 20]
+                } else {
+                    &[255, 255, 255]
+                });
+            }
+        }
+        w.write_image_data(&data).unwrap();
+    }
+    let seal = clerk_print::SealImage::load(&png_path).unwrap();
+    let mut issuer = clerk_print::Issuer::new(font());
+    issuer.seal = Some(seal);
+    let t = load_template("acceptance_notice", None).unwrap();
+    let v = sample_values("acceptance_notice");
+    let images = |m: Marking| {
+        let path = dir.path().join(format!("{m:?}.pdf"));
+        std::fs::write(&path, issuer.render(&t, &v, m).unwrap()).unwrap();
+        let out = Command::new("pdfimages")
+            .arg("-list")
+            .arg(&path)
+            .output()
+            .unwrap();
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .skip(2)
+            .count()
+    };
+    assert_eq!(images(Marking::Original), 1);
+    assert_eq!(images(Marking::Copy), 0);
+    assert_eq!(images(Marking::Preview), 0);
+
+    let not_png = dir.path().join("seal.jpg");
+    std::fs::write(&not_png, b"\xff\xd8\xff\xe0 not a png").unwrap();
+    let e = clerk_print::SealImage::load(&not_png).unwrap_err();
+    assert!(
+        e.zh().contains("seal.jpg") && e.zh().contains("印章区图片"),
+        "{}",
+        e.zh()
+    );
+}

@@ -28,7 +28,16 @@ pub struct DocumentRow {
     pub last_outcome: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One line of the print journal, as read back.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct JournalRow {
+    pub document_id: String,
+    pub at: String,
+    pub actor: String,
+    pub record: PrintRecord,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PrintRecord {
     pub copy: bool,
     pub printer: Option<String>,
@@ -82,7 +91,7 @@ impl Store {
         let conn = self.conn.lock().unwrap();
         let mut st = conn.prepare_cached(
             "SELECT d.id, d.case_id, d.kind, d.doc_no, d.sha256, d.issued_at, \
-               (SELECT count(*) FROM print_journal p WHERE p.document_id = d.id AND p.outcome = 'sent'), \
+               (SELECT count(*) FROM print_journal p WHERE p.document_id = d.id AND (p.outcome = 'sent' OR p.outcome LIKE 'held:%')), \
                (SELECT p.outcome FROM print_journal p WHERE p.document_id = d.id ORDER BY p.id DESC LIMIT 1) \
              FROM documents d WHERE d.case_id = ?1 ORDER BY d.rowid",
         )?;
@@ -96,6 +105,30 @@ impl Store {
                 issued_at: r.get(5)?,
                 prints: r.get(6)?,
                 last_outcome: r.get(7)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The print journal of a case's documents, oldest first.
+    pub fn print_journal(&self, case_id: &str) -> Result<Vec<JournalRow>, StoreError> {
+        let conn = self.conn.lock().unwrap();
+        let mut st = conn.prepare_cached(
+            "SELECT p.document_id, p.at, p.actor, p.copy, p.printer, p.job_id, p.outcome \
+             FROM print_journal p JOIN documents d ON d.id = p.document_id \
+             WHERE d.case_id = ?1 ORDER BY p.id",
+        )?;
+        let rows = st.query_map([case_id], |r| {
+            Ok(JournalRow {
+                document_id: r.get(0)?,
+                at: r.get(1)?,
+                actor: r.get(2)?,
+                record: PrintRecord {
+                    copy: r.get(3)?,
+                    printer: r.get(4)?,
+                    job_id: r.get(5)?,
+                    outcome: r.get(6)?,
+                },
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
@@ -122,7 +155,7 @@ impl Store {
     pub fn original_printed(&self, id: &str) -> Result<bool, StoreError> {
         let conn = self.conn.lock().unwrap();
         Ok(conn.query_row(
-            "SELECT count(*) FROM print_journal WHERE document_id = ?1 AND copy = 0 AND outcome = 'sent'",
+            "SELECT count(*) FROM print_journal WHERE document_id = ?1 AND copy = 0 AND (outcome = 'sent' OR outcome LIKE 'held:%')",
             [id],
             |r| r.get::<_, i64>(0),
         )? > 0)

@@ -15,7 +15,7 @@ mod search;
 pub mod testing;
 pub mod time;
 
-pub use docs::{DocumentRow, NewDocument, PrintRecord};
+pub use docs::{DocumentRow, JournalRow, NewDocument, PrintRecord};
 pub use open::{key_name, Identity, OpenError, MIGRATIONS};
 pub use ops::{Actor, CaseRow, Committed, OutboxRow, StoreError};
 pub use search::fts_query;

@@ -47,6 +47,19 @@ pub fn local_hhmm(iso_utc: &str) -> Option<String> {
     ))
 }
 
+/// `2026-03-02 09:14` in the hall's time from a stored UTC timestamp.
+pub fn local_datetime(iso_utc: &str) -> Option<String> {
+    let day = clerk_core::date::Date::parse_iso(iso_utc.get(..10)?)?;
+    let (h, m) = iso_utc.get(11..16)?.split_once(':')?;
+    let minutes = h.parse::<i32>().ok()? * 60 + m.parse::<i32>().ok()? + CST_OFFSET_MINUTES;
+    let day = day.add_days(i64::from(minutes.div_euclid(1440)));
+    Some(format!(
+        "{day} {:02}:{:02}",
+        minutes.rem_euclid(1440) / 60,
+        minutes.rem_euclid(60)
+    ))
+}
+
 /// Hybrid logical clock, `<13-digit millis>-<4-digit counter>`: sorts as
 /// text, never goes backwards even when the PC clock does.
 pub fn next_hlc(last: Option<&str>, wall_millis: i64) -> String {
@@ -85,6 +98,15 @@ mod tests {
         assert_eq!(iso_utc(t), "2026-11-24T17:00:00.000Z");
         assert_eq!(local_date(t, CST_OFFSET_MINUTES).to_string(), "2026-11-25");
         assert_eq!(local_hhmm(&iso_utc(t)).as_deref(), Some("01:00"));
+        assert_eq!(
+            local_datetime("2026-03-01T17:05:00.000Z").as_deref(),
+            Some("2026-03-02 01:05"),
+            "after 16:00 UTC it is the next day in the hall"
+        );
+        assert_eq!(
+            local_datetime("2026-03-02T01:14:00.000Z").as_deref(),
+            Some("2026-03-02 09:14")
+        );
         assert_eq!(
             local_hhmm("2026-03-02T02:14:00.000Z").as_deref(),
             Some("10:14")

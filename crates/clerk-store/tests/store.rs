@@ -344,6 +344,31 @@ fn documents_are_kept_encrypted_with_their_copy_and_journalled() {
     s.journal_print(&d.id, &rec, &actor(), NOW).unwrap();
     assert!(s.original_printed(&d.id).unwrap());
     assert_eq!(s.documents(&c.case_id).unwrap()[0].prints, 1);
+    // A failure is journalled but is not a print; a held job is (it is in
+    // the queue and comes out when the printer is fixed).
+    let failed = clerk_store::PrintRecord {
+        copy: true,
+        printer: None,
+        job_id: None,
+        outcome: "no printer is configured".into(),
+    };
+    s.journal_print(&d.id, &failed, &actor(), NOW + 1).unwrap();
+    let held = clerk_store::PrintRecord {
+        copy: true,
+        printer: Some("A4".into()),
+        job_id: Some("A4-13".into()),
+        outcome: "held: the printer is out of paper".into(),
+    };
+    s.journal_print(&d.id, &held, &actor(), NOW + 2).unwrap();
+    assert_eq!(s.documents(&c.case_id).unwrap()[0].prints, 2);
+    let journal = s.print_journal(&c.case_id).unwrap();
+    assert_eq!(
+        journal.iter().map(|j| j.record.clone()).collect::<Vec<_>>(),
+        vec![rec.clone(), failed, held]
+    );
+    assert!(journal
+        .iter()
+        .all(|j| j.document_id == d.id && j.actor == actor().user_id));
     assert_eq!(s.verify_code(&c.receipt_no).len(), 6);
     assert_eq!(s.verify_code(&c.receipt_no), s.verify_code(&c.receipt_no));
 }

@@ -20,9 +20,17 @@ usage:
       matters of the bundled catalogue whose name or code contains <query>.
   clerkctl render --list
       the document types (收件凭证, 受理通知书, …).
-  clerkctl render <type> --sample --out <file.pdf> [--templates <dir>] [--font <file> [--font-index N]] [--preview|--copy]
-      render one document with sample data, using the hall's template from
-      <dir>/<type>.json when there is one (else the bundled template).
+  clerkctl render <type> (--sample | --case <case.json>) --out <file.pdf>
+                  [--config <clerk.toml>] [--templates <dir>] [--seal <file.png>]
+                  [--font <file> [--font-index N]] [--preview|--copy]
+      render one document with sample data or for a case, using the hall's
+      template from <dir>/<type>.json when there is one (else the bundled
+      template). A case file is the intake form as the app keeps it
+      (matter_code, matter_version, applicant, materials, decision) plus
+      optional received_on (YYYY-MM-DD) and receipt_no; it is checked by the
+      same rules as at the window. --config takes the hall's names, notice
+      settings, templates and seal from a machine config.
+      See data/samples/case-food-gap.json.
 ";
 
 fn main() -> ExitCode {
@@ -155,9 +163,12 @@ fn deadline(opts: &[&str], json: bool) -> ExitCode {
     }
 }
 
+fn catalogue() -> Catalogue {
+    Catalogue::parse(clerk_core::SAMPLE_CATALOGUE_JSON).expect("bundled catalogue is valid")
+}
+
 fn search(query: &str) -> ExitCode {
-    let cat =
-        Catalogue::parse(clerk_core::SAMPLE_CATALOGUE_JSON).expect("bundled catalogue is valid");
+    let cat = catalogue();
     let hits = cat.search(query);
     for m in &hits {
         let dept = cat
@@ -173,6 +184,104 @@ fn search(query: &str) -> ExitCode {
     ExitCode::SUCCESS
 }
 
+#[derive(serde::Deserialize)]
+struct CaseFile {
+    #[serde(flatten)]
+    form: clerk_core::intake::IntakeForm,
+    received_on: Option<String>,
+    receipt_no: Option<String>,
+}
+
+/// The values for `--case`: the form checked and prepared by clerk-core as
+/// at the window, then filled like the app fills a document.
+fn case_values(
+    kind: &str,
+    file: &str,
+    cfg: Option<&clerk_config::Loaded>,
+) -> Result<clerk_print::Values, String> {
+    let text = std::fs::read_to_string(file).map_err(|e| format!("cannot read {file}: {e}"))?;
+    let cf: CaseFile = serde_json::from_str(&text)
+        .map_err(|e| format!("{file} is not a case file: {e}\n{file} 不是办件文件：{e}"))?;
+    let catalogue = catalogue();
+    let today = match &cf.received_on {
+        Some(d) => Date::parse_iso(d).ok_or_else(|| {
+            format!("received_on {d:?}: not a date (YYYY-MM-DD)\nreceived_on 不是日期")
+        })?,
+        None => today(),
+    };
+    let calendar = WorkCalendar::bundled();
+    let start_day = match cfg.map(|c| c.config.deadlines.start_day.as_str()) {
+        Some("day_one") => StartDay::DayOne,
+        _ => StartDay::DayZero,
+    };
+    let case = clerk_core::intake::prepare(
+        &cf.form,
+        &clerk_core::intake::IntakeContext {
+            catalogue: &catalogue,
+            calendar: &calendar,
+            today,
+            start_day,
+        },
+    )
+    .map_err(|errs| {
+        errs.iter()
+            .map(|e| format!("{}: {} / {}", e.field, e.zh, e.en))
+            .collect::<Vec<_>>()
+            .join("\n")
+    })?;
+    let matter = catalogue
+        .matter(&case.matter_code)
+        .ok_or("matter not in the catalogue")?;
+    let needed: Vec<&str> = clerk_core::intake::documents_for(case.status, matter)
+        .into_iter()
+        .map(clerk_print::template_kind)
+        .collect();
+    let issued = needed.contains(&kind) || (kind == "receipt_80mm" && needed.contains(&"receipt"));
+    if !issued {
+        eprintln!(
+            "note: this case ({}) is not issued a {kind}; it needs {} / 注意：该办件不出具此类文书",
+            case.status.as_str(),
+            needed.join(", ")
+        );
+    }
+    let sample = clerk_print::sample_values(kind);
+    let from_sample = |k: &str| sample.text.get(k).cloned().unwrap_or_default();
+    let config = cfg.map(|c| &c.config);
+    let pick = |v: Option<&Option<String>>, k: &str| {
+        v.and_then(|v| v.clone()).unwrap_or_else(|| from_sample(k))
+    };
+    let receipt_no = cf.receipt_no.unwrap_or_else(|| from_sample("receipt_no"));
+    let counter = clerk_core::receipt::ReceiptNo::parse(&receipt_no)
+        .map(|r| r.counter())
+        .unwrap_or(1);
+    let input = clerk_print::CaseDocInput {
+        receipt_no,
+        doc_no: clerk_print::doc_no(kind, today.year(), counter),
+        hall_name: config
+            .map(|c| c.hall.name.clone())
+            .unwrap_or_else(|| from_sample("hall_name")),
+        window: config
+            .map(|c| c.window.name.clone())
+            .unwrap_or_else(|| from_sample("window")),
+        clerk: config
+            .map(|c| format!("{}号窗口", c.window.code))
+            .unwrap_or_else(|| from_sample("clerk")),
+        received_at: format!("{today} 09:00"),
+        reconsideration_body: pick(
+            config.map(|c| &c.notices.reconsideration_body),
+            "reconsideration_body",
+        ),
+        court: pick(config.map(|c| &c.notices.court), "court"),
+        supervision_phone: pick(
+            config.map(|c| &c.notices.supervision_phone),
+            "supervision_phone",
+        ),
+        query_url: pick(config.map(|c| &c.notices.query_url), "query_url"),
+        verify_code: "SAMPLE".into(),
+    };
+    Ok(clerk_print::values_for_case(&case, matter, &input))
+}
+
 fn render(kind: &str, opts: &[&str]) -> ExitCode {
     let get = |k: &str| {
         opts.iter()
@@ -180,22 +289,43 @@ fn render(kind: &str, opts: &[&str]) -> ExitCode {
             .and_then(|i| opts.get(i + 1))
             .copied()
     };
-    if !opts.contains(&"--sample") {
-        eprintln!("render needs --sample (rendering a stored case comes with the app's print journal)\n{USAGE}");
+    let case = get("--case");
+    if !opts.contains(&"--sample") && case.is_none() {
+        eprintln!("render needs --sample or --case <case.json>\n{USAGE}");
         return ExitCode::from(2);
     }
     let Some(out) = get("--out") else {
         eprintln!("render needs --out <file.pdf>\n{USAGE}");
         return ExitCode::from(2);
     };
-    let template =
-        match clerk_print::load_template(kind, get("--templates").map(std::path::Path::new)) {
-            Ok(t) => t,
-            Err(e) => {
+    let cfg = match get("--config") {
+        Some(p) => {
+            let l = clerk_config::load(std::path::Path::new(p));
+            if let Some(e) = &l.problem {
                 eprintln!("{e}\n{}", e.zh());
                 return ExitCode::from(2);
             }
-        };
+            if l.path.is_none() {
+                eprintln!("no config at {p} / 没有该配置文件");
+                return ExitCode::from(2);
+            }
+            Some(l)
+        }
+        None => None,
+    };
+    let templates = get("--templates")
+        .map(std::path::PathBuf::from)
+        .or_else(|| {
+            let c = cfg.as_ref()?;
+            c.config.notices.templates.as_deref().map(|p| c.resolve(p))
+        });
+    let template = match clerk_print::load_template(kind, templates.as_deref()) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("{e}\n{}", e.zh());
+            return ExitCode::from(2);
+        }
+    };
     let font = match get("--font") {
         Some(f) => clerk_print::Font::load(
             std::path::Path::new(f),
@@ -212,6 +342,20 @@ fn render(kind: &str, opts: &[&str]) -> ExitCode {
             return ExitCode::from(1);
         }
     };
+    let seal_path = get("--seal").map(std::path::PathBuf::from).or_else(|| {
+        let c = cfg.as_ref()?;
+        c.config.notices.seal_image.as_deref().map(|p| c.resolve(p))
+    });
+    let seal = match seal_path
+        .map(|p| clerk_print::SealImage::load(&p))
+        .transpose()
+    {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("{e}\n{}", e.zh());
+            return ExitCode::from(2);
+        }
+    };
     let marking = if opts.contains(&"--preview") {
         clerk_print::Marking::Preview
     } else if opts.contains(&"--copy") {
@@ -219,7 +363,18 @@ fn render(kind: &str, opts: &[&str]) -> ExitCode {
     } else {
         clerk_print::Marking::Original
     };
-    match clerk_print::render(&template, &clerk_print::sample_values(kind), &font, marking) {
+    let values = match case {
+        Some(file) => match case_values(kind, file, cfg.as_ref()) {
+            Ok(v) => v,
+            Err(e) => {
+                eprintln!("{e}");
+                return ExitCode::from(1);
+            }
+        },
+        None => clerk_print::sample_values(kind),
+    };
+    let rendered = clerk_print::render_with_seal(&template, &values, &font, marking, seal.as_ref());
+    match rendered {
         Ok(pdf) => match std::fs::write(out, &pdf) {
             Ok(()) => {
                 println!("{out}: {} bytes", pdf.len());

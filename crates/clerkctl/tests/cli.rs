@@ -135,6 +135,8 @@ fn render_lists_types_and_renders_a_sample_with_a_hall_template() {
         "non_acceptance_notice",
         "supplement_notice",
         "gap_acceptance_notice",
+        "fee_notice",
+        "result_notice",
     ] {
         assert!(
             out.lines().any(|l| l.starts_with(&format!("{kind}\t"))),
@@ -194,6 +196,133 @@ fn render_lists_types_and_renders_a_sample_with_a_hall_template() {
     assert_eq!(
         clerkctl(&["render", "nope", "--sample", "--out", pdf.to_str().unwrap()]).0,
         2
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+fn run_err(args: &[&str]) -> (i32, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_clerkctl"))
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+fn text_of(pdf: &std::path::Path) -> String {
+    let out = Command::new("pdftotext")
+        .arg(pdf)
+        .arg("-")
+        .output()
+        .unwrap();
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect()
+}
+
+/// `--case`: a case file is checked by the window's rules and its own
+/// dates and names are printed; the hall's config supplies names,
+/// templates and the seal image; a bad case names the field and the rule.
+#[test]
+fn render_a_given_case_with_the_halls_config() {
+    let sample = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../data/samples/case-food-gap.json"
+    );
+    let dir = std::env::temp_dir().join(format!("clerkctl-case-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("tpl")).unwrap();
+    let pdf = dir.join("n.pdf");
+    let (code, _) = clerkctl(&[
+        "render",
+        "gap_acceptance_notice",
+        "--case",
+        sample,
+        "--out",
+        pdf.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0);
+    let t = text_of(&pdf);
+    // Due dates are worked out by clerk-core from received_on 2026-03-02.
+    for want in [
+        "李四",
+        "2026年3月9日前补齐",
+        "2026年3月16日",
+        "食品安全管理制度目录",
+    ] {
+        assert!(t.contains(want), "{want:?} not in {t}");
+    }
+
+    // The hall's config: names and its template folder (relative to the file).
+    std::fs::write(
+        dir.join("clerk.toml"),
+        "[hall]\ncode = \"530502-ZWZX\"\nname = \"保山市隆阳区政务服务中心\"\n[window]\ncode = \"09\"\nname = \"不动产登记9号窗口\"\n[notices]\ntemplates = \"tpl\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("tpl/gap_acceptance_notice.json"),
+        r#"{"format":1,"kind":"gap_acceptance_notice","title":"容缺受理通知书（本厅版式）","blocks":[{"type":"text","text":"{window} {applicant_name} {supply_by_zh}"}]}"#,
+    )
+    .unwrap();
+    let config = dir.join("clerk.toml");
+    let (code, _) = clerkctl(&[
+        "render",
+        "gap_acceptance_notice",
+        "--case",
+        sample,
+        "--config",
+        config.to_str().unwrap(),
+        "--out",
+        pdf.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0);
+    let t = text_of(&pdf);
+    assert!(
+        t.contains("本厅版式") && t.contains("不动产登记9号窗口李四2026年3月9日"),
+        "{t}"
+    );
+
+    // A case the window would refuse is refused here too, naming the field.
+    let bad = dir.join("bad.json");
+    std::fs::write(
+        &bad,
+        std::fs::read_to_string(sample)
+            .unwrap()
+            .replace("530502199001011233", "530502199002301233"),
+    )
+    .unwrap();
+    let (code, err) = run_err(&[
+        "render",
+        "gap_acceptance_notice",
+        "--case",
+        bad.to_str().unwrap(),
+        "--out",
+        pdf.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("applicant.id_no") && err.contains("身份证件号码有误"),
+        "{err}"
+    );
+
+    // A seal image that is not a PNG is named.
+    std::fs::write(dir.join("seal.jpg"), b"not a png").unwrap();
+    let (code, err) = run_err(&[
+        "render",
+        "receipt",
+        "--sample",
+        "--seal",
+        dir.join("seal.jpg").to_str().unwrap(),
+        "--out",
+        pdf.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("seal.jpg") && err.contains("印章区图片"),
+        "{err}"
     );
     let _ = std::fs::remove_dir_all(&dir);
 }

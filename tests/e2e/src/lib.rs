@@ -346,3 +346,68 @@ impl Drop for App {
 pub fn read(path: &Path) -> String {
     std::fs::read_to_string(path).unwrap_or_default()
 }
+
+/// The key as the string `App::keys` sends.
+pub fn k(key: Key) -> String {
+    char::from(key).to_string()
+}
+
+/// A valid citizen ID for an ID body of 17 digits (GB 11643 check digit
+/// computed here, independently of the app's code).
+pub fn citizen_id(body: &str) -> String {
+    const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    let sum: u32 = body
+        .chars()
+        .zip(W)
+        .map(|(c, w)| c.to_digit(10).unwrap() * w)
+        .sum();
+    let check = ['1', '0', 'X', '9', '8', '7', '6', '5', '4', '3', '2'][(sum % 11) as usize];
+    format!("{body}{check}")
+}
+
+/// Are these CUPS queues set up? Under CI they must be (`cargo xtask test`
+/// adds them); elsewhere a test without them is skipped.
+pub fn have_printers(queues: &[&str]) -> bool {
+    let out = std::process::Command::new("lpstat").arg("-e").output();
+    let known = out
+        .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+        .unwrap_or_default();
+    let have = queues.iter().all(|q| known.lines().any(|l| l.trim() == *q));
+    assert!(
+        have || std::env::var_os("CI").is_none(),
+        "CI: `cargo xtask test` sets up the {queues:?} queues"
+    );
+    have
+}
+
+/// The PDF cups-pdf wrote for a CUPS job (`WC-PDF-12` → `…job_12.pdf` in the
+/// job owner's ~/PDF), waited for up to a minute.
+pub async fn printed_pdf(job: &str) -> PathBuf {
+    let n = job.rsplit('-').next().unwrap_or_default().to_owned();
+    let suffix = format!("job_{n}.pdf");
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        let mut dirs = vec![PathBuf::from("/root/PDF")];
+        if let Some(h) = std::env::var_os("HOME") {
+            dirs.push(PathBuf::from(h).join("PDF"));
+        }
+        let found = dirs
+            .iter()
+            .flat_map(|d| std::fs::read_dir(d).into_iter().flatten().flatten())
+            .map(|e| e.path())
+            .find(|p| {
+                p.file_name()
+                    .is_some_and(|f| f.to_string_lossy().ends_with(&suffix))
+            });
+        if let Some(p) = found {
+            // cups-pdf writes, then closes: wait for a complete file.
+            tokio::time::sleep(Duration::from_millis(500)).await;
+            return p;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no printed PDF for {job} within 60 s"
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+}

@@ -3,24 +3,7 @@
 //! the case list, a known applicant filled in, and the draft restored after
 //! the app is closed mid-form.
 
-use e2e::{App, Key, Sandbox};
-
-fn k(key: Key) -> String {
-    char::from(key).to_string()
-}
-
-/// A valid citizen ID (GB 11643 check digit computed here, independently of
-/// the app's code).
-fn citizen_id(body: &str) -> String {
-    const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-    let sum: u32 = body
-        .chars()
-        .zip(W)
-        .map(|(c, w)| c.to_digit(10).unwrap() * w)
-        .sum();
-    let check = ['1', '0', 'X', '9', '8', '7', '6', '5', '4', '3', '2'][(sum % 11) as usize];
-    format!("{body}{check}")
-}
+use e2e::{citizen_id, k, App, Key, Sandbox};
 
 const DAY: &str = "2026-03-02"; // a Monday
 

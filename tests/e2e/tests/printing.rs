@@ -3,24 +3,7 @@
 //! sends the documents without a dialog; the printed PDF is turned into a
 //! PNG next to the screenshots, for people to look at.
 
-use e2e::{App, Key, Sandbox};
-
-fn k(key: Key) -> String {
-    char::from(key).to_string()
-}
-
-fn citizen_id(body: &str) -> String {
-    const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-    let sum: u32 = body
-        .chars()
-        .zip(W)
-        .map(|(c, w)| c.to_digit(10).unwrap() * w)
-        .sum();
-    format!(
-        "{body}{}",
-        ['1', '0', 'X', '9', '8', '7', '6', '5', '4', '3', '2'][(sum % 11) as usize]
-    )
-}
+use e2e::{citizen_id, have_printers, k, printed_pdf, App, Key, Sandbox};
 
 const CONFIG: &str = r#"
 [hall]
@@ -43,19 +26,7 @@ query_url = "https://zwfw.example.gov.cn/q"
 
 #[tokio::test]
 async fn ctrl_p_prints_the_documents_of_the_case() {
-    let have = std::process::Command::new("lpstat")
-        .arg("-e")
-        .output()
-        .is_ok_and(|o| {
-            String::from_utf8_lossy(&o.stdout)
-                .lines()
-                .any(|l| l.trim() == "WC-PDF")
-        });
-    if !have {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI: `cargo xtask test` sets up the WC-PDF queue"
-        );
+    if !have_printers(&["WC-PDF"]) {
         return;
     }
     let sb = Sandbox::new().with_config(CONFIG).on_day("2026-03-02");
@@ -100,36 +71,44 @@ async fn ctrl_p_prints_the_documents_of_the_case() {
     app.wait_text("[data-testid=documents]", "已打印 1 次")
         .await;
     app.screenshot("").await;
-    app.close().await;
 
-    // The printed file, from cups-pdf's output folder.
-    let n = job.rsplit('-').next().unwrap().to_owned();
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
-    let printed = loop {
-        let dirs = [
-            std::path::PathBuf::from("/root/PDF"),
-            std::env::var_os("HOME")
-                .map(|h| std::path::PathBuf::from(h).join("PDF"))
-                .unwrap_or_default(),
-        ];
-        let found = dirs
-            .iter()
-            .flat_map(|d| std::fs::read_dir(d).into_iter().flatten().flatten())
-            .map(|e| e.path())
-            .find(|p| {
-                p.file_name()
-                    .is_some_and(|f| f.to_string_lossy().ends_with(&format!("job_{n}.pdf")))
-            });
-        if let Some(p) = found {
-            std::thread::sleep(std::time::Duration::from_millis(500));
-            break p;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "no printed PDF for {job}"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
-    };
+    // The case, opened from the queue: its documents and print journal; a
+    // reprint is the saved 副本 and is journalled too.
+    app.keys(&format!("{}2", k(Key::Alt))).await;
+    app.wait_text("[data-testid=case-list]", &receipt).await;
+    app.keys(&k(Key::Down)).await;
+    app.wait_focus(&format!("case-{receipt}")).await;
+    app.keys(&k(Key::Enter)).await;
+    let history = app
+        .wait_text(
+            "[data-testid=case-detail] [data-testid=history-receipt]",
+            "原件",
+        )
+        .await;
+    assert!(
+        history.contains("WC-PDF") && history.contains("已送打印"),
+        "{history}"
+    );
+    app.wait_css("[data-testid=case-detail] [data-testid=print-receipt]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    app.wait_text(
+        "[data-testid=case-detail] [data-testid=print-message]",
+        "（副本）",
+    )
+    .await;
+    let history = app
+        .wait_text(
+            "[data-testid=case-detail] [data-testid=history-receipt]",
+            "副本",
+        )
+        .await;
+    assert_eq!(history.matches("已送打印").count(), 2, "{history}");
+    app.screenshot("case-detail").await;
+    app.close().await;
+    let printed = printed_pdf(&job).await;
     let text = std::process::Command::new("pdftotext")
         .arg(&printed)
         .arg("-")
@@ -139,14 +118,19 @@ async fn ctrl_p_prints_the_documents_of_the_case() {
         .chars()
         .filter(|c| !c.is_whitespace())
         .collect();
+    // 个体工商户设立登记 is a 即办件 completed at the counter: Ctrl+P sent
+    // the receipt, then the 办结通知书, which was printed last.
     assert!(
-        text.contains("收件凭证") && text.contains("段玉兰") && text.contains(&receipt),
+        text.contains("办结通知书")
+            && text.contains("准予办理（当场办结）")
+            && text.contains("段玉兰")
+            && text.contains(&receipt),
         "{text}"
     );
     let shots = std::path::PathBuf::from(std::env::var_os("E2E_SCREENSHOTS").unwrap());
     let _ = std::process::Command::new("pdftoppm")
         .args(["-r", "60", "-png", "-singlefile"])
         .arg(&printed)
-        .arg(shots.join("printing-printed-receipt"))
+        .arg(shots.join("printing-printed-result-notice"))
         .status();
 }

@@ -402,4 +402,26 @@ fn documents_follow_the_decision_and_the_catalogue() {
         documents_for(CaseStatus::Accepted, food),
         vec![D::Receipt, D::AcceptanceNotice]
     );
+    // A matter that charges a fee issues the fee notice once accepted, and
+    // never before a decision to accept.
+    let paid = w.cat.matters.iter().find(|m| m.fee.charged()).unwrap();
+    assert_eq!(
+        documents_for(CaseStatus::Accepted, paid),
+        vec![D::Receipt, D::AcceptanceNotice, D::FeeNotice]
+    );
+    assert_eq!(
+        documents_for(CaseStatus::SupplementRequested, paid),
+        vec![D::Receipt, D::SupplementNotice]
+    );
+    // 即办件 completed at the counter: the result notice.
+    let instant = w
+        .cat
+        .matters
+        .iter()
+        .find(|m| m.case_kind == crate::catalogue::CaseKind::Instant)
+        .unwrap();
+    assert_eq!(
+        documents_for(CaseStatus::CompletedOnTheSpot, instant),
+        vec![D::Receipt, D::ResultNotice]
+    );
 }
