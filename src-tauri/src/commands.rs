@@ -115,10 +115,7 @@ pub async fn list_matters(
                 .department(&m.department)
                 .map(|d| d.name.clone())
                 .unwrap_or_default(),
-            case_kind: match m.case_kind {
-                cat::CaseKind::Instant => CaseKind::Instant,
-                cat::CaseKind::Promised => CaseKind::Promised,
-            },
+            case_kind: case_kind(m.case_kind),
             statutory_limit: limit(m.statutory_limit),
             promised_limit: limit(m.promised_limit),
             fee_charged: m.fee.charged(),
@@ -246,10 +243,7 @@ pub async fn matter_detail(core: State<'_, AppCore>, code: String) -> CmdResult<
             .department(&m.department)
             .map(|d| d.name.clone())
             .unwrap_or_default(),
-        case_kind: match m.case_kind {
-            cat::CaseKind::Instant => CaseKind::Instant,
-            cat::CaseKind::Promised => CaseKind::Promised,
-        },
+        case_kind: case_kind(m.case_kind),
         statutory_limit: limit(m.statutory_limit),
         promised_limit: limit(m.promised_limit),
         applicant_kinds: m
@@ -468,6 +462,13 @@ pub async fn list_cases(core: State<'_, AppCore>, query: String) -> CmdResult<Ve
 // ---- documents and printing ----------------------------------------------
 
 use clerk_ipc::{DocumentInfo, PrintResult};
+
+fn case_kind(k: cat::CaseKind) -> CaseKind {
+    match k {
+        cat::CaseKind::Instant => CaseKind::Instant,
+        cat::CaseKind::Promised => CaseKind::Promised,
+    }
+}
 
 fn doc_info(d: clerk_store::DocumentRow, journal: &[clerk_store::JournalRow]) -> DocumentInfo {
     DocumentInfo {

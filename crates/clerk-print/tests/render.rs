@@ -343,7 +343,13 @@ fn cases_from_the_sample_catalogue_get_their_documents() {
                     .chars()
                     .filter(|c| !c.is_whitespace())
                     .collect();
-                for want in [case.applicant.name.as_str(), no.as_str(), "2026年3月2日"] {
+                let version = format!("（第{}版）", case.matter_version);
+                for want in [
+                    case.applicant.name.as_str(),
+                    no.as_str(),
+                    "2026年3月2日",
+                    version.as_str(),
+                ] {
                     assert!(
                         text.contains(want),
                         "{} {}: {want:?} missing: {text}",
