@@ -12,6 +12,7 @@ mod docs;
 mod open;
 mod ops;
 mod search;
+mod sync;
 pub mod testing;
 pub mod time;
 
@@ -19,6 +20,7 @@ pub use docs::{DocumentRow, JournalRow, NewDocument, PrintRecord};
 pub use open::{key_name, Identity, OpenError, MIGRATIONS};
 pub use ops::{Actor, CaseRow, Committed, OutboxRow, StoreError};
 pub use search::fts_query;
+pub use sync::{NewMutation, PulledCase, PushOutcome, QueueState, QueuedMutation};
 
 use std::fs::File;
 use std::path::PathBuf;
@@ -33,7 +35,7 @@ pub struct Store {
     /// The receipt counter's mirror (locked after `conn`, never before).
     mirror: Mutex<File>,
     dir: PathBuf,
-    identity: Identity,
+    identity: std::sync::RwLock<Identity>,
     /// Key of the applicant index's keyed hash (kept in the encrypted file).
     lookup_secret: Vec<u8>,
     /// Held for the life of the store: one process per data directory.
@@ -50,8 +52,8 @@ impl std::fmt::Debug for Store {
 }
 
 impl Store {
-    pub fn identity(&self) -> &Identity {
-        &self.identity
+    pub fn identity(&self) -> Identity {
+        self.identity.read().unwrap().clone()
     }
 
     pub fn dir(&self) -> &std::path::Path {

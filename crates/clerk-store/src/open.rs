@@ -20,6 +20,7 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0002_documents",
         include_str!("../migrations/0002_documents.sql"),
     ),
+    ("0003_sync", include_str!("../migrations/0003_sync.sql")),
 ];
 
 /// Who this installation is, for receipt numbers and the outbox.
@@ -231,7 +232,7 @@ impl Store {
             conn: Mutex::new(conn),
             mirror: Mutex::new(mirror),
             dir: dir.to_path_buf(),
-            identity,
+            identity: std::sync::RwLock::new(identity),
             lookup_secret,
             _lock: lock,
         };

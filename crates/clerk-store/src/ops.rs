@@ -182,12 +182,9 @@ impl Store {
         mirror_ahead: i64,
     ) -> Result<Committed, StoreError> {
         let counter = bump(tx, "receipt")?;
-        let receipt = ReceiptNo::new(
-            &self.identity.office_code,
-            &self.identity.device_code,
-            counter as u64,
-        )?
-        .to_string();
+        let identity = self.identity();
+        let receipt = ReceiptNo::new(&identity.office_code, &identity.device_code, counter as u64)?
+            .to_string();
         // The mirror goes first: it may run ahead of the database (a crash
         // before COMMIT skips numbers) but never behind it.
         if mirror_ahead > 0 {

@@ -1,0 +1,432 @@
+//! What the sync worker reads and writes (sync-protocol §2–§4): the outbox
+//! as a queue, push results, pulled pages with their cursor, enrolment.
+//! Every method is one transaction.
+
+use rusqlite::{params, OptionalExtension};
+use serde::Serialize;
+
+use crate::ops::{Actor, StoreError};
+use crate::time::iso_utc;
+use crate::Store;
+
+/// A command to queue (`Store::enqueue_mutation`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewMutation {
+    pub kind: String,
+    pub type_version: u32,
+    pub case_id: Option<String>,
+    pub base_version: Option<i64>,
+    pub payload: serde_json::Value,
+}
+
+/// One outbox row, as pushed.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct QueuedMutation {
+    pub seq: i64,
+    pub mutation_id: String,
+    pub kind: String,
+    pub type_version: u32,
+    pub case_id: Option<String>,
+    pub base_version: Option<i64>,
+    pub payload: serde_json::Value,
+    pub actor_user_id: String,
+    pub hlc: String,
+    pub wall_time: String,
+    pub state: String,
+}
+
+/// What the server said about one mutation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PushOutcome {
+    pub seq: i64,
+    /// `acked`, `rejected` or `conflict`
+    pub state: &'static str,
+    /// The server's result, JSON.
+    pub result: String,
+}
+
+/// One pulled change.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PulledCase {
+    pub case_id: String,
+    pub version: i64,
+    pub status: String,
+    pub receipt_no: String,
+    pub data: serde_json::Value,
+    pub change_seq: i64,
+}
+
+/// The queue at a glance (status bar, sync panel).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct QueueState {
+    pub pending: i64,
+    pub rejected: i64,
+    /// Wall time of the oldest pending mutation.
+    pub oldest_pending: Option<String>,
+    pub confirmed_seq: i64,
+}
+
+fn queued(r: &rusqlite::Row) -> rusqlite::Result<QueuedMutation> {
+    let payload: String = r.get(6)?;
+    Ok(QueuedMutation {
+        seq: r.get(0)?,
+        mutation_id: r.get(1)?,
+        kind: r.get(2)?,
+        type_version: r.get(3)?,
+        case_id: r.get::<_, Option<String>>(4)?.or_else(|| {
+            serde_json::from_str::<serde_json::Value>(&payload).ok()?["case_id"]
+                .as_str()
+                .map(str::to_owned)
+        }),
+        base_version: r.get(5)?,
+        payload: serde_json::from_str(&payload).unwrap_or(serde_json::Value::Null),
+        actor_user_id: r.get(7)?,
+        hlc: r.get(8)?,
+        wall_time: r.get(9)?,
+        state: r.get(10)?,
+    })
+}
+
+const QUEUED_COLS: &str = "seq, mutation_id, type, type_version, case_id, base_version, payload, actor_user_id, hlc, wall_time, state";
+
+impl Store {
+    pub fn sync_get(&self, key: &str) -> Result<Option<String>, StoreError> {
+        let conn = self.conn.lock().unwrap();
+        Ok(conn
+            .query_row("SELECT value FROM sync_meta WHERE key = ?1", [key], |r| {
+                r.get(0)
+            })
+            .optional()?)
+    }
+
+    pub fn sync_set(&self, key: &str, value: &str) -> Result<(), StoreError> {
+        let conn = self.conn.lock().unwrap();
+        conn.execute(
+            "INSERT INTO sync_meta(key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            [key, value],
+        )?;
+        Ok(())
+    }
+
+    /// The next batch to push: pending rows in seq order, at most `n`.
+    pub fn pending_batch(&self, n: usize) -> Result<Vec<QueuedMutation>, StoreError> {
+        let conn = self.conn.lock().unwrap();
+        let mut st = conn.prepare_cached(&format!(
+            "SELECT {QUEUED_COLS} FROM outbox WHERE state = 'pending' ORDER BY seq LIMIT ?1"
+        ))?;
+        let rows = st.query_map([n as i64], queued)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Rows from `seq` on, acked or not: the re-push archive answers a
+    /// server that is behind (`gap`, a restored server).
+    pub fn outbox_from(&self, seq: i64, n: usize) -> Result<Vec<QueuedMutation>, StoreError> {
+        let conn = self.conn.lock().unwrap();
+        let mut st = conn.prepare_cached(&format!(
+            "SELECT {QUEUED_COLS} FROM outbox WHERE seq >= ?1 ORDER BY seq LIMIT ?2"
+        ))?;
+        let rows = st.query_map(params![seq, n as i64], queued)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The highest seq ever handed out (the counter, not the table: an
+    /// archive purged to empty must never restart at 1).
+    pub fn last_seq(&self) -> Result<i64, StoreError> {
+        let conn = self.conn.lock().unwrap();
+        Ok(
+            conn.query_row("SELECT value FROM counters WHERE name = 'seq'", [], |r| {
+                r.get(0)
+            })?,
+        )
+    }
+
+    /// A push answered: every seq up to `last_applied` is done; each result
+    /// is stored with its state. Rejected and conflicting rows are set
+    /// aside for the clerk, never dropped.
+    pub fn record_push(
+        &self,
+        last_applied: i64,
+        outcomes: &[PushOutcome],
+        now_millis: i64,
+    ) -> Result<(), StoreError> {
+        let mut conn = self.conn.lock().unwrap();
+        let tx = conn.transaction()?;
+        let at = iso_utc(now_millis);
+        for o in outcomes {
+            tx.execute(
+                "UPDATE outbox SET state = ?2, result = ?3, acked_at = ?4, last_error = NULL WHERE seq = ?1 AND state = 'pending'",
+                params![o.seq, o.state, o.result, at],
+            )?;
+        }
+        tx.execute(
+            "UPDATE outbox SET state = 'acked', acked_at = ?2, last_error = NULL WHERE seq <= ?1 AND state = 'pending'",
+            params![last_applied, at],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Queue a command for the platform (e.g. `case.accept_online` after a
+    /// pre-review), with its audit row, in one transaction.
+    pub fn enqueue_mutation(
+        &self,
+        m: &NewMutation,
+        actor: &Actor,
+        now_millis: i64,
+    ) -> Result<i64, StoreError> {
+        let (kind, type_version, case_id, base_version, payload) = (
+            m.kind.as_str(),
+            m.type_version,
+            m.case_id.as_deref(),
+            m.base_version,
+            &m.payload,
+        );
+        let mut conn = self.conn.lock().unwrap();
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let at = iso_utc(now_millis);
+        let seq: i64 = tx.query_row(
+            "UPDATE counters SET value = value + 1 WHERE name = 'seq' RETURNING value",
+            [],
+            |r| r.get(0),
+        )?;
+        let last_hlc: i64 =
+            tx.query_row("SELECT value FROM counters WHERE name = 'hlc'", [], |r| {
+                r.get(0)
+            })?;
+        let hlc = crate::time::next_hlc(Some(&crate::time::hlc_text(last_hlc)), now_millis);
+        tx.execute(
+            "UPDATE counters SET value = ?1 WHERE name = 'hlc'",
+            [crate::time::hlc_value(&hlc)],
+        )?;
+        // A command about a case only this platform knows (an online
+        // application) has no local case row to reference.
+        let local_case: Option<String> = match case_id {
+            Some(id) => tx
+                .query_row("SELECT case_id FROM cases WHERE case_id = ?1", [id], |r| {
+                    r.get(0)
+                })
+                .optional()?,
+            None => None,
+        };
+        let mut body = payload.clone();
+        if let (Some(id), None) = (case_id, &local_case) {
+            body["case_id"] = serde_json::Value::String(id.to_owned());
+        }
+        tx.execute(
+            "INSERT INTO outbox(seq, mutation_id, type, type_version, case_id, base_version, payload, actor_user_id, hlc, wall_time) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            params![seq, uuid::Uuid::now_v7().to_string(), kind, type_version, local_case, base_version, body.to_string(), actor.user_id, hlc, at],
+        )?;
+        tx.execute(
+            "INSERT INTO audit(at, actor, action, case_id, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![
+                at,
+                actor.user_id,
+                kind,
+                local_case,
+                serde_json::json!({"seq": seq, "case_id": case_id}).to_string()
+            ],
+        )?;
+        tx.commit()?;
+        Ok(seq)
+    }
+
+    /// The highest receipt counter used (for enrolment).
+    pub fn receipt_counter(&self) -> Result<i64, StoreError> {
+        let conn = self.conn.lock().unwrap();
+        Ok(conn.query_row(
+            "SELECT value FROM counters WHERE name = 'receipt'",
+            [],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// A failed attempt on the head of the queue (kept for the sync panel).
+    pub fn record_attempt(&self, seqs: &[i64], error: &str) -> Result<(), StoreError> {
+        let mut conn = self.conn.lock().unwrap();
+        let tx = conn.transaction()?;
+        for s in seqs {
+            tx.execute(
+                "UPDATE outbox SET attempts = attempts + 1, last_error = ?2 WHERE seq = ?1",
+                params![s, error],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// A rejected row put back in the queue by the clerk ("retry").
+    pub fn retry_rejected(
+        &self,
+        seq: i64,
+        actor: &Actor,
+        now_millis: i64,
+    ) -> Result<bool, StoreError> {
+        let mut conn = self.conn.lock().unwrap();
+        let tx = conn.transaction()?;
+        let n = tx.execute(
+            "UPDATE outbox SET state = 'pending', attempts = 0 WHERE seq = ?1 AND state IN ('rejected', 'conflict')",
+            [seq],
+        )?;
+        if n > 0 {
+            tx.execute(
+                "INSERT INTO audit(at, actor, action, case_id, detail) VALUES (?1, ?2, 'sync.retry', (SELECT case_id FROM outbox WHERE seq = ?3), ?4)",
+                params![iso_utc(now_millis), actor.user_id, seq, serde_json::json!({"seq": seq}).to_string()],
+            )?;
+        }
+        tx.commit()?;
+        Ok(n > 0)
+    }
+
+    /// One pulled page, applied atomically with its cursor: a case is
+    /// replaced only by a newer version, so re-applying a page is a no-op.
+    /// A department's result is reflected on the window's own case.
+    pub fn apply_pull(
+        &self,
+        cases: &[PulledCase],
+        next_cursor: &str,
+        confirmed_seq: Option<i64>,
+    ) -> Result<usize, StoreError> {
+        let mut conn = self.conn.lock().unwrap();
+        let tx = conn.transaction()?;
+        let mut changed = 0;
+        for c in cases {
+            let n = tx.execute(
+                "INSERT INTO case_server(case_id, version, status, receipt_no, data, change_seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6) \
+                 ON CONFLICT(case_id) DO UPDATE SET version = excluded.version, status = excluded.status, \
+                   receipt_no = excluded.receipt_no, data = excluded.data, change_seq = excluded.change_seq \
+                 WHERE excluded.version > case_server.version",
+                params![c.case_id, c.version, c.status, c.receipt_no, c.data.to_string(), c.change_seq],
+            )?;
+            changed += n;
+        }
+        tx.execute(
+            "INSERT INTO sync_meta(key, value) VALUES ('pull_cursor', ?1) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            [next_cursor],
+        )?;
+        if let Some(seq) = confirmed_seq {
+            tx.execute(
+                "INSERT INTO sync_meta(key, value) VALUES ('confirmed_seq', ?1) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                [seq.to_string()],
+            )?;
+        }
+        tx.commit()?;
+        Ok(changed)
+    }
+
+    /// The server's view of a case (status, department nodes), if pulled.
+    pub fn server_case(&self, case_id: &str) -> Result<Option<PulledCase>, StoreError> {
+        let conn = self.conn.lock().unwrap();
+        Ok(conn
+            .query_row(
+                "SELECT case_id, version, status, receipt_no, data, change_seq FROM case_server WHERE case_id = ?1",
+                [case_id],
+                |r| {
+                    let data: String = r.get(4)?;
+                    Ok(PulledCase {
+                        case_id: r.get(0)?,
+                        version: r.get(1)?,
+                        status: r.get(2)?,
+                        receipt_no: r.get(3)?,
+                        data: serde_json::from_str(&data).unwrap_or_default(),
+                        change_seq: r.get(5)?,
+                    })
+                },
+            )
+            .optional()?)
+    }
+
+    /// Every case of the hall the server has sent, newest first.
+    pub fn server_cases(&self, limit: usize) -> Result<Vec<PulledCase>, StoreError> {
+        let conn = self.conn.lock().unwrap();
+        let mut st = conn.prepare_cached(
+            "SELECT case_id, version, status, receipt_no, data, change_seq FROM case_server ORDER BY change_seq DESC, case_id LIMIT ?1",
+        )?;
+        let rows = st.query_map([limit as i64], |r| {
+            let data: String = r.get(4)?;
+            Ok(PulledCase {
+                case_id: r.get(0)?,
+                version: r.get(1)?,
+                status: r.get(2)?,
+                receipt_no: r.get(3)?,
+                data: serde_json::from_str(&data).unwrap_or_default(),
+                change_seq: r.get(5)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    pub fn queue_state(&self) -> Result<QueueState, StoreError> {
+        let conn = self.conn.lock().unwrap();
+        let (pending, rejected, oldest): (i64, i64, Option<String>) = conn.query_row(
+            "SELECT count(*) FILTER (WHERE state = 'pending'), count(*) FILTER (WHERE state IN ('rejected','conflict')), \
+                    min(wall_time) FILTER (WHERE state = 'pending') FROM outbox",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )?;
+        let confirmed: Option<String> = conn
+            .query_row(
+                "SELECT value FROM sync_meta WHERE key = 'confirmed_seq'",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Ok(QueueState {
+            pending,
+            rejected,
+            oldest_pending: oldest,
+            confirmed_seq: confirmed.and_then(|c| c.parse().ok()).unwrap_or(0),
+        })
+    }
+
+    /// Every outbox row, newest first, for the sync panel.
+    pub fn outbox_rows(&self, limit: usize) -> Result<Vec<QueuedMutation>, StoreError> {
+        let conn = self.conn.lock().unwrap();
+        let mut st = conn.prepare_cached(&format!(
+            "SELECT {QUEUED_COLS} FROM outbox ORDER BY seq DESC LIMIT ?1"
+        ))?;
+        let rows = st.query_map([limit as i64], queued)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Enrolment: the device code the platform issued numbers every later
+    /// receipt; the counter moves up to the server's floor, never down.
+    pub fn enrol(
+        &self,
+        device_id: &str,
+        device_code: &str,
+        device_epoch: i64,
+        counter_floor: i64,
+        actor: &Actor,
+        now_millis: i64,
+    ) -> Result<(), StoreError> {
+        let mut conn = self.conn.lock().unwrap();
+        let tx = conn.transaction()?;
+        let at = iso_utc(now_millis);
+        tx.execute(
+            "UPDATE meta SET value = ?1 WHERE key = 'device_code'",
+            [device_code],
+        )?;
+        tx.execute(
+            "UPDATE counters SET value = max(value, ?1) WHERE name = 'receipt'",
+            [counter_floor - 1],
+        )?;
+        for (k, v) in [
+            ("device_id", device_id.to_owned()),
+            ("device_epoch", device_epoch.to_string()),
+        ] {
+            tx.execute(
+                "INSERT INTO sync_meta(key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                [k, &v],
+            )?;
+        }
+        tx.execute(
+            "INSERT INTO audit(at, actor, action, case_id, detail) VALUES (?1, ?2, 'device.enrol', NULL, ?3)",
+            params![at, actor.user_id, serde_json::json!({"device_id": device_id, "device_code": device_code, "epoch": device_epoch, "counter_floor": counter_floor}).to_string()],
+        )?;
+        tx.commit()?;
+        drop(conn);
+        self.identity.write().unwrap().device_code = device_code.to_owned();
+        Ok(())
+    }
+}

@@ -1,0 +1,606 @@
+//! Window Clerk's side of counter-sync v1 (../shared/sync-protocol.md).
+//!
+//! - **Push** (§3): the outbox in seq order, at most 100 mutations a batch,
+//!   one push in flight. Any error after sending is an unknown outcome and
+//!   is retried with the same seqs (the server dedups by seq). Rejected
+//!   items are set aside with the server's reason and never block the rest.
+//!   A `gap` is answered from the re-push archive.
+//! - **Pull** (§4): pages applied with their cursor in one transaction;
+//!   `must_resync` fetches a snapshot and never touches the outbox.
+//! - **Auth** (§9): the device secret and the refresh token live in the OS
+//!   keyring (written before the new access token is used); one refresh at
+//!   a time, other requests wait for it; a 401 refreshes once and retries.
+//! - **Worker**: a timer that fires by itself with exponential backoff and
+//!   jitter (1 s … 5 min), honouring Retry-After.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use clerk_secrets::SecretStore;
+use clerk_store::{PulledCase, PushOutcome, QueuedMutation, Store};
+use platform_api::{
+    codes, ErrorBody, Mutation, PullResponse, PushRequest, PushResponse, ResultStatus,
+};
+use reqwest::StatusCode;
+use serde::de::DeserializeOwned;
+
+pub mod worker;
+
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum SyncError {
+    /// Sent but no answer (timeout, connection cut): the outcome is unknown.
+    #[error("network: {0}")]
+    Network(String),
+    #[error("server answered {status}: {code}: {message}")]
+    Server {
+        status: u16,
+        code: String,
+        message: String,
+        retry_after: Option<u64>,
+        last_applied_seq: Option<i64>,
+    },
+    /// The session cannot be renewed: the queue pauses until a clerk logs in.
+    #[error("not logged in: {0}")]
+    LoginNeeded(String),
+    #[error("this PC is not enrolled with the platform")]
+    NotEnrolled,
+    #[error("local store: {0}")]
+    Store(String),
+    #[error("keyring: {0}")]
+    Secrets(String),
+}
+
+impl SyncError {
+    /// Seconds the server asked to wait.
+    pub fn retry_after(&self) -> Option<u64> {
+        match self {
+            SyncError::Server { retry_after, .. } => *retry_after,
+            _ => None,
+        }
+    }
+
+    pub fn code(&self) -> Option<&str> {
+        match self {
+            SyncError::Server { code, .. } => Some(code),
+            _ => None,
+        }
+    }
+
+    /// Retrying later may help (vs. a person must act).
+    pub fn transient(&self) -> bool {
+        match self {
+            SyncError::Network(_) => true,
+            SyncError::Server { status, code, .. } => {
+                matches!(status, 409 | 429 | 500..=599) && code != codes::REENROLL_REQUIRED
+            }
+            _ => false,
+        }
+    }
+
+    pub fn zh(&self) -> String {
+        match self {
+            SyncError::Network(_) => "无法连接平台服务器，已离线工作，恢复后自动同步".into(),
+            SyncError::Server { code, .. } if code == codes::REENROLL_REQUIRED => {
+                "本机数据库与登记不符（可能被恢复或复制），同步已暂停，请联系管理员重新登记；本机数据均已保留".into()
+            }
+            SyncError::Server { status, message, .. } => format!("平台服务器返回错误（{status}）：{message}，稍后自动重试"),
+            SyncError::LoginNeeded(_) => "登录已失效，同步已暂停，数据均已保留；请重新登录".into(),
+            SyncError::NotEnrolled => "本机尚未在平台登记，单机工作".into(),
+            SyncError::Store(e) => format!("本地数据库错误：{e}"),
+            SyncError::Secrets(e) => format!("系统密钥环不可用：{e}"),
+        }
+    }
+}
+
+fn store_err(e: clerk_store::StoreError) -> SyncError {
+    SyncError::Store(e.to_string())
+}
+
+/// What one push did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PushReport {
+    pub sent: usize,
+    pub applied: usize,
+    pub rejected: usize,
+    pub last_applied_seq: i64,
+}
+
+/// What one pull did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PullReport {
+    pub pages: usize,
+    pub changed: usize,
+    pub resynced: bool,
+}
+
+/// The sync client of one data directory.
+pub struct SyncClient {
+    http: reqwest::Client,
+    base: String,
+    store: Arc<Store>,
+    secrets: Arc<dyn SecretStore>,
+    /// Keyring entry prefix for this data directory.
+    key_prefix: String,
+    /// The access token; the lock is held during a refresh (single flight).
+    access: tokio::sync::Mutex<Option<String>>,
+    /// One push in flight.
+    push_lock: tokio::sync::Mutex<()>,
+    pub app_version: String,
+    /// Batch size (halved on 413).
+    pub batch: std::sync::atomic::AtomicUsize,
+    /// Refresh calls made (tests count them: single flight).
+    pub refreshes: std::sync::atomic::AtomicUsize,
+}
+
+impl std::fmt::Debug for SyncClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SyncClient")
+            .field("base", &self.base)
+            .finish()
+    }
+}
+
+impl SyncClient {
+    pub fn new(
+        base_url: &str,
+        store: Arc<Store>,
+        secrets: Arc<dyn SecretStore>,
+        key_prefix: &str,
+    ) -> SyncClient {
+        let http = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(5))
+            .timeout(Duration::from_secs(30))
+            .build()
+            .expect("HTTP client");
+        SyncClient {
+            http,
+            base: base_url.trim_end_matches('/').to_owned(),
+            store,
+            secrets,
+            key_prefix: key_prefix.to_owned(),
+            access: tokio::sync::Mutex::new(None),
+            push_lock: tokio::sync::Mutex::new(()),
+            app_version: env!("CARGO_PKG_VERSION").to_owned(),
+            batch: std::sync::atomic::AtomicUsize::new(platform_api::MAX_BATCH),
+            refreshes: std::sync::atomic::AtomicUsize::new(0),
+        }
+    }
+
+    pub fn store(&self) -> &Arc<Store> {
+        &self.store
+    }
+
+    fn key(&self, what: &str) -> String {
+        format!("{}:{what}", self.key_prefix)
+    }
+
+    fn secret(&self, what: &str) -> Option<String> {
+        self.secrets
+            .get(&self.key(what))
+            .ok()
+            .and_then(|b| String::from_utf8(b).ok())
+    }
+
+    fn set_secret(&self, what: &str, v: &str) -> Result<(), SyncError> {
+        self.secrets
+            .set(&self.key(what), v.as_bytes())
+            .map_err(|e| SyncError::Secrets(e.to_string()))
+    }
+
+    pub fn enrolled(&self) -> bool {
+        self.store.sync_get("device_id").ok().flatten().is_some()
+    }
+
+    async fn send<T: DeserializeOwned>(&self, rb: reqwest::RequestBuilder) -> Result<T, SyncError> {
+        let resp = rb
+            .send()
+            .await
+            .map_err(|e| SyncError::Network(e.to_string()))?;
+        let status = resp.status();
+        let retry_after = resp
+            .headers()
+            .get("retry-after")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse().ok());
+        let bytes = resp
+            .bytes()
+            .await
+            .map_err(|e| SyncError::Network(e.to_string()))?;
+        if status.is_success() {
+            return serde_json::from_slice(&bytes).map_err(|e| SyncError::Server {
+                status: status.as_u16(),
+                code: codes::MALFORMED.into(),
+                message: format!("unreadable answer: {e}"),
+                retry_after: None,
+                last_applied_seq: None,
+            });
+        }
+        let body: ErrorBody = serde_json::from_slice(&bytes).unwrap_or(ErrorBody {
+            error: format!("http_{}", status.as_u16()),
+            message: String::from_utf8_lossy(&bytes).chars().take(200).collect(),
+            last_applied_seq: None,
+        });
+        Err(SyncError::Server {
+            status: status.as_u16(),
+            code: body.error,
+            message: body.message,
+            retry_after,
+            last_applied_seq: body.last_applied_seq,
+        })
+    }
+
+    /// Enrol this PC with a one-time code from an admin.
+    pub async fn enroll(
+        &self,
+        code: &str,
+        actor: &clerk_store::Actor,
+    ) -> Result<platform_api::EnrollResponse, SyncError> {
+        let identity = self.store.identity();
+        let max_counter = self.store.receipt_counter().map_err(store_err)?;
+        let req = platform_api::EnrollRequest {
+            code: code.to_owned(),
+            db_instance_id: identity.db_instance_id,
+            max_receipt_counter: max_counter,
+            app_version: self.app_version.clone(),
+        };
+        let r: platform_api::EnrollResponse = self
+            .send(
+                self.http
+                    .post(format!("{}/v1/devices/enroll", self.base))
+                    .json(&req),
+            )
+            .await?;
+        // The credential goes to the keyring before the store says "enrolled".
+        self.set_secret("device_secret", &r.device_secret)?;
+        self.store
+            .enrol(
+                &r.device_id,
+                &r.device_code,
+                r.device_epoch,
+                r.receipt_counter_floor,
+                actor,
+                clerk_store::time::now_millis(),
+            )
+            .map_err(store_err)?;
+        Ok(r)
+    }
+
+    fn device(&self) -> Result<(String, i64), SyncError> {
+        let id = self
+            .store
+            .sync_get("device_id")
+            .map_err(store_err)?
+            .ok_or(SyncError::NotEnrolled)?;
+        let epoch = self
+            .store
+            .sync_get("device_epoch")
+            .map_err(store_err)?
+            .and_then(|e| e.parse().ok())
+            .unwrap_or(1);
+        Ok((id, epoch))
+    }
+
+    /// A clerk's online login: tokens for the sync calls.
+    pub async fn login(&self, user_id: &str, password: &str) -> Result<(), SyncError> {
+        let (device_id, _) = self.device()?;
+        let secret = self.secret("device_secret").ok_or(SyncError::NotEnrolled)?;
+        let mut access = self.access.lock().await;
+        let t: platform_api::TokenResponse = self
+            .send(self.http.post(format!("{}/v1/auth/login", self.base)).json(
+                &platform_api::LoginRequest {
+                    device_id,
+                    device_secret: secret,
+                    user_id: user_id.to_owned(),
+                    password: password.to_owned(),
+                },
+            ))
+            .await?;
+        self.set_secret("refresh_token", &t.refresh_token)?;
+        *access = Some(t.access_token);
+        Ok(())
+    }
+
+    /// Forget the access token (tests: as if it expired).
+    pub async fn drop_access_token(&self) {
+        *self.access.lock().await = None;
+    }
+
+    /// The access token; refreshed when missing or when `stale` is the one
+    /// the server refused. Single flight: the lock is held meanwhile, and
+    /// a caller that waited finds the new token and does not refresh again.
+    async fn token(&self, stale: Option<&str>) -> Result<String, SyncError> {
+        let mut access = self.access.lock().await;
+        if let Some(t) = access.as_deref() {
+            if Some(t) != stale {
+                return Ok(t.to_owned());
+            }
+        }
+        let refresh = self
+            .secret("refresh_token")
+            .ok_or_else(|| SyncError::LoginNeeded("no session on this PC".into()))?;
+        self.refreshes
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let r: Result<platform_api::TokenResponse, _> = self
+            .send(
+                self.http
+                    .post(format!("{}/v1/auth/refresh", self.base))
+                    .json(&platform_api::RefreshRequest {
+                        refresh_token: refresh,
+                    }),
+            )
+            .await;
+        match r {
+            Ok(t) => {
+                // The new refresh token is kept before the access token is used.
+                self.set_secret("refresh_token", &t.refresh_token)?;
+                *access = Some(t.access_token.clone());
+                Ok(t.access_token)
+            }
+            Err(SyncError::Server {
+                status: 401,
+                message,
+                ..
+            }) => {
+                *access = None;
+                Err(SyncError::LoginNeeded(message))
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// An authorised call; a 401 refreshes once and retries (every sync
+    /// call is idempotent).
+    async fn authed<T: DeserializeOwned>(
+        &self,
+        make: impl Fn(&str) -> reqwest::RequestBuilder,
+    ) -> Result<T, SyncError> {
+        let t = self.token(None).await?;
+        match self.send(make(&t)).await {
+            Err(SyncError::Server { status: 401, .. }) => {
+                let t2 = self.token(Some(&t)).await?;
+                self.send(make(&t2)).await
+            }
+            r => r,
+        }
+    }
+
+    fn to_wire(m: &QueuedMutation) -> Mutation {
+        Mutation {
+            seq: m.seq,
+            id: m.mutation_id.clone(),
+            kind: m.kind.clone(),
+            type_version: m.type_version,
+            case_id: m.case_id.clone(),
+            base_version: m.base_version,
+            actor_user_id: m.actor_user_id.clone(),
+            wall_time: m.wall_time.clone(),
+            hlc: m.hlc.clone(),
+            payload: m.payload.clone(),
+        }
+    }
+
+    /// Push exactly these rows (no bookkeeping): the building block of
+    /// `push_once`, and the fault tests' way to replay or reorder a batch.
+    pub async fn push_rows(&self, rows: &[QueuedMutation]) -> Result<PushResponse, SyncError> {
+        let (device_id, epoch) = self.device()?;
+        let depth = self.store.queue_state().map_err(store_err)?.pending;
+        let req = PushRequest {
+            protocol: platform_api::PROTOCOL,
+            device_id,
+            device_epoch: epoch,
+            db_instance_id: self.store.identity().db_instance_id,
+            app_version: self.app_version.clone(),
+            outbox_depth: depth,
+            mutations: rows.iter().map(Self::to_wire).collect(),
+        };
+        let first = rows.first().map_or(0, |r| r.seq);
+        let last = rows.last().map_or(0, |r| r.seq);
+        let url = format!("{}/v1/sync/push", self.base);
+        self.authed(|t| {
+            self.http
+                .post(&url)
+                .bearer_auth(t)
+                .header(
+                    "idempotency-key",
+                    format!("{}:{first}-{last}", req.device_id),
+                )
+                .json(&req)
+        })
+        .await
+    }
+
+    fn record(&self, r: &PushResponse) -> Result<PushReport, SyncError> {
+        let outcomes: Vec<PushOutcome> = r
+            .results
+            .iter()
+            .map(|x| PushOutcome {
+                seq: x.seq,
+                state: match x.status {
+                    ResultStatus::Applied => "acked",
+                    ResultStatus::Rejected => "rejected",
+                    ResultStatus::Conflict => "conflict",
+                },
+                result: serde_json::to_string(x).unwrap_or_default(),
+            })
+            .collect();
+        self.store
+            .record_push(
+                r.last_applied_seq,
+                &outcomes,
+                clerk_store::time::now_millis(),
+            )
+            .map_err(store_err)?;
+        Ok(PushReport {
+            sent: r.results.len(),
+            applied: r
+                .results
+                .iter()
+                .filter(|x| x.status == ResultStatus::Applied)
+                .count(),
+            rejected: r
+                .results
+                .iter()
+                .filter(|x| x.status != ResultStatus::Applied)
+                .count(),
+            last_applied_seq: r.last_applied_seq,
+        })
+    }
+
+    /// One batch of the queue. `Ok` with `sent == 0`: nothing to send.
+    pub async fn push_once(&self) -> Result<PushReport, SyncError> {
+        let _one = self.push_lock.lock().await;
+        let n = self.batch.load(std::sync::atomic::Ordering::Relaxed).max(1);
+        let mut rows = self.store.pending_batch(n).map_err(store_err)?;
+        // Keep a batch under the byte limit.
+        let mut bytes = 0;
+        if let Some(cut) = rows.iter().position(|r| {
+            bytes += r.payload.to_string().len() + 300;
+            bytes > platform_api::MAX_BATCH_BYTES
+        }) {
+            rows.truncate(cut.max(1));
+        }
+        if rows.is_empty() {
+            return Ok(PushReport::default());
+        }
+        match self.push_rows(&rows).await {
+            Ok(r) => self.record(&r),
+            Err(SyncError::Server {
+                code,
+                last_applied_seq: Some(last),
+                ..
+            }) if code == codes::GAP => {
+                // The server is behind (restored): resend from its position,
+                // out of the archive of acked rows.
+                tracing::warn!(
+                    server_last = last,
+                    first = rows[0].seq,
+                    "push gap: re-pushing from the archive"
+                );
+                let archive = self.store.outbox_from(last + 1, n).map_err(store_err)?;
+                let r = self.push_rows(&archive).await?;
+                self.record(&r)
+            }
+            Err(SyncError::Server { status: 413, .. }) => {
+                self.batch
+                    .store((n / 2).max(1), std::sync::atomic::Ordering::Relaxed);
+                Err(SyncError::Network("batch too large: halved".into()))
+            }
+            Err(e) => {
+                let seqs: Vec<i64> = rows.iter().map(|r| r.seq).collect();
+                let _ = self.store.record_attempt(&seqs, &e.to_string());
+                Err(e)
+            }
+        }
+    }
+
+    /// Push until the queue is empty (or an error).
+    pub async fn push_all(&self) -> Result<PushReport, SyncError> {
+        let mut total = PushReport::default();
+        loop {
+            let r = self.push_once().await?;
+            if r.sent == 0 {
+                return Ok(total);
+            }
+            total.sent += r.sent;
+            total.applied += r.applied;
+            total.rejected += r.rejected;
+            total.last_applied_seq = r.last_applied_seq;
+        }
+    }
+
+    fn apply_page(&self, page: &PullResponse) -> Result<usize, SyncError> {
+        let cases: Vec<PulledCase> = page
+            .changes
+            .iter()
+            .filter(|c| c.kind == "case" && c.op == "put")
+            .map(|c| PulledCase {
+                case_id: c.id.clone(),
+                version: c.version,
+                status: c.data["status"].as_str().unwrap_or_default().to_owned(),
+                receipt_no: c.data["receipt_no"].as_str().unwrap_or_default().to_owned(),
+                data: c.data.clone(),
+                change_seq: c.change_seq,
+            })
+            .collect();
+        self.store
+            .apply_pull(&cases, &page.next_cursor, page.confirmed_seq)
+            .map_err(store_err)
+    }
+
+    /// Pull every page since the saved cursor; after `must_resync`, a
+    /// snapshot of the hall, then on from its cursor. The outbox is never
+    /// touched here.
+    pub async fn pull_all(&self) -> Result<PullReport, SyncError> {
+        let mut report = PullReport::default();
+        loop {
+            let cursor = self
+                .store
+                .sync_get("pull_cursor")
+                .map_err(store_err)?
+                .unwrap_or_default();
+            let url = format!("{}/v1/sync/pull", self.base);
+            let r: Result<PullResponse, _> = self
+                .authed(|t| {
+                    self.http
+                        .get(&url)
+                        .bearer_auth(t)
+                        .query(&[("cursor", cursor.as_str()), ("limit", "500")])
+                })
+                .await;
+            let page = match r {
+                Ok(p) => p,
+                Err(SyncError::Server { code, .. })
+                    if code == codes::MUST_RESYNC && !report.resynced =>
+                {
+                    tracing::warn!("pull: must_resync; fetching a snapshot (the outbox is kept)");
+                    report.resynced = true;
+                    let mut snap_cursor = String::new();
+                    loop {
+                        let url = format!("{}/v1/sync/snapshot", self.base);
+                        let p: PullResponse = self
+                            .authed(|t| {
+                                self.http
+                                    .get(&url)
+                                    .bearer_auth(t)
+                                    .query(&[("cursor", snap_cursor.as_str())])
+                            })
+                            .await?;
+                        if p.has_more {
+                            // Page applied; the pull cursor is saved only at the end.
+                            let saved = cursor.clone();
+                            report.changed += self.apply_page(&PullResponse {
+                                next_cursor: saved,
+                                confirmed_seq: None,
+                                ..p.clone()
+                            })?;
+                            snap_cursor = p.next_cursor.clone();
+                        } else {
+                            report.changed += self.apply_page(&p)?;
+                            report.pages += 1;
+                            break;
+                        }
+                    }
+                    continue;
+                }
+                Err(e) => return Err(e),
+            };
+            report.changed += self.apply_page(&page)?;
+            report.pages += 1;
+            if !page.has_more {
+                return Ok(report);
+            }
+        }
+    }
+
+    /// Push everything, then pull.
+    pub async fn sync_now(&self) -> Result<(PushReport, PullReport), SyncError> {
+        let push = self.push_all().await?;
+        let pull = self.pull_all().await?;
+        Ok((push, pull))
+    }
+
+    /// Status code helper for tests.
+    pub fn is_status(e: &SyncError, s: StatusCode) -> bool {
+        matches!(e, SyncError::Server { status, .. } if *status == s.as_u16())
+    }
+}

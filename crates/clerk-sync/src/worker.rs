@@ -1,0 +1,142 @@
+//! The outbox worker: a timer that fires by itself (never only on a new
+//! local write or a reconnect event), with exponential backoff and jitter
+//! between 1 s and 5 min, honouring Retry-After; a poke (new case, network
+//! up, login) runs it at once.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::{SyncClient, SyncError};
+
+/// What the window shows about sync.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct WorkerState {
+    pub online: bool,
+    pub last_error: Option<String>,
+    pub last_error_zh: Option<String>,
+    /// Consecutive failures (the backoff exponent).
+    pub failures: u32,
+    pub paused_for_login: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct Backoff {
+    pub min: Duration,
+    pub max: Duration,
+}
+
+impl Default for Backoff {
+    fn default() -> Self {
+        Backoff {
+            min: Duration::from_secs(1),
+            max: Duration::from_secs(300),
+        }
+    }
+}
+
+impl Backoff {
+    /// `min · 2^failures`, capped, with ±25 % jitter from `seed`; at least
+    /// what the server asked for.
+    pub fn delay(&self, failures: u32, retry_after: Option<u64>, seed: u64) -> Duration {
+        let base = self
+            .min
+            .saturating_mul(1u32 << failures.min(16))
+            .min(self.max);
+        let jitter = (seed % 500) as f64 / 1000.0 - 0.25; // −25 % … +25 %
+        let d = base.mul_f64(1.0 + jitter).min(self.max);
+        d.max(Duration::from_secs(retry_after.unwrap_or(0)))
+    }
+}
+
+pub struct Worker {
+    pub poke: Arc<tokio::sync::Notify>,
+    pub state: Arc<std::sync::Mutex<WorkerState>>,
+    handle: tokio::task::JoinHandle<()>,
+}
+
+impl Worker {
+    /// Start the loop: sync, then wait `poll` (or the backoff after a
+    /// failure), or until poked.
+    pub fn spawn(client: Arc<SyncClient>, poll: Duration, backoff: Backoff) -> Worker {
+        let poke = Arc::new(tokio::sync::Notify::new());
+        let state = Arc::new(std::sync::Mutex::new(WorkerState::default()));
+        let (p, st) = (poke.clone(), state.clone());
+        let handle = tokio::spawn(async move {
+            let mut n: u64 = 0;
+            loop {
+                n = n
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                let r = client.sync_now().await;
+                let wait = {
+                    let mut s = st.lock().unwrap();
+                    match &r {
+                        Ok(_) => {
+                            *s = WorkerState {
+                                online: true,
+                                ..Default::default()
+                            };
+                            poll
+                        }
+                        Err(e) => {
+                            s.online = !matches!(e, SyncError::Network(_));
+                            s.last_error = Some(e.to_string());
+                            s.last_error_zh = Some(e.zh());
+                            s.paused_for_login =
+                                matches!(e, SyncError::LoginNeeded(_) | SyncError::NotEnrolled);
+                            s.failures = s.failures.saturating_add(1);
+                            tracing::warn!(error = %e, failures = s.failures, "sync failed; will retry");
+                            if s.paused_for_login {
+                                // Nothing to do until a login or enrolment pokes us;
+                                // still wake up now and then.
+                                backoff.max
+                            } else {
+                                backoff.delay(s.failures - 1, e.retry_after(), n >> 33)
+                            }
+                        }
+                    }
+                };
+                tokio::select! {
+                    _ = tokio::time::sleep(wait) => {}
+                    _ = p.notified() => {}
+                }
+            }
+        });
+        Worker {
+            poke,
+            state,
+            handle,
+        }
+    }
+
+    pub fn state(&self) -> WorkerState {
+        self.state.lock().unwrap().clone()
+    }
+}
+
+impl Drop for Worker {
+    fn drop(&mut self) {
+        self.handle.abort();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_grows_caps_jitters_and_honours_retry_after() {
+        let b = Backoff::default();
+        let d0 = b.delay(0, None, 250);
+        assert_eq!(d0, Duration::from_secs(1), "no jitter at the middle seed");
+        assert!(b.delay(3, None, 250) == Duration::from_secs(8));
+        assert!(b.delay(30, None, 499) <= Duration::from_secs(300));
+        let lo = b.delay(4, None, 0);
+        let hi = b.delay(4, None, 499);
+        assert!(
+            lo < Duration::from_secs(16) && hi > Duration::from_secs(16),
+            "{lo:?} {hi:?}"
+        );
+        assert_eq!(b.delay(0, Some(30), 250), Duration::from_secs(30));
+    }
+}

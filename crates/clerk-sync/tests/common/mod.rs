@@ -1,0 +1,325 @@
+//! The fault-injection harness (sync-protocol §13): the real platform
+//! server on a real PostgreSQL (a fresh database per test), real client
+//! stores in temporary folders, an in-process TCP fault proxy between
+//! them, and the invariant checker (I1, I3, I5).
+
+#![allow(dead_code)]
+
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use clerk_sync::SyncClient;
+use serde_json::{json, Value};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+pub const ADMIN: &str = "test-admin-token-0123456789";
+pub const OFFICE: &str = "530502-ZWZX";
+pub const USER: &str = "clerk-07";
+pub const PASSWORD: &str = "counter-pass-07";
+
+pub struct Platform {
+    pub url: String,
+    pub db_url: String,
+    pub http: reqwest::Client,
+    _server: tokio::task::JoinHandle<()>,
+}
+
+impl Platform {
+    pub async fn start() -> Platform {
+        Self::start_with(|_| {}).await
+    }
+
+    pub async fn start_with(f: impl FnOnce(&mut platform_server::Settings)) -> Platform {
+        let db_url = pg_harness::fresh_database("sync").await;
+        let mut settings = platform_server::Settings::new(&db_url, ADMIN);
+        f(&mut settings);
+        let (url, h) = platform_server::spawn_local(settings).await.unwrap();
+        let p = Platform {
+            url,
+            db_url,
+            http: reqwest::Client::new(),
+            _server: h,
+        };
+        p.admin(
+            "/v1/admin/offices",
+            json!({"office_id": OFFICE, "name": "保山市隆阳区政务服务中心"}),
+        )
+        .await;
+        p.admin(
+            "/v1/admin/users",
+            json!({"user_id": USER, "name": "王芳", "office_id": OFFICE, "password": PASSWORD}),
+        )
+        .await;
+        p
+    }
+
+    pub async fn admin(&self, path: &str, body: Value) -> Value {
+        let r = self
+            .http
+            .post(format!("{}{path}", self.url))
+            .bearer_auth(ADMIN)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        let status = r.status();
+        let v: Value = r.json().await.unwrap_or(Value::Null);
+        assert!(status.is_success(), "{path}: {status} {v}");
+        v
+    }
+
+    pub async fn admin_get(&self, path: &str) -> Value {
+        self.http
+            .get(format!("{}{path}", self.url))
+            .bearer_auth(ADMIN)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
+    pub async fn sql(&self) -> tokio_postgres::Client {
+        let (c, conn) = tokio_postgres::connect(&self.db_url, tokio_postgres::NoTls)
+            .await
+            .unwrap();
+        tokio::spawn(conn);
+        c
+    }
+
+    pub async fn enrolment_code(&self, window: &str) -> String {
+        self.admin(
+            "/v1/admin/enrolment-codes",
+            json!({"office_id": OFFICE, "window_code": window}),
+        )
+        .await["code"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+}
+
+pub struct Window {
+    pub store: Arc<clerk_store::Store>,
+    pub client: Arc<SyncClient>,
+    pub secrets: Arc<clerk_secrets::MemoryStore>,
+    pub dir: tempfile::TempDir,
+    pub window: String,
+}
+
+pub fn actor(window: &str) -> clerk_store::Actor {
+    clerk_store::Actor {
+        user_id: USER.into(),
+        window_code: window.into(),
+    }
+}
+
+impl Window {
+    /// A window PC: its own store, enrolled and logged in through `url`
+    /// (the platform, or a proxy in front of it).
+    pub async fn new(p: &Platform, url: &str, window: &str) -> Window {
+        let dir = tempfile::tempdir().unwrap();
+        let secrets = Arc::new(clerk_secrets::MemoryStore::new());
+        let store = Arc::new(
+            clerk_store::Store::open(dir.path(), secrets.as_ref(), || {
+                clerk_store::Identity::provisional("530502ZW")
+            })
+            .unwrap(),
+        );
+        let client = Arc::new(SyncClient::new(
+            url,
+            store.clone(),
+            secrets.clone(),
+            "wc-test",
+        ));
+        let code = p.enrolment_code(window).await;
+        client.enroll(&code, &actor(window)).await.unwrap();
+        client.login(USER, PASSWORD).await.unwrap();
+        Window {
+            store,
+            client,
+            secrets,
+            dir,
+            window: window.into(),
+        }
+    }
+
+    /// Take in a sample case (食品经营许可), committed locally.
+    pub fn take_in(&self, i: u64) -> clerk_store::Committed {
+        let today = clerk_core::date::Date::parse_iso("2026-03-02").unwrap();
+        self.store
+            .take_in(
+                &clerk_store::testing::sample_case(i, today),
+                &actor(&self.window),
+                clerk_store::time::now_millis(),
+                None,
+            )
+            .unwrap()
+    }
+
+    pub fn device_id(&self) -> String {
+        self.store.sync_get("device_id").unwrap().unwrap()
+    }
+}
+
+/// A TCP proxy that can swallow responses: the request reaches the server
+/// (and is applied), the client sees the connection cut.
+pub struct Proxy {
+    pub url: String,
+    pub drop_responses: Arc<AtomicUsize>,
+    /// Refuse new connections (the network is down).
+    pub down: Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl Proxy {
+    pub async fn start(target_url: &str) -> Proxy {
+        let target: SocketAddr = target_url.trim_start_matches("http://").parse().unwrap();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let drop_responses = Arc::new(AtomicUsize::new(0));
+        let down = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let (d, dn) = (drop_responses.clone(), down.clone());
+        tokio::spawn(async move {
+            loop {
+                let Ok((client, _)) = listener.accept().await else {
+                    return;
+                };
+                if dn.load(Ordering::SeqCst) {
+                    drop(client);
+                    continue;
+                }
+                let d = d.clone();
+                tokio::spawn(async move {
+                    let Ok(server) = tokio::net::TcpStream::connect(target).await else {
+                        return;
+                    };
+                    let (mut cr, mut cw) = client.into_split();
+                    let (mut sr, mut sw) = server.into_split();
+                    let up = tokio::spawn(async move {
+                        let _ = tokio::io::copy(&mut cr, &mut sw).await;
+                        let _ = sw.shutdown().await;
+                    });
+                    let mut buf = vec![0u8; 64 * 1024];
+                    loop {
+                        let n = match sr.read(&mut buf).await {
+                            Ok(0) | Err(_) => break,
+                            Ok(n) => n,
+                        };
+                        // The first bytes of a response: swallow it and cut?
+                        let swallow = d
+                            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |x| x.checked_sub(1))
+                            .is_ok();
+                        if swallow {
+                            break;
+                        }
+                        if cw.write_all(&buf[..n]).await.is_err() {
+                            break;
+                        }
+                    }
+                    up.abort();
+                });
+            }
+        });
+        Proxy {
+            url: format!("http://{addr}"),
+            drop_responses,
+            down,
+        }
+    }
+}
+
+/// I1: every local mutation the server has answered is in its ledger
+/// exactly once, with the same mutation id; nothing acked is missing.
+/// I3: every local receipt number maps to exactly one server case, the
+/// same case id.
+pub async fn check_invariants(p: &Platform, windows: &[&Window]) {
+    let db = p.sql().await;
+    for w in windows {
+        let device: uuid::Uuid = w.device_id().parse().unwrap();
+        let rows = w.store.outbox_rows(100_000).unwrap();
+        for r in rows.iter().filter(|r| r.state != "pending") {
+            let l = db
+                .query(
+                    "SELECT mutation_id FROM mutation_ledger WHERE device_id = $1 AND seq = $2",
+                    &[&device, &r.seq],
+                )
+                .await
+                .unwrap();
+            assert_eq!(
+                l.len(),
+                1,
+                "I1: seq {} of {} is in the ledger once",
+                r.seq,
+                w.window
+            );
+            assert_eq!(l[0].get::<_, String>(0), r.mutation_id, "I1: same mutation");
+        }
+        for c in w.store.cases_on("2026-03-02", 100_000).unwrap() {
+            let s = db
+                .query(
+                    "SELECT case_id FROM cases WHERE receipt_no = $1",
+                    &[&c.receipt_no],
+                )
+                .await
+                .unwrap();
+            let synced = rows
+                .iter()
+                .any(|r| r.case_id.as_deref() == Some(c.case_id.as_str()) && r.state == "acked");
+            if synced {
+                assert_eq!(
+                    s.len(),
+                    1,
+                    "I3: receipt {} on the server once",
+                    c.receipt_no
+                );
+                assert_eq!(s[0].get::<_, String>(0), c.case_id, "I3: same case");
+            }
+        }
+    }
+    // No receipt number or case id twice, whatever happened.
+    let dup: i64 = db
+        .query_one(
+            "SELECT count(*) FROM (SELECT receipt_no FROM cases GROUP BY receipt_no HAVING count(*) > 1) d",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(dup, 0, "I3: no receipt number twice");
+}
+
+/// I5: after a final pull, the window's copy of the hall equals the server's.
+pub async fn check_pulled(p: &Platform, w: &Window) {
+    w.client.pull_all().await.unwrap();
+    let db = p.sql().await;
+    let server: Vec<(String, i64)> = db
+        .query(
+            "SELECT case_id, version FROM cases WHERE office_id = $1 ORDER BY case_id",
+            &[&OFFICE],
+        )
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect();
+    let mut local: Vec<(String, i64)> = w
+        .store
+        .server_cases(100_000)
+        .unwrap()
+        .into_iter()
+        .map(|c| (c.case_id, c.version))
+        .collect();
+    local.sort();
+    assert_eq!(local, server, "I5: the window's copy equals the server's");
+}
+
+pub async fn server_case_count(p: &Platform) -> i64 {
+    p.sql()
+        .await
+        .query_one("SELECT count(*) FROM cases", &[])
+        .await
+        .unwrap()
+        .get(0)
+}

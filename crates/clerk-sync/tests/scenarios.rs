@@ -1,0 +1,382 @@
+//! Fault-injection scenarios of sync-protocol §13, each named after its
+//! number there, against the real server on real PostgreSQL and the real
+//! client core. Every scenario ends with the invariant checker.
+
+mod common;
+
+use std::sync::atomic::Ordering;
+
+use clerk_sync::SyncError;
+use common::*;
+
+/// 1. The connection is cut after the push request was sent, before the
+/// response: the outcome is unknown, the retry sends the same seqs, the
+/// ledger answers with the identical results.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn scenario_01_cut_after_request_retry_gets_the_ledgers_results() {
+    let p = Platform::start().await;
+    let proxy = Proxy::start(&p.url).await;
+    let w = Window::new(&p, &proxy.url, "07").await;
+    w.take_in(1);
+    w.take_in(2);
+    proxy.drop_responses.store(1, Ordering::SeqCst);
+    let e = w.client.push_once().await.unwrap_err();
+    assert!(matches!(e, SyncError::Network(_)), "{e:?}");
+    assert_eq!(
+        w.store.queue_state().unwrap().pending,
+        2,
+        "nothing marked on an unknown outcome"
+    );
+    // The server did apply them.
+    assert_eq!(server_case_count(&p).await, 2);
+    let first = w.store.pending_batch(10).unwrap();
+    let replay = w.client.push_rows(&first).await.unwrap();
+    let again = w.client.push_rows(&first).await.unwrap();
+    assert_eq!(
+        replay.results, again.results,
+        "the ledger replays identical results"
+    );
+    let r = w.client.push_all().await.unwrap();
+    assert_eq!(r.applied, 2);
+    assert_eq!(w.store.queue_state().unwrap().pending, 0);
+    assert_eq!(server_case_count(&p).await, 2);
+    check_invariants(&p, &[&w]).await;
+    check_pulled(&p, &w).await;
+}
+
+/// 2. Only the response of a case.create batch is lost: one case and one
+/// receipt on the server, never two.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn scenario_02_lost_create_response_gives_one_case_one_receipt() {
+    let p = Platform::start().await;
+    let proxy = Proxy::start(&p.url).await;
+    let w = Window::new(&p, &proxy.url, "07").await;
+    let c = w.take_in(1);
+    for _ in 0..3 {
+        proxy.drop_responses.store(1, Ordering::SeqCst);
+        assert!(w.client.push_once().await.is_err());
+    }
+    w.client.push_all().await.unwrap();
+    let db = p.sql().await;
+    let n: i64 = db
+        .query_one(
+            "SELECT count(*) FROM cases WHERE receipt_no = $1",
+            &[&c.receipt_no],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(n, 1);
+    assert_eq!(server_case_count(&p).await, 1);
+    check_invariants(&p, &[&w]).await;
+}
+
+/// 3. The same batch twice concurrently and 10× in a row: exactly one
+/// effect; the concurrent twin gets push_in_progress or the duplicate's
+/// results.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn scenario_03_duplicate_delivery_has_one_effect() {
+    let p = Platform::start().await;
+    let w = Window::new(&p, &p.url, "07").await;
+    for i in 0..5 {
+        w.take_in(i);
+    }
+    let rows = w.store.pending_batch(100).unwrap();
+    let (a, b) = tokio::join!(w.client.push_rows(&rows), w.client.push_rows(&rows));
+    for r in [&a, &b] {
+        match r {
+            Ok(r) => assert_eq!(r.last_applied_seq, 5),
+            Err(e) => assert_eq!(e.code(), Some("push_in_progress"), "{e:?}"),
+        }
+    }
+    for _ in 0..10 {
+        let r = w.client.push_rows(&rows).await.unwrap();
+        assert_eq!(r.results.len(), 5);
+        assert!(r
+            .results
+            .iter()
+            .all(|x| x.status == platform_api::ResultStatus::Applied));
+    }
+    w.client.push_all().await.unwrap();
+    assert_eq!(server_case_count(&p).await, 5);
+    let ledger: i64 = p
+        .sql()
+        .await
+        .query_one("SELECT count(*) FROM mutation_ledger", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(ledger, 5);
+    check_invariants(&p, &[&w]).await;
+}
+
+/// 4. Seq 2 arrives before seq 1: `gap` with where the server is; the
+/// client resends from there and both apply in order.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn scenario_04_reordered_delivery_is_a_gap_then_in_order() {
+    let p = Platform::start().await;
+    let w = Window::new(&p, &p.url, "07").await;
+    w.take_in(1);
+    w.take_in(2);
+    let rows = w.store.pending_batch(10).unwrap();
+    let e = w.client.push_rows(&rows[1..]).await.unwrap_err();
+    assert_eq!(e.code(), Some("gap"));
+    assert!(
+        matches!(
+            e,
+            SyncError::Server {
+                last_applied_seq: Some(0),
+                status: 409,
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+    assert_eq!(
+        server_case_count(&p).await,
+        0,
+        "nothing applied out of order"
+    );
+    let r = w.client.push_all().await.unwrap();
+    assert_eq!((r.applied, r.last_applied_seq), (2, 2));
+    check_invariants(&p, &[&w]).await;
+}
+
+/// 6. A poison command at the head is rejected with the server's reason,
+/// set aside for the clerk, and the commands after it still apply.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn scenario_06_poison_head_is_set_aside_and_the_rest_flows() {
+    let p = Platform::start().await;
+    let w = Window::new(&p, &p.url, "07").await;
+    w.store
+        .enqueue_mutation(
+            &clerk_store::NewMutation {
+                kind: "case.bogus".into(),
+                type_version: 1,
+                case_id: None,
+                base_version: None,
+                payload: serde_json::json!({}),
+            },
+            &actor("07"),
+            clerk_store::time::now_millis(),
+        )
+        .unwrap();
+    w.take_in(1);
+    w.take_in(2);
+    let r = w.client.push_all().await.unwrap();
+    assert_eq!((r.applied, r.rejected), (2, 1));
+    let q = w.store.queue_state().unwrap();
+    assert_eq!((q.pending, q.rejected), (0, 1));
+    let rows = w.store.outbox_rows(10).unwrap();
+    let bad = rows.iter().find(|r| r.kind == "case.bogus").unwrap();
+    assert_eq!(bad.state, "rejected");
+    assert_eq!(server_case_count(&p).await, 2);
+    check_invariants(&p, &[&w]).await;
+}
+
+/// 11. The client crashes after the server's 200 and before it marks the
+/// rows: the next push re-sends them and the ledger dedups.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn scenario_11_crash_after_200_before_ack_is_deduplicated() {
+    let p = Platform::start().await;
+    let w = Window::new(&p, &p.url, "07").await;
+    w.take_in(1);
+    w.take_in(2);
+    let rows = w.store.pending_batch(10).unwrap();
+    // Answered, never recorded (the process died here).
+    w.client.push_rows(&rows).await.unwrap();
+    assert_eq!(w.store.queue_state().unwrap().pending, 2);
+    w.take_in(3);
+    let r = w.client.push_all().await.unwrap();
+    assert_eq!(r.last_applied_seq, 3);
+    assert_eq!(server_case_count(&p).await, 3);
+    check_invariants(&p, &[&w]).await;
+}
+
+/// 12. A crash mid-pull: the page and its cursor are saved together, so
+/// applying the same page again changes nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn scenario_12_a_pull_page_applied_twice_is_a_no_op() {
+    let p = Platform::start().await;
+    let a = Window::new(&p, &p.url, "07").await;
+    let b = Window::new(&p, &p.url, "08").await;
+    for i in 0..3 {
+        a.take_in(i);
+    }
+    a.client.push_all().await.unwrap();
+    let r = b.client.pull_all().await.unwrap();
+    assert_eq!(r.changed, 3);
+    let cursor = b.store.sync_get("pull_cursor").unwrap().unwrap();
+    let cases = b.store.server_cases(10).unwrap();
+    // The same page again (as after a crash before the next request).
+    assert_eq!(b.store.apply_pull(&cases, &cursor, None).unwrap(), 0);
+    assert_eq!(b.client.pull_all().await.unwrap().changed, 0);
+    check_pulled(&p, &b).await;
+    check_invariants(&p, &[&a, &b]).await;
+}
+
+/// 18. A second process on the same data directory cannot open the store,
+/// so it can never run a second sync worker.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn scenario_18_a_second_process_cannot_sync_the_same_store() {
+    let p = Platform::start().await;
+    let w = Window::new(&p, &p.url, "07").await;
+    let again = clerk_store::Store::open(w.dir.path(), w.secrets.as_ref(), || {
+        clerk_store::Identity::provisional("530502ZW")
+    });
+    assert!(
+        matches!(again, Err(clerk_store::OpenError::Busy(_))),
+        "{again:?}"
+    );
+}
+
+/// 29. The access token expires between batches: 401, one refresh, on. 20
+/// concurrent calls cause a single refresh.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn scenario_29_expired_access_token_is_refreshed_once_for_20_calls() {
+    let p = Platform::start().await;
+    let w = Window::new(&p, &p.url, "07").await;
+    w.take_in(1);
+    w.client.push_all().await.unwrap();
+    p.sql()
+        .await
+        .execute(
+            "UPDATE access_tokens SET expires_at = now() - interval '1 second'",
+            &[],
+        )
+        .await
+        .unwrap();
+    let before = w.client.refreshes.load(Ordering::SeqCst);
+    let calls = (0..20).map(|_| w.client.pull_all());
+    let results = futures_join_all(calls).await;
+    assert!(results.iter().all(Result::is_ok), "{results:?}");
+    assert_eq!(
+        w.client.refreshes.load(Ordering::SeqCst) - before,
+        1,
+        "single flight"
+    );
+    w.take_in(2);
+    assert_eq!(w.client.push_all().await.unwrap().applied, 1);
+    check_invariants(&p, &[&w]).await;
+}
+
+/// 30. The refresh response is lost: the client retries with the old
+/// refresh token inside the grace window and gets the same successor; the
+/// session survives.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn scenario_30_lost_refresh_response_keeps_the_session() {
+    let p = Platform::start().await;
+    let proxy = Proxy::start(&p.url).await;
+    let w = Window::new(&p, &proxy.url, "07").await;
+    w.client.drop_access_token().await;
+    proxy.drop_responses.store(1, Ordering::SeqCst);
+    assert!(matches!(
+        w.client.pull_all().await,
+        Err(SyncError::Network(_))
+    ));
+    // Retried with the same (old) refresh token: the same successor.
+    w.client.pull_all().await.unwrap();
+    w.take_in(1);
+    assert_eq!(w.client.push_all().await.unwrap().applied, 1);
+    let rotated: i64 = p
+        .sql()
+        .await
+        .query_one(
+            "SELECT count(*) FROM refresh_tokens WHERE rotated_at IS NOT NULL",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(rotated, 1, "one rotation, replayed, not two");
+    check_invariants(&p, &[&w]).await;
+}
+
+/// 31. The refresh token is revoked while the PC is offline: the queue
+/// pauses with everything kept, and resumes after the next login.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn scenario_31_revoked_session_pauses_and_keeps_the_queue() {
+    let p = Platform::start().await;
+    let w = Window::new(&p, &p.url, "07").await;
+    for i in 0..3 {
+        w.take_in(i);
+    }
+    let db = p.sql().await;
+    db.execute("UPDATE refresh_tokens SET revoked = true", &[])
+        .await
+        .unwrap();
+    db.execute("DELETE FROM access_tokens", &[]).await.unwrap();
+    let e = w.client.push_all().await.unwrap_err();
+    assert!(matches!(e, SyncError::LoginNeeded(_)), "{e:?}");
+    assert!(e.zh().contains("数据均已保留"));
+    assert_eq!(w.store.queue_state().unwrap().pending, 3, "nothing dropped");
+    w.client.login(USER, PASSWORD).await.unwrap();
+    assert_eq!(w.client.push_all().await.unwrap().applied, 3);
+    check_invariants(&p, &[&w]).await;
+}
+
+/// 33. The cursor falls out of the kept change log: `must_resync` once, a
+/// snapshot, the new cursor saved; no loop, the outbox untouched.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn scenario_33_invalidated_cursor_resyncs_once() {
+    let p = Platform::start().await;
+    let a = Window::new(&p, &p.url, "07").await;
+    let b = Window::new(&p, &p.url, "08").await;
+    a.take_in(1);
+    a.client.push_all().await.unwrap();
+    b.client.pull_all().await.unwrap();
+    b.take_in(50); // pending at b: must survive the resync
+    for i in 2..5 {
+        a.take_in(i);
+    }
+    a.client.push_all().await.unwrap();
+    // Retention drops the log below the newest entry.
+    let db = p.sql().await;
+    db.batch_execute(
+        "INSERT INTO meta VALUES ('log_floor', (SELECT value FROM counters WHERE name = 'change_seq')::text) \
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value; DELETE FROM change_log",
+    )
+    .await
+    .unwrap();
+    let r = b.client.pull_all().await.unwrap();
+    assert!(r.resynced);
+    assert_eq!(
+        b.store.queue_state().unwrap().pending,
+        1,
+        "the outbox is untouched"
+    );
+    let r2 = b.client.pull_all().await.unwrap();
+    assert!(!r2.resynced, "no loop");
+    b.client.push_all().await.unwrap();
+    check_pulled(&p, &b).await;
+    check_invariants(&p, &[&a, &b]).await;
+}
+
+async fn futures_join_all<F: std::future::Future>(fs: impl Iterator<Item = F>) -> Vec<F::Output> {
+    let mut out = Vec::new();
+    let handles: Vec<_> = fs.collect();
+    // Poll them concurrently on this task.
+    let mut pinned: Vec<std::pin::Pin<Box<F>>> = handles.into_iter().map(Box::pin).collect();
+    let mut done: Vec<Option<F::Output>> = (0..pinned.len()).map(|_| None).collect();
+    std::future::poll_fn(|cx| {
+        let mut all = true;
+        for (i, f) in pinned.iter_mut().enumerate() {
+            if done[i].is_none() {
+                match f.as_mut().poll(cx) {
+                    std::task::Poll::Ready(v) => done[i] = Some(v),
+                    std::task::Poll::Pending => all = false,
+                }
+            }
+        }
+        if all {
+            std::task::Poll::Ready(())
+        } else {
+            std::task::Poll::Pending
+        }
+    })
+    .await;
+    for d in done {
+        out.extend(d);
+    }
+    out
+}

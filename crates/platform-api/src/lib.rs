@@ -1,0 +1,378 @@
+//! counter-sync v1 on the wire (../shared/sync-protocol.md): what Window
+//! Clerk and the central platform send each other. Plain serde types, no
+//! I/O; the `openapi` feature adds the schemas the reference server
+//! publishes at `/openapi.json`.
+
+use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "openapi")]
+use utoipa::ToSchema;
+
+/// The protocol version a push carries.
+pub const PROTOCOL: u32 = 1;
+
+/// Push batch limits (sync-protocol §3).
+pub const MAX_BATCH: usize = 100;
+pub const MAX_BATCH_BYTES: usize = 256 * 1024;
+
+/// Error codes a response body carries next to its HTTP status (§3 table).
+pub mod codes {
+    pub const PUSH_IN_PROGRESS: &str = "push_in_progress";
+    pub const GAP: &str = "gap";
+    pub const REENROLL_REQUIRED: &str = "reenroll_required";
+    pub const MUST_RESYNC: &str = "must_resync";
+    pub const MALFORMED: &str = "malformed";
+    pub const UNAUTHORIZED: &str = "unauthorized";
+    pub const FORBIDDEN: &str = "forbidden";
+    pub const UPGRADE_REQUIRED: &str = "upgrade_required";
+    pub const UNAVAILABLE: &str = "unavailable";
+    pub const NOT_FOUND: &str = "not_found";
+    pub const BAD_CODE: &str = "bad_enrolment_code";
+    // Rejection codes in push results.
+    pub const INVALID_STATE: &str = "INVALID_STATE";
+    pub const DUPLICATE_ID: &str = "DUPLICATE_ID";
+    pub const VALIDATION: &str = "VALIDATION";
+    pub const UNKNOWN_TYPE: &str = "UNKNOWN_TYPE";
+}
+
+/// Every non-2xx answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ErrorBody {
+    /// Machine-readable code (`gap`, `must_resync`, …).
+    pub error: String,
+    pub message: String,
+    /// For `gap` and `reenroll_required`: where the server is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_applied_seq: Option<i64>,
+}
+
+// ---------------------------------------------------------------- enrolment
+
+/// `POST /v1/devices/enroll`: online only, with a one-time code an admin
+/// issued for a hall and window.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct EnrollRequest {
+    pub code: String,
+    /// The local database's id (a restored or copied file has another).
+    pub db_instance_id: String,
+    /// The highest receipt counter the device has used (provisional
+    /// receipts printed before enrolment).
+    pub max_receipt_counter: i64,
+    pub app_version: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct EnrollResponse {
+    pub device_id: String,
+    /// 4 characters, Crockford base32, never reused.
+    pub device_code: String,
+    pub device_epoch: i64,
+    pub office_id: String,
+    pub office_name: String,
+    pub window_code: String,
+    /// The device credential (kept in the OS keyring).
+    pub device_secret: String,
+    /// The first receipt counter this enrolment may use.
+    pub receipt_counter_floor: i64,
+    pub server_time: String,
+}
+
+/// `GET /v1/devices/me`: the server's view of this device.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct DeviceInfo {
+    pub device_id: String,
+    pub device_code: String,
+    pub device_epoch: i64,
+    pub office_id: String,
+    pub last_applied_seq: i64,
+    pub max_receipt_counter: i64,
+    /// Outbox depth the device reported on its last push.
+    pub outbox_depth: i64,
+}
+
+// --------------------------------------------------------------------- auth
+
+/// `POST /v1/auth/login`: a clerk's session on an enrolled device.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct LoginRequest {
+    pub device_id: String,
+    pub device_secret: String,
+    pub user_id: String,
+    pub password: String,
+}
+
+/// `POST /v1/auth/refresh`: rotation; the old token is spent, except within
+/// the grace window, where it returns the same successor (§9).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct RefreshRequest {
+    pub refresh_token: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct TokenResponse {
+    pub access_token: String,
+    pub refresh_token: String,
+    /// Seconds the access token lives.
+    pub expires_in: u64,
+    pub user_id: String,
+    pub server_time: String,
+}
+
+// --------------------------------------------------------------------- push
+
+/// `POST /v1/sync/push`
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct PushRequest {
+    pub protocol: u32,
+    pub device_id: String,
+    pub device_epoch: i64,
+    pub db_instance_id: String,
+    pub app_version: String,
+    /// Pending mutations on the device (shown to admins before a device is
+    /// decommissioned).
+    #[serde(default)]
+    pub outbox_depth: i64,
+    pub mutations: Vec<Mutation>,
+}
+
+/// One clerk action, as written to the outbox in the same transaction as
+/// the local change.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Mutation {
+    /// Per device, gapless from 1: order and dedup key.
+    pub seq: i64,
+    /// UUIDv7, for logs and the ledger.
+    pub id: String,
+    /// `case.create`, …
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub type_version: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub case_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_version: Option<i64>,
+    pub actor_user_id: String,
+    /// Raw local time with its offset.
+    pub wall_time: String,
+    pub hlc: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub payload: serde_json::Value,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ResultStatus {
+    Applied,
+    /// Permanent (invalid in the current state, failed validation); the
+    /// seq still advances so the queue never wedges.
+    Rejected,
+    Conflict,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct MutationResult {
+    pub seq: i64,
+    pub status: ResultStatus,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub case_version: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct PushResponse {
+    pub last_applied_seq: i64,
+    pub results: Vec<MutationResult>,
+    pub server_time: String,
+}
+
+// --------------------------------------------------------------------- pull
+
+/// One entry of the server's change log, in the device's office scope.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Change {
+    pub change_seq: i64,
+    /// `case`
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub id: String,
+    pub version: i64,
+    /// `put` or `delete`
+    pub op: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub data: serde_json::Value,
+}
+
+/// `GET /v1/sync/pull?cursor=&limit=` and `GET /v1/sync/snapshot?cursor=`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct PullResponse {
+    pub changes: Vec<Change>,
+    /// Opaque; saved in the same transaction as the changes.
+    pub next_cursor: String,
+    pub has_more: bool,
+    /// This device's last applied seq, on the last page only, read in the
+    /// same snapshot as the page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub confirmed_seq: Option<i64>,
+    /// The catalogue version in effect.
+    pub catalogue_current: u32,
+    pub server_time: String,
+}
+
+// ---------------------------------------------------------------- catalogue
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct CatalogueVersionInfo {
+    pub version: u32,
+    pub published_at: String,
+    pub effective_from: String,
+    pub withdrawn: bool,
+    /// Hex SHA-256 of the body served at `/v1/catalogue/versions/{v}`.
+    pub sha256: String,
+    pub size: i64,
+}
+
+/// `GET /v1/catalogue/manifest`
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct CatalogueManifest {
+    pub current: u32,
+    pub versions: Vec<CatalogueVersionInfo>,
+}
+
+// ------------------------------------------------- the platform's own side
+
+/// `POST /v1/admin/enrolment-codes`: a one-time code binding a PC to a
+/// hall and window.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct NewEnrolmentCode {
+    pub office_id: String,
+    pub window_code: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct EnrolmentCode {
+    pub code: String,
+    pub expires_at: String,
+}
+
+/// `POST /v1/admin/users`: a clerk who may log in at the office's windows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct NewUser {
+    pub user_id: String,
+    pub name: String,
+    pub office_id: String,
+    pub password: String,
+}
+
+/// What a department does at its node of a case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum NodeAction {
+    Approve,
+    /// 退回补正: back to the window for supplement.
+    Return,
+    Refuse,
+}
+
+/// `POST /v1/admin/cases/{case_id}/nodes`: a department's decision. A
+/// parallel-approval case (并联审批) completes when every department has
+/// approved; one refusal refuses it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct NodeDecision {
+    pub department: String,
+    pub action: NodeAction,
+    #[serde(default)]
+    pub note: String,
+}
+
+/// `POST /v1/admin/cases/{case_id}/route`: the departments of a parallel
+/// approval (the case's own department when absent).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Route {
+    pub departments: Vec<String>,
+}
+
+/// `POST /v1/admin/online-applications`: 网上申报 for a hall; it appears in
+/// that hall's queue for pre-review.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct OnlineApplication {
+    pub office_id: String,
+    pub matter_code: String,
+    pub matter_version: u32,
+    pub matter_name: String,
+    pub applicant_name: String,
+    pub applicant_id_no: String,
+    pub applicant_phone: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub form: serde_json::Value,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct CaseRef {
+    pub case_id: String,
+    pub receipt_no: String,
+    pub version: i64,
+    pub status: String,
+}
+
+/// `POST /v1/admin/catalogue/versions`: publish a new version.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct PublishCatalogue {
+    pub effective_from: String,
+    /// The catalogue document (the same JSON the client bundles).
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub body: serde_json::Value,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_mutation_reads_as_the_protocol_writes_it() {
+        let m: Mutation = serde_json::from_value(serde_json::json!({
+            "seq": 42, "id": "0190", "type": "case.create", "type_version": 1,
+            "case_id": "c1", "actor_user_id": "u-17",
+            "wall_time": "2025-03-02T09:14:03+08:00", "hlc": "1-0",
+            "payload": {"receipt_no": "3201-K7QM-000123-X"}
+        }))
+        .unwrap();
+        assert_eq!(m.kind, "case.create");
+        assert_eq!(m.base_version, None);
+        let back = serde_json::to_value(&m).unwrap();
+        assert_eq!(back["type"], "case.create");
+        assert!(back.get("base_version").is_none());
+        let r: MutationResult = serde_json::from_str(
+            r#"{"seq":44,"status":"rejected","code":"INVALID_STATE","message":"…"}"#,
+        )
+        .unwrap();
+        assert_eq!(r.status, ResultStatus::Rejected);
+    }
+}

@@ -1,0 +1,340 @@
+//! The platform's own side: offices, enrolment codes, users, catalogue
+//! publishing, online applications (网上申报) and department decisions
+//! (并联审批). Behind the admin token; results reach the windows by pull.
+
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::Json;
+use platform_api::{
+    codes, CaseRef, EnrolmentCode, NewEnrolmentCode, NewUser, NodeAction, NodeDecision,
+    OnlineApplication, PublishCatalogue, Route,
+};
+use serde_json::json;
+
+use crate::db::{case_payload, log_change, sha256_hex, CASE_COLS};
+use crate::{auth, ApiError, ApiResult, AppState};
+
+#[derive(Debug, Clone, serde::Deserialize, serde::Serialize, utoipa::ToSchema)]
+pub struct NewOffice {
+    pub office_id: String,
+    pub name: String,
+}
+
+#[utoipa::path(post, path = "/v1/admin/offices", request_body = NewOffice,
+    responses((status = 200, body = NewOffice)), security(("admin" = [])))]
+pub async fn add_office(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Json(o): Json<NewOffice>,
+) -> ApiResult<NewOffice> {
+    auth::admin(&state, &headers)?;
+    let c = state.pool.get().await?;
+    c.execute(
+        "INSERT INTO offices VALUES ($1, $2) ON CONFLICT (office_id) DO UPDATE SET name = excluded.name",
+        &[&o.office_id, &o.name],
+    )
+    .await?;
+    Ok(Json(o))
+}
+
+#[utoipa::path(post, path = "/v1/admin/enrolment-codes", request_body = NewEnrolmentCode,
+    responses((status = 200, body = EnrolmentCode)), security(("admin" = [])))]
+pub async fn enrolment_code(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Json(req): Json<NewEnrolmentCode>,
+) -> ApiResult<EnrolmentCode> {
+    auth::admin(&state, &headers)?;
+    let c = state.pool.get().await?;
+    // 8 characters an IT admin can read out over the phone.
+    const ALPHA: &[u8] = b"23456789ABCDEFGHJKMNPQRSTUVWXYZ";
+    let code: String = uuid::Uuid::new_v4().as_bytes()[..8]
+        .iter()
+        .map(|b| ALPHA[usize::from(*b) % ALPHA.len()] as char)
+        .collect();
+    let r = c
+        .query_opt(
+            "INSERT INTO enrolment_codes(code, office_id, window_code, expires_at) \
+             SELECT $1, office_id, $3, now() + interval '7 days' FROM offices WHERE office_id = $2 \
+             RETURNING to_char(expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')",
+            &[&code, &req.office_id, &req.window_code],
+        )
+        .await?
+        .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, codes::NOT_FOUND, "no such office"))?;
+    Ok(Json(EnrolmentCode {
+        code,
+        expires_at: r.get(0),
+    }))
+}
+
+#[utoipa::path(post, path = "/v1/admin/users", request_body = NewUser,
+    responses((status = 200, description = "created")), security(("admin" = [])))]
+pub async fn add_user(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Json(u): Json<NewUser>,
+) -> ApiResult<serde_json::Value> {
+    auth::admin(&state, &headers)?;
+    if u.password.len() < 8 {
+        return Err(ApiError::bad("password: at least 8 characters"));
+    }
+    let salt = uuid::Uuid::new_v4().simple().to_string();
+    let c = state.pool.get().await?;
+    c.execute(
+        "INSERT INTO users VALUES ($1, $2, $3, $4) ON CONFLICT (user_id) DO UPDATE SET name = excluded.name, office_id = excluded.office_id, password_hash = excluded.password_hash",
+        &[&u.user_id, &u.name, &u.office_id, &auth::hash_password(&u.password, &salt)],
+    )
+    .await?;
+    Ok(Json(json!({"user_id": u.user_id})))
+}
+
+/// The bundled sample catalogue is version 1 of a fresh platform.
+pub async fn seed_catalogue(pool: &deadpool_postgres::Pool) -> Result<(), String> {
+    let c = pool.get().await.map_err(|e| e.to_string())?;
+    let body = clerk_core::SAMPLE_CATALOGUE_JSON.as_bytes().to_vec();
+    c.execute(
+        "INSERT INTO catalogue_versions(version, effective_from, sha256, body) VALUES (1, '2025-01-01', $1, $2) ON CONFLICT DO NOTHING",
+        &[&sha256_hex(&body), &body],
+    )
+    .await
+    .map_err(|e| e.to_string())?;
+    Ok(())
+}
+
+#[utoipa::path(post, path = "/v1/admin/catalogue/versions", request_body = PublishCatalogue,
+    responses((status = 200, body = platform_api::CatalogueVersionInfo)), security(("admin" = [])))]
+pub async fn publish_catalogue(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Json(p): Json<PublishCatalogue>,
+) -> ApiResult<platform_api::CatalogueVersionInfo> {
+    auth::admin(&state, &headers)?;
+    let text = serde_json::to_string(&p.body).map_err(|e| ApiError::bad(e.to_string()))?;
+    let cat = clerk_core::catalogue::Catalogue::parse(&text)
+        .map_err(|e| ApiError::bad(format!("catalogue: {e}")))?;
+    let effective = clerk_core::date::Date::parse_iso(&p.effective_from)
+        .ok_or_else(|| ApiError::bad("effective_from: YYYY-MM-DD"))?;
+    let sha = sha256_hex(text.as_bytes());
+    let c = state.pool.get().await?;
+    let r = c
+        .query_opt(
+            "INSERT INTO catalogue_versions(version, effective_from, sha256, body) VALUES ($1, $2::text::date, $3, $4) \
+             ON CONFLICT DO NOTHING RETURNING to_char(published_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')",
+            &[&(cat.version as i32), &effective.to_string(), &sha, &text.as_bytes()],
+        )
+        .await?
+        .ok_or_else(|| {
+            ApiError::new(StatusCode::CONFLICT, "version_exists", "versions are immutable: publish a new number")
+        })?;
+    Ok(Json(platform_api::CatalogueVersionInfo {
+        version: cat.version,
+        published_at: r.get(0),
+        effective_from: effective.to_string(),
+        withdrawn: false,
+        sha256: sha,
+        size: text.len() as i64,
+    }))
+}
+
+fn office_code(office: &str) -> String {
+    let c: String = office
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_uppercase())
+        .take(8)
+        .collect();
+    if c.is_empty() {
+        "0000".into()
+    } else {
+        c
+    }
+}
+
+/// Online applications are numbered in the platform's own series
+/// (`<office>-WEB0-<n>-<check>`); device codes never start with W.
+pub const ONLINE_DEVICE_CODE: &str = "WEB0";
+
+#[utoipa::path(post, path = "/v1/admin/online-applications", request_body = OnlineApplication,
+    responses((status = 200, body = CaseRef)), security(("admin" = [])))]
+pub async fn online_application(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Json(a): Json<OnlineApplication>,
+) -> ApiResult<CaseRef> {
+    auth::admin(&state, &headers)?;
+    let mut c = state.pool.get().await?;
+    let tx = c.transaction().await?;
+    let n: i64 = tx
+        .query_one(
+            "UPDATE counters SET value = value + 1 WHERE name = 'online_receipt' RETURNING value",
+            &[],
+        )
+        .await?
+        .get(0);
+    let receipt = clerk_core::receipt::ReceiptNo::new(
+        &office_code(&a.office_id),
+        ONLINE_DEVICE_CODE,
+        n as u64,
+    )
+    .map_err(|e| ApiError::bad(e.to_string()))?
+    .to_string();
+    let case_id = uuid::Uuid::now_v7().to_string();
+    let data = json!({
+        "case": {
+            "matter_code": a.matter_code, "matter_version": a.matter_version, "matter_name": a.matter_name,
+            "status": "online_submitted",
+            "applicant": {"name": a.applicant_name, "id_no": a.applicant_id_no, "phone": a.applicant_phone},
+        },
+        "form": a.form,
+        "channel": "online",
+    });
+    let row = tx
+        .query_opt(
+            &format!(
+                "INSERT INTO cases(case_id, office_id, device_id, receipt_no, version, status, matter_code, matter_version, data) \
+                 SELECT $1, office_id, NULL, $3, 1, 'online_submitted', $4, $5, $6 FROM offices WHERE office_id = $2 RETURNING {CASE_COLS}"
+            ),
+            &[&case_id, &a.office_id, &receipt, &a.matter_code, &(a.matter_version as i32), &data],
+        )
+        .await?
+        .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, codes::NOT_FOUND, "no such office"))?;
+    log_change(&tx, &a.office_id, "case", &case_id, 1, &case_payload(&row)).await?;
+    tx.commit().await?;
+    Ok(Json(CaseRef {
+        case_id,
+        receipt_no: receipt,
+        version: 1,
+        status: "online_submitted".into(),
+    }))
+}
+
+#[utoipa::path(post, path = "/v1/admin/cases/{id}/route", request_body = Route,
+    params(("id" = String, Path, description = "case id")),
+    responses((status = 200, body = CaseRef)), security(("admin" = [])))]
+pub async fn route_case(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Json(r): Json<Route>,
+) -> ApiResult<CaseRef> {
+    auth::admin(&state, &headers)?;
+    if r.departments.is_empty() {
+        return Err(ApiError::bad("departments: at least one"));
+    }
+    let nodes: serde_json::Map<String, serde_json::Value> = r
+        .departments
+        .iter()
+        .map(|d| (d.clone(), json!("pending")))
+        .collect();
+    update_case(&state, &id, |status, _| {
+        matches!(status, "accepted" | "accepted_with_gaps" | "in_review").then(|| {
+            (
+                "in_review".to_owned(),
+                serde_json::Value::Object(nodes.clone()),
+            )
+        })
+    })
+    .await
+}
+
+#[utoipa::path(post, path = "/v1/admin/cases/{id}/nodes", request_body = NodeDecision,
+    params(("id" = String, Path, description = "case id")),
+    responses((status = 200, body = CaseRef), (status = 409, body = platform_api::ErrorBody)), security(("admin" = [])))]
+pub async fn node_decision(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Json(d): Json<NodeDecision>,
+) -> ApiResult<CaseRef> {
+    auth::admin(&state, &headers)?;
+    update_case(&state, &id, |status, nodes| {
+        if !matches!(status, "accepted" | "accepted_with_gaps" | "in_review") {
+            return None;
+        }
+        let mut nodes = nodes.as_object().cloned().unwrap_or_default();
+        if nodes.is_empty() {
+            // Not routed: the deciding department is the only node.
+            nodes.insert(d.department.clone(), json!("pending"));
+        }
+        if !nodes.contains_key(&d.department) {
+            return None;
+        }
+        let v = match d.action {
+            NodeAction::Approve => "approved",
+            NodeAction::Return => "returned",
+            NodeAction::Refuse => "refused",
+        };
+        nodes.insert(d.department.clone(), json!(v));
+        let all = |s: &str| nodes.values().all(|x| x == s);
+        let any = |s: &str| nodes.values().any(|x| x == s);
+        let status = if any("refused") {
+            "refused"
+        } else if any("returned") {
+            "returned_for_supplement"
+        } else if all("approved") {
+            "approved"
+        } else {
+            "in_review"
+        };
+        Some((status.to_owned(), serde_json::Value::Object(nodes)))
+    })
+    .await
+}
+
+async fn update_case(
+    state: &AppState,
+    id: &str,
+    f: impl Fn(&str, &serde_json::Value) -> Option<(String, serde_json::Value)>,
+) -> ApiResult<CaseRef> {
+    let mut c = state.pool.get().await?;
+    let tx = c.transaction().await?;
+    let r = tx
+        .query_opt(
+            "SELECT status, nodes, version, office_id, receipt_no FROM cases WHERE case_id = $1 FOR UPDATE",
+            &[&id],
+        )
+        .await?
+        .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, codes::NOT_FOUND, "no such case"))?;
+    let (status, nodes, version, office): (String, serde_json::Value, i64, String) =
+        (r.get(0), r.get(1), r.get(2), r.get(3));
+    let Some((new_status, new_nodes)) = f(&status, &nodes) else {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            codes::INVALID_STATE,
+            format!("the case is {status}: not possible now"),
+        ));
+    };
+    let row = tx
+        .query_one(
+            &format!("UPDATE cases SET status = $2, nodes = $3, version = version + 1 WHERE case_id = $1 RETURNING {CASE_COLS}"),
+            &[&id, &new_status, &new_nodes],
+        )
+        .await?;
+    log_change(&tx, &office, "case", id, version + 1, &case_payload(&row)).await?;
+    tx.commit().await?;
+    Ok(Json(CaseRef {
+        case_id: id.to_owned(),
+        receipt_no: r.get(4),
+        version: version + 1,
+        status: new_status,
+    }))
+}
+
+#[utoipa::path(get, path = "/v1/admin/cases/{id}", params(("id" = String, Path, description = "case id")),
+    responses((status = 200, description = "the case as the change log carries it")), security(("admin" = [])))]
+pub async fn get_case(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> ApiResult<serde_json::Value> {
+    auth::admin(&state, &headers)?;
+    let c = state.pool.get().await?;
+    let r = c
+        .query_opt(
+            &format!("SELECT {CASE_COLS} FROM cases WHERE case_id = $1"),
+            &[&id],
+        )
+        .await?
+        .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, codes::NOT_FOUND, "no such case"))?;
+    Ok(Json(case_payload(&r)))
+}

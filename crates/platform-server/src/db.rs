@@ -1,0 +1,125 @@
+//! Pool and append-only migrations (hash-checked, like the client's).
+
+use sha2::{Digest, Sha256};
+
+pub const MIGRATIONS: &[(&str, &str)] =
+    &[("0001_init", include_str!("../migrations/0001_init.sql"))];
+
+pub fn pool(url: &str) -> Result<deadpool_postgres::Pool, String> {
+    let cfg: tokio_postgres::Config = url.parse().map_err(|e| format!("database URL: {e}"))?;
+    let mgr = deadpool_postgres::Manager::from_config(
+        cfg,
+        tokio_postgres::NoTls,
+        deadpool_postgres::ManagerConfig {
+            recycling_method: deadpool_postgres::RecyclingMethod::Fast,
+        },
+    );
+    deadpool_postgres::Pool::builder(mgr)
+        .max_size(32)
+        .build()
+        .map_err(|e| e.to_string())
+}
+
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
+}
+
+pub async fn migrate(pool: &deadpool_postgres::Pool) -> Result<(), String> {
+    let mut c = pool.get().await.map_err(|e| format!("database: {e}"))?;
+    c.batch_execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations(name TEXT PRIMARY KEY, sha256 TEXT NOT NULL, at TIMESTAMPTZ NOT NULL DEFAULT now())",
+    )
+    .await
+    .map_err(|e| e.to_string())?;
+    for (name, sql) in MIGRATIONS {
+        let tx = c.transaction().await.map_err(|e| e.to_string())?;
+        tx.batch_execute("LOCK TABLE schema_migrations IN EXCLUSIVE MODE")
+            .await
+            .map_err(|e| e.to_string())?;
+        let hash = sha256_hex(sql.as_bytes());
+        let have = tx
+            .query_opt(
+                "SELECT sha256 FROM schema_migrations WHERE name = $1",
+                &[name],
+            )
+            .await
+            .map_err(|e| e.to_string())?;
+        match have {
+            Some(r) => {
+                let h: String = r.get(0);
+                if h != hash {
+                    return Err(format!(
+                        "migration {name} was changed after it ran (append-only)"
+                    ));
+                }
+            }
+            None => {
+                tx.batch_execute(sql)
+                    .await
+                    .map_err(|e| format!("{name}: {e}"))?;
+                tx.execute(
+                    "INSERT INTO schema_migrations(name, sha256) VALUES ($1, $2)",
+                    &[name, &hash],
+                )
+                .await
+                .map_err(|e| e.to_string())?;
+                tx.execute(
+                    "INSERT INTO meta VALUES ('log_epoch', $1) ON CONFLICT DO NOTHING",
+                    &[&uuid::Uuid::new_v4().simple().to_string()[..8].to_owned()],
+                )
+                .await
+                .map_err(|e| e.to_string())?;
+            }
+        }
+        tx.commit().await.map_err(|e| e.to_string())?;
+    }
+    Ok(())
+}
+
+/// Take the next change_seq and write one change-log row. Call last in the
+/// transaction: the counter row stays locked until commit.
+pub async fn log_change(
+    tx: &tokio_postgres::Transaction<'_>,
+    office_id: &str,
+    entity_type: &str,
+    entity_id: &str,
+    version: i64,
+    payload: &serde_json::Value,
+) -> Result<i64, tokio_postgres::Error> {
+    let seq: i64 = tx
+        .query_one(
+            "UPDATE counters SET value = value + 1 WHERE name = 'change_seq' RETURNING value",
+            &[],
+        )
+        .await?
+        .get(0);
+    tx.execute(
+        "INSERT INTO change_log(change_seq, office_id, entity_type, entity_id, entity_version, op, payload) VALUES ($1, $2, $3, $4, $5, 'put', $6)",
+        &[&seq, &office_id, &entity_type, &entity_id, &version, payload],
+    )
+    .await?;
+    Ok(seq)
+}
+
+/// The case as the change log and the snapshot carry it.
+pub fn case_payload(row: &tokio_postgres::Row) -> serde_json::Value {
+    serde_json::json!({
+        "case_id": row.get::<_, String>("case_id"),
+        "receipt_no": row.get::<_, String>("receipt_no"),
+        "status": row.get::<_, String>("status"),
+        "version": row.get::<_, i64>("version"),
+        "matter_code": row.get::<_, String>("matter_code"),
+        "matter_version": row.get::<_, i32>("matter_version"),
+        "needs_review": row.get::<_, bool>("needs_review"),
+        "online": row.get::<_, Option<uuid::Uuid>>("device_id").is_none(),
+        "nodes": row.get::<_, serde_json::Value>("nodes"),
+        "data": row.get::<_, serde_json::Value>("data"),
+    })
+}
+
+pub const CASE_COLS: &str =
+    "case_id, receipt_no, status, version, matter_code, matter_version, needs_review, device_id, nodes, data, office_id";

@@ -1,0 +1,211 @@
+//! The reference platform server: counter-sync v1 (../shared/sync-protocol.md)
+//! on PostgreSQL, plus the platform's own side of a case (departments,
+//! online applications, catalogue publishing) behind an admin token.
+//!
+//! Every acknowledged effect is committed with its ledger row, change-log
+//! row and device cursor in one transaction before the response is sent.
+
+pub mod admin;
+pub mod auth;
+pub mod db;
+pub mod openapi;
+pub mod pull;
+pub mod push;
+
+use std::sync::Arc;
+
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use platform_api::{codes, ErrorBody};
+
+/// Server settings: from the command line and the environment, never a
+/// secret in the code.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub database_url: String,
+    /// Bearer token for `/v1/admin/*` (departments, enrolment codes).
+    pub admin_token: String,
+    /// Seconds an access token lives.
+    pub access_ttl: i64,
+    /// Seconds a rotated refresh token still returns its successor.
+    pub refresh_grace: i64,
+    /// Lock wait before answering 409 push_in_progress, in ms.
+    pub push_lock_ms: u64,
+}
+
+impl Settings {
+    pub fn new(database_url: &str, admin_token: &str) -> Settings {
+        Settings {
+            database_url: database_url.to_owned(),
+            admin_token: admin_token.to_owned(),
+            access_ttl: 900,
+            refresh_grace: 60,
+            push_lock_ms: 5000,
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub pool: deadpool_postgres::Pool,
+    pub settings: Arc<Settings>,
+}
+
+/// An error answer with its status and protocol code.
+#[derive(Debug)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub body: ErrorBody,
+    pub retry_after: Option<u64>,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, code: &str, message: impl Into<String>) -> ApiError {
+        ApiError {
+            status,
+            body: ErrorBody {
+                error: code.to_owned(),
+                message: message.into(),
+                last_applied_seq: None,
+            },
+            retry_after: None,
+        }
+    }
+
+    pub fn unavailable(e: impl std::fmt::Display) -> ApiError {
+        tracing::warn!(error = %e, "transient failure");
+        let mut a = ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            codes::UNAVAILABLE,
+            "the platform is temporarily unavailable; retry later",
+        );
+        a.retry_after = Some(2);
+        a
+    }
+
+    pub fn bad(message: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, codes::MALFORMED, message)
+    }
+}
+
+impl From<tokio_postgres::Error> for ApiError {
+    fn from(e: tokio_postgres::Error) -> Self {
+        ApiError::unavailable(e)
+    }
+}
+
+impl From<deadpool_postgres::PoolError> for ApiError {
+    fn from(e: deadpool_postgres::PoolError) -> Self {
+        ApiError::unavailable(e)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let mut headers = HeaderMap::new();
+        if let Some(s) = self.retry_after {
+            headers.insert("retry-after", HeaderValue::from(s));
+        }
+        (self.status, headers, Json(self.body)).into_response()
+    }
+}
+
+pub type ApiResult<T> = Result<Json<T>, ApiError>;
+
+/// UTC now, ISO 8601 with milliseconds.
+pub fn now_iso() -> String {
+    let d = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    let millis = d.as_millis() as i64;
+    let days = millis.div_euclid(86_400_000);
+    let ms = millis.rem_euclid(86_400_000);
+    let date = clerk_core::date::Date::from_days_since_epoch(days);
+    format!(
+        "{date}T{:02}:{:02}:{:02}.{:03}Z",
+        ms / 3_600_000,
+        ms / 60_000 % 60,
+        ms / 1000 % 60,
+        ms % 1000
+    )
+}
+
+/// A named failpoint (`PLATFORM_FAILPOINT=push.after_effects` …): the
+/// fault-injection tests kill the server there, as `kill -9` would.
+pub fn failpoint(name: &str) {
+    if std::env::var("PLATFORM_FAILPOINT").is_ok_and(|f| f == name) {
+        eprintln!("failpoint {name}: aborting");
+        std::process::abort();
+    }
+}
+
+/// The HTTP API.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/openapi.json", get(openapi::serve))
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/v1/devices/enroll", post(auth::enroll))
+        .route("/v1/devices/me", get(auth::me))
+        .route("/v1/auth/login", post(auth::login))
+        .route("/v1/auth/refresh", post(auth::refresh))
+        .route("/v1/sync/push", post(push::push))
+        .route("/v1/sync/pull", get(pull::pull))
+        .route("/v1/sync/snapshot", get(pull::snapshot))
+        .route("/v1/catalogue/manifest", get(pull::manifest))
+        .route("/v1/catalogue/versions/{v}", get(pull::catalogue_version))
+        .route("/v1/admin/offices", post(admin::add_office))
+        .route("/v1/admin/enrolment-codes", post(admin::enrolment_code))
+        .route("/v1/admin/users", post(admin::add_user))
+        .route(
+            "/v1/admin/catalogue/versions",
+            post(admin::publish_catalogue),
+        )
+        .route(
+            "/v1/admin/online-applications",
+            post(admin::online_application),
+        )
+        .route("/v1/admin/cases/{id}/route", post(admin::route_case))
+        .route("/v1/admin/cases/{id}/nodes", post(admin::node_decision))
+        .route("/v1/admin/cases/{id}", get(admin::get_case))
+        .with_state(state)
+}
+
+/// Connect, migrate, seed the bundled catalogue as version 1 when there is none.
+pub async fn prepare(settings: Settings) -> Result<AppState, String> {
+    let pool = db::pool(&settings.database_url)?;
+    db::migrate(&pool).await?;
+    admin::seed_catalogue(&pool).await?;
+    Ok(AppState {
+        pool,
+        settings: Arc::new(settings),
+    })
+}
+
+/// Serve on `listener` until the future resolves.
+pub async fn serve(
+    state: AppState,
+    listener: tokio::net::TcpListener,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+/// Start a server on a free loopback port in this process (tests, demos);
+/// returns its base URL.
+pub async fn spawn_local(
+    settings: Settings,
+) -> Result<(String, tokio::task::JoinHandle<()>), String> {
+    let state = prepare(settings).await?;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .map_err(|e| e.to_string())?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    let h = tokio::spawn(async move {
+        let _ = serve(state, listener, std::future::pending()).await;
+    });
+    Ok((format!("http://{addr}"), h))
+}

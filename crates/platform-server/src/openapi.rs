@@ -1,0 +1,48 @@
+//! The OpenAPI 3.1 document, generated from the handlers and the wire
+//! types, served at `/openapi.json` and checked in (`openapi.json`, kept
+//! fresh by a test).
+
+use axum::Json;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+struct Security;
+
+impl Modify for Security {
+    fn modify(&self, api: &mut utoipa::openapi::OpenApi) {
+        let c = api.components.get_or_insert_with(Default::default);
+        for name in ["bearer", "admin"] {
+            c.add_security_scheme(
+                name,
+                SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+            );
+        }
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "counter-sync v1 (Window Clerk reference platform)",
+        description = "Push/pull sync between window clients and the platform (sync-protocol.md), and the platform's own side: enrolment, departments, online applications, catalogue.",
+        license(name = "Apache-2.0")
+    ),
+    paths(
+        crate::auth::enroll, crate::auth::me, crate::auth::login, crate::auth::refresh,
+        crate::push::push, crate::pull::pull, crate::pull::snapshot,
+        crate::pull::manifest, crate::pull::catalogue_version,
+        crate::admin::add_office, crate::admin::enrolment_code, crate::admin::add_user,
+        crate::admin::publish_catalogue, crate::admin::online_application,
+        crate::admin::route_case, crate::admin::node_decision, crate::admin::get_case,
+    ),
+    modifiers(&Security)
+)]
+pub struct ApiDoc;
+
+pub fn document() -> utoipa::openapi::OpenApi {
+    ApiDoc::openapi()
+}
+
+pub async fn serve() -> Json<utoipa::openapi::OpenApi> {
+    Json(document())
+}

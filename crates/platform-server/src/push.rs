@@ -1,0 +1,374 @@
+//! `POST /v1/sync/push`: ordered, exactly-once command application
+//! (sync-protocol §3). One transaction per mutation: domain effects, ledger
+//! row, change-log row and `last_applied_seq` together.
+
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::Json;
+use platform_api::{
+    codes, Mutation, MutationResult, PushRequest, PushResponse, ResultStatus, PROTOCOL,
+};
+use serde_json::json;
+
+use crate::db::{case_payload, log_change, CASE_COLS};
+use crate::{auth, failpoint, now_iso, ApiError, ApiResult, AppState};
+
+enum Outcome {
+    Applied { case_version: Option<i64> },
+    Rejected { code: &'static str, message: String },
+}
+
+#[utoipa::path(post, path = "/v1/sync/push", request_body = PushRequest,
+    responses((status = 200, body = PushResponse),
+              (status = 409, description = "push_in_progress or gap", body = platform_api::ErrorBody),
+              (status = 410, description = "reenroll_required", body = platform_api::ErrorBody),
+              (status = 503, body = platform_api::ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn push(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Json(req): Json<PushRequest>,
+) -> ApiResult<PushResponse> {
+    let s = auth::session(&state, &headers).await?;
+    if req.protocol != PROTOCOL {
+        return Err(ApiError::new(
+            StatusCode::UPGRADE_REQUIRED,
+            codes::UPGRADE_REQUIRED,
+            format!("protocol {} is not served; update the client", req.protocol),
+        ));
+    }
+    if req.device_id != s.device_id.to_string() {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            codes::FORBIDDEN,
+            "the batch is for another device",
+        ));
+    }
+    let mut c = state.pool.get().await?;
+    let mut results = Vec::new();
+    let mut last_applied = 0;
+    for m in &req.mutations {
+        let tx = c.transaction().await?;
+        tx.batch_execute(&format!(
+            "SET LOCAL lock_timeout = {}",
+            state.settings.push_lock_ms
+        ))
+        .await?;
+        // The device row lock serialises pushes from one device.
+        let dev = match tx
+            .query_one(
+                "SELECT last_applied_seq, device_epoch, db_instance_id, office_id, device_code FROM devices WHERE device_id = $1 FOR UPDATE",
+                &[&s.device_id],
+            )
+            .await
+        {
+            Ok(r) => r,
+            Err(e) if e.code() == Some(&tokio_postgres::error::SqlState::LOCK_NOT_AVAILABLE) => {
+                let mut a = ApiError::new(
+                    StatusCode::CONFLICT,
+                    codes::PUSH_IN_PROGRESS,
+                    "another push from this device is running",
+                );
+                a.retry_after = Some(1);
+                return Err(a);
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let (last, epoch, instance, office): (i64, i64, String, String) =
+            (dev.get(0), dev.get(1), dev.get(2), dev.get(3));
+        last_applied = last;
+        if epoch != req.device_epoch || instance != req.db_instance_id {
+            tx.execute(
+                "UPDATE devices SET quarantined = true WHERE device_id = $1",
+                &[&s.device_id],
+            )
+            .await?;
+            tx.commit().await?;
+            tracing::warn!(device = %s.device_id, "epoch or database instance mismatch: quarantined");
+            let mut a = ApiError::new(
+                StatusCode::GONE,
+                codes::REENROLL_REQUIRED,
+                "this database is not the one enrolled (restored or copied): an administrator must re-enrol the device",
+            );
+            a.body.last_applied_seq = Some(last);
+            return Err(a);
+        }
+        if m.seq <= last {
+            // Duplicate: never re-executed; the ledger answers.
+            let r = tx
+                .query_opt(
+                    "SELECT result FROM mutation_ledger WHERE device_id = $1 AND seq = $2",
+                    &[&s.device_id, &m.seq],
+                )
+                .await?;
+            tx.commit().await?;
+            if let Some(r) = r {
+                let v: serde_json::Value = r.get(0);
+                if let Ok(res) = serde_json::from_value::<MutationResult>(v) {
+                    results.push(res);
+                }
+            }
+            continue;
+        }
+        if m.seq > last + 1 {
+            tx.commit().await?;
+            if results.is_empty() {
+                let mut a = ApiError::new(
+                    StatusCode::CONFLICT,
+                    codes::GAP,
+                    format!("expected seq {}, got {}", last + 1, m.seq),
+                );
+                a.body.last_applied_seq = Some(last);
+                return Err(a);
+            }
+            break;
+        }
+        failpoint("push.before_effects");
+        let outcome = apply(&tx, &s, &office, &dev.get::<_, String>(4), m).await?;
+        failpoint("push.after_effects");
+        let res = match outcome {
+            Outcome::Applied { case_version } => MutationResult {
+                seq: m.seq,
+                status: ResultStatus::Applied,
+                case_version,
+                code: None,
+                message: None,
+            },
+            Outcome::Rejected { code, message } => MutationResult {
+                seq: m.seq,
+                status: ResultStatus::Rejected,
+                case_version: None,
+                code: Some(code.to_owned()),
+                message: Some(message),
+            },
+        };
+        tx.execute(
+            "INSERT INTO mutation_ledger(device_id, seq, mutation_id, outcome, result) VALUES ($1, $2, $3, $4, $5)",
+            &[
+                &s.device_id,
+                &m.seq,
+                &m.id,
+                &match res.status {
+                    ResultStatus::Applied => "applied",
+                    ResultStatus::Rejected => "rejected",
+                    ResultStatus::Conflict => "conflict",
+                },
+                &serde_json::to_value(&res).unwrap_or_default(),
+            ],
+        )
+        .await?;
+        failpoint("push.after_ledger");
+        // Rejected commands advance too: one bad command never wedges the queue.
+        tx.execute(
+            "UPDATE devices SET last_applied_seq = $2, outbox_depth = $3 WHERE device_id = $1",
+            &[&s.device_id, &m.seq, &req.outbox_depth],
+        )
+        .await?;
+        tx.commit().await?;
+        failpoint("push.after_commit");
+        last_applied = m.seq;
+        results.push(res);
+    }
+    Ok(Json(PushResponse {
+        last_applied_seq: last_applied,
+        results,
+        server_time: now_iso(),
+    }))
+}
+
+fn rejected(code: &'static str, message: impl Into<String>) -> Outcome {
+    Outcome::Rejected {
+        code,
+        message: message.into(),
+    }
+}
+
+async fn apply(
+    tx: &tokio_postgres::Transaction<'_>,
+    s: &auth::Session,
+    office: &str,
+    device_code: &str,
+    m: &Mutation,
+) -> Result<Outcome, ApiError> {
+    match (m.kind.as_str(), m.type_version) {
+        ("case.create", 1) => create(tx, s, office, device_code, m).await,
+        ("case.accept_online", 1) => accept_online(tx, office, m).await,
+        (k, v) => Ok(rejected(
+            codes::UNKNOWN_TYPE,
+            format!("mutation type {k} v{v} is not known to this server"),
+        )),
+    }
+}
+
+async fn create(
+    tx: &tokio_postgres::Transaction<'_>,
+    s: &auth::Session,
+    office: &str,
+    device_code: &str,
+    m: &Mutation,
+) -> Result<Outcome, ApiError> {
+    let p = &m.payload;
+    let (Some(case_id), Some(receipt_no), Some(case)) = (
+        m.case_id.as_deref(),
+        p["receipt_no"].as_str(),
+        p.get("case"),
+    ) else {
+        return Ok(rejected(
+            codes::VALIDATION,
+            "case.create needs case_id, receipt_no and case",
+        ));
+    };
+    let matter_code = p["catalogue_ref"]["matter"].as_str().unwrap_or_default();
+    let matter_version = p["catalogue_ref"]["version"].as_i64().unwrap_or(0) as i32;
+    let status = case["status"].as_str().unwrap_or("received");
+    // Same case from the same device: a duplicate create, answered as applied.
+    if let Some(r) = tx
+        .query_opt(
+            "SELECT device_id, version FROM cases WHERE case_id = $1",
+            &[&case_id],
+        )
+        .await?
+    {
+        return Ok(if r.get::<_, Option<uuid::Uuid>>(0) == Some(s.device_id) {
+            Outcome::Applied {
+                case_version: Some(r.get(1)),
+            }
+        } else {
+            quarantine(tx, s, m, "case_id already used by another device").await?;
+            rejected(
+                codes::DUPLICATE_ID,
+                "case_id already used by another device",
+            )
+        });
+    }
+    if tx
+        .query_opt("SELECT 1 FROM cases WHERE receipt_no = $1", &[&receipt_no])
+        .await?
+        .is_some()
+    {
+        quarantine(tx, s, m, "receipt number already used").await?;
+        tracing::error!(receipt = receipt_no, device = %s.device_id, "receipt number clash: quarantined");
+        return Ok(rejected(
+            codes::DUPLICATE_ID,
+            format!("receipt number {receipt_no} is already used"),
+        ));
+    }
+    // Never reject a case for its catalogue version: the citizen holds a
+    // receipt. A withdrawn or unknown version is flagged for review.
+    let cat = tx
+        .query_opt(
+            "SELECT withdrawn FROM catalogue_versions WHERE version = $1",
+            &[&matter_version],
+        )
+        .await?;
+    let needs_review = cat.is_none_or(|r| r.get::<_, bool>(0));
+    let counter = clerk_core::receipt::ReceiptNo::parse(receipt_no)
+        .map(|r| r.counter() as i64)
+        .unwrap_or(0);
+    let data = json!({
+        "case": case,
+        "window": p.get("window").cloned().unwrap_or_default(),
+        "actor": m.actor_user_id,
+        "wall_time": m.wall_time,
+        "hlc": m.hlc,
+        "device_code": device_code,
+    });
+    let row = tx
+        .query_one(
+            &format!(
+                "INSERT INTO cases(case_id, office_id, device_id, receipt_no, version, status, matter_code, matter_version, needs_review, data) \
+                 VALUES ($1, $2, $3, $4, 1, $5, $6, $7, $8, $9) RETURNING {CASE_COLS}"
+            ),
+            &[&case_id, &office, &s.device_id, &receipt_no, &status, &matter_code, &matter_version, &needs_review, &data],
+        )
+        .await?;
+    tx.execute(
+        "UPDATE devices SET max_receipt_counter = greatest(max_receipt_counter, $2) WHERE device_id = $1",
+        &[&s.device_id, &counter],
+    )
+    .await?;
+    log_change(tx, office, "case", case_id, 1, &case_payload(&row)).await?;
+    Ok(Outcome::Applied {
+        case_version: Some(1),
+    })
+}
+
+/// A window accepts an online application after pre-review (预审).
+async fn accept_online(
+    tx: &tokio_postgres::Transaction<'_>,
+    office: &str,
+    m: &Mutation,
+) -> Result<Outcome, ApiError> {
+    let Some(case_id) = m.case_id.as_deref() else {
+        return Ok(rejected(
+            codes::VALIDATION,
+            "case.accept_online needs case_id",
+        ));
+    };
+    let Some(r) = tx
+        .query_opt(
+            "SELECT status, version, office_id FROM cases WHERE case_id = $1 FOR UPDATE",
+            &[&case_id],
+        )
+        .await?
+    else {
+        return Ok(rejected(codes::VALIDATION, "no such case"));
+    };
+    let (status, version, case_office): (String, i64, String) = (r.get(0), r.get(1), r.get(2));
+    if case_office != office || status != "online_submitted" {
+        return Ok(rejected(
+            codes::INVALID_STATE,
+            format!("the case is {status}: it can no longer be accepted here"),
+        ));
+    }
+    let new_status = m.payload["status"].as_str().unwrap_or("accepted");
+    if !matches!(
+        new_status,
+        "accepted" | "supplement_requested" | "not_accepted"
+    ) {
+        return Ok(rejected(
+            codes::VALIDATION,
+            format!("status {new_status} is not a pre-review outcome"),
+        ));
+    }
+    let row = tx
+        .query_one(
+            &format!(
+                "UPDATE cases SET status = $2, version = version + 1, \
+                 data = jsonb_set(data, '{{accepted}}', $3) WHERE case_id = $1 RETURNING {CASE_COLS}"
+            ),
+            &[&case_id, &new_status, &json!({"by": m.actor_user_id, "at": m.wall_time, "decision": m.payload})],
+        )
+        .await?;
+    log_change(
+        tx,
+        office,
+        "case",
+        case_id,
+        version + 1,
+        &case_payload(&row),
+    )
+    .await?;
+    Ok(Outcome::Applied {
+        case_version: Some(version + 1),
+    })
+}
+
+async fn quarantine(
+    tx: &tokio_postgres::Transaction<'_>,
+    s: &auth::Session,
+    m: &Mutation,
+    reason: &str,
+) -> Result<(), ApiError> {
+    tx.execute(
+        "INSERT INTO quarantine(device_id, seq, reason, mutation) VALUES ($1, $2, $3, $4)",
+        &[
+            &s.device_id,
+            &m.seq,
+            &reason,
+            &serde_json::to_value(m).unwrap_or_default(),
+        ],
+    )
+    .await?;
+    Ok(())
+}
