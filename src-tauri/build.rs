@@ -19,6 +19,11 @@ const COMMANDS: &[&str] = &[
     "print_document",
     "printers",
     "document_preview",
+    "enroll_device",
+    "platform_login",
+    "sync_now",
+    "hall_cases",
+    "accept_online",
 ];
 
 fn main() {

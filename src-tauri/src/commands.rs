@@ -6,7 +6,7 @@
 use clerk_core::catalogue as cat;
 use clerk_ipc::{
     AppInfo, CaseKind, CatalogueInfo, CmdError, CodeName, ConfigSource, DayUnit, ErrorKind,
-    MatterSummary, RunMode, SyncStatus, TimeLimit, UiLogLevel,
+    HallCase, MatterSummary, NodeStatus, RunMode, SyncStatus, TimeLimit, UiLogLevel,
 };
 use std::sync::atomic::Ordering;
 use tauri::State;
@@ -70,15 +70,196 @@ pub async fn app_info(core: State<'_, AppCore>) -> CmdResult<AppInfo> {
 
 #[tauri::command]
 pub async fn sync_status(core: State<'_, AppCore>) -> CmdResult<SyncStatus> {
-    // No sync worker yet: everything in the outbox is unsent.
     let store = core.store().await?;
-    let unsent = blocking(move || store.unsent_count().map_err(storage)).await?;
+    let sync = core.sync().await;
+    let q = blocking(move || store.queue_state().map_err(storage)).await?;
+    let oldest_unsent_secs = q.oldest_pending.as_deref().and_then(|t| {
+        let now = clerk_store::time::now_millis();
+        clerk_store::time::parse_iso_millis(t).map(|then| ((now - then).max(0) / 1000) as u32)
+    });
+    let (online, enrolled, needs_login, problem_zh, problem_en) = match &sync {
+        Some(h) => {
+            let w = h.worker.state();
+            (
+                w.online,
+                h.client.enrolled(),
+                w.paused_for_login,
+                w.last_error_zh,
+                w.last_error,
+            )
+        }
+        None => (false, false, false, None, None),
+    };
     Ok(SyncStatus {
-        online: false,
+        online,
         mode: mode(&core),
-        unsent: unsent as u32,
-        oldest_unsent_secs: None,
+        unsent: q.pending as u32,
+        oldest_unsent_secs,
+        rejected: q.rejected as u32,
+        enrolled,
+        needs_login,
+        problem_zh,
+        problem_en,
     })
+}
+
+fn sync_error(e: clerk_sync::SyncError) -> CmdError {
+    tracing::warn!(error = %e, "sync call failed");
+    let kind = match e {
+        clerk_sync::SyncError::Network(_) => ErrorKind::Network,
+        clerk_sync::SyncError::LoginNeeded(_) => ErrorKind::Permission,
+        _ => ErrorKind::Config,
+    };
+    CmdError::new(kind, e.zh(), e.to_string())
+}
+
+async fn sync_handle(core: &AppCore) -> Result<std::sync::Arc<crate::state::SyncHandle>, CmdError> {
+    core.sync().await.ok_or_else(|| {
+        CmdError::new(
+            ErrorKind::Config,
+            "本机为单机模式：配置文件未填写平台服务器（[platform] server_url）",
+            "Standalone: no platform server in the config ([platform] server_url)",
+        )
+    })
+}
+
+/// Enrol this PC with a one-time code from the platform's administrator.
+#[tauri::command]
+pub async fn enroll_device(core: State<'_, AppCore>, code: String) -> CmdResult<String> {
+    let code = code.trim().to_uppercase();
+    if code.len() != 8 || !code.chars().all(|c| c.is_ascii_alphanumeric()) {
+        return Err(CmdError::new(
+            ErrorKind::Validation,
+            "登记码有误：应为 8 位字母或数字",
+            "Enrolment code: 8 letters or digits",
+        ));
+    }
+    let h = sync_handle(&core).await?;
+    let r = h
+        .client
+        .enroll(&code, &window_actor(&core.config.config))
+        .await
+        .map_err(sync_error)?;
+    h.worker.poke.notify_one();
+    Ok(r.device_code)
+}
+
+/// A clerk's online login for sync (tokens go to the OS keyring).
+#[tauri::command]
+pub async fn platform_login(
+    core: State<'_, AppCore>,
+    user_id: String,
+    password: String,
+) -> CmdResult<()> {
+    if user_id.trim().is_empty() || password.is_empty() {
+        return Err(CmdError::new(
+            ErrorKind::Validation,
+            "请填写工号和密码",
+            "Enter the user ID and password",
+        ));
+    }
+    let h = sync_handle(&core).await?;
+    h.client
+        .login(user_id.trim(), &password)
+        .await
+        .map_err(sync_error)?;
+    h.worker.poke.notify_one();
+    Ok(())
+}
+
+/// Sync now (push everything, then pull), and say how it went.
+#[tauri::command]
+pub async fn sync_now(core: State<'_, AppCore>) -> CmdResult<SyncStatus> {
+    let h = sync_handle(&core).await?;
+    let r = h.client.sync_now().await;
+    h.worker.poke.notify_one();
+    r.map_err(sync_error)?;
+    sync_status(core).await
+}
+
+/// The hall's cases as the platform knows them: the other windows', the
+/// departments' progress, online applications waiting for pre-review.
+#[tauri::command]
+pub async fn hall_cases(core: State<'_, AppCore>) -> CmdResult<Vec<HallCase>> {
+    let store = core.store().await?;
+    let rows = blocking(move || store.server_cases(2000).map_err(storage)).await?;
+    Ok(rows
+        .into_iter()
+        .map(|c| {
+            let d = &c.data["data"];
+            let case = &d["case"];
+            HallCase {
+                status_zh: clerk_core::case::platform_status_zh(&c.status).to_owned(),
+                matter_name: case["matter_name"].as_str().unwrap_or_default().to_owned(),
+                applicant_name: case["applicant"]["name"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned(),
+                online: c.data["online"].as_bool().unwrap_or(false),
+                nodes: c.data["nodes"]
+                    .as_object()
+                    .map(|m| {
+                        m.iter()
+                            .map(|(k, v)| NodeStatus {
+                                department: k.clone(),
+                                status: v.as_str().unwrap_or_default().to_owned(),
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+                case_id: c.case_id,
+                receipt_no: c.receipt_no,
+                status: c.status,
+                version: c.version,
+            }
+        })
+        .collect())
+}
+
+/// Accept an online application after pre-review at this window: queued
+/// for the platform like every clerk action (works offline, syncs later).
+#[tauri::command]
+pub async fn accept_online(core: State<'_, AppCore>, case_id: String) -> CmdResult<()> {
+    let store = core.store().await?;
+    let actor = window_actor(&core.config.config);
+    let id = case_id.clone();
+    blocking(move || {
+        let Some(c) = store.server_case(&id).map_err(storage)? else {
+            return Err(CmdError::new(
+                ErrorKind::NotFound,
+                "没有该办件",
+                "No such case",
+            ));
+        };
+        if c.status != "online_submitted" {
+            return Err(CmdError::new(
+                ErrorKind::Validation,
+                format!(
+                    "该办件当前为「{}」，不能再预审受理",
+                    clerk_core::case::platform_status_zh(&c.status)
+                ),
+                format!("The case is {}: it can no longer be accepted", c.status),
+            ));
+        }
+        store
+            .enqueue_mutation(
+                &clerk_store::NewMutation {
+                    kind: "case.accept_online".into(),
+                    type_version: 1,
+                    case_id: Some(id.clone()),
+                    base_version: Some(c.version),
+                    payload: serde_json::json!({"status": "accepted"}),
+                },
+                &actor,
+                clerk_store::time::now_millis(),
+            )
+            .map_err(storage)
+    })
+    .await?;
+    if let Some(h) = core.sync().await {
+        h.worker.poke.notify_one();
+    }
+    Ok(())
 }
 
 fn limit(l: cat::TimeLimit) -> TimeLimit {

@@ -37,12 +37,21 @@ pub fn build<R: tauri::Runtime>(
             commands::print_document,
             commands::printers,
             commands::document_preview,
+            commands::enroll_device,
+            commands::platform_login,
+            commands::sync_now,
+            commands::hall_cases,
+            commands::accept_online,
         ])
         .setup(|app| {
             // Open the encrypted store while the window loads.
             let handle = app.handle().clone();
             tauri::async_runtime::spawn(async move {
-                let _ = handle.state::<state::AppCore>().store().await;
+                let core = handle.state::<state::AppCore>();
+                if core.store().await.is_ok() {
+                    // Sync starts by itself when a platform is configured.
+                    let _ = core.sync().await;
+                }
             });
             Ok(())
         })

@@ -24,6 +24,12 @@ pub enum Secrets {
     Given(Arc<dyn SecretStore>),
 }
 
+/// Sync with the platform: the client and the worker that runs it.
+pub struct SyncHandle {
+    pub client: Arc<clerk_sync::SyncClient>,
+    pub worker: clerk_sync::worker::Worker,
+}
+
 pub struct AppCore {
     pub config: Loaded,
     pub catalogue: Catalogue,
@@ -34,6 +40,11 @@ pub struct AppCore {
     pub data_dir: PathBuf,
     secrets: std::sync::Mutex<Option<Secrets>>,
     store: OnceCell<Result<Arc<Store>, CmdError>>,
+    /// The secret store the store was opened with (sync keeps its
+    /// credentials there too).
+    secret_store: std::sync::OnceLock<Arc<dyn SecretStore>>,
+    /// The sync client and its worker; None in standalone mode.
+    sync: OnceCell<Option<Arc<SyncHandle>>>,
     issuer: OnceCell<Result<clerk_print::Issuer, CmdError>>,
     today_override: Option<Date>,
 }
@@ -65,6 +76,8 @@ impl AppCore {
             data_dir,
             secrets: std::sync::Mutex::new(Some(secrets)),
             store: OnceCell::new(),
+            secret_store: std::sync::OnceLock::new(),
+            sync: OnceCell::new(),
             issuer: OnceCell::new(),
             today_override,
         }
@@ -128,7 +141,7 @@ impl AppCore {
                 let secrets = self.secrets.lock().unwrap().take();
                 let dir = self.data_dir.clone();
                 let office = office_code(&self.config.config.hall.code);
-                let opened = tokio::task::spawn_blocking(move || -> Result<Store, (String, String)> {
+                let opened = tokio::task::spawn_blocking(move || -> Result<(Store, Arc<dyn SecretStore>), (String, String)> {
                     let secrets: Arc<dyn SecretStore> = match secrets {
                         Some(Secrets::Given(s)) => s,
                         _ => match clerk_secrets::OsKeyring::open() {
@@ -136,14 +149,16 @@ impl AppCore {
                             Err(e) => return Err((e.zh(), e.to_string())),
                         },
                     };
-                    Store::open(&dir, secrets.as_ref(), || Identity::provisional(&office)).map_err(|e| {
+                    let store = Store::open(&dir, secrets.as_ref(), || Identity::provisional(&office)).map_err(|e| {
                         tracing::error!(error = %e, "cannot open the local store");
                         (e.zh(), e.en())
-                    })
+                    })?;
+                    Ok((store, secrets))
                 })
                 .await;
                 match opened {
-                    Ok(Ok(s)) => {
+                    Ok(Ok((s, secrets))) => {
+                        let _ = self.secret_store.set(secrets);
                         tracing::info!(device = %s.identity().device_code, office = %s.identity().office_code, "local store open");
                         Ok(Arc::new(s))
                     }
@@ -156,6 +171,33 @@ impl AppCore {
                         Err(CmdError::internal())
                     }
                 }
+            })
+            .await
+            .clone()
+    }
+
+    /// Sync with the platform, set up on first use when a server is
+    /// configured: the client and a worker that runs by itself (every 30 s,
+    /// backing off after failures) and on a poke.
+    pub async fn sync(&self) -> Option<Arc<SyncHandle>> {
+        self.sync
+            .get_or_init(|| async {
+                let url = self.config.config.platform.server_url.clone()?;
+                let store = self.store().await.ok()?;
+                let secrets = self.secret_store.get()?.clone();
+                let client = Arc::new(clerk_sync::SyncClient::new(
+                    &url,
+                    store,
+                    secrets,
+                    &clerk_store::key_name(&self.data_dir),
+                ));
+                let worker = clerk_sync::worker::Worker::spawn(
+                    client.clone(),
+                    std::time::Duration::from_secs(30),
+                    clerk_sync::worker::Backoff::default(),
+                );
+                tracing::info!(server = %url, "sync worker started");
+                Some(Arc::new(SyncHandle { client, worker }))
             })
             .await
             .clone()

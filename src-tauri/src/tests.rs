@@ -435,3 +435,139 @@ fn the_windows_bundle_carries_the_print_sidecar() {
         "SumatraPDF.exe"
     );
 }
+
+/// With a platform configured: the PC is enrolled with a one-time code, a
+/// clerk logs in, a case taken in reaches the platform, an online
+/// application reaches the hall's list and is accepted at this window; the
+/// department's approval comes back. Real server, real PostgreSQL.
+#[test]
+fn sync_with_the_platform_from_enrolment_to_a_departments_result() {
+    const ADMIN: &str = "app-test-admin-token-01234";
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let url = rt.block_on(async {
+        let db = pg_harness::fresh_database("app").await;
+        let (url, _h) = platform_server::spawn_local(platform_server::Settings::new(&db, ADMIN))
+            .await
+            .unwrap();
+        url
+    });
+    let admin = |path: &str, body: Value| -> Value {
+        rt.block_on(async {
+            let r = reqwest::Client::new()
+                .post(format!("{url}{path}"))
+                .bearer_auth(ADMIN)
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            assert!(r.status().is_success(), "{path}");
+            r.json().await.unwrap()
+        })
+    };
+    admin(
+        "/v1/admin/offices",
+        json!({"office_id": "SAMPLE", "name": "示例大厅"}),
+    );
+    admin(
+        "/v1/admin/users",
+        json!({"user_id": "wang", "name": "王芳", "office_id": "SAMPLE", "password": "password-7"}),
+    );
+    let mut config = clerk_config::Config::embedded_default();
+    config.platform.server_url = Some(url.clone());
+    let (_app, w) = app(clerk_config::Loaded {
+        config,
+        path: None,
+        problem: None,
+    });
+    let s = invoke(&w, "sync_status", json!({})).unwrap();
+    assert_eq!(
+        (s["enrolled"].as_bool(), s["unsent"].as_u64()),
+        (Some(false), Some(0))
+    );
+    // A bad code is named; a good one enrols the PC.
+    let e = invoke(&w, "enroll_device", json!({"code": "x"})).unwrap_err();
+    assert!(e["message"].as_str().unwrap().contains("登记码"), "{e}");
+    let code = admin(
+        "/v1/admin/enrolment-codes",
+        json!({"office_id": "SAMPLE", "window_code": "00"}),
+    )["code"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let device = invoke(&w, "enroll_device", json!({"code": code})).unwrap();
+    assert_eq!(device.as_str().unwrap().len(), 4);
+    let e = invoke(
+        &w,
+        "platform_login",
+        json!({"userId": "wang", "password": "wrong-pass"}),
+    )
+    .unwrap_err();
+    assert!(e["message_en"].as_str().unwrap().contains("wrong"), "{e}");
+    invoke(
+        &w,
+        "platform_login",
+        json!({"userId": "wang", "password": "password-7"}),
+    )
+    .unwrap();
+
+    let out = invoke(
+        &w,
+        "take_in",
+        food_form(&valid_id(), false, json!({"kind": "accept"})),
+    )
+    .unwrap();
+    let receipt = out["confirmation"]["receipt_no"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        receipt.contains(device.as_str().unwrap()),
+        "new receipts carry the enrolled device code: {receipt}"
+    );
+    let s = invoke(&w, "sync_now", json!({})).unwrap();
+    assert_eq!(s["unsent"], 0, "{s}");
+    assert_eq!(s["online"], true);
+
+    let app_ref = admin(
+        "/v1/admin/online-applications",
+        json!({"office_id": "SAMPLE", "matter_code": "11530500MB1A27618NXK00001000000", "matter_version": 1,
+               "matter_name": "食品经营许可", "applicant_name": "赵六", "applicant_id_no": "530502199001011233",
+               "applicant_phone": "13808720001", "form": {}}),
+    );
+    invoke(&w, "sync_now", json!({})).unwrap();
+    let hall = invoke(&w, "hall_cases", json!({})).unwrap();
+    let hall = hall.as_array().unwrap();
+    assert_eq!(hall.len(), 2, "{hall:?}");
+    let online = hall.iter().find(|c| c["online"] == true).unwrap();
+    assert_eq!(online["status_zh"], "网上申报待预审");
+    assert_eq!(online["applicant_name"], "赵六");
+    invoke(&w, "accept_online", json!({"caseId": online["case_id"]})).unwrap();
+    assert_eq!(invoke(&w, "sync_status", json!({})).unwrap()["unsent"], 1);
+    invoke(&w, "sync_now", json!({})).unwrap();
+    // Accepted at the window; a department approves; the window sees it.
+    let id = app_ref["case_id"].as_str().unwrap();
+    admin(
+        &format!("/v1/admin/cases/{id}/nodes"),
+        json!({"department": "市场监管局", "action": "approve"}),
+    );
+    invoke(&w, "sync_now", json!({})).unwrap();
+    let hall = invoke(&w, "hall_cases", json!({})).unwrap();
+    let c = hall
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["case_id"] == id)
+        .unwrap()
+        .clone();
+    assert_eq!(c["status"], "approved", "{c}");
+    assert_eq!(
+        c["nodes"],
+        json!([{"department": "市场监管局", "status": "approved"}])
+    );
+    // Accepting it again is refused with the reason.
+    let e = invoke(&w, "accept_online", json!({"caseId": id})).unwrap_err();
+    assert!(
+        e["message"].as_str().unwrap().contains("不能再预审受理"),
+        "{e}"
+    );
+}

@@ -16,6 +16,7 @@ import type {
   SyncStatus,
   TakeInOutcome,
   UiLogLevel,
+  HallCase,
 } from './bindings'
 
 export class CommandError extends Error {
@@ -60,6 +61,11 @@ export const api = {
   caseDocuments: (caseId: string) => call<DocumentInfo[]>('case_documents', { caseId }),
   printDocument: (id: string) => call<PrintResult>('print_document', { id }),
   printers: () => call<string[]>('printers'),
+  enrollDevice: (code: string) => call<string>('enroll_device', { code }),
+  platformLogin: (userId: string, password: string) => call<null>('platform_login', { userId, password }),
+  syncNow: () => call<SyncStatus>('sync_now'),
+  hallCases: () => call<HallCase[]>('hall_cases'),
+  acceptOnline: (caseId: string) => call<null>('accept_online', { caseId }),
   /** Raw PDF bytes, marked 预览 无效. */
   documentPreview: (id: string) => call<ArrayBuffer>('document_preview', { id }),
 }

@@ -49,7 +49,23 @@ unsent: number,
 /**
  * Age in seconds of the oldest unsent item, if any.
  */
-oldest_unsent_secs: number | null, };
+oldest_unsent_secs: number | null, 
+/**
+ * Items the platform refused (set aside, shown in the sync panel).
+ */
+rejected: number, 
+/**
+ * This PC is enrolled with the platform.
+ */
+enrolled: boolean, 
+/**
+ * Sync is paused until a clerk logs in (or the PC is enrolled).
+ */
+needs_login: boolean, 
+/**
+ * Why the last sync failed, in Chinese and English.
+ */
+problem_zh: string | null, problem_en: string | null, };
 
 export type CaseKind = "instant" | "promised";
 
@@ -186,3 +202,20 @@ copy: boolean, printer: string | null, job_id: string | null,
  * "sent", "held: <why>", or why it failed.
  */
 outcome: string, };
+
+export type HallCase = { case_id: string, receipt_no: string, 
+/**
+ * Platform status: `received`, `accepted`, `in_review`, `approved`,
+ * `refused`, `returned_for_supplement`, `online_submitted`, …
+ */
+status: string, status_zh: string, version: number, matter_name: string, applicant_name: string, 
+/**
+ * An online application (网上申报) waiting for pre-review at a window.
+ */
+online: boolean, 
+/**
+ * Department → `pending` | `approved` | `returned` | `refused`.
+ */
+nodes: Array<NodeStatus>, };
+
+export type NodeStatus = { department: string, status: string, };

@@ -63,6 +63,10 @@ const TEST: &[(&str, &str)] = &[
         "cups-pdf",
         "a virtual printer that writes PDFs, to check real prints",
     ),
+    (
+        "postgresql",
+        "PostgreSQL for the reference platform server (a private cluster under target/)",
+    ),
 ];
 
 /// The test printer: a cups-pdf queue. CUPS's default PDF→PostScript path

@@ -89,8 +89,16 @@ pub fn run(e2e: bool) -> Result {
         sh::desktop_session(false)
             .arg(cargo())
             .args(["test", "--workspace", "--exclude", "e2e", "--locked"])
+            // Built by this same command (platform-server's own tests need
+            // it); the sync crash scenario runs it as a separate process.
+            .env(
+                "PLATFORM_SERVER_BIN",
+                root().join("target/debug/platform-server"),
+            )
             .current_dir(root()),
     );
+    // The private PostgreSQL cluster the tests started (pg-harness).
+    let _ = pg_harness::stop(&root().join("target/pg-harness"));
     done("Rust tests", t);
 
     if e2e {

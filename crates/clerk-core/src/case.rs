@@ -421,6 +421,26 @@ pub fn decide(
     }
 }
 
+/// The platform's case statuses (after intake: departments, online
+/// applications) in Chinese, for lists. Unknown ones are shown as they are.
+pub fn platform_status_zh(s: &str) -> &str {
+    match s {
+        "received" => "已收件",
+        "supplement_requested" => "待补正",
+        "accepted_with_gaps" => "容缺受理",
+        "accepted" => "已受理",
+        "completed_on_the_spot" => "即办办结",
+        "not_accepted" => "不予受理",
+        "withdrawn" => "已撤回",
+        "online_submitted" => "网上申报待预审",
+        "in_review" => "部门审批中",
+        "approved" => "已办结（准予）",
+        "refused" => "已办结（不予许可）",
+        "returned_for_supplement" => "部门退回补正",
+        other => other,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -751,3 +771,4 @@ mod tests {
         }
     }
 }
+

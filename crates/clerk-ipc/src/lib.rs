@@ -76,6 +76,40 @@ pub struct SyncStatus {
     pub unsent: u32,
     /// Age in seconds of the oldest unsent item, if any.
     pub oldest_unsent_secs: Option<u32>,
+    /// Items the platform refused (set aside, shown in the sync panel).
+    pub rejected: u32,
+    /// This PC is enrolled with the platform.
+    pub enrolled: bool,
+    /// Sync is paused until a clerk logs in (or the PC is enrolled).
+    pub needs_login: bool,
+    /// Why the last sync failed, in Chinese and English.
+    pub problem_zh: Option<String>,
+    pub problem_en: Option<String>,
+}
+
+/// A case of the hall as the platform knows it (this window's, the other
+/// windows', online applications), with the departments' progress.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct HallCase {
+    pub case_id: String,
+    pub receipt_no: String,
+    /// Platform status: `received`, `accepted`, `in_review`, `approved`,
+    /// `refused`, `returned_for_supplement`, `online_submitted`, …
+    pub status: String,
+    pub status_zh: String,
+    pub version: i64,
+    pub matter_name: String,
+    pub applicant_name: String,
+    /// An online application (网上申报) waiting for pre-review at a window.
+    pub online: bool,
+    /// Department → `pending` | `approved` | `returned` | `refused`.
+    pub nodes: Vec<NodeStatus>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct NodeStatus {
+    pub department: String,
+    pub status: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -386,6 +420,8 @@ pub fn typescript_bindings() -> String {
         DocumentInfo::decl(&cfg),
         PrintResult::decl(&cfg),
         PrintEntry::decl(&cfg),
+        HallCase::decl(&cfg),
+        NodeStatus::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from crates/clerk-ipc by `cargo xtask bindings`. Do not edit.\n",

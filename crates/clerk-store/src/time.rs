@@ -47,6 +47,16 @@ pub fn local_hhmm(iso_utc: &str) -> Option<String> {
     ))
 }
 
+/// Milliseconds since the epoch from `iso_utc`'s format.
+pub fn parse_iso_millis(s: &str) -> Option<i64> {
+    let day = Date::parse_iso(s.get(..10)?)?;
+    let h: i64 = s.get(11..13)?.parse().ok()?;
+    let m: i64 = s.get(14..16)?.parse().ok()?;
+    let sec: i64 = s.get(17..19)?.parse().ok()?;
+    let ms: i64 = s.get(20..23).and_then(|x| x.parse().ok()).unwrap_or(0);
+    Some(((day.days_since_epoch() * 86_400 + h * 3600 + m * 60 + sec) * 1000) + ms)
+}
+
 /// `2026-03-02 09:14` in the hall's time from a stored UTC timestamp.
 pub fn local_datetime(iso_utc: &str) -> Option<String> {
     let day = clerk_core::date::Date::parse_iso(iso_utc.get(..10)?)?;
@@ -103,6 +113,7 @@ mod tests {
             Some("2026-03-02 01:05"),
             "after 16:00 UTC it is the next day in the hall"
         );
+        assert_eq!(parse_iso_millis(&iso_utc(t)), Some(t));
         assert_eq!(
             local_datetime("2026-03-02T01:14:00.000Z").as_deref(),
             Some("2026-03-02 09:14")

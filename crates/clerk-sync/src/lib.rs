@@ -125,6 +125,8 @@ pub struct SyncClient {
     access: tokio::sync::Mutex<Option<String>>,
     /// One push in flight.
     push_lock: tokio::sync::Mutex<()>,
+    /// One pull in flight (a late page must not move the cursor back).
+    pull_lock: tokio::sync::Mutex<()>,
     pub app_version: String,
     /// Batch size (halved on 413).
     pub batch: std::sync::atomic::AtomicUsize,
@@ -160,6 +162,7 @@ impl SyncClient {
             key_prefix: key_prefix.to_owned(),
             access: tokio::sync::Mutex::new(None),
             push_lock: tokio::sync::Mutex::new(()),
+            pull_lock: tokio::sync::Mutex::new(()),
             app_version: env!("CARGO_PKG_VERSION").to_owned(),
             batch: std::sync::atomic::AtomicUsize::new(platform_api::MAX_BATCH),
             refreshes: std::sync::atomic::AtomicUsize::new(0),
@@ -531,6 +534,7 @@ impl SyncClient {
     /// snapshot of the hall, then on from its cursor. The outbox is never
     /// touched here.
     pub async fn pull_all(&self) -> Result<PullReport, SyncError> {
+        let _one = self.pull_lock.lock().await;
         let mut report = PullReport::default();
         loop {
             let cursor = self

@@ -170,6 +170,7 @@ pub fn cluster() -> &'static Cluster {
 }
 
 /// A new, empty database; returns its URL.
+#[cfg(feature = "client")]
 pub async fn fresh_database(prefix: &str) -> String {
     let c = cluster();
     let (client, conn) = tokio_postgres::connect(&c.url("postgres"), tokio_postgres::NoTls)
