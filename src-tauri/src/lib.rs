@@ -50,7 +50,23 @@ pub fn build<R: tauri::Runtime>(
                 let core = handle.state::<state::AppCore>();
                 if core.store().await.is_ok() {
                     // Sync starts by itself when a platform is configured.
-                    let _ = core.sync().await;
+                    if let Some(h) = core.sync().await {
+                        // Silent provisioning: IT passes a one-time code
+                        // (installer switch, or `cargo xtask run --platform`).
+                        if let Ok(code) = std::env::var(state::ENROL_CODE_ENV) {
+                            if !h.client.enrolled() {
+                                let actor = clerk_store::Actor {
+                                    user_id: "provisioning".into(),
+                                    window_code: core.config.config.window.code.clone(),
+                                };
+                                match h.client.enroll(code.trim(), &actor).await {
+                                    Ok(r) => tracing::info!(device = %r.device_code, "enrolled with the platform"),
+                                    Err(e) => tracing::error!(error = %e, "enrolment failed"),
+                                }
+                                h.worker.poke.notify_one();
+                            }
+                        }
+                    }
                 }
             });
             Ok(())

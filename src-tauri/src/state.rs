@@ -15,6 +15,10 @@ use tokio::sync::OnceCell;
 
 use crate::paths::Paths;
 
+/// A one-time enrolment code for silent provisioning: the app enrols the
+/// PC with it at start when it is not enrolled yet.
+pub const ENROL_CODE_ENV: &str = "WINDOW_CLERK_ENROL_CODE";
+
 /// Testing only: pretend today is this date (YYYY-MM-DD). Logged loudly.
 pub const TODAY_ENV: &str = "WINDOW_CLERK_TODAY";
 

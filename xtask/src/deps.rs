@@ -14,6 +14,8 @@ pub enum Profile {
     Test,
     /// Everything `Run` needs plus installer tools.
     Bundle,
+    /// `run --platform`: `Run` plus PostgreSQL.
+    Platform,
 }
 
 const RUN: &[(&str, &str)] = &[
@@ -62,10 +64,6 @@ const TEST: &[(&str, &str)] = &[
     (
         "cups-pdf",
         "a virtual printer that writes PDFs, to check real prints",
-    ),
-    (
-        "postgresql",
-        "PostgreSQL for the reference platform server (a private cluster under target/)",
     ),
 ];
 
@@ -135,6 +133,11 @@ fn ensure_test_printer() -> Result {
     Ok(())
 }
 
+const PLATFORM: &[(&str, &str)] = &[(
+    "postgresql",
+    "PostgreSQL for the reference platform server (a private cluster under target/)",
+)];
+
 const BUNDLE: &[(&str, &str)] = &[("rpm", "rpm tools to check the .rpm installer")];
 
 fn installed(pkg: &str) -> bool {
@@ -166,8 +169,12 @@ pub fn setup(profile: Profile) -> Result {
     let mut wanted: Vec<(&str, &str)> = RUN.to_vec();
     match profile {
         Profile::Run => {}
-        Profile::Test => wanted.extend_from_slice(TEST),
+        Profile::Test => {
+            wanted.extend_from_slice(TEST);
+            wanted.extend_from_slice(PLATFORM);
+        }
         Profile::Bundle => wanted.extend_from_slice(BUNDLE),
+        Profile::Platform => wanted.extend_from_slice(PLATFORM),
     }
     let node_ok = node_version().is_some_and(|v| v >= (18, 19));
     if !sh::exists("node") {

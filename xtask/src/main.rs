@@ -4,6 +4,7 @@
 
 mod bench;
 mod deps;
+mod platform;
 mod sh;
 mod test;
 
@@ -13,7 +14,10 @@ use std::process::ExitCode;
 const USAGE: &str = "\
 usage: cargo xtask <command>
 
-  run [--release]     install what is missing, build the UI and the app, start Window Clerk
+  run [--release] [--platform]
+                      install what is missing, build the UI and the app, start Window Clerk;
+                      --platform: also a private PostgreSQL, the reference platform server on
+                      127.0.0.1:8787, and the app enrolled to it (log in as clerk / clerk-demo-1)
   test [--no-e2e]     the whole suite: Rust tests, clippy, UI type check and unit tests,
                       bindings freshness, end-to-end tests in the real window
   bench [startup|search]  start-up time (process start → shell interactive, release build);
@@ -27,7 +31,7 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let rest: Vec<&str> = args.iter().skip(1).map(String::as_str).collect();
     let result = match args.first().map(String::as_str) {
-        Some("run") => run(rest.contains(&"--release")),
+        Some("run") => run(rest.contains(&"--release"), rest.contains(&"--platform")),
         Some("test") => test::run(!rest.contains(&"--no-e2e")),
         Some("bench") => bench::run(&rest),
         Some("bundle") => bundle(),
@@ -65,8 +69,12 @@ pub fn cargo() -> String {
     std::env::var("CARGO").unwrap_or_else(|_| "cargo".into())
 }
 
-fn run(release: bool) -> Result {
-    deps::setup(deps::Profile::Run)?;
+fn run(release: bool, with_platform: bool) -> Result {
+    deps::setup(if with_platform {
+        deps::Profile::Platform
+    } else {
+        deps::Profile::Run
+    })?;
     deps::ui_install()?;
     deps::ui_build()?;
     let mut args = vec!["build", "-p", "window-clerk"];
@@ -78,12 +86,33 @@ fn run(release: bool) -> Result {
         .join("target")
         .join(if release { "release" } else { "debug" })
         .join("window-clerk");
+    let mut app = std::process::Command::new(&bin);
+    // Kept alive while the app runs; stopped (server and cluster) after.
+    let _platform = if with_platform {
+        let dir = root().join("target/platform-demo");
+        let (p, code) = platform::start(&dir)?;
+        app.env("WINDOW_CLERK_CONFIG", platform::demo_config(&dir, &p.url)?)
+            .env("WINDOW_CLERK_DATA_DIR", dir.join("app-data"))
+            .env("WINDOW_CLERK_ENROL_CODE", code);
+        println!(
+            "xtask: the app enrols itself; log in under 设置 → 平台同步 as {} / {}",
+            platform::DEMO_USER,
+            platform::DEMO_PASSWORD
+        );
+        println!(
+            "xtask: act as a department: target/debug/platform-server admin --database-url {} decide <case_id> 市场监管局 approve",
+            p.db_url
+        );
+        Some(p)
+    } else {
+        println!(
+            "xtask: machine config: {} (absent = embedded default, standalone)",
+            config_path_hint()
+        );
+        None
+    };
     println!("xtask: starting {}", bin.display());
-    println!(
-        "xtask: machine config: {} (absent = embedded default, standalone)",
-        config_path_hint()
-    );
-    sh::run(&mut std::process::Command::new(bin))
+    sh::run(&mut app)
 }
 
 fn config_path_hint() -> String {

@@ -4,6 +4,14 @@
 //! platform-server serve --database-url URL [--listen 127.0.0.1:8080]
 //!     (admin token: PLATFORM_ADMIN_TOKEN or --admin-token-file FILE)
 //! platform-server openapi                      print the OpenAPI document
+//! platform-server admin --database-url URL <action> …
+//!     add-office <office_id> <name>
+//!     add-user <user_id> <name> <office_id>      (password: PLATFORM_USER_PASSWORD)
+//!     enrolment-code <office_id> <window_code>   prints a one-time code
+//!     publish-catalogue <file.json> <effective_from YYYY-MM-DD>
+//!     online-application <file.json>             prints the case id and receipt number
+//!     route <case_id> <department>…
+//!     decide <case_id> <department> approve|return|refuse
 //! ```
 //! The admin API (`/v1/admin/*`) publishes catalogue versions, submits
 //! online applications and records department decisions; `xtask` and the
@@ -23,7 +31,7 @@ fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("PLATFORM_LOG")
-                .unwrap_or_else(|_| "info".into()),
+                .unwrap_or_else(|_| "info,tokio_postgres=warn".into()),
         )
         .with_writer(std::io::stderr)
         .init();
@@ -37,6 +45,7 @@ fn main() -> ExitCode {
             );
             ExitCode::SUCCESS
         }
+        Some("admin") => admin(&args[1..]),
         Some("serve") => {
             let Some(url) =
                 arg(&args, "--database-url").or_else(|| std::env::var("DATABASE_URL").ok())
@@ -99,6 +108,160 @@ fn main() -> ExitCode {
         _ => {
             eprintln!("usage: platform-server serve --database-url URL [--listen ADDR] [--admin-token-file F] | platform-server openapi");
             ExitCode::from(2)
+        }
+    }
+}
+
+/// The admin API's actions from the command line, on the database directly
+/// (the same handlers the HTTP API runs; no server needed).
+fn admin(args: &[String]) -> ExitCode {
+    use axum::extract::{Path, State};
+    use axum::http::HeaderMap;
+    use axum::Json;
+    use platform_server::admin as a;
+    let Some(url) = arg(args, "--database-url").or_else(|| std::env::var("DATABASE_URL").ok())
+    else {
+        eprintln!("admin needs --database-url (or DATABASE_URL)");
+        return ExitCode::from(2);
+    };
+    let rest: Vec<&str> = {
+        let mut v = Vec::new();
+        let mut skip = false;
+        for x in args {
+            if skip {
+                skip = false;
+            } else if x == "--database-url" {
+                skip = true;
+            } else {
+                v.push(x.as_str());
+            }
+        }
+        v
+    };
+    let token = platform_server::auth::random_token();
+    let mut headers = HeaderMap::new();
+    headers.insert(
+        "authorization",
+        format!("Bearer {token}").parse().expect("header"),
+    );
+    let rt = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let out: Result<serde_json::Value, String> = rt.block_on(async move {
+        let state = platform_server::prepare(platform_server::Settings::new(&url, &token)).await?;
+        let st = || State(state.clone());
+        let h = || headers.clone();
+        let e = |e: platform_server::ApiError| format!("{}: {}", e.body.error, e.body.message);
+        let read = |f: &str| -> Result<serde_json::Value, String> {
+            let t = std::fs::read_to_string(f).map_err(|e| format!("{f}: {e}"))?;
+            serde_json::from_str(&t).map_err(|e| format!("{f}: {e}"))
+        };
+        match rest.as_slice() {
+            ["add-office", id, name] => a::add_office(
+                st(),
+                h(),
+                Json(a::NewOffice {
+                    office_id: id.to_string(),
+                    name: name.to_string(),
+                }),
+            )
+            .await
+            .map(|r| serde_json::to_value(r.0).unwrap_or_default())
+            .map_err(e),
+            ["add-user", id, name, office] => {
+                let password = std::env::var("PLATFORM_USER_PASSWORD")
+                    .map_err(|_| "set PLATFORM_USER_PASSWORD".to_owned())?;
+                a::add_user(
+                    st(),
+                    h(),
+                    Json(platform_api::NewUser {
+                        user_id: id.to_string(),
+                        name: name.to_string(),
+                        office_id: office.to_string(),
+                        password,
+                    }),
+                )
+                .await
+                .map(|r| r.0)
+                .map_err(e)
+            }
+            ["enrolment-code", office, window] => a::enrolment_code(
+                st(),
+                h(),
+                Json(platform_api::NewEnrolmentCode {
+                    office_id: office.to_string(),
+                    window_code: window.to_string(),
+                }),
+            )
+            .await
+            .map(|r| serde_json::to_value(r.0).unwrap_or_default())
+            .map_err(e),
+            ["publish-catalogue", file, from] => a::publish_catalogue(
+                st(),
+                h(),
+                Json(platform_api::PublishCatalogue {
+                    effective_from: from.to_string(),
+                    body: read(file)?,
+                }),
+            )
+            .await
+            .map(|r| serde_json::to_value(r.0).unwrap_or_default())
+            .map_err(e),
+            ["online-application", file] => {
+                let app: platform_api::OnlineApplication =
+                    serde_json::from_value(read(file)?).map_err(|x| x.to_string())?;
+                a::online_application(st(), h(), Json(app))
+                    .await
+                    .map(|r| serde_json::to_value(r.0).unwrap_or_default())
+                    .map_err(e)
+            }
+            ["route", id, depts @ ..] => a::route_case(
+                st(),
+                h(),
+                Path(id.to_string()),
+                Json(platform_api::Route {
+                    departments: depts.iter().map(|d| d.to_string()).collect(),
+                }),
+            )
+            .await
+            .map(|r| serde_json::to_value(r.0).unwrap_or_default())
+            .map_err(e),
+            ["decide", id, dept, action] => {
+                let action = match *action {
+                    "approve" => platform_api::NodeAction::Approve,
+                    "return" => platform_api::NodeAction::Return,
+                    "refuse" => platform_api::NodeAction::Refuse,
+                    _ => return Err("action: approve, return or refuse".into()),
+                };
+                a::node_decision(
+                    st(),
+                    h(),
+                    Path(id.to_string()),
+                    Json(platform_api::NodeDecision {
+                        department: dept.to_string(),
+                        action,
+                        note: String::new(),
+                    }),
+                )
+                .await
+                .map(|r| serde_json::to_value(r.0).unwrap_or_default())
+                .map_err(e)
+            }
+            _ => Err("unknown admin action (see `platform-server --help`)".into()),
+        }
+    });
+    match out {
+        Ok(v) => {
+            println!("{v}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("{e}");
+            ExitCode::FAILURE
         }
     }
 }
