@@ -544,6 +544,11 @@ pub async fn take_in(core: State<'_, AppCore>, form: IntakeForm) -> CmdResult<Ta
     })
     .await?;
     tracing::info!(receipt = %c.receipt_no, status = c.case.status.as_str(), seq = c.seq, "case taken in");
+    // A new case in the outbox: try to send it now (the timer stays the
+    // guarantee; this only saves the wait).
+    if let Some(h) = core.sync().await {
+        h.worker.poke.notify_one();
+    }
     let p = &c.case;
     let s = |d: Option<clerk_core::date::Date>| d.map(|d| d.to_string());
     Ok(TakeInOutcome::Committed {

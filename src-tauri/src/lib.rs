@@ -82,8 +82,17 @@ pub fn run() {
 
     // Single instance first: a second launch focuses the running window
     // instead of opening a second writer on the same database and printer.
-    let builder =
-        tauri::Builder::default().plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
+    let mut builder = tauri::Builder::default();
+    // Two windows of one hall on one test machine need two instances, each
+    // with its own data dir; the data dir's file lock still allows one
+    // process per database. Testing only, and logged.
+    if std::env::var_os(state::MULTI_INSTANCE_ENV).is_some() {
+        tracing::warn!(
+            "{} is set: no single-instance check (testing only)",
+            state::MULTI_INSTANCE_ENV
+        );
+    } else {
+        builder = builder.plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
             tracing::info!("second launch: focusing the running window");
             if let Some(w) = app.get_webview_window("main") {
                 let _ = w.unminimize();
@@ -91,6 +100,7 @@ pub fn run() {
                 let _ = w.set_focus();
             }
         }));
+    }
 
     let result = build(builder, core).run(tauri::generate_context!());
     if let Err(e) = result {

@@ -19,6 +19,9 @@ use crate::paths::Paths;
 /// PC with it at start when it is not enrolled yet.
 pub const ENROL_CODE_ENV: &str = "WINDOW_CLERK_ENROL_CODE";
 
+/// Testing only: allow a second instance (each with its own data dir).
+pub const MULTI_INSTANCE_ENV: &str = "WINDOW_CLERK_MULTI_INSTANCE";
+
 /// Testing only: pretend today is this date (YYYY-MM-DD). Logged loudly.
 pub const TODAY_ENV: &str = "WINDOW_CLERK_TODAY";
 

@@ -105,7 +105,14 @@ pub fn run(e2e: bool) -> Result {
         let t = step("end-to-end tests in the real window");
         match sh::run(
             sh::cmd(&cargo())
-                .args(["build", "-p", "window-clerk", "--locked"])
+                .args([
+                    "build",
+                    "-p",
+                    "window-clerk",
+                    "-p",
+                    "platform-server",
+                    "--locked",
+                ])
                 .current_dir(root()),
         ) {
             Ok(()) => e2e_tests(&mut tally),
@@ -244,7 +251,12 @@ fn e2e_tests(tally: &mut Tally) {
         .env("WINDOW_CLERK_BIN", &bin)
         .env("TAURI_DRIVER", deps::tauri_driver_path())
         .env("E2E_SCREENSHOTS", &shots)
+        .env(
+            "PLATFORM_SERVER_BIN",
+            root().join("target/debug/platform-server"),
+        )
         .current_dir(root());
     cargo_tests(tally, "end-to-end", &mut c);
+    let _ = pg_harness::stop(&root().join("target/pg-harness"));
     println!("xtask: screenshots in {}", shots.display());
 }

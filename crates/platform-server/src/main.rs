@@ -12,6 +12,7 @@
 //!     online-application <file.json>             prints the case id and receipt number
 //!     route <case_id> <department>…
 //!     decide <case_id> <department> approve|return|refuse
+//!     find-case <receipt_no>                     prints the case as the change log carries it
 //! ```
 //! The admin API (`/v1/admin/*`) publishes catalogue versions, submits
 //! online applications and records department decisions; `xtask` and the
@@ -250,6 +251,21 @@ fn admin(args: &[String]) -> ExitCode {
                 .await
                 .map(|r| serde_json::to_value(r.0).unwrap_or_default())
                 .map_err(e)
+            }
+            ["find-case", receipt_no] => {
+                let c = state.pool.get().await.map_err(|x| x.to_string())?;
+                let r = c
+                    .query_opt(
+                        &format!(
+                            "SELECT {} FROM cases WHERE receipt_no = $1",
+                            platform_server::db::CASE_COLS
+                        ),
+                        &[receipt_no],
+                    )
+                    .await
+                    .map_err(|x| x.to_string())?
+                    .ok_or_else(|| format!("no case {receipt_no}"))?;
+                Ok(platform_server::db::case_payload(&r))
             }
             _ => Err("unknown admin action (see `platform-server --help`)".into()),
         }

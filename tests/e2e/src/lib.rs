@@ -59,6 +59,12 @@ impl Sandbox {
         self
     }
 
+    /// One more environment variable for the app.
+    pub fn with_env(mut self, key: &'static str, value: &str) -> Self {
+        self.env.push((key, PathBuf::from(value)));
+        self
+    }
+
     /// Write the machine config file the app will read.
     pub fn with_config(self, toml: &str) -> Self {
         std::fs::write(self.config_path(), toml).unwrap();

@@ -1,0 +1,256 @@
+//! Two windows of one hall (two app instances, separate data dirs) against
+//! one platform server on a real PostgreSQL: window A takes in a case while
+//! the platform is down and sends it by itself when it is back; window B
+//! sees it; a department approves it (platform admin CLI); both windows
+//! show the result; an online application appears in B's hall list and is
+//! accepted there.
+
+use std::io::BufRead;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use e2e::{citizen_id, k, App, Key, Sandbox};
+
+const PASSWORD: &str = "clerk-e2e-pass";
+
+fn server_bin() -> std::path::PathBuf {
+    std::env::var_os("PLATFORM_SERVER_BIN")
+        .map(Into::into)
+        .unwrap_or_else(|| {
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../../target/debug/platform-server")
+        })
+}
+
+fn admin(db: &str, args: &[&str]) -> serde_json::Value {
+    let out = Command::new(server_bin())
+        .args(["admin", "--database-url", db])
+        .args(args)
+        .env("PLATFORM_USER_PASSWORD", PASSWORD)
+        .env("PLATFORM_LOG", "warn")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "admin {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+struct Server(Child);
+
+impl Server {
+    fn start(db: &str, port: u16) -> Server {
+        let mut c = Command::new(server_bin())
+            .args([
+                "serve",
+                "--database-url",
+                db,
+                "--listen",
+                &format!("127.0.0.1:{port}"),
+            ])
+            .env("PLATFORM_ADMIN_TOKEN", "e2e-admin-token-0123456789")
+            .env("PLATFORM_LOG", "warn")
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        std::io::BufReader::new(c.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        assert!(line.starts_with("listening on"), "{line}");
+        Server(c)
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn config(window: &str, port: u16) -> String {
+    format!(
+        "[hall]\ncode = \"SAMPLE\"\nname = \"保山市隆阳区政务服务中心\"\n[window]\ncode = \"{window}\"\nname = \"综合受理{window}号窗口\"\n[platform]\nserver_url = \"http://127.0.0.1:{port}\"\n"
+    )
+}
+
+/// Wait up to `secs` for `css` to contain `want` (the worker's own timer).
+async fn wait_long(app: &App, css: &str, want: &str, secs: u64) -> String {
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    loop {
+        let t = if app.exists(css).await {
+            app.text(css).await
+        } else {
+            String::new()
+        };
+        if t.contains(want) {
+            return t;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{css}: {want:?} not there within {secs} s; it says {t:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+}
+
+async fn click(app: &App, css: &str) {
+    let el = app.wait_css(css).await;
+    app.client
+        .execute(
+            "arguments[0].scrollIntoView({block: 'center'}); return 1",
+            vec![serde_json::to_value(&el).unwrap()],
+        )
+        .await
+        .unwrap();
+    el.click().await.unwrap();
+}
+
+async fn login(app: &App) {
+    app.keys(&format!("{}4", k(Key::Alt))).await;
+    app.wait_css("[data-testid=sync-panel] [data-testid=sync-user]")
+        .await;
+    click(app, "[data-testid=sync-user]").await;
+    app.keys("clerk").await;
+    click(app, "[data-testid=sync-password]").await;
+    app.keys(PASSWORD).await;
+    click(app, "[data-testid=sync-login]").await;
+    app.wait_text("[data-testid=sync-message]", "已登录").await;
+}
+
+async fn sync_now(app: &App) {
+    app.keys(&format!("{}4", k(Key::Alt))).await;
+    click(app, "[data-testid=sync-now]").await;
+    wait_long(app, "[data-testid=sync-message]", "同步完成", 20).await;
+}
+
+async fn hall(app: &App) {
+    app.keys(&format!("{}2", k(Key::Alt))).await;
+    click(app, "[data-testid=tab-hall]").await;
+}
+
+#[tokio::test]
+async fn two_windows_of_one_hall_share_cases_and_results() {
+    let db = pg_harness::fresh_database("e2e").await;
+    admin(&db, &["add-office", "SAMPLE", "保山市隆阳区政务服务中心"]);
+    admin(&db, &["add-user", "clerk", "王芳", "SAMPLE"]);
+    let code = |w: &str| {
+        admin(&db, &["enrolment-code", "SAMPLE", w])["code"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let server = Server::start(&db, port);
+    let sandbox = |w: &str| {
+        Sandbox::new()
+            .with_config(&config(w, port))
+            .on_day("2026-03-02")
+            .with_env("WINDOW_CLERK_ENROL_CODE", &code(w))
+            .with_env("WINDOW_CLERK_MULTI_INSTANCE", "1")
+    };
+    let (sa, sb) = (sandbox("07"), sandbox("08"));
+    let a = App::start("two-windows-a", &sa).await;
+    let b = App::start("two-windows-b", &sb).await;
+    login(&a).await;
+    login(&b).await;
+    wait_long(&a, "[data-testid=sb-connection]", "在线", 30).await;
+
+    // The platform goes away; window A keeps working.
+    drop(server);
+    a.keys(&format!("{}1", k(Key::Alt))).await;
+    a.wait_focus("matter-search").await;
+    a.keys("spjyxk").await;
+    a.wait_text("[data-testid=matter-list]", "食品经营许可")
+        .await;
+    a.keys(&k(Key::Down)).await;
+    a.keys(&k(Key::Enter)).await;
+    a.wait_focus("kind-person").await;
+    a.keys(&k(Key::Enter)).await;
+    a.keys(&citizen_id("53050219900101123")).await;
+    a.keys(&k(Key::Enter)).await;
+    a.keys("李四").await;
+    a.keys(&k(Key::Enter)).await;
+    a.keys("13808720000").await;
+    for m in ["m1", "m2", "m3", "m4", "m5", "m6"] {
+        click(&a, &format!("[data-testid=recv-{m}]")).await;
+    }
+    a.keys(&format!("{}{}", k(Key::Control), k(Key::Enter)))
+        .await;
+    let receipt = a.text("[data-testid=receipt-no]").await;
+    assert!(
+        !receipt.split('-').nth(1).unwrap().starts_with('0'),
+        "enrolled device code: {receipt}"
+    );
+    wait_long(&a, "[data-testid=sb-connection]", "离线", 30).await;
+    a.wait_text("[data-testid=sb-unsent]", "未发送：1").await;
+    a.screenshot("offline").await;
+
+    // Back: the worker sends it by itself (no click, no new case).
+    let _server = Server::start(&db, port);
+    wait_long(&a, "[data-testid=sb-unsent]", "未发送：0", 90).await;
+    wait_long(&a, "[data-testid=sb-connection]", "在线", 30).await;
+
+    // Window B sees A's case in the hall list.
+    sync_now(&b).await;
+    hall(&b).await;
+    wait_long(&b, "[data-testid=hall-list]", &receipt, 10).await;
+
+    // A department approves it; both windows show the result.
+    let case = admin(&db, &["find-case", &receipt]);
+    let id = case["case_id"].as_str().unwrap();
+    admin(&db, &["decide", id, "市场监管局", "approve"]);
+    for w in [&a, &b] {
+        sync_now(w).await;
+        hall(w).await;
+        wait_long(
+            w,
+            &format!("[data-testid='hall-status-{receipt}']"),
+            "已办结（准予）",
+            10,
+        )
+        .await;
+    }
+    let row = b.text(&format!("[data-testid='hall-{receipt}']")).await;
+    assert!(row.contains("市场监管局：同意"), "{row}");
+    b.screenshot("approved").await;
+
+    // An online application reaches B's hall list and is accepted there.
+    let f = sb.dir.path().join("online.json");
+    std::fs::write(
+        &f,
+        serde_json::json!({"office_id": "SAMPLE", "matter_code": "11530500MB1A27618NXK00001000000", "matter_version": 1,
+            "matter_name": "食品经营许可", "applicant_name": "赵六", "applicant_id_no": "530502199001011233",
+            "applicant_phone": "13808720001", "form": {}})
+        .to_string(),
+    )
+    .unwrap();
+    let online = admin(&db, &["online-application", f.to_str().unwrap()]);
+    let web = online["receipt_no"].as_str().unwrap().to_owned();
+    sync_now(&b).await;
+    hall(&b).await;
+    wait_long(&b, &format!("[data-testid='hall-{web}']"), "网上申报", 10).await;
+    b.screenshot("online-application").await;
+    click(&b, &format!("[data-testid='accept-{web}']")).await;
+    b.wait_text("[data-testid=hall-message]", "已受理").await;
+    sync_now(&b).await;
+    hall(&b).await;
+    wait_long(
+        &b,
+        &format!("[data-testid='hall-status-{web}']"),
+        "已受理",
+        10,
+    )
+    .await;
+    assert_eq!(admin(&db, &["find-case", &web])["status"], "accepted");
+    b.screenshot("hall").await;
+    a.close().await;
+    b.close().await;
+}
