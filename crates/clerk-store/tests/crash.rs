@@ -71,7 +71,9 @@ impl Lcg {
 }
 
 #[test]
-fn sigkill_200_times_loses_nothing_and_never_repeats_a_number() {
+/// Also sync-protocol §13 scenario 9: the case and its outbox row are both
+/// there or both absent after a kill during a local action.
+fn scenario_09_sigkill_200_times_loses_nothing_and_never_repeats_a_number() {
     let root = tempfile::tempdir().unwrap();
     let kills: u64 = std::env::var("CLERK_CRASH_KILLS")
         .ok()

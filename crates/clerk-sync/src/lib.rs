@@ -83,7 +83,18 @@ impl SyncError {
             SyncError::Server { code, .. } if code == codes::REENROLL_REQUIRED => {
                 "本机数据库与登记不符（可能被恢复或复制），同步已暂停，请联系管理员重新登记；本机数据均已保留".into()
             }
-            SyncError::Server { status, message, .. } => format!("平台服务器返回错误（{status}）：{message}，稍后自动重试"),
+            SyncError::Server { status, .. } if *status == 429 || *status >= 500 => {
+                format!("平台服务器暂时不可用（{status}），稍后自动重试；数据均已保留在本机")
+            }
+            SyncError::Server { status: 403, message, .. } => {
+                format!("平台拒绝了本机或当前用户（403：{message}），同步已暂停，数据均已保留；请联系管理员")
+            }
+            SyncError::Server { status: 426, .. } => {
+                "本软件版本过旧，平台要求升级；同步已暂停，数据均已保留".into()
+            }
+            SyncError::Server { status, message, .. } => {
+                format!("平台服务器返回错误（{status}：{message}），稍后自动重试")
+            }
             SyncError::LoginNeeded(_) => "登录已失效，同步已暂停，数据均已保留；请重新登录".into(),
             SyncError::NotEnrolled => "本机尚未在平台登记，单机工作".into(),
             SyncError::Store(e) => format!("本地数据库错误：{e}"),

@@ -380,3 +380,286 @@ async fn futures_join_all<F: std::future::Future>(fs: impl Iterator<Item = F>) -
     }
     out
 }
+
+/// 7. A transient dependency outage (the platform's database read-only):
+/// nothing advances, nothing is lost, and the worker's own timer resumes
+/// the queue afterwards — no new local write, no click.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn scenario_07_read_only_database_then_the_timer_resumes() {
+    let p = Platform::start().await;
+    let w = Window::new(&p, &p.url, "07").await;
+    let db = p.sql().await;
+    let dbname: String = db
+        .query_one("SELECT current_database()", &[])
+        .await
+        .unwrap()
+        .get(0);
+    let set_ro = |on: bool| {
+        format!(
+            "ALTER DATABASE {dbname} SET default_transaction_read_only = {on}; \
+             SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{dbname}' AND pid <> pg_backend_pid()"
+        )
+    };
+    let admin_db = {
+        let url = p.db_url.rsplit_once('/').unwrap().0.to_owned() + "/postgres";
+        let (c, conn) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
+            .await
+            .unwrap();
+        tokio::spawn(conn);
+        c
+    };
+    for i in 0..3 {
+        w.take_in(i);
+    }
+    admin_db.batch_execute(&set_ro(true)).await.unwrap();
+    let e = w.client.push_all().await.unwrap_err();
+    assert!(e.transient(), "{e:?}");
+    assert_eq!(w.store.queue_state().unwrap().pending, 3);
+    let worker = clerk_sync::worker::Worker::spawn(
+        w.client.clone(),
+        std::time::Duration::from_secs(3600),
+        clerk_sync::worker::Backoff {
+            min: std::time::Duration::from_millis(50),
+            max: std::time::Duration::from_millis(400),
+        },
+    );
+    tokio::time::sleep(std::time::Duration::from_millis(800)).await;
+    assert_eq!(
+        w.store.queue_state().unwrap().pending,
+        3,
+        "nothing advances while read-only"
+    );
+    let st = worker.state();
+    assert!(
+        st.failures >= 1 && st.last_error.as_deref().is_some_and(|e| e.contains("503")),
+        "{st:?}"
+    );
+    admin_db.batch_execute(&set_ro(false)).await.unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while w.store.queue_state().unwrap().pending > 0 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the timer did not resume the queue"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    drop(worker);
+    assert_eq!(server_case_count(&p).await, 3);
+    check_invariants(&p, &[&w]).await;
+}
+
+/// 13. The platform's database is restored from an older backup: pushes
+/// meet a `gap` and are re-sent from the client's archive; pulls meet
+/// `must_resync`. Nothing is lost (I1–I5).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn scenario_13_server_restored_from_backup_is_refilled_from_the_archive() {
+    let p = Platform::start().await;
+    let a = Window::new(&p, &p.url, "07").await;
+    let b = Window::new(&p, &p.url, "08").await;
+    a.take_in(1);
+    a.client.push_all().await.unwrap();
+    let bin = pg_harness::bin_dir().unwrap();
+    let backup = a.dir.path().join("platform.dump");
+    let url = p.db_url.clone();
+    let out = std::process::Command::new(bin.join("pg_dump"))
+        .args(["-Fc", "-f"])
+        .arg(&backup)
+        .arg(&url)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for i in 2..5 {
+        a.take_in(i);
+    }
+    a.client.push_all().await.unwrap();
+    b.client.pull_all().await.unwrap();
+    // Restore: the platform forgets seqs 2–4 and everything after the backup.
+    let out = std::process::Command::new(bin.join("pg_restore"))
+        .args(["--clean", "--if-exists", "--single-transaction", "-d", &url])
+        .arg(&backup)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // The restore runbook's step (`platform-server admin restored`).
+    platform_server::db::new_log_epoch(&p.sql().await)
+        .await
+        .unwrap();
+    assert_eq!(server_case_count(&p).await, 1);
+    a.take_in(5);
+    let r = a.client.push_all().await.unwrap();
+    assert_eq!(r.last_applied_seq, 5, "{r:?}");
+    assert_eq!(server_case_count(&p).await, 5, "re-pushed from the archive");
+    let r = b.client.pull_all().await.unwrap();
+    assert!(r.resynced, "a cursor from the future: must_resync");
+    check_invariants(&p, &[&a, &b]).await;
+    check_pulled(&p, &b).await;
+}
+
+/// 14. A window's database restored from an older copy reuses seqs with
+/// other mutations: the platform answers 410 and quarantines the device;
+/// no duplicate seq is applied and the window keeps its data.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn scenario_14_restored_client_database_is_quarantined() {
+    let p = Platform::start().await;
+    let w = Window::new(&p, &p.url, "07").await;
+    w.take_in(1);
+    w.client.push_all().await.unwrap();
+    let copy = tempfile::tempdir().unwrap();
+    let files: Vec<_> = std::fs::read_dir(w.dir.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.is_file() && !p.ends_with("lock"))
+        .collect();
+    // A consistent copy: the store is idle.
+    for f in &files {
+        std::fs::copy(f, copy.path().join(f.file_name().unwrap())).unwrap();
+    }
+    w.take_in(2);
+    w.take_in(3);
+    w.client.push_all().await.unwrap();
+    let Window {
+        store,
+        client,
+        secrets,
+        dir,
+        ..
+    } = w;
+    drop(client);
+    drop(store);
+    for f in std::fs::read_dir(copy.path()).unwrap().flatten() {
+        std::fs::copy(f.path(), dir.path().join(f.file_name())).unwrap();
+    }
+    let store = std::sync::Arc::new(
+        clerk_store::Store::open(dir.path(), secrets.as_ref(), || unreachable!("exists")).unwrap(),
+    );
+    let client = clerk_sync::SyncClient::new(&p.url, store.clone(), secrets.clone(), "wc-test");
+    let today = clerk_core::date::Date::parse_iso("2026-03-02").unwrap();
+    store
+        .take_in(
+            &clerk_store::testing::sample_case(9, today),
+            &actor("07"),
+            clerk_store::time::now_millis(),
+            None,
+        )
+        .unwrap();
+    let e = client.push_all().await.unwrap_err();
+    assert_eq!(e.code(), Some("reenroll_required"), "{e:?}");
+    assert!(e.zh().contains("重新登记"));
+    assert_eq!(
+        store.queue_state().unwrap().pending,
+        1,
+        "the window keeps its case"
+    );
+    assert_eq!(
+        server_case_count(&p).await,
+        3,
+        "nothing applied from the old copy"
+    );
+    let q: bool = p
+        .sql()
+        .await
+        .query_one("SELECT quarantined FROM devices", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert!(q);
+}
+
+/// 17. An online application accepted by window A while window B, offline,
+/// also accepted it: B's command is rejected with INVALID_STATE, kept and
+/// visible, and B's view is rebased to the platform's status.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn scenario_17_a_command_overtaken_by_the_platform_is_rejected_visibly() {
+    let p = Platform::start().await;
+    let a = Window::new(&p, &p.url, "07").await;
+    let b = Window::new(&p, &p.url, "08").await;
+    let app = p
+        .admin(
+            "/v1/admin/online-applications",
+            serde_json::json!({"office_id": OFFICE, "matter_code": "11530500MB1A27618NXK00001000000", "matter_version": 1,
+                "matter_name": "食品经营许可", "applicant_name": "赵六", "applicant_id_no": "530502199001011233",
+                "applicant_phone": "13808720001", "form": {}}),
+        )
+        .await;
+    let id = app["case_id"].as_str().unwrap().to_owned();
+    a.client.pull_all().await.unwrap();
+    b.client.pull_all().await.unwrap();
+    let accept = |w: &Window| {
+        w.store
+            .enqueue_mutation(
+                &clerk_store::NewMutation {
+                    kind: "case.accept_online".into(),
+                    type_version: 1,
+                    case_id: Some(id.clone()),
+                    base_version: Some(1),
+                    payload: serde_json::json!({"status": "accepted"}),
+                },
+                &actor(&w.window),
+                clerk_store::time::now_millis(),
+            )
+            .unwrap()
+    };
+    accept(&b); // offline at B
+    accept(&a);
+    a.client.push_all().await.unwrap();
+    let r = b.client.push_all().await.unwrap();
+    assert_eq!(r.rejected, 1);
+    let row = b
+        .store
+        .outbox_rows(10)
+        .unwrap()
+        .into_iter()
+        .find(|r| r.kind == "case.accept_online")
+        .unwrap();
+    assert_eq!(row.state, "rejected");
+    b.client.pull_all().await.unwrap();
+    assert_eq!(
+        b.store.server_case(&id).unwrap().unwrap().status,
+        "accepted",
+        "rebased to the platform"
+    );
+    check_invariants(&p, &[&a, &b]).await;
+}
+
+/// 21. A case taken in on catalogue v1 after v2 is published and v1
+/// withdrawn: accepted as needs_review, never rejected (the citizen holds a
+/// receipt).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn scenario_21_withdrawn_catalogue_version_means_review_not_rejection() {
+    let p = Platform::start().await;
+    let w = Window::new(&p, &p.url, "07").await;
+    w.take_in(1);
+    let mut cat: serde_json::Value =
+        serde_json::from_str(clerk_core::SAMPLE_CATALOGUE_JSON).unwrap();
+    cat["version"] = serde_json::json!(2);
+    p.admin(
+        "/v1/admin/catalogue/versions",
+        serde_json::json!({"effective_from": "2026-01-01", "body": cat}),
+    )
+    .await;
+    p.admin(
+        "/v1/admin/catalogue/versions/1/withdraw",
+        serde_json::json!({}),
+    )
+    .await;
+    let r = w.client.push_all().await.unwrap();
+    assert_eq!((r.applied, r.rejected), (1, 0));
+    let needs_review: bool = p
+        .sql()
+        .await
+        .query_one("SELECT needs_review FROM cases", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert!(needs_review);
+    check_invariants(&p, &[&w]).await;
+}

@@ -136,6 +136,32 @@ pub async fn publish_catalogue(
     }))
 }
 
+#[utoipa::path(post, path = "/v1/admin/catalogue/versions/{v}/withdraw",
+    params(("v" = u32, Path, description = "version")),
+    responses((status = 200, description = "withdrawn")), security(("admin" = [])))]
+pub async fn withdraw_catalogue(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(v): Path<i32>,
+) -> ApiResult<serde_json::Value> {
+    auth::admin(&state, &headers)?;
+    let c = state.pool.get().await?;
+    let n = c
+        .execute(
+            "UPDATE catalogue_versions SET withdrawn = true WHERE version = $1",
+            &[&v],
+        )
+        .await?;
+    if n == 0 {
+        return Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            codes::NOT_FOUND,
+            "no such catalogue version",
+        ));
+    }
+    Ok(Json(json!({"version": v, "withdrawn": true})))
+}
+
 fn office_code(office: &str) -> String {
     let c: String = office
         .chars()

@@ -123,3 +123,15 @@ pub fn case_payload(row: &tokio_postgres::Row) -> serde_json::Value {
 
 pub const CASE_COLS: &str =
     "case_id, receipt_no, status, version, matter_code, matter_version, needs_review, device_id, nodes, data, office_id";
+
+/// A new change-log epoch (after a restore): every cursor given out before
+/// is refused with `must_resync`.
+pub async fn new_log_epoch(c: &tokio_postgres::Client) -> Result<String, tokio_postgres::Error> {
+    let epoch = uuid::Uuid::new_v4().simple().to_string()[..8].to_owned();
+    c.execute(
+        "INSERT INTO meta VALUES ('log_epoch', $1) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        &[&epoch],
+    )
+    .await?;
+    Ok(epoch)
+}

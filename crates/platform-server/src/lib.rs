@@ -163,6 +163,10 @@ pub fn router(state: AppState) -> Router {
             post(admin::publish_catalogue),
         )
         .route(
+            "/v1/admin/catalogue/versions/{v}/withdraw",
+            post(admin::withdraw_catalogue),
+        )
+        .route(
             "/v1/admin/online-applications",
             post(admin::online_application),
         )

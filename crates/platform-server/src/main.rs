@@ -13,6 +13,7 @@
 //!     route <case_id> <department>…
 //!     decide <case_id> <department> approve|return|refuse
 //!     find-case <receipt_no>                     prints the case as the change log carries it
+//!     restored                                   run after restoring the database from a backup
 //! ```
 //! The admin API (`/v1/admin/*`) publishes catalogue versions, submits
 //! online applications and records department decisions; `xtask` and the
@@ -251,6 +252,16 @@ fn admin(args: &[String]) -> ExitCode {
                 .await
                 .map(|r| serde_json::to_value(r.0).unwrap_or_default())
                 .map_err(e)
+            }
+            // After restoring the database from a backup: a new change-log
+            // epoch, so every window's cursor is refused (must_resync) and
+            // no change number is ever read twice with two meanings.
+            ["restored"] => {
+                let c = state.pool.get().await.map_err(|x| x.to_string())?;
+                let epoch = platform_server::db::new_log_epoch(&c)
+                    .await
+                    .map_err(|x| x.to_string())?;
+                Ok(serde_json::json!({"log_epoch": epoch}))
             }
             ["find-case", receipt_no] => {
                 let c = state.pool.get().await.map_err(|x| x.to_string())?;

@@ -32,7 +32,7 @@ impl Modify for Security {
         crate::push::push, crate::pull::pull, crate::pull::snapshot,
         crate::pull::manifest, crate::pull::catalogue_version,
         crate::admin::add_office, crate::admin::enrolment_code, crate::admin::add_user,
-        crate::admin::publish_catalogue, crate::admin::online_application,
+        crate::admin::publish_catalogue, crate::admin::withdraw_catalogue, crate::admin::online_application,
         crate::admin::route_case, crate::admin::node_decision, crate::admin::get_case,
     ),
     modifiers(&Security)

@@ -94,13 +94,33 @@ pub async fn push(
             return Err(a);
         }
         if m.seq <= last {
-            // Duplicate: never re-executed; the ledger answers.
+            // Duplicate: never re-executed; the ledger answers. The same seq
+            // with another mutation id means this database was restored or
+            // copied: quarantine, never a silent "duplicate" (§10).
             let r = tx
                 .query_opt(
-                    "SELECT result FROM mutation_ledger WHERE device_id = $1 AND seq = $2",
+                    "SELECT result, mutation_id FROM mutation_ledger WHERE device_id = $1 AND seq = $2",
                     &[&s.device_id, &m.seq],
                 )
                 .await?;
+            if let Some(r) = &r {
+                if r.get::<_, String>(1) != m.id {
+                    tx.execute(
+                        "UPDATE devices SET quarantined = true WHERE device_id = $1",
+                        &[&s.device_id],
+                    )
+                    .await?;
+                    tx.commit().await?;
+                    tracing::error!(device = %s.device_id, seq = m.seq, "seq reused with another mutation: database restored or copied; quarantined");
+                    let mut a = ApiError::new(
+                        StatusCode::GONE,
+                        codes::REENROLL_REQUIRED,
+                        "this database is older than what the platform has from this PC (restored or copied): an administrator must re-enrol it; nothing on this PC is deleted",
+                    );
+                    a.body.last_applied_seq = Some(last);
+                    return Err(a);
+                }
+            }
             tx.commit().await?;
             if let Some(r) = r {
                 let v: serde_json::Value = r.get(0);
