@@ -24,6 +24,8 @@ const COMMANDS: &[&str] = &[
     "sync_now",
     "hall_cases",
     "accept_online",
+    "outbox_items",
+    "retry_outbox_item",
 ];
 
 fn main() {

@@ -6,7 +6,7 @@
 use clerk_core::catalogue as cat;
 use clerk_ipc::{
     AppInfo, CaseKind, CatalogueInfo, CmdError, CodeName, ConfigSource, DayUnit, ErrorKind,
-    HallCase, MatterSummary, NodeStatus, RunMode, SyncStatus, TimeLimit, UiLogLevel,
+    HallCase, MatterSummary, NodeStatus, OutboxItem, RunMode, SyncStatus, TimeLimit, UiLogLevel,
 };
 use std::sync::atomic::Ordering;
 use tauri::State;
@@ -214,6 +214,77 @@ pub async fn hall_cases(core: State<'_, AppCore>) -> CmdResult<Vec<HallCase>> {
             }
         })
         .collect())
+}
+
+/// The outbox for the sync panel: every item with its state; refused ones
+/// show the platform's reason.
+#[tauri::command]
+pub async fn outbox_items(core: State<'_, AppCore>) -> CmdResult<Vec<OutboxItem>> {
+    let store = core.store().await?;
+    let rows = blocking(move || store.outbox_entries(200).map_err(storage)).await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let result: Option<serde_json::Value> = r
+                .result
+                .as_deref()
+                .and_then(|j| serde_json::from_str(j).ok());
+            let refused = result
+                .as_ref()
+                .and_then(|v| v["message"].as_str().map(str::to_owned));
+            OutboxItem {
+                kind_zh: match r.kind.as_str() {
+                    "case.create" => "收件/受理",
+                    "case.accept_online" => "网上申报预审受理",
+                    _ => "其他操作",
+                }
+                .to_owned(),
+                state_zh: match r.state.as_str() {
+                    "pending" => "待发送",
+                    "acked" => "已送达",
+                    "rejected" => "被平台退回",
+                    "conflict" => "有冲突",
+                    _ => "未知",
+                }
+                .to_owned(),
+                reason: if r.state == "pending" {
+                    r.last_error
+                } else {
+                    refused
+                },
+                queued_at: clerk_store::time::local_datetime(&r.wall_time).unwrap_or(r.wall_time),
+                seq: r.seq,
+                kind: r.kind,
+                receipt_no: r.receipt_no,
+                state: r.state,
+                attempts: r.attempts,
+            }
+        })
+        .collect())
+}
+
+/// Put a refused item back in the queue (after the cause was fixed).
+#[tauri::command]
+pub async fn retry_outbox_item(core: State<'_, AppCore>, seq: i64) -> CmdResult<()> {
+    let store = core.store().await?;
+    let actor = window_actor(&core.config.config);
+    let done = blocking(move || {
+        store
+            .retry_rejected(seq, &actor, clerk_store::time::now_millis())
+            .map_err(storage)
+    })
+    .await?;
+    if !done {
+        return Err(CmdError::new(
+            ErrorKind::Validation,
+            "只有被平台退回的项目可以重试",
+            "Only refused items can be retried",
+        ));
+    }
+    if let Some(h) = core.sync().await {
+        h.worker.poke.notify_one();
+    }
+    Ok(())
 }
 
 /// Accept an online application after pre-review at this window: queued

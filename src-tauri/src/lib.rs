@@ -42,6 +42,8 @@ pub fn build<R: tauri::Runtime>(
             commands::sync_now,
             commands::hall_cases,
             commands::accept_online,
+            commands::outbox_items,
+            commands::retry_outbox_item,
         ])
         .setup(|app| {
             // Open the encrypted store while the window loads.

@@ -524,9 +524,20 @@ fn sync_with_the_platform_from_enrolment_to_a_departments_result() {
         receipt.contains(device.as_str().unwrap()),
         "new receipts carry the enrolled device code: {receipt}"
     );
+    let items = invoke(&w, "outbox_items", json!({})).unwrap();
+    assert_eq!(items[0]["state_zh"], "待发送");
     let s = invoke(&w, "sync_now", json!({})).unwrap();
     assert_eq!(s["unsent"], 0, "{s}");
     assert_eq!(s["online"], true);
+    // The sync panel lists it as delivered, with its receipt number.
+    let items = invoke(&w, "outbox_items", json!({})).unwrap();
+    assert_eq!(items[0]["state_zh"], "已送达", "{items}");
+    assert_eq!(items[0]["receipt_no"], receipt.as_str());
+    let e = invoke(&w, "retry_outbox_item", json!({"seq": items[0]["seq"]})).unwrap_err();
+    assert!(
+        e["message"].as_str().unwrap().contains("只有被平台退回"),
+        "{e}"
+    );
 
     let app_ref = admin(
         "/v1/admin/online-applications",

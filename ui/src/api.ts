@@ -17,6 +17,7 @@ import type {
   TakeInOutcome,
   UiLogLevel,
   HallCase,
+  OutboxItem,
 } from './bindings'
 
 export class CommandError extends Error {
@@ -66,6 +67,8 @@ export const api = {
   syncNow: () => call<SyncStatus>('sync_now'),
   hallCases: () => call<HallCase[]>('hall_cases'),
   acceptOnline: (caseId: string) => call<null>('accept_online', { caseId }),
+  outboxItems: () => call<OutboxItem[]>('outbox_items'),
+  retryOutboxItem: (seq: number) => call<null>('retry_outbox_item', { seq }),
   /** Raw PDF bytes, marked 预览 无效. */
   documentPreview: (id: string) => call<ArrayBuffer>('document_preview', { id }),
 }

@@ -219,3 +219,21 @@ online: boolean,
 nodes: Array<NodeStatus>, };
 
 export type NodeStatus = { department: string, status: string, };
+
+export type OutboxItem = { seq: number, 
+/**
+ * `case.create`, …
+ */
+kind: string, kind_zh: string, receipt_no: string | null, 
+/**
+ * `pending` | `acked` | `rejected` | `conflict`
+ */
+state: string, state_zh: string, attempts: number, 
+/**
+ * Why the last attempt failed (pending) or why the platform refused it.
+ */
+reason: string | null, 
+/**
+ * Local time it was queued, `2026-03-02 09:14`.
+ */
+queued_at: string, };

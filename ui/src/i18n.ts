@@ -139,6 +139,10 @@ export const messages = {
       now: '立即同步',
       done: '同步完成',
       rejected: '被退回：{n}',
+      requeued: '已重新排队发送',
+      retry: '重试',
+      attempts: '已尝试 {n} 次',
+      col: { time: '时间', kind: '操作', state: '状态', reason: '原因' },
     },
     hall: {
       tab: '大厅办件（平台）',
@@ -315,6 +319,10 @@ export const messages = {
       now: 'Sync now',
       done: 'Synced',
       rejected: 'refused: {n}',
+      requeued: 'Queued again',
+      retry: 'Retry',
+      attempts: '{n} attempts',
+      col: { time: 'Time', kind: 'Action', state: 'State', reason: 'Reason' },
     },
     hall: {
       tab: 'Hall cases (platform)',

@@ -43,13 +43,24 @@ pub fn run(args: &[&str]) -> Result {
                     .current_dir(root()),
             )
         }
+        // Push 10,000 offline cases; server throughput; 1,000 pollers.
+        Some("sync") => {
+            let r = sh::run(
+                sh::cmd(&cargo())
+                    .args(["bench", "-p", "clerk-sync", "--bench", "sync", "--locked"])
+                    .current_dir(root()),
+            );
+            let _ = pg_harness::stop(&root().join("target/pg-harness"));
+            r
+        }
         None => {
             startup()?;
             run(&["search"])?;
-            run(&["store"])
+            run(&["store"])?;
+            run(&["sync"])
         }
         Some(other) => Err(format!(
-            "unknown benchmark {other:?}; known: startup, search, store"
+            "unknown benchmark {other:?}; known: startup, search, store, sync"
         )),
     }
 }

@@ -20,8 +20,10 @@ usage: cargo xtask <command>
                       127.0.0.1:8787, and the app enrolled to it (log in as clerk / clerk-demo-1)
   test [--no-e2e]     the whole suite: Rust tests, clippy, UI type check and unit tests,
                       bindings freshness, end-to-end tests in the real window
-  bench [startup|search]  start-up time (process start → shell interactive, release build);
-                      matter search over 5,000 matters (criterion). No argument: both
+  bench [startup|search|store|sync]
+                      start-up time (release); matter search over 5,000 matters; durable commit and
+                      search over 1,000,000 cases; sync: 10,000 offline cases pushed, server
+                      throughput, 1,000 pollers (real server and PostgreSQL). No argument: all
   bundle              build the .deb and .rpm installers (release)
   bindings            regenerate ui/src/bindings.ts from crates/clerk-ipc
   setup [--test]      only install system packages (and test tools with --test)

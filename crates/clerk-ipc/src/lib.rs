@@ -106,6 +106,24 @@ pub struct HallCase {
     pub nodes: Vec<NodeStatus>,
 }
 
+/// One item of the outbox, for the sync panel.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct OutboxItem {
+    pub seq: i64,
+    /// `case.create`, …
+    pub kind: String,
+    pub kind_zh: String,
+    pub receipt_no: Option<String>,
+    /// `pending` | `acked` | `rejected` | `conflict`
+    pub state: String,
+    pub state_zh: String,
+    pub attempts: i64,
+    /// Why the last attempt failed (pending) or why the platform refused it.
+    pub reason: Option<String>,
+    /// Local time it was queued, `2026-03-02 09:14`.
+    pub queued_at: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct NodeStatus {
     pub department: String,
@@ -422,6 +440,7 @@ pub fn typescript_bindings() -> String {
         PrintEntry::decl(&cfg),
         HallCase::decl(&cfg),
         NodeStatus::decl(&cfg),
+        OutboxItem::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from crates/clerk-ipc by `cargo xtask bindings`. Do not edit.\n",

@@ -20,7 +20,7 @@ pub use docs::{DocumentRow, JournalRow, NewDocument, PrintRecord};
 pub use open::{key_name, Identity, OpenError, MIGRATIONS};
 pub use ops::{Actor, CaseRow, Committed, OutboxRow, StoreError};
 pub use search::fts_query;
-pub use sync::{NewMutation, PulledCase, PushOutcome, QueueState, QueuedMutation};
+pub use sync::{NewMutation, OutboxEntry, PulledCase, PushOutcome, QueueState, QueuedMutation};
 
 use std::fs::File;
 use std::path::PathBuf;

@@ -21,6 +21,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("../migrations/0002_documents.sql"),
     ),
     ("0003_sync", include_str!("../migrations/0003_sync.sql")),
+    (
+        "0004_catalogue",
+        include_str!("../migrations/0004_catalogue.sql"),
+    ),
 ];
 
 /// Who this installation is, for receipt numbers and the outbox.

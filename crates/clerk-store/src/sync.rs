@@ -35,6 +35,20 @@ pub struct QueuedMutation {
     pub state: String,
 }
 
+/// One outbox row for the sync panel.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OutboxEntry {
+    pub seq: i64,
+    pub kind: String,
+    pub receipt_no: Option<String>,
+    pub state: String,
+    pub attempts: i64,
+    pub last_error: Option<String>,
+    /// The server's result (JSON), for acked and rejected rows.
+    pub result: Option<String>,
+    pub wall_time: String,
+}
+
 /// What the server said about one mutation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PushOutcome {
@@ -387,6 +401,78 @@ impl Store {
         ))?;
         let rows = st.query_map([limit as i64], queued)?;
         Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The queue for the sync panel: pending and refused rows first, then
+    /// the most recent acknowledged ones.
+    pub fn outbox_entries(&self, limit: usize) -> Result<Vec<OutboxEntry>, StoreError> {
+        let conn = self.conn.lock().unwrap();
+        let mut st = conn.prepare_cached(
+            "SELECT o.seq, o.type, coalesce(c.receipt_no, json_extract(o.payload, '$.receipt_no')), o.state, o.attempts, o.last_error, o.result, o.wall_time \
+             FROM outbox o LEFT JOIN cases c ON c.case_id = o.case_id \
+             ORDER BY (o.state = 'acked'), o.seq DESC LIMIT ?1",
+        )?;
+        let rows = st.query_map([limit as i64], |r| {
+            Ok(OutboxEntry {
+                seq: r.get(0)?,
+                kind: r.get(1)?,
+                receipt_no: r.get(2)?,
+                state: r.get(3)?,
+                attempts: r.get(4)?,
+                last_error: r.get(5)?,
+                result: r.get(6)?,
+                wall_time: r.get(7)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Catalogue versions held: (version, sha256, effective_from, withdrawn).
+    pub fn catalogue_versions(&self) -> Result<Vec<(u32, String, String, bool)>, StoreError> {
+        let conn = self.conn.lock().unwrap();
+        let mut st = conn.prepare_cached(
+            "SELECT version, sha256, effective_from, withdrawn FROM catalogue_versions ORDER BY version",
+        )?;
+        let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Keep a downloaded version (already hash-checked and parsed). A
+    /// version is immutable: a second save of the same number is ignored.
+    pub fn save_catalogue(
+        &self,
+        version: u32,
+        sha256: &str,
+        effective_from: &str,
+        body: &str,
+        now_millis: i64,
+    ) -> Result<(), StoreError> {
+        let conn = self.conn.lock().unwrap();
+        conn.execute(
+            "INSERT INTO catalogue_versions(version, sha256, effective_from, body, fetched_at) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING",
+            params![version, sha256, effective_from, body, iso_utc(now_millis)],
+        )?;
+        Ok(())
+    }
+
+    pub fn set_catalogue_withdrawn(&self, version: u32, withdrawn: bool) -> Result<(), StoreError> {
+        let conn = self.conn.lock().unwrap();
+        conn.execute(
+            "UPDATE catalogue_versions SET withdrawn = ?2 WHERE version = ?1",
+            params![version, withdrawn],
+        )?;
+        Ok(())
+    }
+
+    pub fn catalogue_body(&self, version: u32) -> Result<Option<String>, StoreError> {
+        let conn = self.conn.lock().unwrap();
+        Ok(conn
+            .query_row(
+                "SELECT body FROM catalogue_versions WHERE version = ?1",
+                [version],
+                |r| r.get(0),
+            )
+            .optional()?)
     }
 
     /// Enrolment: the device code the platform issued numbers every later

@@ -287,6 +287,7 @@ fn migrations_are_append_only() {
             "0001_intake std1:96a3e077c29f0b997cfab26922490214e06372f0347cab4bd0eb8fc15bd4563e",
             "0002_documents std1:a75cf92b9b1ffbdfa84492f807c6756a34972a172c50d4e488e6922e2be53c36",
             "0003_sync std1:14e4edac1261ed82be617913714ef75fd3c40ffe2e3b089a443d37d1733ce0a1",
+            "0004_catalogue std1:5f1b91fc207f1df9f3bfc6612266cf216870c0cc116b348be36f54d83e390a1e",
         ]
     "#]]
     .assert_debug_eq(&pinned);

@@ -48,6 +48,9 @@ pub enum SyncError {
     Store(String),
     #[error("keyring: {0}")]
     Secrets(String),
+    /// Downloaded data that does not match its hash (kept out; retried).
+    #[error("corrupt download: {0}")]
+    Corrupt(String),
 }
 
 impl SyncError {
@@ -69,7 +72,7 @@ impl SyncError {
     /// Retrying later may help (vs. a person must act).
     pub fn transient(&self) -> bool {
         match self {
-            SyncError::Network(_) => true,
+            SyncError::Network(_) | SyncError::Corrupt(_) => true,
             SyncError::Server { status, code, .. } => {
                 matches!(status, 409 | 429 | 500..=599) && code != codes::REENROLL_REQUIRED
             }
@@ -99,6 +102,7 @@ impl SyncError {
             SyncError::NotEnrolled => "本机尚未在平台登记，单机工作".into(),
             SyncError::Store(e) => format!("本地数据库错误：{e}"),
             SyncError::Secrets(e) => format!("系统密钥环不可用：{e}"),
+            SyncError::Corrupt(_) => "下载的事项目录校验不符，已保留原版本，稍后自动重试".into(),
         }
     }
 }
@@ -122,6 +126,15 @@ pub struct PullReport {
     pub pages: usize,
     pub changed: usize,
     pub resynced: bool,
+}
+
+/// What a catalogue check did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CatalogueReport {
+    /// Versions downloaded and kept this time.
+    pub downloaded: Vec<u32>,
+    /// The platform's current version.
+    pub current: u32,
 }
 
 /// The sync client of one data directory.
@@ -607,10 +620,107 @@ impl SyncClient {
         }
     }
 
-    /// Push everything, then pull.
+    /// Download the catalogue versions this PC does not hold. Each body is
+    /// checked against the manifest's SHA-256 and parsed before it is
+    /// kept; a corrupt or cut download keeps what was there and is retried
+    /// on the next sync (§5). Versions are immutable: one held is never
+    /// fetched again.
+    pub async fn fetch_catalogues(&self) -> Result<CatalogueReport, SyncError> {
+        use sha2::Digest;
+        let m: platform_api::CatalogueManifest = self
+            .send(
+                self.http
+                    .get(format!("{}/v1/catalogue/manifest", self.base)),
+            )
+            .await?;
+        let held = self.store.catalogue_versions().map_err(store_err)?;
+        let mut report = CatalogueReport {
+            current: m.current,
+            ..Default::default()
+        };
+        let mut first_error = None;
+        for v in &m.versions {
+            if let Some(h) = held.iter().find(|h| h.0 == v.version) {
+                if h.3 != v.withdrawn {
+                    self.store
+                        .set_catalogue_withdrawn(v.version, v.withdrawn)
+                        .map_err(store_err)?;
+                }
+                continue;
+            }
+            let url = format!("{}/v1/catalogue/versions/{}", self.base, v.version);
+            let got = async {
+                let r = self
+                    .http
+                    .get(&url)
+                    .send()
+                    .await
+                    .map_err(|e| SyncError::Network(e.to_string()))?;
+                if !r.status().is_success() {
+                    return Err(SyncError::Network(format!(
+                        "catalogue v{}: {}",
+                        v.version,
+                        r.status()
+                    )));
+                }
+                r.bytes()
+                    .await
+                    .map_err(|e| SyncError::Network(e.to_string()))
+            }
+            .await;
+            let checked = got.and_then(|body| {
+                let sha: String = sha2::Sha256::digest(&body)
+                    .iter()
+                    .map(|b| format!("{b:02x}"))
+                    .collect();
+                if sha != v.sha256 {
+                    return Err(SyncError::Corrupt(format!(
+                        "catalogue v{}: SHA-256 {sha} is not the manifest's {}",
+                        v.version, v.sha256
+                    )));
+                }
+                let text = String::from_utf8(body.to_vec()).map_err(|_| {
+                    SyncError::Corrupt(format!("catalogue v{}: not UTF-8", v.version))
+                })?;
+                clerk_core::catalogue::Catalogue::parse(&text)
+                    .map_err(|e| SyncError::Corrupt(format!("catalogue v{}: {e}", v.version)))?;
+                Ok(text)
+            });
+            match checked {
+                Ok(text) => {
+                    self.store
+                        .save_catalogue(
+                            v.version,
+                            &v.sha256,
+                            &v.effective_from,
+                            &text,
+                            clerk_store::time::now_millis(),
+                        )
+                        .map_err(store_err)?;
+                    if v.withdrawn {
+                        self.store
+                            .set_catalogue_withdrawn(v.version, true)
+                            .map_err(store_err)?;
+                    }
+                    report.downloaded.push(v.version);
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "catalogue version not kept; will retry");
+                    first_error.get_or_insert(e);
+                }
+            }
+        }
+        match first_error {
+            Some(e) => Err(e),
+            None => Ok(report),
+        }
+    }
+
+    /// Push everything, pull, then check the catalogue.
     pub async fn sync_now(&self) -> Result<(PushReport, PullReport), SyncError> {
         let push = self.push_all().await?;
         let pull = self.pull_all().await?;
+        self.fetch_catalogues().await?;
         Ok((push, pull))
     }
 

@@ -663,3 +663,59 @@ async fn scenario_21_withdrawn_catalogue_version_means_review_not_rejection() {
     assert!(needs_review);
     check_invariants(&p, &[&w]).await;
 }
+
+/// 22. A catalogue download cut midway or corrupted: the SHA-256 does not
+/// match the manifest, the version is not kept (what was there stays), and
+/// the next sync fetches it whole.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn scenario_22_corrupt_or_cut_catalogue_download_keeps_the_old_and_retries() {
+    let p = Platform::start().await;
+    let proxy = Proxy::start(&p.url).await;
+    let w = Window::new(&p, &proxy.url, "07").await;
+    let r = w.client.fetch_catalogues().await.unwrap();
+    assert_eq!((r.downloaded.clone(), r.current), (vec![1], 1));
+    let mut cat: serde_json::Value =
+        serde_json::from_str(clerk_core::SAMPLE_CATALOGUE_JSON).unwrap();
+    cat["version"] = serde_json::json!(2);
+    p.admin(
+        "/v1/admin/catalogue/versions",
+        serde_json::json!({"effective_from": "2026-01-01", "body": cat}),
+    )
+    .await;
+    let held = |w: &Window| -> Vec<u32> {
+        w.store
+            .catalogue_versions()
+            .unwrap()
+            .iter()
+            .map(|v| v.0)
+            .collect()
+    };
+    // The body arrives altered (one byte): it does not hash to the manifest.
+    let db = p.sql().await;
+    db.execute(
+        "UPDATE catalogue_versions SET body = body || ' '::bytea WHERE version = 2",
+        &[],
+    )
+    .await
+    .unwrap();
+    let e = w.client.fetch_catalogues().await.unwrap_err();
+    assert!(matches!(e, SyncError::Corrupt(_)), "{e:?}");
+    assert!(e.transient() && e.zh().contains("保留原版本"));
+    assert_eq!(held(&w), vec![1], "v1 kept, the corrupt v2 not kept");
+    db.execute("UPDATE catalogue_versions SET body = substring(body from 1 for length(body) - 1) WHERE version = 2", &[])
+        .await
+        .unwrap();
+    // Cut midway.
+    proxy.drop_responses.store(1, Ordering::SeqCst);
+    assert!(matches!(
+        w.client.fetch_catalogues().await,
+        Err(SyncError::Network(_))
+    ));
+    assert_eq!(held(&w), vec![1]);
+    let r = w.client.fetch_catalogues().await.unwrap();
+    assert_eq!(r.downloaded, vec![2]);
+    assert_eq!(held(&w), vec![1, 2], "several versions kept side by side");
+    let body: serde_json::Value =
+        serde_json::from_str(&w.store.catalogue_body(2).unwrap().unwrap()).unwrap();
+    assert_eq!(body["version"], 2);
+}

@@ -1,0 +1,234 @@
+//! Sync benchmarks (release; the real server on the private PostgreSQL on
+//! loopback): not criterion — each measures one long run and prints it.
+//!
+//! 1. One window pushes 10,000 cases taken in offline (goal ≤ 10 s).
+//! 2. Server push throughput: 20 windows push 500 cases each at once
+//!    (goal ≥ 2,000 mutations/s on 2 cores).
+//! 3. 1,000 simulated devices each pull once within a 30 s window (the
+//!    30 s poll) while 20 windows push: p50/p99 of pull and push.
+//!
+//! `cargo xtask bench sync`; `SYNC_BENCH_QUICK=1` for a short smoke run.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+
+const ADMIN: &str = "bench-admin-token-0123456789";
+const OFFICE: &str = "530502-ZWZX";
+
+async fn admin(http: &reqwest::Client, url: &str, path: &str, body: Value) -> Value {
+    let r = http
+        .post(format!("{url}{path}"))
+        .bearer_auth(ADMIN)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success(), "{path}");
+    r.json().await.unwrap()
+}
+
+struct Window {
+    store: Arc<clerk_store::Store>,
+    client: Arc<clerk_sync::SyncClient>,
+    _dir: tempfile::TempDir,
+}
+
+async fn window(http: &reqwest::Client, url: &str, w: &str) -> Window {
+    let dir = tempfile::tempdir().unwrap();
+    let secrets = Arc::new(clerk_secrets::MemoryStore::new());
+    let store = Arc::new(
+        clerk_store::Store::open(dir.path(), secrets.as_ref(), || {
+            clerk_store::Identity::provisional("530502ZW")
+        })
+        .unwrap(),
+    );
+    let client = Arc::new(clerk_sync::SyncClient::new(
+        url,
+        store.clone(),
+        secrets,
+        "bench",
+    ));
+    let code = admin(
+        http,
+        url,
+        "/v1/admin/enrolment-codes",
+        json!({"office_id": OFFICE, "window_code": w}),
+    )
+    .await["code"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let actor = clerk_store::Actor {
+        user_id: "u".into(),
+        window_code: w.into(),
+    };
+    client.enroll(&code, &actor).await.unwrap();
+    client.login("u", "bench-password").await.unwrap();
+    Window {
+        store,
+        client,
+        _dir: dir,
+    }
+}
+
+fn take_in(w: &Window, n: u64, offset: u64) {
+    let today = clerk_core::date::Date::parse_iso("2026-03-02").unwrap();
+    let actor = clerk_store::Actor {
+        user_id: "u".into(),
+        window_code: "07".into(),
+    };
+    let cases: Vec<_> = (0..n)
+        .map(|i| clerk_store::testing::sample_case(offset + i, today))
+        .collect();
+    for c in cases.chunks(500) {
+        w.store
+            .take_in_batch(c, &actor, clerk_store::time::now_millis())
+            .unwrap();
+    }
+}
+
+fn pct(mut v: Vec<Duration>, p: f64) -> Duration {
+    v.sort();
+    v[((v.len() as f64 - 1.0) * p).round() as usize]
+}
+
+fn main() {
+    let quick = std::env::var_os("SYNC_BENCH_QUICK").is_some();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async move {
+        let db = pg_harness::fresh_database("bench").await;
+        let (url, _h) = platform_server::spawn_local(platform_server::Settings::new(&db, ADMIN))
+            .await
+            .unwrap();
+        let http = reqwest::Client::new();
+        admin(&http, &url, "/v1/admin/offices", json!({"office_id": OFFICE, "name": "大厅"})).await;
+        admin(&http, &url, "/v1/admin/users", json!({"user_id": "u", "name": "u", "office_id": OFFICE, "password": "bench-password"})).await;
+
+        // 1. One window, 10,000 offline cases.
+        let n = if quick { 500 } else { 10_000 };
+        let w = window(&http, &url, "07").await;
+        take_in(&w, n, 0);
+        let t = Instant::now();
+        let r = w.client.push_all().await.unwrap();
+        let el = t.elapsed();
+        assert_eq!(r.applied as u64, n);
+        println!("push_offline_cases: {n} cases in {:.2} s ({:.0} mutations/s, batches of 100)", el.as_secs_f64(), n as f64 / el.as_secs_f64());
+
+        // 2. 20 windows at once.
+        let per = if quick { 50 } else { 500 };
+        let mut ws = Vec::new();
+        for i in 0..20 {
+            let w = window(&http, &url, &format!("{:02}", 10 + i)).await;
+            take_in(&w, per, 100_000 * (i as u64 + 1));
+            ws.push(w);
+        }
+        let t = Instant::now();
+        let hs: Vec<_> = ws
+            .iter()
+            .map(|w| {
+                let c = w.client.clone();
+                tokio::spawn(async move { c.push_all().await.unwrap().applied })
+            })
+            .collect();
+        let mut total = 0;
+        for h in hs {
+            total += h.await.unwrap();
+        }
+        let el = t.elapsed();
+        println!("server_push_throughput: 20 windows × {per} = {total} mutations in {:.2} s ({:.0} mutations/s)", el.as_secs_f64(), total as f64 / el.as_secs_f64());
+
+        // 3. 1,000 pollers (raw HTTP with their own device sessions) over a
+        //    30 s poll period while the 20 windows push.
+        let devices = if quick { 50 } else { 1000 };
+        let period = Duration::from_secs(if quick { 5 } else { 30 });
+        let mut tokens = Vec::new();
+        for i in 0..devices {
+            let code = admin(&http, &url, "/v1/admin/enrolment-codes", json!({"office_id": OFFICE, "window_code": "P"})).await;
+            let e: Value = http
+                .post(format!("{url}/v1/devices/enroll"))
+                .json(&json!({"code": code["code"], "db_instance_id": format!("poller-{i}"), "max_receipt_counter": 0, "app_version": "bench"}))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            let t: Value = http
+                .post(format!("{url}/v1/auth/login"))
+                .json(&json!({"device_id": e["device_id"], "device_secret": e["device_secret"], "user_id": "u", "password": "bench-password"}))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            tokens.push(t["access_token"].as_str().unwrap().to_owned());
+        }
+        for (i, w) in ws.iter().enumerate() {
+            take_in(w, per, 10_000_000 * (i as u64 + 1));
+        }
+        let pushers: Vec<_> = ws
+            .iter()
+            .map(|w| {
+                let c = w.client.clone();
+                tokio::spawn(async move {
+                    let mut lat = Vec::new();
+                    loop {
+                        let t = Instant::now();
+                        let r = c.push_once().await.unwrap();
+                        if r.sent == 0 {
+                            return lat;
+                        }
+                        lat.push(t.elapsed());
+                    }
+                })
+            })
+            .collect();
+        let start = Instant::now();
+        let pollers: Vec<_> = tokens
+            .into_iter()
+            .enumerate()
+            .map(|(i, tok)| {
+                let http = http.clone();
+                let url = url.clone();
+                let at = period.mul_f64(i as f64 / devices as f64);
+                tokio::spawn(async move {
+                    tokio::time::sleep_until(tokio::time::Instant::from_std(start + at)).await;
+                    let t = Instant::now();
+                    let r = http
+                        .get(format!("{url}/v1/sync/pull"))
+                        .bearer_auth(tok)
+                        .query(&[("limit", "500")])
+                        .send()
+                        .await
+                        .unwrap();
+                    assert!(r.status().is_success());
+                    let _ = r.bytes().await.unwrap();
+                    t.elapsed()
+                })
+            })
+            .collect();
+        let mut pulls = Vec::new();
+        for p in pollers {
+            pulls.push(p.await.unwrap());
+        }
+        let mut pushes = Vec::new();
+        for p in pushers {
+            pushes.extend(p.await.unwrap());
+        }
+        println!(
+            "polling_under_push: {devices} devices pulled over {} s (first page, up to 500 changes) while 20 windows pushed {} batches: pull p50 {:.1} ms p99 {:.1} ms; push batch (100) p50 {:.1} ms p99 {:.1} ms",
+            period.as_secs(),
+            pushes.len(),
+            pct(pulls.clone(), 0.5).as_secs_f64() * 1e3,
+            pct(pulls, 0.99).as_secs_f64() * 1e3,
+            pct(pushes.clone(), 0.5).as_secs_f64() * 1e3,
+            pct(pushes, 0.99).as_secs_f64() * 1e3,
+        );
+    });
+}
