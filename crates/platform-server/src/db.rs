@@ -5,8 +5,11 @@ use sha2::{Digest, Sha256};
 pub const MIGRATIONS: &[(&str, &str)] =
     &[("0001_init", include_str!("../migrations/0001_init.sql"))];
 
-pub fn pool(url: &str) -> Result<deadpool_postgres::Pool, String> {
-    let cfg: tokio_postgres::Config = url.parse().map_err(|e| format!("database URL: {e}"))?;
+/// The pool. Every session waits at most `lock_ms` for a row lock (a second
+/// push from one device then answers 409 push_in_progress).
+pub fn pool(url: &str, lock_ms: u64) -> Result<deadpool_postgres::Pool, String> {
+    let mut cfg: tokio_postgres::Config = url.parse().map_err(|e| format!("database URL: {e}"))?;
+    cfg.options(format!("-c lock_timeout={lock_ms}"));
     let mgr = deadpool_postgres::Manager::from_config(
         cfg,
         tokio_postgres::NoTls,
@@ -42,7 +45,7 @@ pub async fn migrate(pool: &deadpool_postgres::Pool) -> Result<(), String> {
             .map_err(|e| e.to_string())?;
         let hash = sha256_hex(sql.as_bytes());
         let have = tx
-            .query_opt(
+            .q_opt(
                 "SELECT sha256 FROM schema_migrations WHERE name = $1",
                 &[name],
             )
@@ -61,13 +64,13 @@ pub async fn migrate(pool: &deadpool_postgres::Pool) -> Result<(), String> {
                 tx.batch_execute(sql)
                     .await
                     .map_err(|e| format!("{name}: {e}"))?;
-                tx.execute(
+                tx.q_exec(
                     "INSERT INTO schema_migrations(name, sha256) VALUES ($1, $2)",
                     &[name, &hash],
                 )
                 .await
                 .map_err(|e| e.to_string())?;
-                tx.execute(
+                tx.q_exec(
                     "INSERT INTO meta VALUES ('log_epoch', $1) ON CONFLICT DO NOTHING",
                     &[&uuid::Uuid::new_v4().simple().to_string()[..8].to_owned()],
                 )
@@ -83,7 +86,7 @@ pub async fn migrate(pool: &deadpool_postgres::Pool) -> Result<(), String> {
 /// Take the next change_seq and write one change-log row. Call last in the
 /// transaction: the counter row stays locked until commit.
 pub async fn log_change(
-    tx: &tokio_postgres::Transaction<'_>,
+    tx: &deadpool_postgres::Transaction<'_>,
     office_id: &str,
     entity_type: &str,
     entity_id: &str,
@@ -91,13 +94,13 @@ pub async fn log_change(
     payload: &serde_json::Value,
 ) -> Result<i64, tokio_postgres::Error> {
     let seq: i64 = tx
-        .query_one(
+        .q_one(
             "UPDATE counters SET value = value + 1 WHERE name = 'change_seq' RETURNING value",
             &[],
         )
         .await?
         .get(0);
-    tx.execute(
+    tx.q_exec(
         "INSERT INTO change_log(change_seq, office_id, entity_type, entity_id, entity_version, op, payload) VALUES ($1, $2, $3, $4, $5, 'put', $6)",
         &[&seq, &office_id, &entity_type, &entity_id, &version, payload],
     )
@@ -121,6 +124,12 @@ pub fn case_payload(row: &tokio_postgres::Row) -> serde_json::Value {
     })
 }
 
+/// `case_payload` in SQL, over a `cases` row aliased `c` (the same keys:
+/// a window reads both).
+pub const CASE_JSON_SQL: &str = "jsonb_build_object('case_id', c.case_id, 'receipt_no', c.receipt_no, 'status', c.status, \
+     'version', c.version, 'matter_code', c.matter_code, 'matter_version', c.matter_version, 'needs_review', c.needs_review, \
+     'online', c.device_id IS NULL, 'nodes', c.nodes, 'data', c.data)";
+
 pub const CASE_COLS: &str =
     "case_id, receipt_no, status, version, matter_code, matter_version, needs_review, device_id, nodes, data, office_id";
 
@@ -134,4 +143,53 @@ pub async fn new_log_epoch(c: &tokio_postgres::Client) -> Result<String, tokio_p
     )
     .await?;
     Ok(epoch)
+}
+
+/// Queries through the connection's statement cache: each statement is
+/// parsed once per connection, not on every call (a push runs a dozen per
+/// mutation; re-preparing doubled its round trips).
+#[allow(async_fn_in_trait)]
+pub trait Cached {
+    async fn q_one(
+        &self,
+        sql: &str,
+        p: &[&(dyn tokio_postgres::types::ToSql + Sync)],
+    ) -> Result<tokio_postgres::Row, tokio_postgres::Error>;
+    async fn q_opt(
+        &self,
+        sql: &str,
+        p: &[&(dyn tokio_postgres::types::ToSql + Sync)],
+    ) -> Result<Option<tokio_postgres::Row>, tokio_postgres::Error>;
+    async fn q_exec(
+        &self,
+        sql: &str,
+        p: &[&(dyn tokio_postgres::types::ToSql + Sync)],
+    ) -> Result<u64, tokio_postgres::Error>;
+}
+
+impl Cached for deadpool_postgres::Transaction<'_> {
+    async fn q_one(
+        &self,
+        sql: &str,
+        p: &[&(dyn tokio_postgres::types::ToSql + Sync)],
+    ) -> Result<tokio_postgres::Row, tokio_postgres::Error> {
+        let st = self.prepare_cached(sql).await?;
+        self.query_one(&st, p).await
+    }
+    async fn q_opt(
+        &self,
+        sql: &str,
+        p: &[&(dyn tokio_postgres::types::ToSql + Sync)],
+    ) -> Result<Option<tokio_postgres::Row>, tokio_postgres::Error> {
+        let st = self.prepare_cached(sql).await?;
+        self.query_opt(&st, p).await
+    }
+    async fn q_exec(
+        &self,
+        sql: &str,
+        p: &[&(dyn tokio_postgres::types::ToSql + Sync)],
+    ) -> Result<u64, tokio_postgres::Error> {
+        let st = self.prepare_cached(sql).await?;
+        self.execute(&st, p).await
+    }
 }

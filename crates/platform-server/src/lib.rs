@@ -178,7 +178,7 @@ pub fn router(state: AppState) -> Router {
 
 /// Connect, migrate, seed the bundled catalogue as version 1 when there is none.
 pub async fn prepare(settings: Settings) -> Result<AppState, String> {
-    let pool = db::pool(&settings.database_url)?;
+    let pool = db::pool(&settings.database_url, settings.push_lock_ms)?;
     db::migrate(&pool).await?;
     admin::seed_catalogue(&pool).await?;
     Ok(AppState {

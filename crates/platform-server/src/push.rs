@@ -10,7 +10,7 @@ use platform_api::{
 };
 use serde_json::json;
 
-use crate::db::{case_payload, log_change, CASE_COLS};
+use crate::db::{case_payload, log_change, Cached, CASE_COLS};
 use crate::{auth, failpoint, now_iso, ApiError, ApiResult, AppState};
 
 enum Outcome {
@@ -45,94 +45,65 @@ pub async fn push(
         ));
     }
     let mut c = state.pool.get().await?;
-    let mut results = Vec::new();
-    let mut last_applied = 0;
-    for m in &req.mutations {
-        let tx = c.transaction().await?;
-        tx.batch_execute(&format!(
-            "SET LOCAL lock_timeout = {}",
-            state.settings.push_lock_ms
-        ))
-        .await?;
-        // The device row lock serialises pushes from one device.
-        let dev = match tx
-            .query_one(
-                "SELECT last_applied_seq, device_epoch, db_instance_id, office_id, device_code FROM devices WHERE device_id = $1 FOR UPDATE",
-                &[&s.device_id],
-            )
-            .await
-        {
-            Ok(r) => r,
-            Err(e) if e.code() == Some(&tokio_postgres::error::SqlState::LOCK_NOT_AVAILABLE) => {
-                let mut a = ApiError::new(
-                    StatusCode::CONFLICT,
-                    codes::PUSH_IN_PROGRESS,
-                    "another push from this device is running",
-                );
-                a.retry_after = Some(1);
-                return Err(a);
-            }
-            Err(e) => return Err(e.into()),
-        };
-        let (last, epoch, instance, office): (i64, i64, String, String) =
-            (dev.get(0), dev.get(1), dev.get(2), dev.get(3));
-        last_applied = last;
-        if epoch != req.device_epoch || instance != req.db_instance_id {
-            tx.execute(
-                "UPDATE devices SET quarantined = true WHERE device_id = $1",
-                &[&s.device_id],
-            )
-            .await?;
-            tx.commit().await?;
-            tracing::warn!(device = %s.device_id, "epoch or database instance mismatch: quarantined");
+    let tx = c.transaction().await?;
+    // The device row lock serialises pushes from one device; a second one
+    // waits at most lock_timeout, then 409.
+    let dev = match tx
+        .q_one(
+            "SELECT last_applied_seq, device_epoch, db_instance_id, office_id, device_code FROM devices WHERE device_id = $1 FOR UPDATE",
+            &[&s.device_id],
+        )
+        .await
+    {
+        Ok(r) => r,
+        Err(e) if e.code() == Some(&tokio_postgres::error::SqlState::LOCK_NOT_AVAILABLE) => {
             let mut a = ApiError::new(
-                StatusCode::GONE,
-                codes::REENROLL_REQUIRED,
-                "this database is not the one enrolled (restored or copied): an administrator must re-enrol the device",
+                StatusCode::CONFLICT,
+                codes::PUSH_IN_PROGRESS,
+                "another push from this device is running",
             );
-            a.body.last_applied_seq = Some(last);
+            a.retry_after = Some(1);
             return Err(a);
         }
+        Err(e) => return Err(e.into()),
+    };
+    let (mut last, epoch, instance, office, device_code): (i64, i64, String, String, String) =
+        (dev.get(0), dev.get(1), dev.get(2), dev.get(3), dev.get(4));
+    if epoch != req.device_epoch || instance != req.db_instance_id {
+        return quarantined(tx, &s, last, "epoch or database instance mismatch").await;
+    }
+    let mut results = Vec::new();
+    // The ledger rows of this batch, written together before the commit.
+    let (mut l_seq, mut l_id, mut l_outcome, mut l_result) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let mut max_counter = 0i64;
+    for m in &req.mutations {
         if m.seq <= last {
             // Duplicate: never re-executed; the ledger answers. The same seq
             // with another mutation id means this database was restored or
             // copied: quarantine, never a silent "duplicate" (§10).
             let r = tx
-                .query_opt(
+                .q_opt(
                     "SELECT result, mutation_id FROM mutation_ledger WHERE device_id = $1 AND seq = $2",
                     &[&s.device_id, &m.seq],
                 )
                 .await?;
-            if let Some(r) = &r {
-                if r.get::<_, String>(1) != m.id {
-                    tx.execute(
-                        "UPDATE devices SET quarantined = true WHERE device_id = $1",
-                        &[&s.device_id],
-                    )
-                    .await?;
-                    tx.commit().await?;
-                    tracing::error!(device = %s.device_id, seq = m.seq, "seq reused with another mutation: database restored or copied; quarantined");
-                    let mut a = ApiError::new(
-                        StatusCode::GONE,
-                        codes::REENROLL_REQUIRED,
-                        "this database is older than what the platform has from this PC (restored or copied): an administrator must re-enrol it; nothing on this PC is deleted",
-                    );
-                    a.body.last_applied_seq = Some(last);
-                    return Err(a);
+            match r {
+                Some(r) if r.get::<_, String>(1) != m.id => {
+                    return quarantined(tx, &s, last, "seq reused with another mutation").await;
                 }
-            }
-            tx.commit().await?;
-            if let Some(r) = r {
-                let v: serde_json::Value = r.get(0);
-                if let Ok(res) = serde_json::from_value::<MutationResult>(v) {
-                    results.push(res);
+                Some(r) => {
+                    if let Ok(res) = serde_json::from_value::<MutationResult>(r.get(0)) {
+                        results.push(res);
+                    }
                 }
+                None => {}
             }
             continue;
         }
         if m.seq > last + 1 {
-            tx.commit().await?;
             if results.is_empty() {
+                tx.commit().await?;
                 let mut a = ApiError::new(
                     StatusCode::CONFLICT,
                     codes::GAP,
@@ -144,7 +115,7 @@ pub async fn push(
             break;
         }
         failpoint("push.before_effects");
-        let outcome = apply(&tx, &s, &office, &dev.get::<_, String>(4), m).await?;
+        let outcome = apply(&tx, &s, &office, &device_code, m, &mut max_counter).await?;
         failpoint("push.after_effects");
         let res = match outcome {
             Outcome::Applied { case_version } => MutationResult {
@@ -162,38 +133,68 @@ pub async fn push(
                 message: Some(message),
             },
         };
-        tx.execute(
-            "INSERT INTO mutation_ledger(device_id, seq, mutation_id, outcome, result) VALUES ($1, $2, $3, $4, $5)",
-            &[
-                &s.device_id,
-                &m.seq,
-                &m.id,
-                &match res.status {
-                    ResultStatus::Applied => "applied",
-                    ResultStatus::Rejected => "rejected",
-                    ResultStatus::Conflict => "conflict",
-                },
-                &serde_json::to_value(&res).unwrap_or_default(),
-            ],
+        l_seq.push(m.seq);
+        l_id.push(m.id.clone());
+        l_outcome.push(
+            match res.status {
+                ResultStatus::Applied => "applied",
+                ResultStatus::Rejected => "rejected",
+                ResultStatus::Conflict => "conflict",
+            }
+            .to_owned(),
+        );
+        l_result.push(serde_json::to_value(&res).unwrap_or_default());
+        // Rejected commands advance too: one bad command never wedges the queue.
+        last = m.seq;
+        results.push(res);
+    }
+    if !l_seq.is_empty() {
+        tx.q_exec(
+            "INSERT INTO mutation_ledger(device_id, seq, mutation_id, outcome, result) \
+             SELECT $1, * FROM unnest($2::bigint[], $3::text[], $4::text[], $5::jsonb[])",
+            &[&s.device_id, &l_seq, &l_id, &l_outcome, &l_result],
         )
         .await?;
         failpoint("push.after_ledger");
-        // Rejected commands advance too: one bad command never wedges the queue.
-        tx.execute(
-            "UPDATE devices SET last_applied_seq = $2, outbox_depth = $3 WHERE device_id = $1",
-            &[&s.device_id, &m.seq, &req.outbox_depth],
-        )
-        .await?;
-        tx.commit().await?;
-        failpoint("push.after_commit");
-        last_applied = m.seq;
-        results.push(res);
     }
+    tx.q_exec(
+        "UPDATE devices SET last_applied_seq = $2, outbox_depth = $3, max_receipt_counter = greatest(max_receipt_counter, $4) WHERE device_id = $1",
+        &[&s.device_id, &last, &req.outbox_depth, &max_counter],
+    )
+    .await?;
+    // Effects, ledger, change log and the device cursor commit together. The
+    // protocol's unit is the mutation; a batch keeps each mutation's
+    // guarantee (all of it commits, or none) with a fraction of the round
+    // trips (ARCHITECTURE.md, platform-server).
+    tx.commit().await?;
+    failpoint("push.after_commit");
     Ok(Json(PushResponse {
-        last_applied_seq: last_applied,
+        last_applied_seq: last,
         results,
         server_time: now_iso(),
     }))
+}
+
+async fn quarantined(
+    tx: deadpool_postgres::Transaction<'_>,
+    s: &auth::Session,
+    last: i64,
+    why: &str,
+) -> ApiResult<PushResponse> {
+    tx.q_exec(
+        "UPDATE devices SET quarantined = true WHERE device_id = $1",
+        &[&s.device_id],
+    )
+    .await?;
+    tx.commit().await?;
+    tracing::error!(device = %s.device_id, why, "database restored or copied: device quarantined");
+    let mut a = ApiError::new(
+        StatusCode::GONE,
+        codes::REENROLL_REQUIRED,
+        "this database is not the one the platform knows from this PC (restored or copied): an administrator must re-enrol it; nothing on this PC is deleted",
+    );
+    a.body.last_applied_seq = Some(last);
+    Err(a)
 }
 
 fn rejected(code: &'static str, message: impl Into<String>) -> Outcome {
@@ -204,14 +205,15 @@ fn rejected(code: &'static str, message: impl Into<String>) -> Outcome {
 }
 
 async fn apply(
-    tx: &tokio_postgres::Transaction<'_>,
+    tx: &deadpool_postgres::Transaction<'_>,
     s: &auth::Session,
     office: &str,
     device_code: &str,
     m: &Mutation,
+    max_counter: &mut i64,
 ) -> Result<Outcome, ApiError> {
     match (m.kind.as_str(), m.type_version) {
-        ("case.create", 1) => create(tx, s, office, device_code, m).await,
+        ("case.create", 1) => create(tx, s, office, device_code, m, max_counter).await,
         ("case.accept_online", 1) => accept_online(tx, office, m).await,
         (k, v) => Ok(rejected(
             codes::UNKNOWN_TYPE,
@@ -221,11 +223,12 @@ async fn apply(
 }
 
 async fn create(
-    tx: &tokio_postgres::Transaction<'_>,
+    tx: &deadpool_postgres::Transaction<'_>,
     s: &auth::Session,
     office: &str,
     device_code: &str,
     m: &Mutation,
+    max_counter: &mut i64,
 ) -> Result<Outcome, ApiError> {
     let p = &m.payload;
     let (Some(case_id), Some(receipt_no), Some(case)) = (
@@ -241,31 +244,33 @@ async fn create(
     let matter_code = p["catalogue_ref"]["matter"].as_str().unwrap_or_default();
     let matter_version = p["catalogue_ref"]["version"].as_i64().unwrap_or(0) as i32;
     let status = case["status"].as_str().unwrap_or("received");
-    // Same case from the same device: a duplicate create, answered as applied.
-    if let Some(r) = tx
-        .query_opt(
-            "SELECT device_id, version FROM cases WHERE case_id = $1",
-            &[&case_id],
+    // One round trip for every check: the case id, the receipt number, the
+    // pinned catalogue version.
+    let probe = tx
+        .q_one(
+            "SELECT (SELECT device_id FROM cases WHERE case_id = $1), (SELECT version FROM cases WHERE case_id = $1), \
+                    EXISTS (SELECT 1 FROM cases WHERE receipt_no = $2), \
+                    (SELECT withdrawn FROM catalogue_versions WHERE version = $3)",
+            &[&case_id, &receipt_no, &matter_version],
         )
-        .await?
-    {
-        return Ok(if r.get::<_, Option<uuid::Uuid>>(0) == Some(s.device_id) {
-            Outcome::Applied {
-                case_version: Some(r.get(1)),
-            }
-        } else {
-            quarantine(tx, s, m, "case_id already used by another device").await?;
-            rejected(
-                codes::DUPLICATE_ID,
-                "case_id already used by another device",
-            )
-        });
+        .await?;
+    // Same case from the same device: a duplicate create, answered as applied.
+    if let Some(version) = probe.get::<_, Option<i64>>(1) {
+        return Ok(
+            if probe.get::<_, Option<uuid::Uuid>>(0) == Some(s.device_id) {
+                Outcome::Applied {
+                    case_version: Some(version),
+                }
+            } else {
+                quarantine(tx, s, m, "case_id already used by another device").await?;
+                rejected(
+                    codes::DUPLICATE_ID,
+                    "case_id already used by another device",
+                )
+            },
+        );
     }
-    if tx
-        .query_opt("SELECT 1 FROM cases WHERE receipt_no = $1", &[&receipt_no])
-        .await?
-        .is_some()
-    {
+    if probe.get::<_, bool>(2) {
         quarantine(tx, s, m, "receipt number already used").await?;
         tracing::error!(receipt = receipt_no, device = %s.device_id, "receipt number clash: quarantined");
         return Ok(rejected(
@@ -275,13 +280,7 @@ async fn create(
     }
     // Never reject a case for its catalogue version: the citizen holds a
     // receipt. A withdrawn or unknown version is flagged for review.
-    let cat = tx
-        .query_opt(
-            "SELECT withdrawn FROM catalogue_versions WHERE version = $1",
-            &[&matter_version],
-        )
-        .await?;
-    let needs_review = cat.is_none_or(|r| r.get::<_, bool>(0));
+    let needs_review = probe.get::<_, Option<bool>>(3).unwrap_or(true);
     let counter = clerk_core::receipt::ReceiptNo::parse(receipt_no)
         .map(|r| r.counter() as i64)
         .unwrap_or(0);
@@ -293,21 +292,20 @@ async fn create(
         "hlc": m.hlc,
         "device_code": device_code,
     });
-    let row = tx
-        .query_one(
-            &format!(
-                "INSERT INTO cases(case_id, office_id, device_id, receipt_no, version, status, matter_code, matter_version, needs_review, data) \
-                 VALUES ($1, $2, $3, $4, 1, $5, $6, $7, $8, $9) RETURNING {CASE_COLS}"
-            ),
-            &[&case_id, &office, &s.device_id, &receipt_no, &status, &matter_code, &matter_version, &needs_review, &data],
-        )
-        .await?;
-    tx.execute(
-        "UPDATE devices SET max_receipt_counter = greatest(max_receipt_counter, $2) WHERE device_id = $1",
-        &[&s.device_id, &counter],
+    // The case, its change number and its change-log row in one statement.
+    tx.q_exec(
+        &format!(
+            "WITH c AS (INSERT INTO cases(case_id, office_id, device_id, receipt_no, version, status, matter_code, matter_version, needs_review, data) \
+                        VALUES ($1, $2, $3, $4, 1, $5, $6, $7, $8, $9) RETURNING *), \
+                  s AS (UPDATE counters SET value = value + 1 WHERE name = 'change_seq' RETURNING value) \
+             INSERT INTO change_log(change_seq, office_id, entity_type, entity_id, entity_version, op, payload) \
+             SELECT s.value, c.office_id, 'case', c.case_id, 1, 'put', {} FROM c, s",
+            crate::db::CASE_JSON_SQL
+        ),
+        &[&case_id, &office, &s.device_id, &receipt_no, &status, &matter_code, &matter_version, &needs_review, &data],
     )
     .await?;
-    log_change(tx, office, "case", case_id, 1, &case_payload(&row)).await?;
+    *max_counter = (*max_counter).max(counter);
     Ok(Outcome::Applied {
         case_version: Some(1),
     })
@@ -315,7 +313,7 @@ async fn create(
 
 /// A window accepts an online application after pre-review (预审).
 async fn accept_online(
-    tx: &tokio_postgres::Transaction<'_>,
+    tx: &deadpool_postgres::Transaction<'_>,
     office: &str,
     m: &Mutation,
 ) -> Result<Outcome, ApiError> {
@@ -326,7 +324,7 @@ async fn accept_online(
         ));
     };
     let Some(r) = tx
-        .query_opt(
+        .q_opt(
             "SELECT status, version, office_id FROM cases WHERE case_id = $1 FOR UPDATE",
             &[&case_id],
         )
@@ -352,7 +350,7 @@ async fn accept_online(
         ));
     }
     let row = tx
-        .query_one(
+        .q_one(
             &format!(
                 "UPDATE cases SET status = $2, version = version + 1, \
                  data = jsonb_set(data, '{{accepted}}', $3) WHERE case_id = $1 RETURNING {CASE_COLS}"
@@ -375,12 +373,12 @@ async fn accept_online(
 }
 
 async fn quarantine(
-    tx: &tokio_postgres::Transaction<'_>,
+    tx: &deadpool_postgres::Transaction<'_>,
     s: &auth::Session,
     m: &Mutation,
     reason: &str,
 ) -> Result<(), ApiError> {
-    tx.execute(
+    tx.q_exec(
         "INSERT INTO quarantine(device_id, seq, reason, mutation) VALUES ($1, $2, $3, $4)",
         &[
             &s.device_id,

@@ -218,6 +218,11 @@ async fn two_windows_of_one_hall_share_cases_and_results() {
         )
         .await;
     }
+    // A's sync panel: the case delivered, with its receipt number.
+    a.keys(&format!("{}4", k(Key::Alt))).await;
+    wait_long(&a, "[data-testid=outbox]", "已送达", 10).await;
+    assert!(a.text("[data-testid=outbox]").await.contains(&receipt));
+    a.screenshot("sync-panel").await;
     let row = b.text(&format!("[data-testid='hall-{receipt}']")).await;
     assert!(row.contains("市场监管局：同意"), "{row}");
     b.screenshot("approved").await;
