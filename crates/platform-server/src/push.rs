@@ -10,7 +10,7 @@ use platform_api::{
 };
 use serde_json::json;
 
-use crate::db::{case_payload, log_change, Cached, CASE_COLS};
+use crate::db::Cached;
 use crate::{auth, failpoint, now_iso, ApiError, ApiResult, AppState};
 
 enum Outcome {
@@ -76,7 +76,7 @@ pub async fn push(
     // The ledger rows of this batch, written together before the commit.
     let (mut l_seq, mut l_id, mut l_outcome, mut l_result) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-    let mut max_counter = 0i64;
+    let mut batch = Batch::default();
     for m in &req.mutations {
         if m.seq <= last {
             // Duplicate: never re-executed; the ledger answers. The same seq
@@ -115,7 +115,7 @@ pub async fn push(
             break;
         }
         failpoint("push.before_effects");
-        let outcome = apply(&tx, &s, &office, &device_code, m, &mut max_counter).await?;
+        let outcome = apply(&tx, &s, &office, &device_code, m, &mut batch).await?;
         failpoint("push.after_effects");
         let res = match outcome {
             Outcome::Applied { case_version } => MutationResult {
@@ -159,9 +159,28 @@ pub async fn push(
     }
     tx.q_exec(
         "UPDATE devices SET last_applied_seq = $2, outbox_depth = $3, max_receipt_counter = greatest(max_receipt_counter, $4) WHERE device_id = $1",
-        &[&s.device_id, &last, &req.outbox_depth, &max_counter],
+        &[&s.device_id, &last, &req.outbox_depth, &batch.max_counter],
     )
     .await?;
+    // The change numbers last: the counter row stays locked only from here
+    // to the commit, so other devices' batches are not held up (and a pull
+    // cursor still never skips a change: numbers are taken in commit order).
+    if !batch.touched.is_empty() {
+        let (ids, versions): (Vec<String>, Vec<i64>) = batch.touched.iter().cloned().unzip();
+        let n = ids.len() as i64;
+        tx.q_exec(
+            &format!(
+                "WITH s AS (UPDATE counters SET value = value + $3 WHERE name = 'change_seq' RETURNING value), \
+                      t AS (SELECT * FROM unnest($1::text[], $2::bigint[]) WITH ORDINALITY AS t(case_id, version, i)) \
+                 INSERT INTO change_log(change_seq, office_id, entity_type, entity_id, entity_version, op, payload) \
+                 SELECT s.value - $3 + t.i, c.office_id, 'case', c.case_id, t.version, 'put', {} \
+                 FROM s, t JOIN cases c ON c.case_id = t.case_id",
+                crate::db::CASE_JSON_SQL
+            ),
+            &[&ids, &versions, &n],
+        )
+        .await?;
+    }
     // Effects, ledger, change log and the device cursor commit together. The
     // protocol's unit is the mutation; a batch keeps each mutation's
     // guarantee (all of it commits, or none) with a fraction of the round
@@ -197,6 +216,15 @@ async fn quarantined(
     Err(a)
 }
 
+/// What a batch collects for its last statements.
+#[derive(Default)]
+struct Batch {
+    /// Highest receipt counter seen (devices.max_receipt_counter).
+    max_counter: i64,
+    /// Cases changed, with their new version, in order: one change-log row each.
+    touched: Vec<(String, i64)>,
+}
+
 fn rejected(code: &'static str, message: impl Into<String>) -> Outcome {
     Outcome::Rejected {
         code,
@@ -210,11 +238,11 @@ async fn apply(
     office: &str,
     device_code: &str,
     m: &Mutation,
-    max_counter: &mut i64,
+    batch: &mut Batch,
 ) -> Result<Outcome, ApiError> {
     match (m.kind.as_str(), m.type_version) {
-        ("case.create", 1) => create(tx, s, office, device_code, m, max_counter).await,
-        ("case.accept_online", 1) => accept_online(tx, office, m).await,
+        ("case.create", 1) => create(tx, s, office, device_code, m, batch).await,
+        ("case.accept_online", 1) => accept_online(tx, office, m, batch).await,
         (k, v) => Ok(rejected(
             codes::UNKNOWN_TYPE,
             format!("mutation type {k} v{v} is not known to this server"),
@@ -228,7 +256,7 @@ async fn create(
     office: &str,
     device_code: &str,
     m: &Mutation,
-    max_counter: &mut i64,
+    batch: &mut Batch,
 ) -> Result<Outcome, ApiError> {
     let p = &m.payload;
     let (Some(case_id), Some(receipt_no), Some(case)) = (
@@ -292,20 +320,14 @@ async fn create(
         "hlc": m.hlc,
         "device_code": device_code,
     });
-    // The case, its change number and its change-log row in one statement.
     tx.q_exec(
-        &format!(
-            "WITH c AS (INSERT INTO cases(case_id, office_id, device_id, receipt_no, version, status, matter_code, matter_version, needs_review, data) \
-                        VALUES ($1, $2, $3, $4, 1, $5, $6, $7, $8, $9) RETURNING *), \
-                  s AS (UPDATE counters SET value = value + 1 WHERE name = 'change_seq' RETURNING value) \
-             INSERT INTO change_log(change_seq, office_id, entity_type, entity_id, entity_version, op, payload) \
-             SELECT s.value, c.office_id, 'case', c.case_id, 1, 'put', {} FROM c, s",
-            crate::db::CASE_JSON_SQL
-        ),
+        "INSERT INTO cases(case_id, office_id, device_id, receipt_no, version, status, matter_code, matter_version, needs_review, data) \
+         VALUES ($1, $2, $3, $4, 1, $5, $6, $7, $8, $9)",
         &[&case_id, &office, &s.device_id, &receipt_no, &status, &matter_code, &matter_version, &needs_review, &data],
     )
     .await?;
-    *max_counter = (*max_counter).max(counter);
+    batch.max_counter = batch.max_counter.max(counter);
+    batch.touched.push((case_id.to_owned(), 1));
     Ok(Outcome::Applied {
         case_version: Some(1),
     })
@@ -316,6 +338,7 @@ async fn accept_online(
     tx: &deadpool_postgres::Transaction<'_>,
     office: &str,
     m: &Mutation,
+    batch: &mut Batch,
 ) -> Result<Outcome, ApiError> {
     let Some(case_id) = m.case_id.as_deref() else {
         return Ok(rejected(
@@ -349,24 +372,17 @@ async fn accept_online(
             format!("status {new_status} is not a pre-review outcome"),
         ));
     }
-    let row = tx
-        .q_one(
-            &format!(
-                "UPDATE cases SET status = $2, version = version + 1, \
-                 data = jsonb_set(data, '{{accepted}}', $3) WHERE case_id = $1 RETURNING {CASE_COLS}"
-            ),
-            &[&case_id, &new_status, &json!({"by": m.actor_user_id, "at": m.wall_time, "decision": m.payload})],
-        )
-        .await?;
-    log_change(
-        tx,
-        office,
-        "case",
-        case_id,
-        version + 1,
-        &case_payload(&row),
+    tx.q_exec(
+        "UPDATE cases SET status = $2, version = version + 1, \
+         data = jsonb_set(data, '{accepted}', $3) WHERE case_id = $1",
+        &[
+            &case_id,
+            &new_status,
+            &json!({"by": m.actor_user_id, "at": m.wall_time, "decision": m.payload}),
+        ],
     )
     .await?;
+    batch.touched.push((case_id.to_owned(), version + 1));
     Ok(Outcome::Applied {
         case_version: Some(version + 1),
     })
