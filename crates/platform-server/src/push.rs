@@ -272,43 +272,6 @@ async fn create(
     let matter_code = p["catalogue_ref"]["matter"].as_str().unwrap_or_default();
     let matter_version = p["catalogue_ref"]["version"].as_i64().unwrap_or(0) as i32;
     let status = case["status"].as_str().unwrap_or("received");
-    // One round trip for every check: the case id, the receipt number, the
-    // pinned catalogue version.
-    let probe = tx
-        .q_one(
-            "SELECT (SELECT device_id FROM cases WHERE case_id = $1), (SELECT version FROM cases WHERE case_id = $1), \
-                    EXISTS (SELECT 1 FROM cases WHERE receipt_no = $2), \
-                    (SELECT withdrawn FROM catalogue_versions WHERE version = $3)",
-            &[&case_id, &receipt_no, &matter_version],
-        )
-        .await?;
-    // Same case from the same device: a duplicate create, answered as applied.
-    if let Some(version) = probe.get::<_, Option<i64>>(1) {
-        return Ok(
-            if probe.get::<_, Option<uuid::Uuid>>(0) == Some(s.device_id) {
-                Outcome::Applied {
-                    case_version: Some(version),
-                }
-            } else {
-                quarantine(tx, s, m, "case_id already used by another device").await?;
-                rejected(
-                    codes::DUPLICATE_ID,
-                    "case_id already used by another device",
-                )
-            },
-        );
-    }
-    if probe.get::<_, bool>(2) {
-        quarantine(tx, s, m, "receipt number already used").await?;
-        tracing::error!(receipt = receipt_no, device = %s.device_id, "receipt number clash: quarantined");
-        return Ok(rejected(
-            codes::DUPLICATE_ID,
-            format!("receipt number {receipt_no} is already used"),
-        ));
-    }
-    // Never reject a case for its catalogue version: the citizen holds a
-    // receipt. A withdrawn or unknown version is flagged for review.
-    let needs_review = probe.get::<_, Option<bool>>(3).unwrap_or(true);
     let counter = clerk_core::receipt::ReceiptNo::parse(receipt_no)
         .map(|r| r.counter() as i64)
         .unwrap_or(0);
@@ -320,12 +283,45 @@ async fn create(
         "hlc": m.hlc,
         "device_code": device_code,
     });
-    tx.q_exec(
-        "INSERT INTO cases(case_id, office_id, device_id, receipt_no, version, status, matter_code, matter_version, needs_review, data) \
-         VALUES ($1, $2, $3, $4, 1, $5, $6, $7, $8, $9)",
-        &[&case_id, &office, &s.device_id, &receipt_no, &status, &matter_code, &matter_version, &needs_review, &data],
-    )
-    .await?;
+    // The common case in one round trip: insert unless the case id or the
+    // receipt number is taken. Never reject a case for its catalogue
+    // version (the citizen holds a receipt): a withdrawn or unknown version
+    // is flagged for review.
+    let inserted = tx
+        .q_opt(
+            "INSERT INTO cases(case_id, office_id, device_id, receipt_no, version, status, matter_code, matter_version, needs_review, data) \
+             SELECT $1, $2, $3, $4, 1, $5, $6, $7, coalesce((SELECT withdrawn FROM catalogue_versions WHERE version = $7), true), $8 \
+             ON CONFLICT DO NOTHING RETURNING needs_review",
+            &[&case_id, &office, &s.device_id, &receipt_no, &status, &matter_code, &matter_version, &data],
+        )
+        .await?;
+    if inserted.is_none() {
+        let probe = tx
+            .q_one(
+                "SELECT (SELECT device_id FROM cases WHERE case_id = $1), (SELECT version FROM cases WHERE case_id = $1)",
+                &[&case_id],
+            )
+            .await?;
+        // Same case from the same device: a duplicate create, answered as applied.
+        if let Some(version) = probe.get::<_, Option<i64>>(1) {
+            if probe.get::<_, Option<uuid::Uuid>>(0) == Some(s.device_id) {
+                return Ok(Outcome::Applied {
+                    case_version: Some(version),
+                });
+            }
+            quarantine(tx, s, m, "case_id already used by another device").await?;
+            return Ok(rejected(
+                codes::DUPLICATE_ID,
+                "case_id already used by another device",
+            ));
+        }
+        quarantine(tx, s, m, "receipt number already used").await?;
+        tracing::error!(receipt = receipt_no, device = %s.device_id, "receipt number clash: quarantined");
+        return Ok(rejected(
+            codes::DUPLICATE_ID,
+            format!("receipt number {receipt_no} is already used"),
+        ));
+    }
     batch.max_counter = batch.max_counter.max(counter);
     batch.touched.push((case_id.to_owned(), 1));
     Ok(Outcome::Applied {
