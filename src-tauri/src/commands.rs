@@ -225,6 +225,10 @@ pub async fn outbox_items(core: State<'_, AppCore>) -> CmdResult<Vec<OutboxItem>
     Ok(rows
         .into_iter()
         .map(|r| {
+            let requeued = r
+                .last_error
+                .as_deref()
+                .is_some_and(|e| e.starts_with("requeued as"));
             let result: Option<serde_json::Value> = r
                 .result
                 .as_deref()
@@ -240,6 +244,7 @@ pub async fn outbox_items(core: State<'_, AppCore>) -> CmdResult<Vec<OutboxItem>
                 }
                 .to_owned(),
                 state_zh: match r.state.as_str() {
+                    _ if requeued => "已重新排队",
                     "pending" => "待发送",
                     "acked" => "已送达",
                     "rejected" => "被平台退回",
@@ -256,7 +261,7 @@ pub async fn outbox_items(core: State<'_, AppCore>) -> CmdResult<Vec<OutboxItem>
                 seq: r.seq,
                 kind: r.kind,
                 receipt_no: r.receipt_no,
-                state: r.state,
+                state: if requeued { "requeued".into() } else { r.state },
                 attempts: r.attempts,
             }
         })

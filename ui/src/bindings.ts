@@ -226,7 +226,8 @@ export type OutboxItem = { seq: number,
  */
 kind: string, kind_zh: string, receipt_no: string | null, 
 /**
- * `pending` | `acked` | `rejected` | `conflict`
+ * `pending` | `acked` | `rejected` | `conflict` | `requeued` (a refused
+ * item sent again under a new number)
  */
 state: string, state_zh: string, attempts: number, 
 /**

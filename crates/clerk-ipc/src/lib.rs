@@ -114,7 +114,8 @@ pub struct OutboxItem {
     pub kind: String,
     pub kind_zh: String,
     pub receipt_no: Option<String>,
-    /// `pending` | `acked` | `rejected` | `conflict`
+    /// `pending` | `acked` | `rejected` | `conflict` | `requeued` (a refused
+    /// item sent again under a new number)
     pub state: String,
     pub state_zh: String,
     pub attempts: i64,

@@ -101,6 +101,10 @@ fn queued(r: &rusqlite::Row) -> rusqlite::Result<QueuedMutation> {
     })
 }
 
+/// The highest seq the platform has answered (sync_meta `push_floor`).
+const FLOOR: &str =
+    "coalesce((SELECT CAST(value AS INTEGER) FROM sync_meta WHERE key = 'push_floor'), 0)";
+
 const QUEUED_COLS: &str = "seq, mutation_id, type, type_version, case_id, base_version, payload, actor_user_id, hlc, wall_time, state";
 
 impl Store {
@@ -125,8 +129,10 @@ impl Store {
     /// The next batch to push: pending rows in seq order, at most `n`.
     pub fn pending_batch(&self, n: usize) -> Result<Vec<QueuedMutation>, StoreError> {
         let conn = self.conn.lock().unwrap();
+        // Every seq at or below the push floor has an answer, so the scan
+        // starts above it (the archive of acked rows is never walked).
         let mut st = conn.prepare_cached(&format!(
-            "SELECT {QUEUED_COLS} FROM outbox WHERE state = 'pending' ORDER BY seq LIMIT ?1"
+            "SELECT {QUEUED_COLS} FROM outbox WHERE seq > {FLOOR} AND state = 'pending' ORDER BY seq LIMIT ?1"
         ))?;
         let rows = st.query_map([n as i64], queued)?;
         Ok(rows.collect::<Result<_, _>>()?)
@@ -166,15 +172,24 @@ impl Store {
         let mut conn = self.conn.lock().unwrap();
         let tx = conn.transaction()?;
         let at = iso_utc(now_millis);
-        for o in outcomes {
-            tx.execute(
+        {
+            let mut one = tx.prepare_cached(
                 "UPDATE outbox SET state = ?2, result = ?3, acked_at = ?4, last_error = NULL WHERE seq = ?1 AND state = 'pending'",
-                params![o.seq, o.state, o.result, at],
             )?;
+            for o in outcomes {
+                one.execute(params![o.seq, o.state, o.result, at])?;
+            }
         }
         tx.execute(
-            "UPDATE outbox SET state = 'acked', acked_at = ?2, last_error = NULL WHERE seq <= ?1 AND state = 'pending'",
+            &format!(
+                "UPDATE outbox SET state = 'acked', acked_at = ?2, last_error = NULL WHERE seq > {FLOOR} AND seq <= ?1 AND state = 'pending'"
+            ),
             params![last_applied, at],
+        )?;
+        tx.execute(
+            "INSERT INTO sync_meta(key, value) VALUES ('push_floor', ?1) \
+             ON CONFLICT(key) DO UPDATE SET value = max(CAST(value AS INTEGER), CAST(excluded.value AS INTEGER))",
+            [last_applied.to_string()],
         )?;
         tx.commit()?;
         Ok(())
@@ -277,19 +292,42 @@ impl Store {
         now_millis: i64,
     ) -> Result<bool, StoreError> {
         let mut conn = self.conn.lock().unwrap();
-        let tx = conn.transaction()?;
-        let n = tx.execute(
-            "UPDATE outbox SET state = 'pending', attempts = 0 WHERE seq = ?1 AND state IN ('rejected', 'conflict')",
-            [seq],
-        )?;
-        if n > 0 {
-            tx.execute(
-                "INSERT INTO audit(at, actor, action, case_id, detail) VALUES (?1, ?2, 'sync.retry', (SELECT case_id FROM outbox WHERE seq = ?3), ?4)",
-                params![iso_utc(now_millis), actor.user_id, seq, serde_json::json!({"seq": seq}).to_string()],
-            )?;
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let refused: Option<i64> = tx
+            .query_row(
+                "SELECT seq FROM outbox WHERE seq = ?1 AND state IN ('rejected', 'conflict') \
+                 AND coalesce(last_error, '') NOT LIKE 'requeued as %'",
+                [seq],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if refused.is_none() {
+            return Ok(false);
         }
+        // The platform answers a seq once and for ever (exactly once): a
+        // retry is the same command under a new seq. The refused row stays
+        // in the archive, marked.
+        let new_seq: i64 = tx.query_row(
+            "UPDATE counters SET value = value + 1 WHERE name = 'seq' RETURNING value",
+            [],
+            |r| r.get(0),
+        )?;
+        let at = iso_utc(now_millis);
+        tx.execute(
+            "INSERT INTO outbox(seq, mutation_id, type, type_version, case_id, base_version, payload, actor_user_id, hlc, wall_time) \
+             SELECT ?1, ?2, type, type_version, case_id, base_version, payload, ?3, hlc, ?4 FROM outbox WHERE seq = ?5",
+            params![new_seq, uuid::Uuid::now_v7().to_string(), actor.user_id, at, seq],
+        )?;
+        tx.execute(
+            "UPDATE outbox SET last_error = ?2 WHERE seq = ?1",
+            params![seq, format!("requeued as {new_seq}")],
+        )?;
+        tx.execute(
+            "INSERT INTO audit(at, actor, action, case_id, detail) VALUES (?1, ?2, 'sync.retry', (SELECT case_id FROM outbox WHERE seq = ?3), ?4)",
+            params![at, actor.user_id, seq, serde_json::json!({"seq": seq, "new_seq": new_seq}).to_string()],
+        )?;
         tx.commit()?;
-        Ok(n > 0)
+        Ok(true)
     }
 
     /// One pulled page, applied atomically with its cursor: a case is
@@ -370,10 +408,21 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    /// Items waiting to be pushed (cheap: above the push floor only).
+    pub fn pending_depth(&self) -> Result<i64, StoreError> {
+        let conn = self.conn.lock().unwrap();
+        Ok(conn.query_row(
+            &format!("SELECT count(*) FROM outbox WHERE seq > {FLOOR} AND state = 'pending'"),
+            [],
+            |r| r.get(0),
+        )?)
+    }
+
     pub fn queue_state(&self) -> Result<QueueState, StoreError> {
         let conn = self.conn.lock().unwrap();
         let (pending, rejected, oldest): (i64, i64, Option<String>) = conn.query_row(
-            "SELECT count(*) FILTER (WHERE state = 'pending'), count(*) FILTER (WHERE state IN ('rejected','conflict')), \
+            "SELECT count(*) FILTER (WHERE state = 'pending'), \
+                    count(*) FILTER (WHERE state IN ('rejected','conflict') AND coalesce(last_error, '') NOT LIKE 'requeued as %'), \
                     min(wall_time) FILTER (WHERE state = 'pending') FROM outbox",
             [],
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),

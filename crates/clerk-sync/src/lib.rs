@@ -410,7 +410,7 @@ impl SyncClient {
     /// `push_once`, and the fault tests' way to replay or reorder a batch.
     pub async fn push_rows(&self, rows: &[QueuedMutation]) -> Result<PushResponse, SyncError> {
         let (device_id, epoch) = self.device()?;
-        let depth = self.store.queue_state().map_err(store_err)?.pending;
+        let depth = self.store.pending_depth().map_err(store_err)?;
         let req = PushRequest {
             protocol: platform_api::PROTOCOL,
             device_id,

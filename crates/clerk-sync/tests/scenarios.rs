@@ -171,6 +171,23 @@ async fn scenario_06_poison_head_is_set_aside_and_the_rest_flows() {
     let bad = rows.iter().find(|r| r.kind == "case.bogus").unwrap();
     assert_eq!(bad.state, "rejected");
     assert_eq!(server_case_count(&p).await, 2);
+    // The clerk requeues it: the same command under a new seq (a seq is
+    // answered once for ever), refused again by the platform with the
+    // reason; the old row stays in the archive, marked.
+    assert!(w
+        .store
+        .retry_rejected(bad.seq, &actor("07"), clerk_store::time::now_millis())
+        .unwrap());
+    assert!(
+        !w.store
+            .retry_rejected(bad.seq, &actor("07"), clerk_store::time::now_millis())
+            .unwrap(),
+        "once"
+    );
+    assert_eq!(w.store.queue_state().unwrap().pending, 1);
+    let r = w.client.push_all().await.unwrap();
+    assert_eq!((r.sent, r.rejected, r.last_applied_seq), (1, 1, 4));
+    assert_eq!(w.store.queue_state().unwrap().rejected, 1);
     check_invariants(&p, &[&w]).await;
 }
 
@@ -718,4 +735,45 @@ async fn scenario_22_corrupt_or_cut_catalogue_download_keeps_the_old_and_retries
     let body: serde_json::Value =
         serde_json::from_str(&w.store.catalogue_body(2).unwrap().unwrap()).unwrap();
     assert_eq!(body["version"], 2);
+}
+
+/// §3 rule 7: a receipt number or case id already used by another device
+/// is refused with DUPLICATE_ID, and the refused mutation is kept in the
+/// platform's quarantine (no citizen data lost); the same case re-sent
+/// under a new seq by its own device is answered as applied.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn duplicate_ids_from_another_device_are_refused_and_kept() {
+    let p = Platform::start().await;
+    let a = Window::new(&p, &p.url, "07").await;
+    let b = Window::new(&p, &p.url, "08").await;
+    let ca = a.take_in(1);
+    a.client.push_all().await.unwrap();
+    b.take_in(2);
+    b.take_in(3);
+    let mut rows = b.store.pending_batch(10).unwrap();
+    rows[0].payload["receipt_no"] = serde_json::json!(ca.receipt_no);
+    rows[1].case_id = Some(ca.case_id.clone());
+    let r = b.client.push_rows(&rows).await.unwrap();
+    assert!(
+        r.results
+            .iter()
+            .all(|x| x.code.as_deref() == Some("DUPLICATE_ID")),
+        "{r:?}"
+    );
+    let kept: i64 = p
+        .sql()
+        .await
+        .query_one("SELECT count(*) FROM quarantine", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(kept, 2);
+    assert_eq!(server_case_count(&p).await, 1);
+    // A's own case again under a new seq: a duplicate create, applied.
+    let mut again = a.store.outbox_from(1, 1).unwrap();
+    again[0].seq = 2;
+    again[0].mutation_id = "re-sent".into();
+    let r = a.client.push_rows(&again).await.unwrap();
+    assert_eq!(r.results[0].status, platform_api::ResultStatus::Applied);
+    assert_eq!(server_case_count(&p).await, 1);
 }
