@@ -120,7 +120,8 @@ fn sync_status_has_nothing_unsent_in_standalone_mode() {
     let v = invoke(&w, "sync_status", json!({})).unwrap();
     assert_eq!(
         v,
-        json!({ "online": false, "mode": "standalone", "unsent": 0, "oldest_unsent_secs": null })
+        json!({ "online": false, "mode": "standalone", "unsent": 0, "oldest_unsent_secs": null,
+                "rejected": 0, "enrolled": false, "needs_login": false, "problem_zh": null, "problem_en": null })
     );
 }
 

@@ -69,6 +69,11 @@ impl SyncError {
         }
     }
 
+    /// The platform answered (so the network is up), whatever it said.
+    pub fn reached_server(&self) -> bool {
+        matches!(self, SyncError::Server { .. } | SyncError::Corrupt(_))
+    }
+
     /// Retrying later may help (vs. a person must act).
     pub fn transient(&self) -> bool {
         match self {

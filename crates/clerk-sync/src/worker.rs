@@ -79,7 +79,9 @@ impl Worker {
                             poll
                         }
                         Err(e) => {
-                            s.online = !matches!(e, SyncError::Network(_));
+                            // Online only when the platform answered: not
+                            // enrolled or not logged in says nothing of the network.
+                            s.online = e.reached_server();
                             s.last_error = Some(e.to_string());
                             s.last_error_zh = Some(e.zh());
                             s.paused_for_login =
