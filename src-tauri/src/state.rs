@@ -147,7 +147,7 @@ impl AppCore {
             .get_or_init(|| async {
                 let secrets = self.secrets.lock().unwrap().take();
                 let dir = self.data_dir.clone();
-                let office = office_code(&self.config.config.hall.code);
+                let office = clerk_core::receipt::office_code(&self.config.config.hall.code);
                 let opened = tokio::task::spawn_blocking(move || -> Result<(Store, Arc<dyn SecretStore>), (String, String)> {
                     let secrets: Arc<dyn SecretStore> = match secrets {
                         Some(Secrets::Given(s)) => s,
@@ -224,21 +224,5 @@ impl AppCore {
         if let Some(p) = &c.problem {
             tracing::error!(problem = %p, "machine config unusable; running on the embedded default");
         }
-    }
-}
-
-/// The receipt number's office part from the configured hall code: upper
-/// case letters and digits, at most 8 (`SAMPLE` for the embedded default).
-fn office_code(hall: &str) -> String {
-    let c: String = hall
-        .chars()
-        .filter(char::is_ascii_alphanumeric)
-        .map(|c| c.to_ascii_uppercase())
-        .take(8)
-        .collect();
-    if c.is_empty() {
-        "0000".into()
-    } else {
-        c
     }
 }

@@ -48,6 +48,23 @@ impl ReceiptError {
 }
 
 /// ISO 7064 MOD 37-2 check character over `0-9A-Z`.
+/// The receipt number's office part from a hall (office) code: upper-case
+/// letters and digits, at most 8 (`530502-ZWZX` → `530502ZW`); `0000` when
+/// nothing is left. The window and the platform derive it the same way.
+pub fn office_code(hall: &str) -> String {
+    let c: String = hall
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_uppercase())
+        .take(8)
+        .collect();
+    if c.is_empty() {
+        "0000".into()
+    } else {
+        c
+    }
+}
+
 pub fn mod37_2(s: &str) -> Option<char> {
     let mut p: u32 = 0;
     for c in s.bytes() {

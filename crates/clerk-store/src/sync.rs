@@ -80,6 +80,18 @@ pub struct QueueState {
     pub confirmed_seq: i64,
 }
 
+fn pulled(r: &rusqlite::Row) -> rusqlite::Result<PulledCase> {
+    let data: String = r.get(4)?;
+    Ok(PulledCase {
+        case_id: r.get(0)?,
+        version: r.get(1)?,
+        status: r.get(2)?,
+        receipt_no: r.get(3)?,
+        data: serde_json::from_str(&data).unwrap_or_default(),
+        change_seq: r.get(5)?,
+    })
+}
+
 fn queued(r: &rusqlite::Row) -> rusqlite::Result<QueuedMutation> {
     let payload: String = r.get(6)?;
     Ok(QueuedMutation {
@@ -373,17 +385,7 @@ impl Store {
             .query_row(
                 "SELECT case_id, version, status, receipt_no, data, change_seq FROM case_server WHERE case_id = ?1",
                 [case_id],
-                |r| {
-                    let data: String = r.get(4)?;
-                    Ok(PulledCase {
-                        case_id: r.get(0)?,
-                        version: r.get(1)?,
-                        status: r.get(2)?,
-                        receipt_no: r.get(3)?,
-                        data: serde_json::from_str(&data).unwrap_or_default(),
-                        change_seq: r.get(5)?,
-                    })
-                },
+                pulled,
             )
             .optional()?)
     }
@@ -394,17 +396,7 @@ impl Store {
         let mut st = conn.prepare_cached(
             "SELECT case_id, version, status, receipt_no, data, change_seq FROM case_server ORDER BY change_seq DESC, case_id LIMIT ?1",
         )?;
-        let rows = st.query_map([limit as i64], |r| {
-            let data: String = r.get(4)?;
-            Ok(PulledCase {
-                case_id: r.get(0)?,
-                version: r.get(1)?,
-                status: r.get(2)?,
-                receipt_no: r.get(3)?,
-                data: serde_json::from_str(&data).unwrap_or_default(),
-                change_seq: r.get(5)?,
-            })
-        })?;
+        let rows = st.query_map([limit as i64], pulled)?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 

@@ -162,20 +162,6 @@ pub async fn withdraw_catalogue(
     Ok(Json(json!({"version": v, "withdrawn": true})))
 }
 
-fn office_code(office: &str) -> String {
-    let c: String = office
-        .chars()
-        .filter(char::is_ascii_alphanumeric)
-        .map(|c| c.to_ascii_uppercase())
-        .take(8)
-        .collect();
-    if c.is_empty() {
-        "0000".into()
-    } else {
-        c
-    }
-}
-
 /// Online applications are numbered in the platform's own series
 /// (`<office>-WEB0-<n>-<check>`); device codes never start with W.
 pub const ONLINE_DEVICE_CODE: &str = "WEB0";
@@ -198,7 +184,7 @@ pub async fn online_application(
         .await?
         .get(0);
     let receipt = clerk_core::receipt::ReceiptNo::new(
-        &office_code(&a.office_id),
+        &clerk_core::receipt::office_code(&a.office_id),
         ONLINE_DEVICE_CODE,
         n as u64,
     )

@@ -211,6 +211,20 @@ impl App {
         app
     }
 
+    /// Scroll an element to the middle of the window (clear of sticky bars)
+    /// and click it.
+    pub async fn click(&self, css: &str) {
+        let el = self.wait_css(css).await;
+        self.client
+            .execute(
+                "arguments[0].scrollIntoView({block: 'center'}); return 1",
+                vec![serde_json::to_value(&el).unwrap()],
+            )
+            .await
+            .unwrap();
+        el.click().await.unwrap();
+    }
+
     pub async fn wait_css(&self, css: &str) -> Element {
         self.client
             .wait()

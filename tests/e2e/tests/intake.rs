@@ -20,16 +20,7 @@ async fn pick_food_licence(app: &App) {
 }
 
 async fn click(app: &App, testid: &str) {
-    let el = app.wait_css(&format!("[data-testid='{testid}']")).await;
-    // Keep it clear of the sticky submit bar.
-    app.client
-        .execute(
-            "arguments[0].scrollIntoView({block: 'center'}); return 1",
-            vec![serde_json::to_value(&el).unwrap()],
-        )
-        .await
-        .unwrap();
-    el.click().await.unwrap();
+    app.click(&format!("[data-testid='{testid}']")).await;
 }
 
 #[tokio::test]

@@ -45,15 +45,7 @@ async fn ctrl_p_prints_the_documents_of_the_case() {
     app.keys(&k(Key::Enter)).await;
     app.keys("13987500001").await;
     for m in ["m1", "m2", "m3"] {
-        let el = app.wait_css(&format!("[data-testid=recv-{m}]")).await;
-        app.client
-            .execute(
-                "arguments[0].scrollIntoView({block: 'center'}); return 1",
-                vec![serde_json::to_value(&el).unwrap()],
-            )
-            .await
-            .unwrap();
-        el.click().await.unwrap();
+        app.click(&format!("[data-testid=recv-{m}]")).await;
     }
     app.keys(&format!("{}{}", k(Key::Control), k(Key::Enter)))
         .await;

@@ -97,39 +97,27 @@ async fn wait_long(app: &App, css: &str, want: &str, secs: u64) -> String {
     }
 }
 
-async fn click(app: &App, css: &str) {
-    let el = app.wait_css(css).await;
-    app.client
-        .execute(
-            "arguments[0].scrollIntoView({block: 'center'}); return 1",
-            vec![serde_json::to_value(&el).unwrap()],
-        )
-        .await
-        .unwrap();
-    el.click().await.unwrap();
-}
-
 async fn login(app: &App) {
     app.keys(&format!("{}4", k(Key::Alt))).await;
     app.wait_css("[data-testid=sync-panel] [data-testid=sync-user]")
         .await;
-    click(app, "[data-testid=sync-user]").await;
+    app.click("[data-testid=sync-user]").await;
     app.keys("clerk").await;
-    click(app, "[data-testid=sync-password]").await;
+    app.click("[data-testid=sync-password]").await;
     app.keys(PASSWORD).await;
-    click(app, "[data-testid=sync-login]").await;
+    app.click("[data-testid=sync-login]").await;
     app.wait_text("[data-testid=sync-message]", "已登录").await;
 }
 
 async fn sync_now(app: &App) {
     app.keys(&format!("{}4", k(Key::Alt))).await;
-    click(app, "[data-testid=sync-now]").await;
+    app.click("[data-testid=sync-now]").await;
     wait_long(app, "[data-testid=sync-message]", "同步完成", 20).await;
 }
 
 async fn hall(app: &App) {
     app.keys(&format!("{}2", k(Key::Alt))).await;
-    click(app, "[data-testid=tab-hall]").await;
+    app.click("[data-testid=tab-hall]").await;
 }
 
 #[tokio::test]
@@ -180,7 +168,7 @@ async fn two_windows_of_one_hall_share_cases_and_results() {
     a.keys(&k(Key::Enter)).await;
     a.keys("13808720000").await;
     for m in ["m1", "m2", "m3", "m4", "m5", "m6"] {
-        click(&a, &format!("[data-testid=recv-{m}]")).await;
+        a.click(&format!("[data-testid=recv-{m}]")).await;
     }
     a.keys(&format!("{}{}", k(Key::Control), k(Key::Enter)))
         .await;
@@ -243,7 +231,7 @@ async fn two_windows_of_one_hall_share_cases_and_results() {
     hall(&b).await;
     wait_long(&b, &format!("[data-testid='hall-{web}']"), "网上申报", 10).await;
     b.screenshot("online-application").await;
-    click(&b, &format!("[data-testid='accept-{web}']")).await;
+    b.click(&format!("[data-testid='accept-{web}']")).await;
     b.wait_text("[data-testid=hall-message]", "已受理").await;
     sync_now(&b).await;
     hall(&b).await;
