@@ -90,6 +90,7 @@ pub async fn sync_status(core: State<'_, AppCore>) -> CmdResult<SyncStatus> {
         }
         None => (false, false, false, None, None),
     };
+    let progress = sync.as_ref().and_then(|h| h.client.progress());
     Ok(SyncStatus {
         online,
         mode: mode(&core),
@@ -100,6 +101,8 @@ pub async fn sync_status(core: State<'_, AppCore>) -> CmdResult<SyncStatus> {
         needs_login,
         problem_zh,
         problem_en,
+        progress_done: progress.map(|p| p.0 as u32),
+        progress_total: progress.map(|p| p.1 as u32),
     })
 }
 
@@ -171,8 +174,8 @@ pub async fn platform_login(
 #[tauri::command]
 pub async fn sync_now(core: State<'_, AppCore>) -> CmdResult<SyncStatus> {
     let h = sync_handle(&core).await?;
-    let r = h.client.sync_now().await;
-    h.worker.poke.notify_one();
+    let r = h.client.sync_now().await.map(|_| ());
+    h.worker.note(r.as_ref().map(|_| ()));
     r.map_err(sync_error)?;
     sync_status(core).await
 }

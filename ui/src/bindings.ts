@@ -65,7 +65,11 @@ needs_login: boolean,
 /**
  * Why the last sync failed, in Chinese and English.
  */
-problem_zh: string | null, problem_en: string | null, };
+problem_zh: string | null, problem_en: string | null, 
+/**
+ * While a long queue is being sent: items sent so far, of how many.
+ */
+progress_done: number | null, progress_total: number | null, };
 
 export type CaseKind = "instant" | "promised";
 

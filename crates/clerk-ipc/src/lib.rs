@@ -85,6 +85,9 @@ pub struct SyncStatus {
     /// Why the last sync failed, in Chinese and English.
     pub problem_zh: Option<String>,
     pub problem_en: Option<String>,
+    /// While a long queue is being sent: items sent so far, of how many.
+    pub progress_done: Option<u32>,
+    pub progress_total: Option<u32>,
 }
 
 /// A case of the hall as the platform knows it (this window's, the other

@@ -161,6 +161,8 @@ pub struct SyncClient {
     pub batch: std::sync::atomic::AtomicUsize,
     /// Refresh calls made (tests count them: single flight).
     pub refreshes: std::sync::atomic::AtomicUsize,
+    /// (sent, total) while a push of the whole queue runs (progress bar).
+    progress: std::sync::Mutex<Option<(u64, u64)>>,
 }
 
 impl std::fmt::Debug for SyncClient {
@@ -195,6 +197,7 @@ impl SyncClient {
             app_version: env!("CARGO_PKG_VERSION").to_owned(),
             batch: std::sync::atomic::AtomicUsize::new(platform_api::MAX_BATCH),
             refreshes: std::sync::atomic::AtomicUsize::new(0),
+            progress: std::sync::Mutex::new(None),
         }
     }
 
@@ -525,8 +528,16 @@ impl SyncClient {
         }
     }
 
-    /// Push until the queue is empty (or an error).
+    /// Push until the queue is empty (or an error), reporting progress.
     pub async fn push_all(&self) -> Result<PushReport, SyncError> {
+        let todo = self.store.pending_depth().map_err(store_err)?.max(0) as u64;
+        *self.progress.lock().unwrap() = (todo > 0).then_some((0, todo));
+        let r = self.push_loop().await;
+        *self.progress.lock().unwrap() = None;
+        r
+    }
+
+    async fn push_loop(&self) -> Result<PushReport, SyncError> {
         let mut total = PushReport::default();
         loop {
             let r = self.push_once().await?;
@@ -537,7 +548,15 @@ impl SyncClient {
             total.applied += r.applied;
             total.rejected += r.rejected;
             total.last_applied_seq = r.last_applied_seq;
+            if let Some((done, all)) = self.progress.lock().unwrap().as_mut() {
+                *done = (*done + r.sent as u64).min(*all);
+            }
         }
+    }
+
+    /// (sent, total) while the queue is being pushed; None otherwise.
+    pub fn progress(&self) -> Option<(u64, u64)> {
+        *self.progress.lock().unwrap()
     }
 
     fn apply_page(&self, page: &PullResponse) -> Result<usize, SyncError> {

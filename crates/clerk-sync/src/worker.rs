@@ -68,35 +68,14 @@ impl Worker {
                     .wrapping_mul(6364136223846793005)
                     .wrapping_add(1442695040888963407);
                 let r = client.sync_now().await;
-                let wait = {
-                    let mut s = st.lock().unwrap();
-                    match &r {
-                        Ok(_) => {
-                            *s = WorkerState {
-                                online: true,
-                                ..Default::default()
-                            };
-                            poll
-                        }
-                        Err(e) => {
-                            // Online only when the platform answered: not
-                            // enrolled or not logged in says nothing of the network.
-                            s.online = e.reached_server();
-                            s.last_error = Some(e.to_string());
-                            s.last_error_zh = Some(e.zh());
-                            s.paused_for_login =
-                                matches!(e, SyncError::LoginNeeded(_) | SyncError::NotEnrolled);
-                            s.failures = s.failures.saturating_add(1);
-                            tracing::warn!(error = %e, failures = s.failures, "sync failed; will retry");
-                            if s.paused_for_login {
-                                // Nothing to do until a login or enrolment pokes us;
-                                // still wake up now and then.
-                                backoff.max
-                            } else {
-                                backoff.delay(s.failures - 1, e.retry_after(), n >> 33)
-                            }
-                        }
-                    }
+                let wait = match note(&st, r.as_ref().err()) {
+                    None => poll,
+                    Some(s) if s.paused_for_login => backoff.max,
+                    Some(s) => backoff.delay(
+                        s.failures - 1,
+                        r.as_ref().err().and_then(SyncError::retry_after),
+                        n >> 33,
+                    ),
                 };
                 tokio::select! {
                     _ = tokio::time::sleep(wait) => {}
@@ -113,6 +92,37 @@ impl Worker {
 
     pub fn state(&self) -> WorkerState {
         self.state.lock().unwrap().clone()
+    }
+
+    /// A sync run outside the loop (the clerk's "sync now") updates the
+    /// same state the status bar reads.
+    pub fn note(&self, r: Result<(), &SyncError>) {
+        note(&self.state, r.err());
+    }
+}
+
+/// Record one sync's outcome; returns the state after a failure.
+fn note(st: &std::sync::Mutex<WorkerState>, e: Option<&SyncError>) -> Option<WorkerState> {
+    let mut s = st.lock().unwrap();
+    match e {
+        None => {
+            *s = WorkerState {
+                online: true,
+                ..Default::default()
+            };
+            None
+        }
+        Some(e) => {
+            // Online only when the platform answered: not enrolled or not
+            // logged in says nothing of the network.
+            s.online = e.reached_server();
+            s.last_error = Some(e.to_string());
+            s.last_error_zh = Some(e.zh());
+            s.paused_for_login = matches!(e, SyncError::LoginNeeded(_) | SyncError::NotEnrolled);
+            s.failures = s.failures.saturating_add(1);
+            tracing::warn!(error = %e, failures = s.failures, "sync failed; will retry");
+            Some(s.clone())
+        }
     }
 }
 

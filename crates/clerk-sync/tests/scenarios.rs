@@ -777,3 +777,33 @@ async fn duplicate_ids_from_another_device_are_refused_and_kept() {
     assert_eq!(r.results[0].status, platform_api::ResultStatus::Applied);
     assert_eq!(server_case_count(&p).await, 1);
 }
+
+/// A long queue (14 days offline) reports its progress while it is sent,
+/// for the window's progress bar, and clears it at the end.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_long_push_reports_progress() {
+    let p = Platform::start().await;
+    let w = Window::new(&p, &p.url, "07").await;
+    let today = clerk_core::date::Date::parse_iso("2026-03-02").unwrap();
+    let cases: Vec<_> = (0..600)
+        .map(|i| clerk_store::testing::sample_case(i, today))
+        .collect();
+    w.store
+        .take_in_batch(&cases, &actor("07"), clerk_store::time::now_millis())
+        .unwrap();
+    assert_eq!(w.client.progress(), None);
+    let c = w.client.clone();
+    let push = tokio::spawn(async move { c.push_all().await });
+    let mut seen = Vec::new();
+    while !push.is_finished() {
+        if let Some(p) = w.client.progress() {
+            seen.push(p);
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+    }
+    assert_eq!(push.await.unwrap().unwrap().applied, 600);
+    assert!(!seen.is_empty(), "progress was reported");
+    assert!(seen.iter().all(|(d, t)| *t == 600 && d <= t), "{seen:?}");
+    assert!(seen.windows(2).all(|x| x[0].0 <= x[1].0), "never goes back");
+    assert_eq!(w.client.progress(), None, "cleared at the end");
+}
