@@ -88,7 +88,15 @@ pub fn run(e2e: bool) -> Result {
         "Rust tests",
         sh::desktop_session(false)
             .arg(cargo())
-            .args(["test", "--workspace", "--exclude", "e2e", "--locked"])
+            // Every test binary runs even when one fails: the summary counts all.
+            .args([
+                "test",
+                "--workspace",
+                "--exclude",
+                "e2e",
+                "--locked",
+                "--no-fail-fast",
+            ])
             // Built by this same command (platform-server's own tests need
             // it); the sync crash scenario runs it as a separate process.
             .env(
@@ -246,7 +254,15 @@ fn e2e_tests(tally: &mut Tally) {
     let bin = root().join("target/debug/window-clerk");
     let mut c = sh::desktop_session(true);
     c.arg(cargo())
-        .args(["test", "-p", "e2e", "--locked", "--", "--test-threads=1"])
+        .args([
+            "test",
+            "-p",
+            "e2e",
+            "--locked",
+            "--no-fail-fast",
+            "--",
+            "--test-threads=1",
+        ])
         .env("NO_AT_BRIDGE", "1")
         .env("WINDOW_CLERK_BIN", &bin)
         .env("TAURI_DRIVER", deps::tauri_driver_path())

@@ -56,8 +56,12 @@ async fn ctrl_p_prints_the_documents_of_the_case() {
     app.wait_text("[data-testid=sb-unsent]", "未发送：1").await;
 
     app.keys(&format!("{}p", k(Key::Control))).await;
+    // Ctrl+P sends the receipt, then the 办结通知书: wait for the last one.
     let msg = app
-        .wait_text("[data-testid=print-message]", "已发送到打印机 WC-PDF")
+        .wait_text(
+            "[data-testid=print-message]",
+            "「办结通知书」已发送到打印机 WC-PDF",
+        )
         .await;
     let job = msg.split("任务号").nth(1).unwrap().trim().to_owned();
     app.wait_text("[data-testid=documents]", "已打印 1 次")
