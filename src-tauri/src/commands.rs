@@ -143,7 +143,7 @@ pub async fn enroll_device(core: State<'_, AppCore>, code: String) -> CmdResult<
         .enroll(&code, &window_actor(&core.config.config))
         .await
         .map_err(sync_error)?;
-    h.worker.poke.notify_one();
+    h.worker.poke_all();
     Ok(r.device_code)
 }
 
@@ -166,7 +166,7 @@ pub async fn platform_login(
         .login(user_id.trim(), &password)
         .await
         .map_err(sync_error)?;
-    h.worker.poke.notify_one();
+    h.worker.poke_all();
     Ok(())
 }
 
@@ -290,7 +290,7 @@ pub async fn retry_outbox_item(core: State<'_, AppCore>, seq: i64) -> CmdResult<
         ));
     }
     if let Some(h) = core.sync().await {
-        h.worker.poke.notify_one();
+        h.worker.poke_all();
     }
     Ok(())
 }
@@ -336,7 +336,7 @@ pub async fn accept_online(core: State<'_, AppCore>, case_id: String) -> CmdResu
     })
     .await?;
     if let Some(h) = core.sync().await {
-        h.worker.poke.notify_one();
+        h.worker.poke_all();
     }
     Ok(())
 }
@@ -626,7 +626,7 @@ pub async fn take_in(core: State<'_, AppCore>, form: IntakeForm) -> CmdResult<Ta
     // A new case in the outbox: try to send it now (the timer stays the
     // guarantee; this only saves the wait).
     if let Some(h) = core.sync().await {
-        h.worker.poke.notify_one();
+        h.worker.poke_all();
     }
     let p = &c.case;
     let s = |d: Option<clerk_core::date::Date>| d.map(|d| d.to_string());

@@ -65,7 +65,7 @@ pub fn build<R: tauri::Runtime>(
                                     Ok(r) => tracing::info!(device = %r.device_code, "enrolled with the platform"),
                                     Err(e) => tracing::error!(error = %e, "enrolment failed"),
                                 }
-                                h.worker.poke.notify_one();
+                                h.worker.poke_all();
                             }
                         }
                     }

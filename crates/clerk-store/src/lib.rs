@@ -8,6 +8,7 @@
 //! that same transaction. The database key lives in the OS keyring
 //! (clerk-secrets); without it the file is never opened, and never replaced.
 
+mod attach;
 mod docs;
 mod open;
 mod ops;
@@ -16,6 +17,7 @@ mod sync;
 pub mod testing;
 pub mod time;
 
+pub use attach::{Attached, AttachmentRow, PendingBlob, CHUNK};
 pub use docs::{DocumentRow, JournalRow, NewDocument, PrintRecord};
 pub use open::{key_name, Identity, OpenError, MIGRATIONS};
 pub use ops::{Actor, CaseRow, Committed, OutboxRow, StoreError};

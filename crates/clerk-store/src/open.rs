@@ -25,6 +25,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0004_catalogue",
         include_str!("../migrations/0004_catalogue.sql"),
     ),
+    (
+        "0005_attachments",
+        include_str!("../migrations/0005_attachments.sql"),
+    ),
 ];
 
 /// Who this installation is, for receipt numbers and the outbox.
@@ -117,6 +121,20 @@ impl From<rusqlite::Error> for OpenError {
     }
 }
 
+/// Finish SQLite's (and SQLCipher's) process-wide set-up once, before any
+/// database is opened. SQLite marks itself initialised before SQLCipher's
+/// own set-up has run, so a second thread opening its first database at
+/// that moment found the codec "not initialised" and its `PRAGMA key`
+/// failed (seen as a rare test failure with two stores opening at once).
+fn sqlite_ready() {
+    static READY: std::sync::Once = std::sync::Once::new();
+    READY.call_once(|| {
+        if let Ok(c) = Connection::open_in_memory() {
+            let _ = c.execute_batch("PRAGMA key = 'warm-up'; SELECT count(*) FROM sqlite_master;");
+        }
+    });
+}
+
 /// The keyring entry holding the key of the database in `dir`: one per data
 /// directory, so two installations for two windows never share a key.
 pub fn key_name(dir: &Path) -> String {
@@ -189,6 +207,7 @@ impl Store {
             }
             Err(e) => return Err(e.into()),
         };
+        sqlite_ready();
         let conn = Connection::open(&path)?;
         // SQLCipher logs a failed key to stderr; we report it ourselves.
         let _ = conn.pragma_update(None, "cipher_log_level", "NONE");

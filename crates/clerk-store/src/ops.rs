@@ -22,6 +22,11 @@ pub enum StoreError {
     Data(String),
     #[error("receipt number: {0}")]
     Receipt(#[from] clerk_core::receipt::ReceiptError),
+    /// Input a rule refuses (the field and the rule, in both languages).
+    #[error("{}: {}", .0.field, .0.en)]
+    Invalid(clerk_core::intake::FieldError),
+    #[error("file: {0}")]
+    Io(String),
 }
 
 impl StoreError {
@@ -32,6 +37,8 @@ impl StoreError {
             }
             StoreError::Data(e) => format!("本地数据有误：{e}"),
             StoreError::Receipt(e) => format!("受理编号无法生成：{}", e.zh()),
+            StoreError::Invalid(e) => e.zh.clone(),
+            StoreError::Io(e) => format!("文件读写失败（{e}），未保存"),
         }
     }
 }

@@ -215,59 +215,9 @@ impl Store {
         actor: &Actor,
         now_millis: i64,
     ) -> Result<i64, StoreError> {
-        let (kind, type_version, case_id, base_version, payload) = (
-            m.kind.as_str(),
-            m.type_version,
-            m.case_id.as_deref(),
-            m.base_version,
-            &m.payload,
-        );
         let mut conn = self.conn.lock().unwrap();
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let at = iso_utc(now_millis);
-        let seq: i64 = tx.query_row(
-            "UPDATE counters SET value = value + 1 WHERE name = 'seq' RETURNING value",
-            [],
-            |r| r.get(0),
-        )?;
-        let last_hlc: i64 =
-            tx.query_row("SELECT value FROM counters WHERE name = 'hlc'", [], |r| {
-                r.get(0)
-            })?;
-        let hlc = crate::time::next_hlc(Some(&crate::time::hlc_text(last_hlc)), now_millis);
-        tx.execute(
-            "UPDATE counters SET value = ?1 WHERE name = 'hlc'",
-            [crate::time::hlc_value(&hlc)],
-        )?;
-        // A command about a case only this platform knows (an online
-        // application) has no local case row to reference.
-        let local_case: Option<String> = match case_id {
-            Some(id) => tx
-                .query_row("SELECT case_id FROM cases WHERE case_id = ?1", [id], |r| {
-                    r.get(0)
-                })
-                .optional()?,
-            None => None,
-        };
-        let mut body = payload.clone();
-        if let (Some(id), None) = (case_id, &local_case) {
-            body["case_id"] = serde_json::Value::String(id.to_owned());
-        }
-        tx.execute(
-            "INSERT INTO outbox(seq, mutation_id, type, type_version, case_id, base_version, payload, actor_user_id, hlc, wall_time) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-            params![seq, uuid::Uuid::now_v7().to_string(), kind, type_version, local_case, base_version, body.to_string(), actor.user_id, hlc, at],
-        )?;
-        tx.execute(
-            "INSERT INTO audit(at, actor, action, case_id, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![
-                at,
-                actor.user_id,
-                kind,
-                local_case,
-                serde_json::json!({"seq": seq, "case_id": case_id}).to_string()
-            ],
-        )?;
+        let seq = enqueue_in(&tx, m, actor, now_millis)?;
         tx.commit()?;
         Ok(seq)
     }
@@ -556,4 +506,65 @@ impl Store {
         self.identity.write().unwrap().device_code = device_code.to_owned();
         Ok(())
     }
+}
+
+/// Queue one command inside the caller's transaction: next seq, next HLC,
+/// the outbox row and its audit row.
+pub(crate) fn enqueue_in(
+    tx: &rusqlite::Transaction<'_>,
+    m: &NewMutation,
+    actor: &Actor,
+    now_millis: i64,
+) -> Result<i64, StoreError> {
+    let (kind, type_version, case_id, base_version, payload) = (
+        m.kind.as_str(),
+        m.type_version,
+        m.case_id.as_deref(),
+        m.base_version,
+        &m.payload,
+    );
+    let at = iso_utc(now_millis);
+    let seq: i64 = tx.query_row(
+        "UPDATE counters SET value = value + 1 WHERE name = 'seq' RETURNING value",
+        [],
+        |r| r.get(0),
+    )?;
+    let last_hlc: i64 = tx.query_row("SELECT value FROM counters WHERE name = 'hlc'", [], |r| {
+        r.get(0)
+    })?;
+    let hlc = crate::time::next_hlc(Some(&crate::time::hlc_text(last_hlc)), now_millis);
+    tx.execute(
+        "UPDATE counters SET value = ?1 WHERE name = 'hlc'",
+        [crate::time::hlc_value(&hlc)],
+    )?;
+    // A command about a case only this platform knows (an online
+    // application) has no local case row to reference.
+    let local_case: Option<String> = match case_id {
+        Some(id) => tx
+            .query_row("SELECT case_id FROM cases WHERE case_id = ?1", [id], |r| {
+                r.get(0)
+            })
+            .optional()?,
+        None => None,
+    };
+    let mut body = payload.clone();
+    if let (Some(id), None) = (case_id, &local_case) {
+        body["case_id"] = serde_json::Value::String(id.to_owned());
+    }
+    tx.execute(
+        "INSERT INTO outbox(seq, mutation_id, type, type_version, case_id, base_version, payload, actor_user_id, hlc, wall_time) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        params![seq, uuid::Uuid::now_v7().to_string(), kind, type_version, local_case, base_version, body.to_string(), actor.user_id, hlc, at],
+    )?;
+    tx.execute(
+        "INSERT INTO audit(at, actor, action, case_id, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![
+            at,
+            actor.user_id,
+            kind,
+            local_case,
+            serde_json::json!({"seq": seq, "case_id": case_id}).to_string()
+        ],
+    )?;
+    Ok(seq)
 }

@@ -288,6 +288,7 @@ fn migrations_are_append_only() {
             "0002_documents std1:a75cf92b9b1ffbdfa84492f807c6756a34972a172c50d4e488e6922e2be53c36",
             "0003_sync std1:14e4edac1261ed82be617913714ef75fd3c40ffe2e3b089a443d37d1733ce0a1",
             "0004_catalogue std1:5f1b91fc207f1df9f3bfc6612266cf216870c0cc116b348be36f54d83e390a1e",
+            "0005_attachments std1:43854913e9c7a3dd7fba54b9c94a09608cdff1fbc95f3bb8feffab39e9f9fbbc",
         ]
     "#]]
     .assert_debug_eq(&pinned);
@@ -373,4 +374,95 @@ fn documents_are_kept_encrypted_with_their_copy_and_journalled() {
         .all(|j| j.document_id == d.id && j.actor == actor().user_id));
     assert_eq!(s.verify_code(&c.receipt_no).len(), 6);
     assert_eq!(s.verify_code(&c.receipt_no), s.verify_code(&c.receipt_no));
+}
+
+#[test]
+fn a_scan_is_kept_encrypted_once_per_content_and_queued_with_its_case() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = Store::open(dir.path(), &MemoryStore::new(), ident).unwrap();
+    let c = s
+        .take_in(&sample_case(1, today()), &actor(), NOW, None)
+        .unwrap();
+    // 2.5 chunks of recognisable bytes behind a PDF header.
+    let mut bytes = b"%PDF-1.7\n".to_vec();
+    bytes.extend((0..(5 * clerk_store::CHUNK / 2)).map(|i| (i % 251) as u8));
+    let src = dir.path().join("营业执照.pdf");
+    fs::write(&src, &bytes).unwrap();
+    let a = s
+        .attach_file(&c.case_id, &src, "M01", &actor(), NOW)
+        .unwrap();
+    assert_eq!(
+        (a.size as usize, a.mime.as_str()),
+        (bytes.len(), "application/pdf")
+    );
+    assert_eq!(a.seq, c.seq + 1, "the reference is the next command");
+    let q = s.pending_batch(10).unwrap();
+    assert_eq!(q[1].kind, "case.attach");
+    assert_eq!(q[1].payload["sha256"], a.sha256.as_str());
+    // Read back across chunk borders, byte for byte.
+    let off = clerk_store::CHUNK as i64 - 5;
+    assert_eq!(
+        s.blob_read(&a.sha256, off, 10).unwrap(),
+        bytes[off as usize..off as usize + 10]
+    );
+    assert_eq!(
+        s.blob_read(&a.sha256, 0, bytes.len() + 100).unwrap(),
+        bytes,
+        "the whole file, and no more"
+    );
+    assert!(s.blob_verify(&a.sha256).unwrap());
+    // The original may go: the store has its own copy, and the path is not kept.
+    fs::remove_file(&src).unwrap();
+    let rows = s.attachments_of(&c.case_id).unwrap();
+    assert_eq!(
+        (rows[0].name.as_str(), rows[0].state.as_str()),
+        ("营业执照.pdf", "pending")
+    );
+    // Encrypted at rest: the scan's bytes are not in the database file.
+    drop(s);
+    let raw = fs::read(dir.path().join("clerk.db")).unwrap_or_default();
+    let wal = fs::read(dir.path().join("clerk.db-wal")).unwrap_or_default();
+    let needle = &bytes[1000..1064];
+    for f in [&raw, &wal] {
+        assert!(
+            !f.windows(needle.len()).any(|w| w == needle),
+            "plain scan bytes on disk"
+        );
+    }
+}
+
+#[test]
+fn only_pdf_jpeg_png_scans_are_taken_and_nothing_is_half_saved() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = Store::open(dir.path(), &MemoryStore::new(), ident).unwrap();
+    let c = s
+        .take_in(&sample_case(1, today()), &actor(), NOW, None)
+        .unwrap();
+    let doc = dir.path().join("form.pdf");
+    fs::write(&doc, b"PK\x03\x04 a word file renamed to .pdf").unwrap();
+    let e = s
+        .attach_file(&c.case_id, &doc, "M01", &actor(), NOW)
+        .unwrap_err();
+    assert!(e.zh().contains("PDF、JPEG 或 PNG"), "{}", e.zh());
+    let empty = dir.path().join("empty.png");
+    fs::write(&empty, b"").unwrap();
+    assert!(s
+        .attach_file(&c.case_id, &empty, "M01", &actor(), NOW)
+        .unwrap_err()
+        .zh()
+        .contains("空文件"));
+    let missing = s.attach_file(
+        &c.case_id,
+        &dir.path().join("gone.pdf"),
+        "M01",
+        &actor(),
+        NOW,
+    );
+    assert!(missing.is_err());
+    assert!(s.pending_blobs(10).unwrap().is_empty());
+    assert_eq!(
+        s.pending_batch(10).unwrap().len(),
+        1,
+        "only the case itself is queued"
+    );
 }

@@ -24,7 +24,10 @@ use platform_api::{
 use reqwest::StatusCode;
 use serde::de::DeserializeOwned;
 
+pub mod upload;
 pub mod worker;
+
+pub use upload::UploadReport;
 
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum SyncError {
@@ -156,6 +159,10 @@ pub struct SyncClient {
     push_lock: tokio::sync::Mutex<()>,
     /// One pull in flight (a late page must not move the cursor back).
     pull_lock: tokio::sync::Mutex<()>,
+    /// One pass of the attachment lane at a time.
+    upload_lock: tokio::sync::Mutex<()>,
+    /// Bytes per PATCH (§11: 4–8 MiB).
+    pub upload_chunk: usize,
     pub app_version: String,
     /// Batch size (halved on 413).
     pub batch: std::sync::atomic::AtomicUsize,
@@ -194,6 +201,8 @@ impl SyncClient {
             access: tokio::sync::Mutex::new(None),
             push_lock: tokio::sync::Mutex::new(()),
             pull_lock: tokio::sync::Mutex::new(()),
+            upload_lock: tokio::sync::Mutex::new(()),
+            upload_chunk: 4 * 1024 * 1024,
             app_version: env!("CARGO_PKG_VERSION").to_owned(),
             batch: std::sync::atomic::AtomicUsize::new(platform_api::MAX_BATCH),
             refreshes: std::sync::atomic::AtomicUsize::new(0),

@@ -50,8 +50,13 @@ impl Backoff {
 
 pub struct Worker {
     pub poke: Arc<tokio::sync::Notify>,
+    /// Wakes the attachment lane (a new scan was attached).
+    pub upload_poke: Arc<tokio::sync::Notify>,
     pub state: Arc<std::sync::Mutex<WorkerState>>,
+    /// The attachment lane's last outcome (the sync panel shows it).
+    pub uploads: Arc<std::sync::Mutex<Option<Result<crate::UploadReport, String>>>>,
     handle: tokio::task::JoinHandle<()>,
+    upload_handle: tokio::task::JoinHandle<()>,
 }
 
 impl Worker {
@@ -61,6 +66,7 @@ impl Worker {
         let poke = Arc::new(tokio::sync::Notify::new());
         let state = Arc::new(std::sync::Mutex::new(WorkerState::default()));
         let (p, st) = (poke.clone(), state.clone());
+        let (client2, backoff2) = (client.clone(), backoff.clone());
         let handle = tokio::spawn(async move {
             let mut n: u64 = 0;
             loop {
@@ -83,11 +89,56 @@ impl Worker {
                 }
             }
         });
+        // The attachment lane: its own loop, so a stalled upload never
+        // holds up the ordered queue (sync-protocol §11.2).
+        let upload_poke = Arc::new(tokio::sync::Notify::new());
+        let uploads = Arc::new(std::sync::Mutex::new(None));
+        let (up, ur) = (upload_poke.clone(), uploads.clone());
+        let (client, backoff) = (client2, backoff2);
+        let upload_handle = tokio::spawn(async move {
+            let mut failures = 0u32;
+            let mut n: u64 = 7;
+            loop {
+                n = n
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                let wait = if !client.enrolled() {
+                    poll
+                } else {
+                    let r = client.upload_pending().await;
+                    let wait = match &r {
+                        Ok(rep) if rep.failed == 0 => {
+                            failures = 0;
+                            poll
+                        }
+                        Ok(_) | Err(_) => {
+                            failures = failures.saturating_add(1);
+                            backoff.delay(failures - 1, None, n >> 33)
+                        }
+                    };
+                    *ur.lock().unwrap() = Some(r.map_err(|e| e.zh()));
+                    wait
+                };
+                tokio::select! {
+                    _ = tokio::time::sleep(wait) => {}
+                    _ = up.notified() => {}
+                }
+            }
+        });
         Worker {
             poke,
+            upload_poke,
             state,
+            uploads,
             handle,
+            upload_handle,
         }
+    }
+
+    /// Wake both loops (network back, login, a new case or scan).
+    pub fn poke_all(&self) {
+        self.poke.notify_one();
+        self.upload_poke.notify_one();
     }
 
     pub fn state(&self) -> WorkerState {
@@ -129,6 +180,7 @@ fn note(st: &std::sync::Mutex<WorkerState>, e: Option<&SyncError>) -> Option<Wor
 impl Drop for Worker {
     fn drop(&mut self) {
         self.handle.abort();
+        self.upload_handle.abort();
     }
 }
 

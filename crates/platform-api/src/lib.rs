@@ -376,3 +376,47 @@ mod tests {
         assert_eq!(r.status, ResultStatus::Rejected);
     }
 }
+
+// ---------------------------------------------------------------- attachments
+
+/// The resumable upload lane (sync-protocol §11): tus 1.0 core with the
+/// creation, checksum, expiration and termination extensions.
+pub mod tus {
+    pub const VERSION: &str = "1.0.0";
+    pub const EXTENSIONS: &str = "creation,checksum,expiration,termination";
+    pub const CHECKSUM_ALGORITHMS: &str = "sha256";
+    pub const OFFSET_CONTENT_TYPE: &str = "application/offset+octet-stream";
+    /// The checksum of a PATCH body did not match (`Upload-Checksum`).
+    pub const CHECKSUM_MISMATCH: u16 = 460;
+    /// Largest PATCH body the platform takes.
+    pub const MAX_CHUNK: usize = 8 * 1024 * 1024;
+    /// Days an unfinished upload is kept.
+    pub const EXPIRES_DAYS: i64 = 7;
+}
+
+/// Payload of `case.attach` v1: metadata first, the bytes go through the
+/// upload lane; the platform keeps the reference as `pending_blob` until
+/// the blob is stored (add-wins set keyed by `(sha256, role)`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct AttachPayload {
+    /// Lower-case hex SHA-256 of the whole file.
+    pub sha256: String,
+    pub size: i64,
+    /// `application/pdf`, `image/jpeg` or `image/png`.
+    pub mime: String,
+    /// Which material the scan is (the catalogue's material id), or `other`.
+    pub role: String,
+}
+
+/// An attachment as a case's payload lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct AttachmentInfo {
+    pub sha256: String,
+    pub role: String,
+    pub mime: String,
+    pub size: i64,
+    /// `pending_blob` until the platform holds the bytes, then `stored`.
+    pub state: String,
+}

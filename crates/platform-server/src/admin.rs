@@ -233,6 +233,24 @@ pub async fn route_case(
     if r.departments.is_empty() {
         return Err(ApiError::bad("departments: at least one"));
     }
+    // A case whose scans are still on their way can be received, not reviewed.
+    let pending: i64 = state
+        .pool
+        .get()
+        .await?
+        .query_one(
+            "SELECT count(*) FROM case_attachments a WHERE a.case_id = $1 AND NOT EXISTS (SELECT 1 FROM blobs b WHERE b.sha256 = a.sha256)",
+            &[&id],
+        )
+        .await?
+        .get(0);
+    if pending > 0 {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            codes::INVALID_STATE,
+            format!("{pending} attachment(s) of the case are not uploaded yet (pending_blob): it cannot go to department review"),
+        ));
+    }
     let nodes: serde_json::Map<String, serde_json::Value> = r
         .departments
         .iter()

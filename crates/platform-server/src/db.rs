@@ -2,8 +2,10 @@
 
 use sha2::{Digest, Sha256};
 
-pub const MIGRATIONS: &[(&str, &str)] =
-    &[("0001_init", include_str!("../migrations/0001_init.sql"))];
+pub const MIGRATIONS: &[(&str, &str)] = &[
+    ("0001_init", include_str!("../migrations/0001_init.sql")),
+    ("0002_blobs", include_str!("../migrations/0002_blobs.sql")),
+];
 
 /// The pool. Every session waits at most `lock_ms` for a row lock (a second
 /// push from one device then answers 409 push_in_progress).
@@ -121,17 +123,39 @@ pub fn case_payload(row: &tokio_postgres::Row) -> serde_json::Value {
         "online": row.get::<_, Option<uuid::Uuid>>("device_id").is_none(),
         "nodes": row.get::<_, serde_json::Value>("nodes"),
         "data": row.get::<_, serde_json::Value>("data"),
+        "attachments": row.get::<_, serde_json::Value>("attachments"),
     })
 }
 
 /// `case_payload` in SQL, over a `cases` row aliased `c` (the same keys:
 /// a window reads both).
-pub const CASE_JSON_SQL: &str = "jsonb_build_object('case_id', c.case_id, 'receipt_no', c.receipt_no, 'status', c.status, \
-     'version', c.version, 'matter_code', c.matter_code, 'matter_version', c.matter_version, 'needs_review', c.needs_review, \
-     'online', c.device_id IS NULL, 'nodes', c.nodes, 'data', c.data)";
+/// A case's attachments as JSON, over the `cases` row named `$t`; a
+/// reference is `pending_blob` until the platform holds the bytes.
+macro_rules! attachments_sql {
+    ($t:literal) => {
+        concat!(
+            "coalesce((SELECT jsonb_agg(jsonb_build_object('sha256', a.sha256, 'role', a.role, 'mime', a.mime, 'size', a.size, \
+             'state', CASE WHEN b.sha256 IS NULL THEN 'pending_blob' ELSE 'stored' END) ORDER BY a.added_at, a.sha256, a.role) \
+             FROM case_attachments a LEFT JOIN blobs b ON b.sha256 = a.sha256 WHERE a.case_id = ",
+            $t,
+            ".case_id), '[]'::jsonb)"
+        )
+    };
+}
 
-pub const CASE_COLS: &str =
-    "case_id, receipt_no, status, version, matter_code, matter_version, needs_review, device_id, nodes, data, office_id";
+pub const CASE_JSON_SQL: &str = concat!(
+    "jsonb_build_object('case_id', c.case_id, 'receipt_no', c.receipt_no, 'status', c.status, \
+     'version', c.version, 'matter_code', c.matter_code, 'matter_version', c.matter_version, 'needs_review', c.needs_review, \
+     'online', c.device_id IS NULL, 'nodes', c.nodes, 'data', c.data, 'attachments', ",
+    attachments_sql!("c"),
+    ")"
+);
+
+pub const CASE_COLS: &str = concat!(
+    "case_id, receipt_no, status, version, matter_code, matter_version, needs_review, device_id, nodes, data, office_id, ",
+    attachments_sql!("cases"),
+    " AS attachments"
+);
 
 /// A new change-log epoch (after a restore): every cursor given out before
 /// is refused with `must_resync`.
@@ -192,4 +216,30 @@ impl Cached for deadpool_postgres::Transaction<'_> {
         let st = self.prepare_cached(sql).await?;
         self.execute(&st, p).await
     }
+}
+
+/// One change-log row per case (its payload as it is now), numbered in
+/// order. Call it last in the transaction: the counter row stays locked
+/// only from here to the commit, so a pull cursor never skips a change.
+pub async fn log_case_changes(
+    tx: &deadpool_postgres::Transaction<'_>,
+    ids: &[String],
+    versions: &[i64],
+) -> Result<(), tokio_postgres::Error> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let n = ids.len() as i64;
+    tx.q_exec(
+        &format!(
+            "WITH s AS (UPDATE counters SET value = value + $3 WHERE name = 'change_seq' RETURNING value), \
+                  t AS (SELECT * FROM unnest($1::text[], $2::bigint[]) WITH ORDINALITY AS t(case_id, version, i)) \
+             INSERT INTO change_log(change_seq, office_id, entity_type, entity_id, entity_version, op, payload) \
+             SELECT s.value - $3 + t.i, c.office_id, 'case', c.case_id, t.version, 'put', {CASE_JSON_SQL} \
+             FROM s, t JOIN cases c ON c.case_id = t.case_id"
+        ),
+        &[&ids, &versions, &n],
+    )
+    .await?;
+    Ok(())
 }

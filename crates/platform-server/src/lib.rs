@@ -7,6 +7,7 @@
 
 pub mod admin;
 pub mod auth;
+pub mod blobs;
 pub mod db;
 pub mod openapi;
 pub mod pull;
@@ -14,6 +15,7 @@ pub mod push;
 
 use std::sync::Arc;
 
+use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -33,6 +35,8 @@ pub struct Settings {
     pub refresh_grace: i64,
     /// Lock wait before answering 409 push_in_progress, in ms.
     pub push_lock_ms: u64,
+    /// Where blob bytes live (`PLATFORM_BLOB_DIR`, `--blob-dir`).
+    pub blob_dir: std::path::PathBuf,
 }
 
 impl Settings {
@@ -43,6 +47,14 @@ impl Settings {
             access_ttl: 900,
             refresh_grace: 60,
             push_lock_ms: 5000,
+            // A fresh folder per server unless one is configured: tests and
+            // demos never share bytes.
+            blob_dir: std::env::var_os("PLATFORM_BLOB_DIR")
+                .map(std::path::PathBuf::from)
+                .unwrap_or_else(|| {
+                    std::env::temp_dir()
+                        .join(format!("platform-blobs-{}", uuid::Uuid::new_v4().simple()))
+                }),
         }
     }
 }
@@ -155,6 +167,21 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/sync/snapshot", get(pull::snapshot))
         .route("/v1/catalogue/manifest", get(pull::manifest))
         .route("/v1/catalogue/versions/{v}", get(pull::catalogue_version))
+        .route(
+            "/v1/blobs/{sha256}",
+            get(blobs::get_blob).head(blobs::head_blob),
+        )
+        .route(
+            "/v1/uploads",
+            post(blobs::create_upload).options(blobs::options),
+        )
+        .route(
+            "/v1/uploads/{id}",
+            axum::routing::head(blobs::head_upload)
+                .patch(blobs::patch_upload)
+                .delete(blobs::delete_upload)
+                .layer(DefaultBodyLimit::max(platform_api::tus::MAX_CHUNK + 1024)),
+        )
         .route("/v1/admin/offices", post(admin::add_office))
         .route("/v1/admin/enrolment-codes", post(admin::enrolment_code))
         .route("/v1/admin/users", post(admin::add_user))

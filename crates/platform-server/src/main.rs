@@ -1,7 +1,7 @@
 //! `platform-server`: run the reference platform, or act on it as an admin.
 //!
 //! ```text
-//! platform-server serve --database-url URL [--listen 127.0.0.1:8080]
+//! platform-server serve --database-url URL [--listen 127.0.0.1:8080] [--blob-dir DIR]
 //!     (admin token: PLATFORM_ADMIN_TOKEN or --admin-token-file FILE)
 //! platform-server openapi                      print the OpenAPI document
 //! platform-server admin --database-url URL <action> …
@@ -74,16 +74,20 @@ fn main() -> ExitCode {
                 }
             };
             rt.block_on(async move {
-                let state =
-                    match platform_server::prepare(platform_server::Settings::new(&url, &token))
-                        .await
-                    {
-                        Ok(s) => s,
-                        Err(e) => {
-                            eprintln!("database: {e}");
-                            return ExitCode::FAILURE;
-                        }
-                    };
+                let mut settings = platform_server::Settings::new(&url, &token);
+                // Blob bytes are data: a served platform keeps them in a named
+                // folder, never in a temporary one.
+                settings.blob_dir = arg(&args, "--blob-dir")
+                    .or_else(|| std::env::var("PLATFORM_BLOB_DIR").ok())
+                    .unwrap_or_else(|| "platform-blobs".into())
+                    .into();
+                let state = match platform_server::prepare(settings).await {
+                    Ok(s) => s,
+                    Err(e) => {
+                        eprintln!("database: {e}");
+                        return ExitCode::FAILURE;
+                    }
+                };
                 let listener = match tokio::net::TcpListener::bind(&listen).await {
                     Ok(l) => l,
                     Err(e) => {
@@ -108,7 +112,7 @@ fn main() -> ExitCode {
             })
         }
         _ => {
-            eprintln!("usage: platform-server serve --database-url URL [--listen ADDR] [--admin-token-file F] | platform-server openapi");
+            eprintln!("usage: platform-server serve --database-url URL [--listen ADDR] [--admin-token-file F] [--blob-dir DIR] | platform-server openapi");
             ExitCode::from(2)
         }
     }

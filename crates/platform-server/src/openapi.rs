@@ -31,10 +31,13 @@ impl Modify for Security {
         crate::auth::enroll, crate::auth::me, crate::auth::login, crate::auth::refresh,
         crate::push::push, crate::pull::pull, crate::pull::snapshot,
         crate::pull::manifest, crate::pull::catalogue_version,
+        crate::blobs::head_blob, crate::blobs::get_blob, crate::blobs::create_upload,
+        crate::blobs::head_upload, crate::blobs::patch_upload, crate::blobs::delete_upload,
         crate::admin::add_office, crate::admin::enrolment_code, crate::admin::add_user,
         crate::admin::publish_catalogue, crate::admin::withdraw_catalogue, crate::admin::online_application,
         crate::admin::route_case, crate::admin::node_decision, crate::admin::get_case,
     ),
+    components(schemas(platform_api::AttachPayload, platform_api::AttachmentInfo)),
     modifiers(&Security)
 )]
 pub struct ApiDoc;

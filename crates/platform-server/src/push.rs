@@ -166,20 +166,15 @@ pub async fn push(
     // to the commit, so other devices' batches are not held up (and a pull
     // cursor still never skips a change: numbers are taken in commit order).
     if !batch.touched.is_empty() {
-        let (ids, versions): (Vec<String>, Vec<i64>) = batch.touched.iter().cloned().unzip();
-        let n = ids.len() as i64;
-        tx.q_exec(
-            &format!(
-                "WITH s AS (UPDATE counters SET value = value + $3 WHERE name = 'change_seq' RETURNING value), \
-                      t AS (SELECT * FROM unnest($1::text[], $2::bigint[]) WITH ORDINALITY AS t(case_id, version, i)) \
-                 INSERT INTO change_log(change_seq, office_id, entity_type, entity_id, entity_version, op, payload) \
-                 SELECT s.value - $3 + t.i, c.office_id, 'case', c.case_id, t.version, 'put', {} \
-                 FROM s, t JOIN cases c ON c.case_id = t.case_id",
-                crate::db::CASE_JSON_SQL
-            ),
-            &[&ids, &versions, &n],
-        )
-        .await?;
+        // One row per case, at its last version in this batch (a create
+        // and an attach of one case in one batch log the case once).
+        let mut last_of: Vec<(String, i64)> = Vec::new();
+        for (id, v) in &batch.touched {
+            last_of.retain(|(i, _)| i != id);
+            last_of.push((id.clone(), *v));
+        }
+        let (ids, versions): (Vec<String>, Vec<i64>) = last_of.into_iter().unzip();
+        crate::db::log_case_changes(&tx, &ids, &versions).await?;
     }
     // Effects, ledger, change log and the device cursor commit together. The
     // protocol's unit is the mutation; a batch keeps each mutation's
@@ -243,6 +238,7 @@ async fn apply(
     match (m.kind.as_str(), m.type_version) {
         ("case.create", 1) => create(tx, s, office, device_code, m, batch).await,
         ("case.accept_online", 1) => accept_online(tx, office, m, batch).await,
+        ("case.attach", 1) => attach(tx, office, m, batch).await,
         (k, v) => Ok(rejected(
             codes::UNKNOWN_TYPE,
             format!("mutation type {k} v{v} is not known to this server"),
@@ -401,4 +397,82 @@ async fn quarantine(
     )
     .await?;
     Ok(())
+}
+
+/// Metadata first (sync-protocol §11): the reference is recorded now and
+/// reads `pending_blob` until the upload lane has delivered the bytes.
+/// Add-wins by `(sha256, role)`: attaching again changes nothing.
+async fn attach(
+    tx: &deadpool_postgres::Transaction<'_>,
+    office: &str,
+    m: &Mutation,
+    batch: &mut Batch,
+) -> Result<Outcome, ApiError> {
+    let Some(case_id) = m.case_id.as_deref() else {
+        return Ok(rejected(codes::VALIDATION, "case.attach needs case_id"));
+    };
+    let Ok(a) = serde_json::from_value::<platform_api::AttachPayload>(m.payload.clone()) else {
+        return Ok(rejected(
+            codes::VALIDATION,
+            "case.attach needs sha256, size, mime and role",
+        ));
+    };
+    if !clerk_core::attachment::is_sha256_hex(&a.sha256)
+        || clerk_core::attachment::Kind::from_mime(&a.mime).is_none()
+        || a.size <= 0
+        || a.size as u64 > clerk_core::attachment::MAX_BYTES
+        || a.role.trim().is_empty()
+    {
+        return Ok(rejected(
+            codes::VALIDATION,
+            "case.attach: sha256 must be lower-case hex, mime PDF/JPEG/PNG, size 1 B–100 MB, role not empty",
+        ));
+    }
+    let Some(r) = tx
+        .q_opt(
+            "SELECT status, version, office_id FROM cases WHERE case_id = $1 FOR UPDATE",
+            &[&case_id],
+        )
+        .await?
+    else {
+        return Ok(rejected(codes::VALIDATION, "no such case"));
+    };
+    let (status, version, case_office): (String, i64, String) = (r.get(0), r.get(1), r.get(2));
+    if case_office != office {
+        return Ok(rejected(
+            codes::FORBIDDEN,
+            "the case belongs to another hall",
+        ));
+    }
+    if matches!(
+        status.as_str(),
+        "completed" | "not_accepted" | "refused" | "withdrawn"
+    ) {
+        return Ok(rejected(
+            codes::INVALID_STATE,
+            format!("the case is {status}: nothing can be attached any more"),
+        ));
+    }
+    let added = tx
+        .q_opt(
+            "INSERT INTO case_attachments(case_id, sha256, role, mime, size) VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT DO NOTHING RETURNING 1",
+            &[&case_id, &a.sha256, &a.role, &a.mime, &a.size],
+        )
+        .await?
+        .is_some();
+    if !added {
+        return Ok(Outcome::Applied {
+            case_version: Some(version),
+        });
+    }
+    tx.q_exec(
+        "UPDATE cases SET version = version + 1 WHERE case_id = $1",
+        &[&case_id],
+    )
+    .await?;
+    batch.touched.push((case_id.to_owned(), version + 1));
+    Ok(Outcome::Applied {
+        case_version: Some(version + 1),
+    })
 }

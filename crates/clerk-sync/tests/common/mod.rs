@@ -1,7 +1,7 @@
 //! The fault-injection harness (sync-protocol §13): the real platform
 //! server on a real PostgreSQL (a fresh database per test), real client
 //! stores in temporary folders, an in-process TCP fault proxy between
-//! them, and the invariant checker (I1, I3, I5).
+//! them, and the invariant checker (I1, I3, I4, I5).
 
 #![allow(dead_code)]
 
@@ -22,6 +22,8 @@ pub struct Platform {
     pub url: String,
     pub db_url: String,
     pub http: reqwest::Client,
+    /// Where the server keeps blob bytes (removed with the platform).
+    pub blobs: tempfile::TempDir,
     _server: tokio::task::JoinHandle<()>,
 }
 
@@ -32,13 +34,16 @@ impl Platform {
 
     pub async fn start_with(f: impl FnOnce(&mut platform_server::Settings)) -> Platform {
         let db_url = pg_harness::fresh_database("sync").await;
+        let blobs = tempfile::tempdir().unwrap();
         let mut settings = platform_server::Settings::new(&db_url, ADMIN);
+        settings.blob_dir = blobs.path().to_path_buf();
         f(&mut settings);
         let (url, h) = platform_server::spawn_local(settings).await.unwrap();
         let p = Platform {
             url,
             db_url,
             http: reqwest::Client::new(),
+            blobs,
             _server: h,
         };
         p.admin(
@@ -171,8 +176,33 @@ pub struct Proxy {
     pub drop_responses: Arc<AtomicUsize>,
     /// Refuse new connections (the network is down).
     pub down: Arc<std::sync::atomic::AtomicBool>,
+    /// Cut the connection after this many more request bytes (once).
+    pub cut_after: Arc<std::sync::Mutex<Option<u64>>>,
+    /// Swallow the response of the next request whose first line starts so.
+    pub drop_response_to: Arc<std::sync::Mutex<Option<String>>>,
+    /// Hold every request whose first line starts so (never forwarded on).
+    pub stall: Arc<std::sync::Mutex<Option<String>>>,
 }
 
+fn request_line(b: &[u8]) -> Option<String> {
+    const METHODS: [&str; 7] = [
+        "GET ", "POST ", "PUT ", "PATCH ", "HEAD ", "DELETE ", "OPTIONS ",
+    ];
+    METHODS
+        .iter()
+        .any(|m| b.starts_with(m.as_bytes()))
+        .then(|| {
+            let end = b
+                .iter()
+                .position(|&c| c == b'\r')
+                .unwrap_or(b.len().min(200));
+            String::from_utf8_lossy(&b[..end]).into_owned()
+        })
+}
+
+/// A TCP proxy that can swallow responses (the request reaches the server
+/// and is applied, the client sees the connection cut), cut a request
+/// midway, or stall one kind of request.
 impl Proxy {
     pub async fn start(target_url: &str) -> Proxy {
         let target: SocketAddr = target_url.trim_start_matches("http://").parse().unwrap();
@@ -180,7 +210,16 @@ impl Proxy {
         let addr = listener.local_addr().unwrap();
         let drop_responses = Arc::new(AtomicUsize::new(0));
         let down = Arc::new(std::sync::atomic::AtomicBool::new(false));
-        let (d, dn) = (drop_responses.clone(), down.clone());
+        let cut_after = Arc::new(std::sync::Mutex::new(None::<u64>));
+        let drop_response_to = Arc::new(std::sync::Mutex::new(None::<String>));
+        let stall = Arc::new(std::sync::Mutex::new(None::<String>));
+        let (d, dn, cut, dr, st) = (
+            drop_responses.clone(),
+            down.clone(),
+            cut_after.clone(),
+            drop_response_to.clone(),
+            stall.clone(),
+        );
         tokio::spawn(async move {
             loop {
                 let Ok((client, _)) = listener.accept().await else {
@@ -190,27 +229,73 @@ impl Proxy {
                     drop(client);
                     continue;
                 }
-                let d = d.clone();
+                let (d, cut, dr, st) = (d.clone(), cut.clone(), dr.clone(), st.clone());
                 tokio::spawn(async move {
                     let Ok(server) = tokio::net::TcpStream::connect(target).await else {
                         return;
                     };
                     let (mut cr, mut cw) = client.into_split();
                     let (mut sr, mut sw) = server.into_split();
-                    let up = tokio::spawn(async move {
-                        let _ = tokio::io::copy(&mut cr, &mut sw).await;
+                    // The request being answered on this connection, and
+                    // whether its response is to be swallowed.
+                    let swallow_next = Arc::new(std::sync::atomic::AtomicBool::new(false));
+                    let sn = swallow_next.clone();
+                    let mut up = tokio::spawn(async move {
+                        let mut buf = vec![0u8; 64 * 1024];
+                        loop {
+                            let n = match cr.read(&mut buf).await {
+                                Ok(0) | Err(_) => break,
+                                Ok(n) => n,
+                            };
+                            if let Some(line) = request_line(&buf[..n]) {
+                                let stalled = st
+                                    .lock()
+                                    .unwrap()
+                                    .as_deref()
+                                    .is_some_and(|p| line.starts_with(p));
+                                if stalled {
+                                    std::future::pending::<()>().await;
+                                }
+                                let mut rule = dr.lock().unwrap();
+                                if rule.as_deref().is_some_and(|p| line.starts_with(p)) {
+                                    *rule = None;
+                                    sn.store(true, Ordering::SeqCst);
+                                }
+                            }
+                            let mut send = n;
+                            let mut cut_now = false;
+                            {
+                                let mut c = cut.lock().unwrap();
+                                if let Some(left) = *c {
+                                    if (n as u64) >= left {
+                                        send = left as usize;
+                                        cut_now = true;
+                                        *c = None;
+                                    } else {
+                                        *c = Some(left - n as u64);
+                                    }
+                                }
+                            }
+                            if sw.write_all(&buf[..send]).await.is_err() || cut_now {
+                                break;
+                            }
+                        }
                         let _ = sw.shutdown().await;
                     });
                     let mut buf = vec![0u8; 64 * 1024];
                     loop {
-                        let n = match sr.read(&mut buf).await {
-                            Ok(0) | Err(_) => break,
-                            Ok(n) => n,
+                        let n = tokio::select! {
+                            r = sr.read(&mut buf) => match r {
+                                Ok(0) | Err(_) => break,
+                                Ok(n) => n,
+                            },
+                            _ = &mut up => break,
                         };
                         // The first bytes of a response: swallow it and cut?
                         let swallow = d
                             .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |x| x.checked_sub(1))
-                            .is_ok();
+                            .is_ok()
+                            || swallow_next.swap(false, Ordering::SeqCst);
                         if swallow {
                             break;
                         }
@@ -226,6 +311,9 @@ impl Proxy {
             url: format!("http://{addr}"),
             drop_responses,
             down,
+            cut_after,
+            drop_response_to,
+            stall,
         }
     }
 }
@@ -322,4 +410,53 @@ pub async fn server_case_count(p: &Platform) -> i64 {
         .await
         .unwrap()
         .get(0)
+}
+
+/// I4: every sha256 a case references is stored, and its bytes on the
+/// platform hash to it; no unfinished upload is left behind.
+pub async fn check_blobs(p: &Platform) {
+    use sha2::Digest;
+    let db = p.sql().await;
+    for r in db
+        .query(
+            "SELECT DISTINCT a.sha256, b.size FROM case_attachments a LEFT JOIN blobs b USING (sha256)",
+            &[],
+        )
+        .await
+        .unwrap()
+    {
+        let sha: String = r.get(0);
+        let size: Option<i64> = r.get(1);
+        let size = size.unwrap_or_else(|| panic!("I4: {sha} is referenced but not stored"));
+        let bytes = std::fs::read(p.blobs.path().join(&sha[..2]).join(&sha)).unwrap();
+        assert_eq!(bytes.len() as i64, size, "I4: size of {sha}");
+        let got: String = sha2::Sha256::digest(&bytes)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        assert_eq!(got, sha, "I4: the stored bytes hash to their name");
+    }
+    let open: i64 = db
+        .query_one("SELECT count(*) FROM uploads", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(open, 0, "no unfinished upload is left");
+}
+
+/// A scan of `len` bytes: a PDF header, then pseudo-random bytes from `seed`.
+pub fn scan(dir: &std::path::Path, name: &str, len: usize, seed: u64) -> std::path::PathBuf {
+    let mut b = Vec::with_capacity(len);
+    b.extend_from_slice(b"%PDF-1.7\n");
+    let mut x = seed | 1;
+    while b.len() < len {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        b.extend_from_slice(&x.to_le_bytes());
+    }
+    b.truncate(len);
+    let path = dir.join(name);
+    std::fs::write(&path, &b).unwrap();
+    path
 }
