@@ -268,6 +268,16 @@ pub struct Matter {
     pub max_visits: u8,
 }
 
+impl Matter {
+    /// The name of one of this matter's materials.
+    pub fn material_name(&self, id: &str) -> Option<&str> {
+        self.materials
+            .iter()
+            .find(|m| m.id == id)
+            .map(|m| m.name.as_str())
+    }
+}
+
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum CatalogueError {
     #[error("catalogue file is not valid JSON of the expected shape: {0}")]

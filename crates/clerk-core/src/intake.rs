@@ -344,10 +344,8 @@ pub fn prepare(form: &IntakeForm, cx: &IntakeContext) -> Result<PreparedCase, Ve
                     material_id: i.material_id.clone(),
                     requirement: if i.requirement.trim().is_empty() {
                         matter
-                            .materials
-                            .iter()
-                            .find(|m| m.id == i.material_id)
-                            .map(|m| format!("请提交：{}", m.name))
+                            .material_name(&i.material_id)
+                            .map(|n| format!("请提交：{n}"))
                             .unwrap_or_default()
                     } else {
                         i.requirement.trim().to_owned()
@@ -386,10 +384,8 @@ pub fn prepare(form: &IntakeForm, cx: &IntakeContext) -> Result<PreparedCase, Ve
         Some(Err(e)) => {
             let name = |id: &str| {
                 matter
-                    .materials
-                    .iter()
-                    .find(|m| m.id == id)
-                    .map(|m| format!("「{}」", m.name))
+                    .material_name(id)
+                    .map(|n| format!("「{n}」"))
                     .unwrap_or_else(|| id.to_owned())
             };
             errs.push(FieldError {
@@ -427,14 +423,7 @@ pub fn prepare(form: &IntakeForm, cx: &IntakeContext) -> Result<PreparedCase, Ve
     } else {
         (None, None)
     };
-    let name_of = |id: &str| {
-        matter
-            .materials
-            .iter()
-            .find(|m| m.id == id)
-            .map(|m| m.name.clone())
-            .unwrap_or_else(|| id.to_owned())
-    };
+    let name_of = |id: &str| matter.material_name(id).unwrap_or(id).to_owned();
     let (supply_by, owed, decision) = match (&form.decision, decision.expect("checked")) {
         (
             _,

@@ -102,14 +102,7 @@ fn fee_values(v: &mut Values, matter: &Matter) {
 }
 
 pub fn values_for_case(case: &PreparedCase, matter: &Matter, input: &CaseDocInput) -> Values {
-    let material_names = |id: &str| {
-        matter
-            .materials
-            .iter()
-            .find(|m| m.id == id)
-            .map(|m| m.name.clone())
-            .unwrap_or_else(|| id.to_owned())
-    };
+    let material_names = |id: &str| matter.material_name(id).unwrap_or(id).to_owned();
     let mut v = Values::default();
     fee_values(&mut v, matter);
     // The result (办结): today only a 即办件 completes at the counter; a
