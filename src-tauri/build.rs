@@ -26,6 +26,8 @@ const COMMANDS: &[&str] = &[
     "accept_online",
     "outbox_items",
     "retry_outbox_item",
+    "case_attachments",
+    "attach_scan",
 ];
 
 fn main() {

@@ -435,6 +435,9 @@ fn convert<A: serde::Serialize, B: serde::de::DeserializeOwned>(a: &A) -> CmdRes
 }
 
 fn storage(e: clerk_store::StoreError) -> CmdError {
+    if let clerk_store::StoreError::Invalid(f) = &e {
+        return CmdError::new(ErrorKind::Validation, f.zh.clone(), f.en.clone()).on_field(&f.field);
+    }
     tracing::error!(error = %e, "store operation failed");
     CmdError::new(ErrorKind::Storage, e.zh(), e.to_string())
 }
@@ -997,4 +1000,144 @@ pub async fn document_preview(
     })
     .await?;
     Ok(tauri::ipc::Response::new(pdf))
+}
+
+/// The scans attached to a case, with their upload state.
+#[tauri::command]
+pub async fn case_attachments(
+    core: State<'_, AppCore>,
+    case_id: String,
+) -> CmdResult<clerk_ipc::CaseAttachments> {
+    let store = core.store().await?;
+    let (rows, matter) = blocking(move || attachment_rows(&store, &case_id)).await?;
+    Ok(attachment_items(
+        rows,
+        matter.and_then(|m| core.catalogue.matter(&m)),
+    ))
+}
+
+/// The rows, and the case's matter code when it is a case of this window.
+fn attachment_rows(
+    store: &clerk_store::Store,
+    case_id: &str,
+) -> CmdResult<(Vec<clerk_store::AttachmentRow>, Option<String>)> {
+    let matter = store
+        .case(case_id)
+        .map_err(storage)?
+        .map(|(_, c)| c.matter_code);
+    Ok((store.attachments_of(case_id).map_err(storage)?, matter))
+}
+
+fn attachment_items(
+    rows: Vec<clerk_store::AttachmentRow>,
+    matter: Option<&cat::Matter>,
+) -> clerk_ipc::CaseAttachments {
+    let materials = matter
+        .map(|m| {
+            m.materials
+                .iter()
+                .map(|x| CodeName {
+                    code: x.id.clone(),
+                    name: x.name.clone(),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let items = rows
+        .into_iter()
+        .map(|a| clerk_ipc::AttachmentItem {
+            role_name: matter
+                .and_then(|m| m.material_name(&a.role))
+                .map(str::to_owned),
+            added_at: clerk_store::time::local_datetime(&a.added_at).unwrap_or(a.added_at),
+            sha256: a.sha256,
+            role: a.role,
+            name: a.name,
+            mime: a.mime,
+            size: a.size,
+            state: a.state,
+            last_error: a.last_error,
+        })
+        .collect();
+    clerk_ipc::CaseAttachments { items, materials }
+}
+
+/// Attach a scan the clerk picked: the file's bytes are the request body
+/// (`x-case-id`, `x-role`, and the URI-encoded `x-file-name` headers). It
+/// is checked by content, kept encrypted, queued as `case.attach`, and
+/// uploaded by the attachment lane when the platform can be reached.
+#[tauri::command]
+pub async fn attach_scan(
+    core: State<'_, AppCore>,
+    request: tauri::ipc::Request<'_>,
+) -> CmdResult<clerk_ipc::CaseAttachments> {
+    let header = |n: &str| {
+        request
+            .headers()
+            .get(n)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
+    let (Some(case_id), Some(role)) = (header("x-case-id"), header("x-role")) else {
+        return Err(CmdError::new(
+            ErrorKind::Validation,
+            "请选择办件和材料后再添加扫描件",
+            "Choose the case and the material first",
+        )
+        .on_field("attachment"));
+    };
+    let name = header("x-file-name")
+        .map(|n| percent_decode(&n))
+        .unwrap_or_else(|| "scan".into());
+    let tauri::ipc::InvokeBody::Raw(bytes) = request.body() else {
+        return Err(CmdError::new(
+            ErrorKind::Validation,
+            "没有收到文件内容，请重新选择扫描件",
+            "No file content arrived; pick the scan again",
+        )
+        .on_field("attachment"));
+    };
+    let bytes = bytes.clone();
+    let store = core.store().await?;
+    let actor = window_actor(&core.config.config);
+    let (rows, matter) = blocking(move || {
+        store
+            .attach_bytes(
+                &case_id,
+                &name,
+                &bytes,
+                &role,
+                &actor,
+                clerk_store::time::now_millis(),
+            )
+            .map_err(storage)?;
+        attachment_rows(&store, &case_id)
+    })
+    .await?;
+    if let Some(h) = core.sync().await {
+        h.worker.poke_all();
+    }
+    Ok(attachment_items(
+        rows,
+        matter.and_then(|m| core.catalogue.matter(&m)),
+    ))
+}
+
+/// `encodeURIComponent` undone (file names may be Chinese).
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' && i + 2 < b.len() {
+            if let Ok(v) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
+                out.push(v);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }

@@ -42,6 +42,8 @@ pub fn build<R: tauri::Runtime>(
             commands::sync_now,
             commands::hall_cases,
             commands::accept_online,
+            commands::case_attachments,
+            commands::attach_scan,
             commands::outbox_items,
             commands::retry_outbox_item,
         ])

@@ -18,6 +18,7 @@ import type {
   UiLogLevel,
   HallCase,
   OutboxItem,
+  CaseAttachments,
 } from './bindings'
 
 export class CommandError extends Error {
@@ -30,9 +31,13 @@ function isCmdError(e: unknown): e is CmdError {
   return typeof e === 'object' && e !== null && 'kind' in e && 'message' in e && 'message_en' in e
 }
 
-async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
+async function call<T>(
+  cmd: string,
+  args?: Record<string, unknown> | Uint8Array,
+  headers?: Record<string, string>,
+): Promise<T> {
   try {
-    return await invoke<T>(cmd, args)
+    return await invoke<T>(cmd, args, headers ? { headers } : undefined)
   } catch (e) {
     if (isCmdError(e)) throw new CommandError(e)
     // Anything else (IPC refused, serialisation) is masked like an internal error.
@@ -69,6 +74,14 @@ export const api = {
   acceptOnline: (caseId: string) => call<null>('accept_online', { caseId }),
   outboxItems: () => call<OutboxItem[]>('outbox_items'),
   retryOutboxItem: (seq: number) => call<null>('retry_outbox_item', { seq }),
+  caseAttachments: (caseId: string) => call<CaseAttachments>('case_attachments', { caseId }),
+  /** The file's bytes go as the raw request body (no base64 copy). */
+  attachScan: (caseId: string, role: string, fileName: string, bytes: Uint8Array) =>
+    call<CaseAttachments>('attach_scan', bytes, {
+      'x-case-id': caseId,
+      'x-role': role,
+      'x-file-name': encodeURIComponent(fileName),
+    }),
   /** Raw PDF bytes, marked 预览 无效. */
   documentPreview: (id: string) => call<ArrayBuffer>('document_preview', { id }),
 }

@@ -242,3 +242,32 @@ reason: string | null,
  * Local time it was queued, `2026-03-02 09:14`.
  */
 queued_at: string, };
+
+export type AttachmentItem = { sha256: string, 
+/**
+ * The material it proves (the catalogue's material id) or `other`.
+ */
+role: string, 
+/**
+ * The material's name, when the catalogue knows it.
+ */
+role_name: string | null, 
+/**
+ * The file name as picked (the path is never kept).
+ */
+name: string, mime: string, size: number, 
+/**
+ * `pending` (still to upload; the case is safe locally) or `stored`.
+ */
+state: string, added_at: string, 
+/**
+ * Why the last upload attempt failed (retried by itself).
+ */
+last_error: string | null, };
+
+export type CaseAttachments = { items: Array<AttachmentItem>, 
+/**
+ * The matter's materials (code = material id); empty when the
+ * catalogue does not know the case's matter.
+ */
+materials: Array<CodeName>, };

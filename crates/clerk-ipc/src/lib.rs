@@ -399,6 +399,34 @@ pub struct PrintResult {
     pub held_en: Option<String>,
 }
 
+/// A scan attached to a case.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct AttachmentItem {
+    pub sha256: String,
+    /// The material it proves (the catalogue's material id) or `other`.
+    pub role: String,
+    /// The material's name, when the catalogue knows it.
+    pub role_name: Option<String>,
+    /// The file name as picked (the path is never kept).
+    pub name: String,
+    pub mime: String,
+    pub size: i64,
+    /// `pending` (still to upload; the case is safe locally) or `stored`.
+    pub state: String,
+    pub added_at: String,
+    /// Why the last upload attempt failed (retried by itself).
+    pub last_error: Option<String>,
+}
+
+/// A case's scans, and the materials a new scan can be filed under.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct CaseAttachments {
+    pub items: Vec<AttachmentItem>,
+    /// The matter's materials (code = material id); empty when the
+    /// catalogue does not know the case's matter.
+    pub materials: Vec<CodeName>,
+}
+
 /// Level of a message the webview asks the core to log.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
@@ -445,6 +473,8 @@ pub fn typescript_bindings() -> String {
         HallCase::decl(&cfg),
         NodeStatus::decl(&cfg),
         OutboxItem::decl(&cfg),
+        AttachmentItem::decl(&cfg),
+        CaseAttachments::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from crates/clerk-ipc by `cargo xtask bindings`. Do not edit.\n",

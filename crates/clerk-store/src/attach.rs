@@ -105,12 +105,44 @@ impl Store {
         actor: &Actor,
         now_millis: i64,
     ) -> Result<Attached, StoreError> {
-        let (sha, size, head) = hash_file(src)?;
-        let kind = clerk_core::attachment::check(&head, size).map_err(StoreError::Invalid)?;
         let name = src
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| "scan".into());
+        self.attach_named(case_id, src, &name, role, actor, now_millis)
+    }
+
+    /// Attach bytes the window was handed (a file picked in the UI): they
+    /// pass through a private file in the data folder, removed afterwards.
+    pub fn attach_bytes(
+        &self,
+        case_id: &str,
+        name: &str,
+        bytes: &[u8],
+        role: &str,
+        actor: &Actor,
+        now_millis: i64,
+    ) -> Result<Attached, StoreError> {
+        let tmp = self
+            .dir
+            .join(format!(".import-{}", uuid::Uuid::now_v7().simple()));
+        std::fs::write(&tmp, bytes).map_err(io)?;
+        let r = self.attach_named(case_id, &tmp, name, role, actor, now_millis);
+        let _ = std::fs::remove_file(&tmp);
+        r
+    }
+
+    fn attach_named(
+        &self,
+        case_id: &str,
+        src: &Path,
+        name: &str,
+        role: &str,
+        actor: &Actor,
+        now_millis: i64,
+    ) -> Result<Attached, StoreError> {
+        let (sha, size, head) = hash_file(src)?;
+        let kind = clerk_core::attachment::check(&head, size).map_err(StoreError::Invalid)?;
         let at = iso_utc(now_millis);
         let mut conn = self.conn.lock().unwrap();
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;

@@ -65,7 +65,8 @@ impl Worker {
     pub fn spawn(client: Arc<SyncClient>, poll: Duration, backoff: Backoff) -> Worker {
         let poke = Arc::new(tokio::sync::Notify::new());
         let state = Arc::new(std::sync::Mutex::new(WorkerState::default()));
-        let (p, st) = (poke.clone(), state.clone());
+        let upload_poke = Arc::new(tokio::sync::Notify::new());
+        let (p, st, wake_uploads) = (poke.clone(), state.clone(), upload_poke.clone());
         let (client2, backoff2) = (client.clone(), backoff.clone());
         let handle = tokio::spawn(async move {
             let mut n: u64 = 0;
@@ -74,6 +75,11 @@ impl Worker {
                     .wrapping_mul(6364136223846793005)
                     .wrapping_add(1442695040888963407);
                 let r = client.sync_now().await;
+                if r.is_ok() {
+                    // The platform is reachable: the attachment lane need
+                    // not wait out its own backoff.
+                    wake_uploads.notify_one();
+                }
                 let wait = match note(&st, r.as_ref().err()) {
                     None => poll,
                     Some(s) if s.paused_for_login => backoff.max,
@@ -91,7 +97,6 @@ impl Worker {
         });
         // The attachment lane: its own loop, so a stalled upload never
         // holds up the ordered queue (sync-protocol §11.2).
-        let upload_poke = Arc::new(tokio::sync::Notify::new());
         let uploads = Arc::new(std::sync::Mutex::new(None));
         let (up, ur) = (upload_poke.clone(), uploads.clone());
         let (client, backoff) = (client2, backoff2);

@@ -41,7 +41,7 @@ fn admin(db: &str, args: &[&str]) -> serde_json::Value {
 struct Server(Child);
 
 impl Server {
-    fn start(db: &str, port: u16) -> Server {
+    fn start(db: &str, port: u16, blobs: &std::path::Path) -> Server {
         let mut c = Command::new(server_bin())
             .args([
                 "serve",
@@ -50,6 +50,8 @@ impl Server {
                 "--listen",
                 &format!("127.0.0.1:{port}"),
             ])
+            .arg("--blob-dir")
+            .arg(blobs)
             .env("PLATFORM_ADMIN_TOKEN", "e2e-admin-token-0123456789")
             .env("PLATFORM_LOG", "warn")
             .stdout(Stdio::piped())
@@ -136,7 +138,8 @@ async fn two_windows_of_one_hall_share_cases_and_results() {
         .local_addr()
         .unwrap()
         .port();
-    let server = Server::start(&db, port);
+    let blobs = tempfile::tempdir().unwrap();
+    let server = Server::start(&db, port, blobs.path());
     let sandbox = |w: &str| {
         Sandbox::new()
             .with_config(&config(w, port))
@@ -181,10 +184,38 @@ async fn two_windows_of_one_hall_share_cases_and_results() {
     a.wait_text("[data-testid=sb-unsent]", "未发送：1").await;
     a.screenshot("offline").await;
 
+    // Offline, the clerk attaches the scan of the applicant's ID card to
+    // the case; a Word file named .pdf is refused with the rule.
+    a.keys(&format!("{}2", k(Key::Alt))).await;
+    a.wait_text("[data-testid=case-list]", &receipt).await;
+    a.keys(&k(Key::Down)).await;
+    a.wait_focus(&format!("case-{receipt}")).await;
+    a.keys(&k(Key::Enter)).await;
+    a.wait_css("[data-testid=case-detail] [data-testid=att-file]")
+        .await;
+    pick_file(&a, "申请书.pdf", "PK\\x03\\x04 not a pdf").await;
+    a.wait_text("[data-testid=att-message]", "PDF、JPEG 或 PNG")
+        .await;
+    pick_file(&a, "身份证扫描件.pdf", "%PDF-1.4\\n").await;
+    a.wait_text("[data-testid=att-pending]", "身份证扫描件.pdf")
+        .await;
+    a.wait_text("[data-testid=sb-unsent]", "未发送：2").await;
+    a.screenshot("attached-offline").await;
+    a.keys(&k(Key::Escape)).await;
+
     // Back: the worker sends it by itself (no click, no new case).
-    let _server = Server::start(&db, port);
+    let _server = Server::start(&db, port, blobs.path());
     wait_long(&a, "[data-testid=sb-unsent]", "未发送：0", 90).await;
     wait_long(&a, "[data-testid=sb-connection]", "在线", 30).await;
+    // The scan follows by the attachment lane.
+    a.keys(&format!("{}2", k(Key::Alt))).await;
+    a.wait_text("[data-testid=case-list]", &receipt).await;
+    a.keys(&k(Key::Down)).await;
+    a.wait_focus(&format!("case-{receipt}")).await;
+    a.keys(&k(Key::Enter)).await;
+    wait_long(&a, "[data-testid=att-stored]", "身份证扫描件.pdf", 60).await;
+    a.screenshot("attachment-uploaded").await;
+    a.keys(&k(Key::Escape)).await;
 
     // Window B sees A's case in the hall list.
     sync_now(&b).await;
@@ -246,4 +277,18 @@ async fn two_windows_of_one_hall_share_cases_and_results() {
     b.screenshot("hall").await;
     a.close().await;
     b.close().await;
+}
+
+/// Put a file in the drawer's file picker, as a clerk choosing one would.
+async fn pick_file(app: &App, name: &str, head: &str) {
+    app.js(&format!(
+        r#"const input = document.querySelector('[data-testid=case-detail] [data-testid=att-file]');
+        const body = new TextEncoder().encode({head:?} + 'scan '.repeat(4000));
+        const dt = new DataTransfer();
+        dt.items.add(new File([body], {name:?}, {{ type: 'application/pdf' }}));
+        input.files = dt.files;
+        input.dispatchEvent(new Event('change'));
+        return true;"#
+    ))
+    .await;
 }
