@@ -10,6 +10,7 @@
 
 mod attach;
 mod docs;
+mod edit;
 mod open;
 mod ops;
 mod search;

@@ -591,6 +591,159 @@ async fn scenario_14_restored_client_database_is_quarantined() {
     assert!(q);
 }
 
+fn edit(w: &Window, case_id: &str, field: &str, value: &str) -> i64 {
+    w.store
+        .edit_fields(
+            case_id,
+            &[(field.to_owned(), value.to_owned())],
+            &actor(&w.window),
+            clerk_store::time::now_millis(),
+        )
+        .unwrap()
+        .expect("a change")
+}
+
+fn field_of(w: &Window, case_id: &str, field: &str) -> Option<String> {
+    let c = w.store.server_case(case_id).unwrap().unwrap();
+    clerk_core::edit::get(&c.data["data"]["case"], field).map(str::to_owned)
+}
+
+/// 15. Two windows edit different fields of one case offline, then sync,
+/// in both orders → both edits are there, at both windows.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn scenario_15_different_fields_edited_offline_both_survive() {
+    let p = Platform::start().await;
+    let a = Window::new(&p, &p.url, "07").await;
+    let b = Window::new(&p, &p.url, "08").await;
+    for (i, a_first) in [(1, true), (2, false)] {
+        let c = a.take_in(i);
+        a.client.sync_now().await.unwrap();
+        b.client.pull_all().await.unwrap();
+        // Both offline: A changes the phone, B the address.
+        edit(&a, &c.case_id, "applicant.phone", "13900000015");
+        edit(
+            &b,
+            &c.case_id,
+            "applicant.address",
+            "保山市隆阳区正阳南路 15 号",
+        );
+        let (first, second) = if a_first { (&a, &b) } else { (&b, &a) };
+        let r1 = first.client.push_all().await.unwrap();
+        let r2 = second.client.push_all().await.unwrap();
+        assert_eq!(
+            (r1.rejected, r2.rejected),
+            (0, 0),
+            "no conflict: different fields"
+        );
+        for w in [&a, &b] {
+            w.client.pull_all().await.unwrap();
+            assert_eq!(
+                field_of(w, &c.case_id, "applicant.phone").as_deref(),
+                Some("13900000015")
+            );
+            assert_eq!(
+                field_of(w, &c.case_id, "applicant.address").as_deref(),
+                Some("保山市隆阳区正阳南路 15 号")
+            );
+            let sc = w.store.server_case(&c.case_id).unwrap().unwrap();
+            assert_eq!(sc.data["conflicts"], serde_json::json!([]));
+        }
+    }
+    // Editing to what the window already sees is no change at all.
+    let c = a.take_in(3);
+    let phone = a.store.case(&c.case_id).unwrap().unwrap().1.applicant.phone;
+    assert_eq!(
+        a.store
+            .edit_fields(
+                &c.case_id,
+                &[("applicant.phone".into(), phone)],
+                &actor("07"),
+                0
+            )
+            .unwrap(),
+        None
+    );
+    // A second edit before the first is pulled builds on it (no self-conflict).
+    edit(&a, &c.case_id, "applicant.phone", "13900000001");
+    a.client.push_all().await.unwrap();
+    edit(&a, &c.case_id, "applicant.phone", "13900000002");
+    let r = a.client.push_all().await.unwrap();
+    assert_eq!(r.rejected, 0);
+    a.client.pull_all().await.unwrap();
+    assert_eq!(
+        field_of(&a, &c.case_id, "applicant.phone").as_deref(),
+        Some("13900000002")
+    );
+    check_invariants(&p, &[&a, &b]).await;
+    check_pulled(&p, &a).await;
+    check_pulled(&p, &b).await;
+}
+
+/// 16. Two windows change the same field offline → the first to arrive is
+/// applied, the other value is kept in `conflicts`; the later window's
+/// command reads `conflict` with the reason, and both windows see the two
+/// values after a pull. Nothing disappears.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn scenario_16_same_field_edited_twice_keeps_both_values() {
+    let p = Platform::start().await;
+    let a = Window::new(&p, &p.url, "07").await;
+    let b = Window::new(&p, &p.url, "08").await;
+    let c = a.take_in(1);
+    a.client.sync_now().await.unwrap();
+    b.client.pull_all().await.unwrap();
+    edit(&a, &c.case_id, "applicant.phone", "13911111111");
+    let seq_b = edit(&b, &c.case_id, "applicant.phone", "13922222222");
+    a.client.push_all().await.unwrap();
+    let r = b.client.push_all().await.unwrap();
+    assert_eq!(r.rejected, 1, "B's command is not applied as is");
+    let row = b
+        .store
+        .outbox_entries(20)
+        .unwrap()
+        .into_iter()
+        .find(|r| r.seq == seq_b)
+        .unwrap();
+    assert_eq!(row.state, "conflict", "shown in B's sync panel");
+    let res: serde_json::Value = serde_json::from_str(row.result.as_deref().unwrap()).unwrap();
+    assert!(
+        res["message"].as_str().unwrap().contains("applicant.phone"),
+        "{res}"
+    );
+    for w in [&a, &b] {
+        w.client.pull_all().await.unwrap();
+        assert_eq!(
+            field_of(w, &c.case_id, "applicant.phone").as_deref(),
+            Some("13911111111"),
+            "the first value stays; no last-writer-wins"
+        );
+        let sc = w.store.server_case(&c.case_id).unwrap().unwrap();
+        let k = &sc.data["conflicts"][0];
+        assert_eq!(k["field"], "applicant.phone");
+        assert_eq!(k["platform_value"], "13911111111");
+        assert_eq!(k["window_value"], "13922222222");
+        assert_eq!(k["window"], "08");
+    }
+    // A field edit after department review started is refused at the window.
+    p.admin(
+        &format!("/v1/admin/cases/{}/route", c.case_id),
+        serde_json::json!({"departments": ["市场监管局"]}),
+    )
+    .await;
+    a.client.pull_all().await.unwrap();
+    let e = a
+        .store
+        .edit_fields(
+            &c.case_id,
+            &[("applicant.phone".into(), "13933333333".into())],
+            &actor("07"),
+            0,
+        )
+        .unwrap_err();
+    assert!(e.zh().contains("不能再修改"), "{}", e.zh());
+    check_invariants(&p, &[&a, &b]).await;
+    check_pulled(&p, &a).await;
+}
+
 /// 17. An online application accepted by window A while window B, offline,
 /// also accepted it: B's command is rejected with INVALID_STATE, kept and
 /// visible, and B's view is rebased to the platform's status.

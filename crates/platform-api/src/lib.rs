@@ -33,6 +33,8 @@ pub mod codes {
     pub const DUPLICATE_ID: &str = "DUPLICATE_ID";
     pub const VALIDATION: &str = "VALIDATION";
     pub const UNKNOWN_TYPE: &str = "UNKNOWN_TYPE";
+    /// A field changed meanwhile at another window: the platform's value stays.
+    pub const CONFLICT: &str = "CONFLICT";
 }
 
 /// Every non-2xx answer.
@@ -419,4 +421,41 @@ pub struct AttachmentInfo {
     pub size: i64,
     /// `pending_blob` until the platform holds the bytes, then `stored`.
     pub state: String,
+}
+
+// ---------------------------------------------------------------- field edits
+
+/// One field changed at a window: what the window saw, what it wants.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct FieldChange {
+    /// Dotted path in the case (`applicant.phone`).
+    pub field: String,
+    /// The value the window changed from (None: it had none).
+    pub old: Option<String>,
+    pub new: String,
+}
+
+/// Payload of `case.update_fields` v1 (sync-protocol §6): field-level
+/// optimistic. A field nobody else changed takes the new value; a field
+/// changed meanwhile to something else keeps the platform's value, and
+/// the window's value is kept as a conflict for a person to resolve.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct UpdateFieldsPayload {
+    pub changes: Vec<FieldChange>,
+}
+
+/// A field two windows changed differently, as a case's payload lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct FieldConflict {
+    pub field: String,
+    /// The value the platform kept.
+    pub platform_value: Option<String>,
+    /// The value the later window wanted.
+    pub window_value: String,
+    /// The window whose value was not applied.
+    pub window: String,
+    pub at: String,
 }

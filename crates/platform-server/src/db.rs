@@ -5,6 +5,10 @@ use sha2::{Digest, Sha256};
 pub const MIGRATIONS: &[(&str, &str)] = &[
     ("0001_init", include_str!("../migrations/0001_init.sql")),
     ("0002_blobs", include_str!("../migrations/0002_blobs.sql")),
+    (
+        "0003_conflicts",
+        include_str!("../migrations/0003_conflicts.sql"),
+    ),
 ];
 
 /// The pool. Every session waits at most `lock_ms` for a row lock (a second
@@ -124,6 +128,7 @@ pub fn case_payload(row: &tokio_postgres::Row) -> serde_json::Value {
         "nodes": row.get::<_, serde_json::Value>("nodes"),
         "data": row.get::<_, serde_json::Value>("data"),
         "attachments": row.get::<_, serde_json::Value>("attachments"),
+        "conflicts": row.get::<_, serde_json::Value>("conflicts"),
     })
 }
 
@@ -143,18 +148,35 @@ macro_rules! attachments_sql {
     };
 }
 
+/// A case's open field conflicts as JSON, over the `cases` row named `$t`.
+macro_rules! conflicts_sql {
+    ($t:literal) => {
+        concat!(
+            "coalesce((SELECT jsonb_agg(jsonb_build_object('field', f.field, 'platform_value', f.platform_value, \
+             'window_value', f.window_value, 'window', f.window_code, 'at', to_char(f.at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')) ORDER BY f.id) \
+             FROM conflicts f WHERE f.case_id = ",
+            $t,
+            ".case_id AND NOT f.resolved), '[]'::jsonb)"
+        )
+    };
+}
+
 pub const CASE_JSON_SQL: &str = concat!(
     "jsonb_build_object('case_id', c.case_id, 'receipt_no', c.receipt_no, 'status', c.status, \
      'version', c.version, 'matter_code', c.matter_code, 'matter_version', c.matter_version, 'needs_review', c.needs_review, \
      'online', c.device_id IS NULL, 'nodes', c.nodes, 'data', c.data, 'attachments', ",
     attachments_sql!("c"),
+    ", 'conflicts', ",
+    conflicts_sql!("c"),
     ")"
 );
 
 pub const CASE_COLS: &str = concat!(
     "case_id, receipt_no, status, version, matter_code, matter_version, needs_review, device_id, nodes, data, office_id, ",
     attachments_sql!("cases"),
-    " AS attachments"
+    " AS attachments, ",
+    conflicts_sql!("cases"),
+    " AS conflicts"
 );
 
 /// A new change-log epoch (after a restore): every cursor given out before

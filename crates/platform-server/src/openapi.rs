@@ -37,7 +37,7 @@ impl Modify for Security {
         crate::admin::publish_catalogue, crate::admin::withdraw_catalogue, crate::admin::online_application,
         crate::admin::route_case, crate::admin::node_decision, crate::admin::get_case,
     ),
-    components(schemas(platform_api::AttachPayload, platform_api::AttachmentInfo)),
+    components(schemas(platform_api::AttachPayload, platform_api::AttachmentInfo, platform_api::UpdateFieldsPayload, platform_api::FieldChange, platform_api::FieldConflict)),
     modifiers(&Security)
 )]
 pub struct ApiDoc;

@@ -14,8 +14,18 @@ use crate::db::Cached;
 use crate::{auth, failpoint, now_iso, ApiError, ApiResult, AppState};
 
 enum Outcome {
-    Applied { case_version: Option<i64> },
-    Rejected { code: &'static str, message: String },
+    Applied {
+        case_version: Option<i64>,
+    },
+    Rejected {
+        code: &'static str,
+        message: String,
+    },
+    /// Applied in part: the named fields kept the platform's value.
+    Conflict {
+        case_version: i64,
+        message: String,
+    },
 }
 
 #[utoipa::path(post, path = "/v1/sync/push", request_body = PushRequest,
@@ -50,7 +60,7 @@ pub async fn push(
     // waits at most lock_timeout, then 409.
     let dev = match tx
         .q_one(
-            "SELECT last_applied_seq, device_epoch, db_instance_id, office_id, device_code FROM devices WHERE device_id = $1 FOR UPDATE",
+            "SELECT last_applied_seq, device_epoch, db_instance_id, office_id, device_code, window_code FROM devices WHERE device_id = $1 FOR UPDATE",
             &[&s.device_id],
         )
         .await
@@ -67,8 +77,21 @@ pub async fn push(
         }
         Err(e) => return Err(e.into()),
     };
-    let (mut last, epoch, instance, office, device_code): (i64, i64, String, String, String) =
-        (dev.get(0), dev.get(1), dev.get(2), dev.get(3), dev.get(4));
+    let (mut last, epoch, instance, office, device_code, window_code): (
+        i64,
+        i64,
+        String,
+        String,
+        String,
+        String,
+    ) = (
+        dev.get(0),
+        dev.get(1),
+        dev.get(2),
+        dev.get(3),
+        dev.get(4),
+        dev.get(5),
+    );
     if epoch != req.device_epoch || instance != req.db_instance_id {
         return quarantined(tx, &s, last, "epoch or database instance mismatch").await;
     }
@@ -115,7 +138,7 @@ pub async fn push(
             break;
         }
         failpoint("push.before_effects");
-        let outcome = apply(&tx, &s, &office, &device_code, m, &mut batch).await?;
+        let outcome = apply(&tx, &s, &office, &device_code, &window_code, m, &mut batch).await?;
         failpoint("push.after_effects");
         let res = match outcome {
             Outcome::Applied { case_version } => MutationResult {
@@ -130,6 +153,16 @@ pub async fn push(
                 status: ResultStatus::Rejected,
                 case_version: None,
                 code: Some(code.to_owned()),
+                message: Some(message),
+            },
+            Outcome::Conflict {
+                case_version,
+                message,
+            } => MutationResult {
+                seq: m.seq,
+                status: ResultStatus::Conflict,
+                case_version: Some(case_version),
+                code: Some(codes::CONFLICT.to_owned()),
                 message: Some(message),
             },
         };
@@ -232,10 +265,12 @@ async fn apply(
     s: &auth::Session,
     office: &str,
     device_code: &str,
+    window_code: &str,
     m: &Mutation,
     batch: &mut Batch,
 ) -> Result<Outcome, ApiError> {
     match (m.kind.as_str(), m.type_version) {
+        ("case.update_fields", 1) => update_fields(tx, s, office, window_code, m, batch).await,
         ("case.create", 1) => create(tx, s, office, device_code, m, batch).await,
         ("case.accept_online", 1) => accept_online(tx, office, m, batch).await,
         ("case.attach", 1) => attach(tx, office, m, batch).await,
@@ -475,4 +510,111 @@ async fn attach(
     Ok(Outcome::Applied {
         case_version: Some(version + 1),
     })
+}
+
+/// Field-level optimistic edit (sync-protocol §6). Per field: unchanged
+/// since the window saw it → the new value; already the new value →
+/// nothing; changed meanwhile to something else → the platform's value
+/// stays and the window's is kept in `conflicts`. No last-writer-wins by
+/// timestamp. Department decisions win: after review starts, no edits.
+async fn update_fields(
+    tx: &deadpool_postgres::Transaction<'_>,
+    s: &auth::Session,
+    office: &str,
+    window_code: &str,
+    m: &Mutation,
+    batch: &mut Batch,
+) -> Result<Outcome, ApiError> {
+    let Some(case_id) = m.case_id.as_deref() else {
+        return Ok(rejected(
+            codes::VALIDATION,
+            "case.update_fields needs case_id",
+        ));
+    };
+    let Ok(p) = serde_json::from_value::<platform_api::UpdateFieldsPayload>(m.payload.clone())
+    else {
+        return Ok(rejected(
+            codes::VALIDATION,
+            "case.update_fields needs changes: [{field, old, new}]",
+        ));
+    };
+    let mut changes = Vec::new();
+    for c in &p.changes {
+        match clerk_core::edit::normalise(&c.field, &c.new) {
+            Ok(v) => changes.push((c, v)),
+            Err(e) => {
+                return Ok(rejected(
+                    codes::VALIDATION,
+                    format!("{}: {}", e.field, e.en),
+                ))
+            }
+        }
+    }
+    let Some(r) = tx
+        .q_opt(
+            "SELECT status, version, office_id, data FROM cases WHERE case_id = $1 FOR UPDATE",
+            &[&case_id],
+        )
+        .await?
+    else {
+        return Ok(rejected(codes::VALIDATION, "no such case"));
+    };
+    let (status, version, case_office, mut data): (String, i64, String, serde_json::Value) =
+        (r.get(0), r.get(1), r.get(2), r.get(3));
+    if case_office != office {
+        return Ok(rejected(
+            codes::FORBIDDEN,
+            "the case belongs to another hall",
+        ));
+    }
+    if !clerk_core::edit::editable_in(&status) {
+        return Ok(rejected(
+            codes::INVALID_STATE,
+            format!("the case is {status}: its intake fields can no longer be changed here"),
+        ));
+    }
+    let mut applied = false;
+    let mut conflicted = Vec::new();
+    for (c, new) in changes {
+        let current = clerk_core::edit::get(&data["case"], &c.field).map(str::to_owned);
+        if current.as_deref() == Some(new.as_str()) {
+            continue;
+        }
+        if current == c.old {
+            clerk_core::edit::set(&mut data["case"], &c.field, &new);
+            applied = true;
+        } else {
+            tx.q_exec(
+                "INSERT INTO conflicts(case_id, field, platform_value, window_value, base_version, device_id, seq, window_code) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                &[&case_id, &c.field, &current, &new, &m.base_version, &s.device_id, &m.seq, &window_code],
+            )
+            .await?;
+            conflicted.push(c.field.clone());
+        }
+    }
+    if !applied && conflicted.is_empty() {
+        return Ok(Outcome::Applied {
+            case_version: Some(version),
+        });
+    }
+    tx.q_exec(
+        "UPDATE cases SET version = version + 1, data = $2 WHERE case_id = $1",
+        &[&case_id, &data],
+    )
+    .await?;
+    batch.touched.push((case_id.to_owned(), version + 1));
+    if conflicted.is_empty() {
+        Ok(Outcome::Applied {
+            case_version: Some(version + 1),
+        })
+    } else {
+        Ok(Outcome::Conflict {
+            case_version: version + 1,
+            message: format!(
+                "changed meanwhile at another window, the platform's value was kept: {}",
+                conflicted.join(", ")
+            ),
+        })
+    }
 }
