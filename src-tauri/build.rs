@@ -28,6 +28,7 @@ const COMMANDS: &[&str] = &[
     "retry_outbox_item",
     "case_attachments",
     "attach_scan",
+    "catalogue_drift",
 ];
 
 fn main() {

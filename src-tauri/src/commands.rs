@@ -38,7 +38,7 @@ fn config_error(e: &clerk_config::ConfigError) -> CmdError {
 #[tauri::command]
 pub async fn app_info(core: State<'_, AppCore>) -> CmdResult<AppInfo> {
     let c = &core.config.config;
-    let catalogue = &core.catalogue;
+    let catalogue = core.catalogue().await;
     Ok(AppInfo {
         version: env!("CARGO_PKG_VERSION").to_owned(),
         hall: CodeName {
@@ -364,7 +364,7 @@ pub async fn list_matters(
         )
         .on_field("query"));
     }
-    let catalogue = &core.catalogue;
+    let catalogue = core.catalogue().await;
     Ok(catalogue
         .search(&query)
         .into_iter()
@@ -479,9 +479,25 @@ fn material_form_zh(f: cat::MaterialForm) -> &'static str {
     }
 }
 
+/// A matter as the catalogue in effect has it, or as version `version`
+/// had it (a restored draft keeps the version it pinned).
 #[tauri::command]
-pub async fn matter_detail(core: State<'_, AppCore>, code: String) -> CmdResult<MatterDetail> {
-    let c = &core.catalogue;
+pub async fn matter_detail(
+    core: State<'_, AppCore>,
+    code: String,
+    version: Option<u32>,
+) -> CmdResult<MatterDetail> {
+    let c = match version {
+        Some(v) => core.catalogue_version(v).await.ok_or_else(|| {
+            CmdError::new(
+                ErrorKind::NotFound,
+                format!("本机没有第 {v} 版事项目录，请重新选择事项"),
+                format!("Catalogue version {v} is not on this PC; choose the matter again"),
+            )
+            .on_field("matter")
+        })?,
+        None => core.catalogue().await,
+    };
     let m = c.matter(&code).ok_or_else(|| {
         CmdError::new(
             ErrorKind::NotFound,
@@ -596,9 +612,15 @@ pub async fn discard_draft(core: State<'_, AppCore>) -> CmdResult<()> {
 #[tauri::command]
 pub async fn take_in(core: State<'_, AppCore>, form: IntakeForm) -> CmdResult<TakeInOutcome> {
     let domain_form: core_intake::IntakeForm = convert(&form)?;
+    // The version the form was filled on: a draft keeps the version it
+    // pinned even after a newer one is in effect (sync-protocol §5).
+    let catalogue = match core.catalogue_version(form.matter_version).await {
+        Some(c) => c,
+        None => core.catalogue().await,
+    };
     let prepared = {
         let cx = core_intake::IntakeContext {
-            catalogue: &core.catalogue,
+            catalogue: &catalogue,
             calendar: &core.calendar,
             today: core.today(),
             start_day: core.start_day(),
@@ -789,7 +811,11 @@ pub async fn case_documents(
             "No such case",
         ));
     };
-    let Some(matter) = core.catalogue.matter(&case.matter_code).cloned() else {
+    let pinned = match core.catalogue_version(case.matter_version).await {
+        Some(c) => c,
+        None => core.catalogue().await,
+    };
+    let Some(matter) = pinned.matter(&case.matter_code).cloned() else {
         return Err(CmdError::new(
             ErrorKind::NotFound,
             "目录中没有该事项",
@@ -1010,9 +1036,10 @@ pub async fn case_attachments(
 ) -> CmdResult<clerk_ipc::CaseAttachments> {
     let store = core.store().await?;
     let (rows, matter) = blocking(move || attachment_rows(&store, &case_id)).await?;
+    let catalogue = core.catalogue().await;
     Ok(attachment_items(
         rows,
-        matter.and_then(|m| core.catalogue.matter(&m)),
+        matter.and_then(|m| catalogue.matter(&m)),
     ))
 }
 
@@ -1117,9 +1144,10 @@ pub async fn attach_scan(
     if let Some(h) = core.sync().await {
         h.worker.poke_all();
     }
+    let catalogue = core.catalogue().await;
     Ok(attachment_items(
         rows,
-        matter.and_then(|m| core.catalogue.matter(&m)),
+        matter.and_then(|m| catalogue.matter(&m)),
     ))
 }
 
@@ -1140,4 +1168,37 @@ fn percent_decode(s: &str) -> String {
         i += 1;
     }
     String::from_utf8_lossy(&out).into_owned()
+}
+
+/// What changed for a matter since the catalogue version a draft pinned,
+/// when a newer version is in effect (the banner over the form). None when
+/// the pinned version is the one in effect or nothing a clerk checks
+/// changed.
+#[tauri::command]
+pub async fn catalogue_drift(
+    core: State<'_, AppCore>,
+    code: String,
+    version: u32,
+) -> CmdResult<Option<clerk_ipc::CatalogueDrift>> {
+    let now = core.catalogue().await;
+    if now.version <= version {
+        return Ok(None);
+    }
+    let Some(pinned) = core.catalogue_version(version).await else {
+        return Ok(None);
+    };
+    let Some(old) = pinned.matter(&code) else {
+        return Ok(None);
+    };
+    let changes = clerk_core::drift::matter_changes(old, now.matter(&code));
+    if changes.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(clerk_ipc::CatalogueDrift {
+        from: version,
+        to: now.version,
+        matter_still_offered: now.matter(&code).is_some(),
+        changes: changes.iter().map(|c| c.zh.clone()).collect(),
+        changes_en: changes.into_iter().map(|c| c.en).collect(),
+    }))
 }

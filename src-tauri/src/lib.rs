@@ -44,6 +44,7 @@ pub fn build<R: tauri::Runtime>(
             commands::accept_online,
             commands::case_attachments,
             commands::attach_scan,
+            commands::catalogue_drift,
             commands::outbox_items,
             commands::retry_outbox_item,
         ])

@@ -39,7 +39,11 @@ pub struct SyncHandle {
 
 pub struct AppCore {
     pub config: Loaded,
-    pub catalogue: Catalogue,
+    /// The catalogue bundled with the app (示例数据): used until the
+    /// platform has delivered a version in effect.
+    pub bundled: Arc<Catalogue>,
+    /// Parsed catalogue versions, by number (versions are immutable).
+    catalogues: std::sync::Mutex<std::collections::HashMap<u32, Arc<Catalogue>>>,
     pub calendar: WorkCalendar,
     pub started: Instant,
     pub startup_marker: Option<std::path::PathBuf>,
@@ -75,7 +79,8 @@ impl AppCore {
         }
         Self {
             config,
-            catalogue,
+            bundled: Arc::new(catalogue),
+            catalogues: Default::default(),
             calendar: WorkCalendar::bundled(),
             started,
             startup_marker: std::env::var_os(crate::paths::STARTUP_MARKER_ENV).map(Into::into),
@@ -98,6 +103,61 @@ impl AppCore {
                 clerk_store::time::CST_OFFSET_MINUTES,
             )
         })
+    }
+
+    /// The catalogue in effect today: the newest downloaded version whose
+    /// date has come and that is not withdrawn (sync-protocol §5), else
+    /// the bundled one.
+    pub async fn catalogue(&self) -> Arc<Catalogue> {
+        let Ok(store) = self.store().await else {
+            return self.bundled.clone();
+        };
+        let today = self.today();
+        let held = tokio::task::spawn_blocking(move || store.catalogue_versions())
+            .await
+            .ok()
+            .and_then(Result::ok)
+            .unwrap_or_default();
+        let list: Vec<clerk_core::drift::Held<'_>> =
+            held.iter().map(|h| (h.0, h.2.as_str(), h.3)).collect();
+        match clerk_core::drift::in_effect(&list, today) {
+            Some(v) if v >= self.bundled.version => self
+                .catalogue_version(v)
+                .await
+                .unwrap_or_else(|| self.bundled.clone()),
+            _ => self.bundled.clone(),
+        }
+    }
+
+    /// One catalogue version (a draft or a case pins its own), from the
+    /// versions downloaded, or the bundled one.
+    pub async fn catalogue_version(&self, v: u32) -> Option<Arc<Catalogue>> {
+        if let Some(c) = self.catalogues.lock().unwrap().get(&v) {
+            return Some(c.clone());
+        }
+        let body = match self.store().await {
+            Ok(store) => tokio::task::spawn_blocking(move || store.catalogue_body(v))
+                .await
+                .ok()
+                .and_then(Result::ok)
+                .flatten(),
+            Err(_) => None,
+        };
+        let parsed = match body {
+            // Hash-checked and parsed before it was kept; a failure here is
+            // a damaged file: logged, and the version is treated as absent.
+            Some(b) => match Catalogue::parse(&b) {
+                Ok(c) => Arc::new(c),
+                Err(e) => {
+                    tracing::error!(version = v, error = %e, "kept catalogue version unreadable");
+                    return None;
+                }
+            },
+            None if v == self.bundled.version => self.bundled.clone(),
+            None => return None,
+        };
+        self.catalogues.lock().unwrap().insert(v, parsed.clone());
+        Some(parsed)
     }
 
     pub fn start_day(&self) -> StartDay {

@@ -589,4 +589,82 @@ fn sync_with_the_platform_from_enrolment_to_a_departments_result() {
         e["message"].as_str().unwrap().contains("不能再预审受理"),
         "{e}"
     );
+
+    // The platform publishes catalogue v2, in effect: 食品经营许可 needs one
+    // more material. New intakes use v2; a form filled on v1 keeps v1 (the
+    // citizen was told v1's list) and its banner names the difference.
+    const FOOD: &str = "11530500MB1A27618NXK00001000000";
+    let mut cat: Value = serde_json::from_str(clerk_core::SAMPLE_CATALOGUE_JSON).unwrap();
+    cat["version"] = json!(2);
+    let food = cat["matters"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|m| m["code"] == FOOD)
+        .unwrap();
+    let mut extra = food["materials"][0].clone();
+    extra["id"] = json!("m7");
+    extra["name"] = json!("食品安全管理制度文本");
+    extra["required"] = json!(true);
+    food["materials"].as_array_mut().unwrap().push(extra);
+    admin(
+        "/v1/admin/catalogue/versions",
+        json!({"effective_from": "2026-01-01", "body": cat}),
+    );
+    assert_eq!(
+        invoke(&w, "app_info", json!({})).unwrap()["catalogue"]["version"],
+        1,
+        "not downloaded yet"
+    );
+    invoke(&w, "sync_now", json!({})).unwrap();
+    assert_eq!(
+        invoke(&w, "app_info", json!({})).unwrap()["catalogue"]["version"],
+        2
+    );
+    let now = invoke(&w, "matter_detail", json!({"code": FOOD})).unwrap();
+    assert_eq!(
+        (
+            now["version"].as_u64(),
+            now["materials"].as_array().unwrap().len()
+        ),
+        (Some(2), 7)
+    );
+    let then = invoke(&w, "matter_detail", json!({"code": FOOD, "version": 1})).unwrap();
+    assert_eq!(
+        (
+            then["version"].as_u64(),
+            then["materials"].as_array().unwrap().len()
+        ),
+        (Some(1), 6)
+    );
+    let drift = invoke(&w, "catalogue_drift", json!({"code": FOOD, "version": 1})).unwrap();
+    assert_eq!(
+        (drift["from"].as_u64(), drift["to"].as_u64()),
+        (Some(1), Some(2))
+    );
+    assert_eq!(
+        drift["changes"],
+        json!(["新增必交材料：食品安全管理制度文本"])
+    );
+    assert_eq!(
+        invoke(&w, "catalogue_drift", json!({"code": FOOD, "version": 2})).unwrap(),
+        Value::Null
+    );
+    let body = "53050219850505123";
+    let id2 = format!(
+        "{body}{}",
+        clerk_core::ids::citizen_id_check_char(body).unwrap()
+    );
+    let out = invoke(
+        &w,
+        "take_in",
+        food_form(&id2, false, json!({"kind": "accept"})),
+    )
+    .unwrap();
+    assert!(
+        out["confirmation"]["receipt_no"].is_string(),
+        "a v1 form is still taken in: {out}"
+    );
+    let e = invoke(&w, "matter_detail", json!({"code": FOOD, "version": 9})).unwrap_err();
+    assert!(e["message"].as_str().unwrap().contains("第 9 版"), "{e}");
 }

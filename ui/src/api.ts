@@ -19,6 +19,7 @@ import type {
   HallCase,
   OutboxItem,
   CaseAttachments,
+  CatalogueDrift,
 } from './bindings'
 
 export class CommandError extends Error {
@@ -56,7 +57,9 @@ export const api = {
   listMatters: (query: string) => call<MatterSummary[]>('list_matters', { query }),
   uiReady: () => call<null>('ui_ready'),
   logUi: (level: UiLogLevel, message: string) => call<null>('log_ui', { level, message }),
-  matterDetail: (code: string) => call<MatterDetail>('matter_detail', { code }),
+  /** As the catalogue in effect has it, or as `version` had it (a draft's pinned version). */
+  matterDetail: (code: string, version?: number) => call<MatterDetail>('matter_detail', { code, version: version ?? null }),
+  catalogueDrift: (code: string, version: number) => call<CatalogueDrift | null>('catalogue_drift', { code, version }),
   checkApplicant: (applicant: ApplicantForm) => call<FieldProblem[]>('check_applicant', { applicant }),
   knownApplicant: (idNo: string) => call<ApplicantForm | null>('known_applicant', { idNo }),
   saveDraft: (body: string) => call<null>('save_draft', { body }),

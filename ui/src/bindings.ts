@@ -271,3 +271,9 @@ export type CaseAttachments = { items: Array<AttachmentItem>,
  * catalogue does not know the case's matter.
  */
 materials: Array<CodeName>, };
+
+export type CatalogueDrift = { from: number, to: number, 
+/**
+ * False when the new version no longer offers the matter.
+ */
+matter_still_offered: boolean, changes: Array<string>, changes_en: Array<string>, };

@@ -10,6 +10,7 @@ pub mod case;
 pub mod catalogue;
 pub mod clock;
 pub mod date;
+pub mod drift;
 pub mod edit;
 pub mod ids;
 pub mod intake;

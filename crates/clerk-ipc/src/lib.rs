@@ -399,6 +399,18 @@ pub struct PrintResult {
     pub held_en: Option<String>,
 }
 
+/// A newer catalogue version is in effect than the one a draft pinned:
+/// what changed for its matter (sync-protocol §5).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct CatalogueDrift {
+    pub from: u32,
+    pub to: u32,
+    /// False when the new version no longer offers the matter.
+    pub matter_still_offered: bool,
+    pub changes: Vec<String>,
+    pub changes_en: Vec<String>,
+}
+
 /// A scan attached to a case.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct AttachmentItem {
@@ -475,6 +487,7 @@ pub fn typescript_bindings() -> String {
         OutboxItem::decl(&cfg),
         AttachmentItem::decl(&cfg),
         CaseAttachments::decl(&cfg),
+        CatalogueDrift::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from crates/clerk-ipc by `cargo xtask bindings`. Do not edit.\n",
