@@ -10,6 +10,8 @@
 //! Each app gets its own temporary HOME, data dir and machine config, so
 //! tests share nothing (WebKit storage included).
 
+pub mod platform;
+
 use fantoccini::{elements::Element, Client, ClientBuilder, Locator};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
