@@ -74,6 +74,18 @@ async fn current_catalogue(tx: &tokio_postgres::Transaction<'_>) -> Result<u32, 
         .get::<_, i32>(0) as u32)
 }
 
+/// A read-only transaction seeing one snapshot: a page and the counter
+/// it is cut at agree, whatever commits meanwhile.
+async fn snapshot_tx(
+    c: &mut deadpool_postgres::Object,
+) -> Result<deadpool_postgres::Transaction<'_>, tokio_postgres::Error> {
+    c.build_transaction()
+        .isolation_level(tokio_postgres::IsolationLevel::RepeatableRead)
+        .read_only(true)
+        .start()
+        .await
+}
+
 #[utoipa::path(get, path = "/v1/sync/pull", params(PullParams),
     responses((status = 200, body = PullResponse), (status = 410, description = "must_resync", body = platform_api::ErrorBody)),
     security(("bearer" = [])))]
@@ -85,12 +97,7 @@ pub async fn pull(
     let s = auth::session(&state, &headers).await?;
     let limit = q.limit.unwrap_or(500).clamp(1, 1000);
     let mut c = state.pool.get().await?;
-    let tx = c
-        .build_transaction()
-        .isolation_level(tokio_postgres::IsolationLevel::RepeatableRead)
-        .read_only(true)
-        .start()
-        .await?;
+    let tx = snapshot_tx(&mut c).await?;
     let epoch = meta(&tx, "log_epoch").await?.unwrap_or_default();
     let floor: i64 = meta(&tx, "log_floor")
         .await?
@@ -180,12 +187,7 @@ pub async fn snapshot(
     let s = auth::session(&state, &headers).await?;
     let limit = q.limit.unwrap_or(500).clamp(1, 1000);
     let mut c = state.pool.get().await?;
-    let tx = c
-        .build_transaction()
-        .isolation_level(tokio_postgres::IsolationLevel::RepeatableRead)
-        .read_only(true)
-        .start()
-        .await?;
+    let tx = snapshot_tx(&mut c).await?;
     let epoch = meta(&tx, "log_epoch").await?.unwrap_or_default();
     let (high, after) = if q.cursor.is_empty() {
         let h: i64 = tx
