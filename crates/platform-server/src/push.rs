@@ -340,18 +340,15 @@ async fn create(
                     case_version: Some(version),
                 });
             }
-            quarantine(tx, s, m, "case_id already used by another device").await?;
-            return Ok(rejected(
-                codes::DUPLICATE_ID,
-                "case_id already used by another device",
-            ));
+            return clash(tx, s, m, "case_id already used by another device".into()).await;
         }
-        quarantine(tx, s, m, "receipt number already used").await?;
-        tracing::error!(receipt = receipt_no, device = %s.device_id, "receipt number clash: quarantined");
-        return Ok(rejected(
-            codes::DUPLICATE_ID,
+        return clash(
+            tx,
+            s,
+            m,
             format!("receipt number {receipt_no} is already used"),
-        ));
+        )
+        .await;
     }
     batch.max_counter = batch.max_counter.max(counter);
     batch.touched.push((case_id.to_owned(), 1));
@@ -413,6 +410,19 @@ async fn accept_online(
     Ok(Outcome::Applied {
         case_version: Some(version + 1),
     })
+}
+
+/// An identifier clash (a security or operations incident): the command
+/// is kept in quarantine, logged, and answered DUPLICATE_ID; never lost.
+async fn clash(
+    tx: &deadpool_postgres::Transaction<'_>,
+    s: &auth::Session,
+    m: &Mutation,
+    reason: String,
+) -> Result<Outcome, ApiError> {
+    tracing::error!(device = %s.device_id, seq = m.seq, reason = %reason, "identifier clash: quarantined");
+    quarantine(tx, s, m, &reason).await?;
+    Ok(rejected(codes::DUPLICATE_ID, reason))
 }
 
 async fn quarantine(
