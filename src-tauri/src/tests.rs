@@ -297,26 +297,16 @@ fn an_invalid_form_names_its_fields_and_saves_nothing() {
     );
 }
 
-#[test]
-fn printing_through_cups_is_journalled_and_reprints_are_copies() {
-    let have = std::process::Command::new("lpstat")
-        .arg("-e")
-        .output()
-        .is_ok_and(|o| {
-            String::from_utf8_lossy(&o.stdout)
-                .lines()
-                .any(|l| l.trim() == "WC-PDF")
-        });
-    if !have {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI: `cargo xtask test` sets up the WC-PDF queue"
-        );
-        return;
-    }
+/// An app with these printers, and an accepted 食品经营许可 case with its
+/// documents made (case id, documents).
+fn accepted_case_with_printers(
+    a4: Option<&str>,
+    receipt: Option<&str>,
+) -> (tauri::App<tauri::test::MockRuntime>, Webview, Value, Value) {
     let mut config = clerk_config::Config::embedded_default();
-    config.printer.a4 = Some("WC-PDF".into());
-    let (_app, w) = app(clerk_config::Loaded {
+    config.printer.a4 = a4.map(Into::into);
+    config.printer.receipt = receipt.map(Into::into);
+    let (app, w) = app(clerk_config::Loaded {
         config,
         path: None,
         problem: None,
@@ -329,13 +319,24 @@ fn printing_through_cups_is_journalled_and_reprints_are_copies() {
     .unwrap();
     let case_id = out["confirmation"]["case_id"].clone();
     let docs = invoke(&w, "case_documents", json!({"caseId": case_id})).unwrap();
-    let kinds: Vec<&str> = docs
-        .as_array()
+    (app, w, case_id, docs)
+}
+
+fn kinds(docs: &Value) -> Vec<&str> {
+    docs.as_array()
         .unwrap()
         .iter()
         .map(|d| d["kind"].as_str().unwrap())
-        .collect();
-    assert_eq!(kinds, vec!["receipt", "acceptance_notice"]);
+        .collect()
+}
+
+#[test]
+fn printing_through_cups_is_journalled_and_reprints_are_copies() {
+    if !clerk_print::testing::queues_present(&["WC-PDF"]) {
+        return;
+    }
+    let (_app, w, case_id, docs) = accepted_case_with_printers(Some("WC-PDF"), None);
+    assert_eq!(kinds(&docs), vec!["receipt", "acceptance_notice"]);
     let first = invoke(&w, "print_document", json!({"id": docs[1]["id"]})).unwrap();
     assert_eq!(first["copy"], false);
     assert!(
@@ -364,37 +365,11 @@ fn printing_through_cups_is_journalled_and_reprints_are_copies() {
 /// told why, the journal says "held", and the original counts as printed.
 #[test]
 fn the_receipt_goes_to_the_receipt_printer_and_a_held_job_is_reported() {
-    let queues = clerk_print::printing::printers();
-    if !(queues.iter().any(|q| q == "WC-PDF") && queues.iter().any(|q| q == "WC-STOPPED")) {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI: `cargo xtask test` sets up the WC-PDF and WC-STOPPED queues"
-        );
+    if !clerk_print::testing::queues_present(&["WC-PDF", "WC-STOPPED"]) {
         return;
     }
-    let mut config = clerk_config::Config::embedded_default();
-    config.printer.receipt = Some("WC-PDF".into());
-    config.printer.a4 = Some("WC-STOPPED".into());
-    let (_app, w) = app(clerk_config::Loaded {
-        config,
-        path: None,
-        problem: None,
-    });
-    let out = invoke(
-        &w,
-        "take_in",
-        food_form(&valid_id(), false, json!({"kind": "accept"})),
-    )
-    .unwrap();
-    let case_id = out["confirmation"]["case_id"].clone();
-    let docs = invoke(&w, "case_documents", json!({"caseId": case_id})).unwrap();
-    let kinds: Vec<&str> = docs
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d["kind"].as_str().unwrap())
-        .collect();
-    assert_eq!(kinds, vec!["receipt_80mm", "acceptance_notice"]);
+    let (_app, w, case_id, docs) = accepted_case_with_printers(Some("WC-STOPPED"), Some("WC-PDF"));
+    assert_eq!(kinds(&docs), vec!["receipt_80mm", "acceptance_notice"]);
     let receipt = invoke(&w, "print_document", json!({"id": docs[0]["id"]})).unwrap();
     assert_eq!(receipt["printer"], "WC-PDF");
     assert!(receipt["held_zh"].is_null(), "{receipt}");

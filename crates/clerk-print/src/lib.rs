@@ -12,6 +12,7 @@ pub mod issue;
 mod layout;
 pub mod printing;
 mod template;
+pub mod testing;
 mod values;
 
 pub use issue::{Issuer, Made};

@@ -6,39 +6,13 @@ use std::path::PathBuf;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use clerk_print::{load_template, printing, render, sample_values, Font, Marking};
+use clerk_print::{load_template, printing, render, sample_values, testing, Font, Marking};
 
 const PRINTER: &str = "WC-PDF";
 
-/// The printed file for a job: cups-pdf names it `<title>…job_<n>.pdf` in the
-/// job owner's `~/PDF` (or its spool folder for anonymous jobs).
-fn printed_file(job: &str) -> Option<PathBuf> {
-    let n = job.rsplit('-').next()?;
-    let suffix = format!("job_{n}.pdf");
-    let mut dirs = vec![PathBuf::from("/root/PDF")];
-    if let Some(h) = std::env::var_os("HOME") {
-        dirs.push(PathBuf::from(h).join("PDF"));
-    }
-    if let Ok(rd) = std::fs::read_dir("/var/spool/cups-pdf") {
-        dirs.extend(rd.flatten().map(|e| e.path()));
-    }
-    dirs.iter()
-        .flat_map(|d| std::fs::read_dir(d).into_iter().flatten().flatten())
-        .map(|e| e.path())
-        .find(|p| {
-            p.file_name()
-                .is_some_and(|f| f.to_string_lossy().ends_with(&suffix))
-        })
-}
-
 #[test]
 fn prints_through_cups_and_the_printed_pdf_has_the_text() {
-    if !printing::printers().iter().any(|p| p == PRINTER) {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI: `cargo xtask test` sets up the {PRINTER} queue"
-        );
-        eprintln!("skipped: no {PRINTER} queue (run `cargo xtask setup --test`)");
+    if !testing::queues_present(&[PRINTER]) {
         return;
     }
     let t = load_template("receipt", None).unwrap();
@@ -52,19 +26,7 @@ fn prints_through_cups_and_the_printed_pdf_has_the_text() {
 
     let job = printing::lp(&file, PRINTER, "收件凭证").expect("the job is accepted");
     assert!(job.starts_with(&format!("{PRINTER}-")), "{job}");
-    let deadline = Instant::now() + Duration::from_secs(60);
-    let printed = loop {
-        if let Some(p) = printed_file(&job) {
-            // cups-pdf writes, then closes: wait for a complete file.
-            std::thread::sleep(Duration::from_millis(500));
-            break p;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "no printed file for {job} within 60 s"
-        );
-        std::thread::sleep(Duration::from_millis(250));
-    };
+    let printed = testing::wait_printed_file(&job);
     let text = Command::new("pdftotext")
         .arg(&printed)
         .arg("-")
@@ -102,12 +64,7 @@ fn prints_through_cups_and_the_printed_pdf_has_the_text() {
 #[test]
 fn a_stopped_queue_holds_the_job_and_says_why() {
     const STOPPED: &str = "WC-STOPPED";
-    if !printing::printers().iter().any(|p| p == STOPPED) {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI: `cargo xtask test` sets up the {STOPPED} queue"
-        );
-        eprintln!("skipped: no {STOPPED} queue (run `cargo xtask setup --test`)");
+    if !testing::queues_present(&[STOPPED]) {
         return;
     }
     let state = printing::queue_state(STOPPED).unwrap();

@@ -387,49 +387,15 @@ pub fn citizen_id(body: &str) -> String {
     format!("{body}{check}")
 }
 
-/// Are these CUPS queues set up? Under CI they must be (`cargo xtask test`
-/// adds them); elsewhere a test without them is skipped.
+/// The cups-pdf queues are set up (under CI, missing ones fail the test).
 pub fn have_printers(queues: &[&str]) -> bool {
-    let out = std::process::Command::new("lpstat").arg("-e").output();
-    let known = out
-        .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
-        .unwrap_or_default();
-    let have = queues.iter().all(|q| known.lines().any(|l| l.trim() == *q));
-    assert!(
-        have || std::env::var_os("CI").is_none(),
-        "CI: `cargo xtask test` sets up the {queues:?} queues"
-    );
-    have
+    clerk_print::testing::queues_present(queues)
 }
 
-/// The PDF cups-pdf wrote for a CUPS job (`WC-PDF-12` → `…job_12.pdf` in the
-/// job owner's ~/PDF), waited for up to a minute.
+/// The PDF cups-pdf wrote for a CUPS job, waited for up to a minute.
 pub async fn printed_pdf(job: &str) -> PathBuf {
-    let n = job.rsplit('-').next().unwrap_or_default().to_owned();
-    let suffix = format!("job_{n}.pdf");
-    let deadline = std::time::Instant::now() + Duration::from_secs(60);
-    loop {
-        let mut dirs = vec![PathBuf::from("/root/PDF")];
-        if let Some(h) = std::env::var_os("HOME") {
-            dirs.push(PathBuf::from(h).join("PDF"));
-        }
-        let found = dirs
-            .iter()
-            .flat_map(|d| std::fs::read_dir(d).into_iter().flatten().flatten())
-            .map(|e| e.path())
-            .find(|p| {
-                p.file_name()
-                    .is_some_and(|f| f.to_string_lossy().ends_with(&suffix))
-            });
-        if let Some(p) = found {
-            // cups-pdf writes, then closes: wait for a complete file.
-            tokio::time::sleep(Duration::from_millis(500)).await;
-            return p;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "no printed PDF for {job} within 60 s"
-        );
-        tokio::time::sleep(Duration::from_millis(250)).await;
-    }
+    let job = job.to_owned();
+    tokio::task::spawn_blocking(move || clerk_print::testing::wait_printed_file(&job))
+        .await
+        .unwrap()
 }
