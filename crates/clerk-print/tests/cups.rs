@@ -4,7 +4,6 @@
 
 use std::path::PathBuf;
 use std::process::Command;
-use std::time::{Duration, Instant};
 
 use clerk_print::{load_template, printing, render, sample_values, testing, Font, Marking};
 
