@@ -9,76 +9,19 @@
 //!
 //! `cargo xtask bench sync`; `SYNC_BENCH_QUICK=1` for a short smoke run.
 
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
-const ADMIN: &str = "bench-admin-token-0123456789";
-const OFFICE: &str = "530502-ZWZX";
-
-async fn admin(http: &reqwest::Client, url: &str, path: &str, body: Value) -> Value {
-    let r = http
-        .post(format!("{url}{path}"))
-        .bearer_auth(ADMIN)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    assert!(r.status().is_success(), "{path}");
-    r.json().await.unwrap()
-}
-
-struct Window {
-    store: Arc<clerk_store::Store>,
-    client: Arc<clerk_sync::SyncClient>,
-    _dir: tempfile::TempDir,
-}
-
-async fn window(http: &reqwest::Client, url: &str, w: &str) -> Window {
-    let dir = tempfile::tempdir().unwrap();
-    let secrets = Arc::new(clerk_secrets::MemoryStore::new());
-    let store = Arc::new(
-        clerk_store::Store::open(dir.path(), secrets.as_ref(), || {
-            clerk_store::Identity::provisional("530502ZW")
-        })
-        .unwrap(),
-    );
-    let client = Arc::new(clerk_sync::SyncClient::new(
-        url,
-        store.clone(),
-        secrets,
-        "bench",
-    ));
-    let code = admin(
-        http,
-        url,
-        "/v1/admin/enrolment-codes",
-        json!({"office_id": OFFICE, "window_code": w}),
-    )
-    .await["code"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let actor = clerk_store::Actor {
-        user_id: "u".into(),
-        window_code: w.into(),
-    };
-    client.enroll(&code, &actor).await.unwrap();
-    client.login("u", "bench-password").await.unwrap();
-    Window {
-        store,
-        client,
-        _dir: dir,
-    }
-}
+// The fault-injection harness's platform and windows (one set-up for
+// tests and benchmarks).
+#[path = "../tests/common/mod.rs"]
+mod common;
+use common::{Platform, Window, OFFICE, PASSWORD, USER};
 
 fn take_in(w: &Window, n: u64, offset: u64) {
     let today = clerk_core::date::Date::parse_iso("2026-03-02").unwrap();
-    let actor = clerk_store::Actor {
-        user_id: "u".into(),
-        window_code: "07".into(),
-    };
+    let actor = common::actor(&w.window);
     let cases: Vec<_> = (0..n)
         .map(|i| clerk_store::testing::sample_case(offset + i, today))
         .collect();
@@ -101,17 +44,12 @@ fn main() {
         .build()
         .unwrap();
     rt.block_on(async move {
-        let db = pg_harness::fresh_database("bench").await;
-        let (url, _h) = platform_server::spawn_local(platform_server::Settings::new(&db, ADMIN))
-            .await
-            .unwrap();
-        let http = reqwest::Client::new();
-        admin(&http, &url, "/v1/admin/offices", json!({"office_id": OFFICE, "name": "大厅"})).await;
-        admin(&http, &url, "/v1/admin/users", json!({"user_id": "u", "name": "u", "office_id": OFFICE, "password": "bench-password"})).await;
+        let p = Platform::start().await;
+        let (url, http) = (p.url.clone(), p.http.clone());
 
         // 1. One window, 10,000 offline cases.
         let n = if quick { 500 } else { 10_000 };
-        let w = window(&http, &url, "07").await;
+        let w = Window::new(&p, &url, "07").await;
         take_in(&w, n, 0);
         let t = Instant::now();
         let r = w.client.push_all().await.unwrap();
@@ -123,7 +61,7 @@ fn main() {
         let per = if quick { 50 } else { 500 };
         let mut ws = Vec::new();
         for i in 0..20 {
-            let w = window(&http, &url, &format!("{:02}", 10 + i)).await;
+            let w = Window::new(&p, &url, &format!("{:02}", 10 + i)).await;
             take_in(&w, per, 100_000 * (i as u64 + 1));
             ws.push(w);
         }
@@ -148,7 +86,7 @@ fn main() {
         let period = Duration::from_secs(if quick { 5 } else { 30 });
         let mut tokens = Vec::new();
         for i in 0..devices {
-            let code = admin(&http, &url, "/v1/admin/enrolment-codes", json!({"office_id": OFFICE, "window_code": "P"})).await;
+            let code = p.admin("/v1/admin/enrolment-codes", json!({"office_id": OFFICE, "window_code": "P"})).await;
             let e: Value = http
                 .post(format!("{url}/v1/devices/enroll"))
                 .json(&json!({"code": code["code"], "db_instance_id": format!("poller-{i}"), "max_receipt_counter": 0, "app_version": "bench"}))
@@ -160,7 +98,7 @@ fn main() {
                 .unwrap();
             let t: Value = http
                 .post(format!("{url}/v1/auth/login"))
-                .json(&json!({"device_id": e["device_id"], "device_secret": e["device_secret"], "user_id": "u", "password": "bench-password"}))
+                .json(&json!({"device_id": e["device_id"], "device_secret": e["device_secret"], "user_id": USER, "password": PASSWORD}))
                 .send()
                 .await
                 .unwrap()
@@ -249,6 +187,30 @@ fn main() {
             pct(pulls, 0.99).as_secs_f64() * 1e3,
             pct(pushes.clone(), 0.5).as_secs_f64() * 1e3,
             pct(pushes, 0.99).as_secs_f64() * 1e3,
+        );
+
+        // 4. The attachment lane: one 50 MB scan imported and uploaded on
+        //    loopback (4 MiB chunks, each checksummed; hashed in full at
+        //    both ends).
+        let size = if quick { 5 } else { 50 } * 1024 * 1024;
+        let w = Window::new(&p, &url, "90").await;
+        let c = w.take_in(1);
+        let src = common::scan(w.dir.path(), "scan.pdf", size, 4);
+        let t = Instant::now();
+        w.store
+            .attach_file(&c.case_id, &src, "M01", &common::actor("90"), clerk_store::time::now_millis())
+            .unwrap();
+        let import = t.elapsed();
+        let t = Instant::now();
+        let r = w.client.upload_pending().await.unwrap();
+        let upload = t.elapsed();
+        assert_eq!(r.stored, 1);
+        println!(
+            "attachment_lane: {} MB scan imported (hashed, encrypted into the store) in {:.2} s, uploaded in {:.2} s ({:.0} MB/s)",
+            size / 1024 / 1024,
+            import.as_secs_f64(),
+            upload.as_secs_f64(),
+            size as f64 / 1024.0 / 1024.0 / upload.as_secs_f64()
         );
     });
 }
