@@ -243,6 +243,8 @@ pub async fn outbox_items(core: State<'_, AppCore>) -> CmdResult<Vec<OutboxItem>
                 kind_zh: match r.kind.as_str() {
                     "case.create" => "收件/受理",
                     "case.accept_online" => "网上申报预审受理",
+                    "case.attach" => "添加扫描件",
+                    "case.update_fields" => "修改受理信息",
                     _ => "其他操作",
                 }
                 .to_owned(),
@@ -251,7 +253,7 @@ pub async fn outbox_items(core: State<'_, AppCore>) -> CmdResult<Vec<OutboxItem>
                     "pending" => "待发送",
                     "acked" => "已送达",
                     "rejected" => "被平台退回",
-                    "conflict" => "有冲突",
+                    "conflict" => "有冲突（平台保留了另一窗口的修改）",
                     _ => "未知",
                 }
                 .to_owned(),
