@@ -29,6 +29,8 @@ const COMMANDS: &[&str] = &[
     "case_attachments",
     "attach_scan",
     "catalogue_drift",
+    "case_contact",
+    "edit_case_fields",
 ];
 
 fn main() {

@@ -1204,3 +1204,94 @@ pub async fn catalogue_drift(
         changes_en: changes.into_iter().map(|c| c.en).collect(),
     }))
 }
+
+fn contact_of(view: clerk_store::CaseView) -> clerk_ipc::CaseContact {
+    let get = |f: &str| {
+        clerk_core::edit::get(&view.case, f)
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let editable = view
+        .status
+        .as_deref()
+        .is_none_or(clerk_core::edit::editable_in);
+    let (reason, reason_en) = match view.status.as_deref() {
+        Some(s) if !editable => (
+            Some(format!(
+                "该办件当前为「{}」，受理信息不能再修改",
+                clerk_core::case::platform_status_zh(s)
+            )),
+            Some(format!(
+                "The case is {s}: its intake fields can no longer be changed"
+            )),
+        ),
+        _ => (None, None),
+    };
+    clerk_ipc::CaseContact {
+        phone: get("applicant.phone"),
+        address: get("applicant.address"),
+        agent_name: get("applicant.agent_name"),
+        editable,
+        reason,
+        reason_en,
+        conflicts: view
+            .conflicts
+            .into_iter()
+            .map(|c| clerk_ipc::ConflictItem {
+                field_zh: clerk_core::edit::label_zh(&c.field)
+                    .unwrap_or(&c.field)
+                    .to_owned(),
+                field: c.field,
+                platform_value: c.platform_value,
+                window_value: c.window_value,
+                window: c.window,
+            })
+            .collect(),
+    }
+}
+
+/// A case's contact fields as this window sees them (its own edits not
+/// yet on the platform included), and the platform's conflicts.
+#[tauri::command]
+pub async fn case_contact(
+    core: State<'_, AppCore>,
+    case_id: String,
+) -> CmdResult<clerk_ipc::CaseContact> {
+    let store = core.store().await?;
+    blocking(move || {
+        store
+            .case_view(&case_id)
+            .map_err(storage)?
+            .map(contact_of)
+            .ok_or_else(|| CmdError::new(ErrorKind::NotFound, "没有该办件", "No such case"))
+    })
+    .await
+}
+
+/// Change contact fields after intake: checked by clerk-core, queued as
+/// `case.update_fields` (field-level merge on the platform), works offline.
+#[tauri::command]
+pub async fn edit_case_fields(
+    core: State<'_, AppCore>,
+    case_id: String,
+    edits: Vec<clerk_ipc::FieldEdit>,
+) -> CmdResult<clerk_ipc::CaseContact> {
+    let store = core.store().await?;
+    let actor = window_actor(&core.config.config);
+    let contact = blocking(move || {
+        let edits: Vec<(String, String)> = edits.into_iter().map(|e| (e.field, e.value)).collect();
+        store
+            .edit_fields(&case_id, &edits, &actor, clerk_store::time::now_millis())
+            .map_err(storage)?;
+        store
+            .case_view(&case_id)
+            .map_err(storage)?
+            .map(contact_of)
+            .ok_or_else(|| CmdError::new(ErrorKind::NotFound, "没有该办件", "No such case"))
+    })
+    .await?;
+    if let Some(h) = core.sync().await {
+        h.worker.poke_all();
+    }
+    Ok(contact)
+}

@@ -45,6 +45,8 @@ pub fn build<R: tauri::Runtime>(
             commands::case_attachments,
             commands::attach_scan,
             commands::catalogue_drift,
+            commands::case_contact,
+            commands::edit_case_fields,
             commands::outbox_items,
             commands::retry_outbox_item,
         ])

@@ -642,4 +642,86 @@ fn sync_with_the_platform_from_enrolment_to_a_departments_result() {
     );
     let e = invoke(&w, "matter_detail", json!({"code": FOOD, "version": 9})).unwrap_err();
     assert!(e["message"].as_str().unwrap().contains("第 9 版"), "{e}");
+
+    // Contact fields after intake: checked, queued, merged on the platform
+    // field by field. Another window changed the phone first: the platform
+    // keeps its value and this window shows both.
+    let cid = out["confirmation"]["case_id"].clone();
+    invoke(&w, "sync_now", json!({})).unwrap();
+    let c = invoke(&w, "case_contact", json!({"caseId": cid})).unwrap();
+    assert_eq!(
+        (c["phone"].as_str(), c["editable"].as_bool()),
+        (Some("13808720000"), Some(true))
+    );
+    let e = invoke(
+        &w,
+        "edit_case_fields",
+        json!({"caseId": cid, "edits": [{"field": "applicant.phone", "value": "123"}]}),
+    )
+    .unwrap_err();
+    assert_eq!(e["field"], "applicant.phone", "{e}");
+    let code = admin(
+        "/v1/admin/enrolment-codes",
+        json!({"office_id": "SAMPLE", "window_code": "08"}),
+    )["code"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let other_dir = tempfile::tempdir().unwrap();
+    rt.block_on(async {
+        let secrets = std::sync::Arc::new(clerk_secrets::MemoryStore::new());
+        let store = std::sync::Arc::new(
+            clerk_store::Store::open(other_dir.path(), secrets.as_ref(), || {
+                clerk_store::Identity::provisional("SAMPLE")
+            })
+            .unwrap(),
+        );
+        let client = clerk_sync::SyncClient::new(&url, store.clone(), secrets, "other");
+        let actor = clerk_store::Actor {
+            user_id: "wang".into(),
+            window_code: "08".into(),
+        };
+        client.enroll(&code, &actor).await.unwrap();
+        client.login("wang", "password-7").await.unwrap();
+        client.pull_all().await.unwrap();
+        store
+            .edit_fields(
+                cid.as_str().unwrap(),
+                &[("applicant.phone".into(), "13911111111".into())],
+                &actor,
+                clerk_store::time::now_millis(),
+            )
+            .unwrap();
+        client.push_all().await.unwrap();
+    });
+    let c = invoke(
+        &w,
+        "edit_case_fields",
+        json!({"caseId": cid, "edits": [{"field": "applicant.phone", "value": "139 2222 2222"}, {"field": "applicant.address", "value": "保山市隆阳区兰城路 1 号"}]}),
+    )
+    .unwrap();
+    assert_eq!(c["phone"], "13922222222", "shown at once, normalised");
+    invoke(&w, "sync_now", json!({})).unwrap();
+    let c = invoke(&w, "case_contact", json!({"caseId": cid})).unwrap();
+    assert_eq!(
+        c["phone"], "13911111111",
+        "the platform kept the first change"
+    );
+    assert_eq!(
+        c["address"], "保山市隆阳区兰城路 1 号",
+        "the other field was applied"
+    );
+    assert_eq!(
+        c["conflicts"],
+        json!([{"field": "applicant.phone", "field_zh": "联系电话", "platform_value": "13911111111", "window_value": "13922222222", "window": "00"}])
+    );
+    let items = invoke(&w, "outbox_items", json!({})).unwrap();
+    let edit = items
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["kind"] == "case.update_fields")
+        .unwrap();
+    assert_eq!(edit["state"], "conflict", "{edit}");
+    assert!(edit["state_zh"].as_str().unwrap().starts_with("有冲突"));
 }

@@ -20,6 +20,8 @@ import type {
   OutboxItem,
   CaseAttachments,
   CatalogueDrift,
+  CaseContact,
+  FieldEdit,
 } from './bindings'
 
 export class CommandError extends Error {
@@ -77,6 +79,8 @@ export const api = {
   acceptOnline: (caseId: string) => call<null>('accept_online', { caseId }),
   outboxItems: () => call<OutboxItem[]>('outbox_items'),
   retryOutboxItem: (seq: number) => call<null>('retry_outbox_item', { seq }),
+  caseContact: (caseId: string) => call<CaseContact>('case_contact', { caseId }),
+  editCaseFields: (caseId: string, edits: FieldEdit[]) => call<CaseContact>('edit_case_fields', { caseId, edits }),
   caseAttachments: (caseId: string) => call<CaseAttachments>('case_attachments', { caseId }),
   /** The file's bytes go as the raw request body (no base64 copy). */
   attachScan: (caseId: string, role: string, fileName: string, bytes: Uint8Array) =>

@@ -277,3 +277,25 @@ export type CatalogueDrift = { from: number, to: number,
  * False when the new version no longer offers the matter.
  */
 matter_still_offered: boolean, changes: Array<string>, changes_en: Array<string>, };
+
+export type FieldEdit = { 
+/**
+ * `applicant.phone`, `applicant.address`, `applicant.agent_name`.
+ */
+field: string, value: string, };
+
+export type ConflictItem = { field: string, 
+/**
+ * 联系电话, 联系地址, …
+ */
+field_zh: string, platform_value: string | null, window_value: string, 
+/**
+ * The window whose value was not applied.
+ */
+window: string, };
+
+export type CaseContact = { phone: string, address: string, agent_name: string, editable: boolean, 
+/**
+ * Why not, when not editable (Chinese, then English).
+ */
+reason: string | null, reason_en: string | null, conflicts: Array<ConflictItem>, };

@@ -166,6 +166,15 @@ export const messages = {
       noPrinter: '未配置打印机',
       outcome: { sent: '已送打印', held: '已排队但未打印：{why}', failed: '失败：{why}' },
     },
+    contact: {
+      title: '联系方式',
+      phone: '联系电话',
+      address: '联系地址',
+      save: '保存修改',
+      saved: '已保存，将同步到平台',
+      unchanged: '没有改动',
+      conflict: '{field}：平台保留「{kept}」，{window}号窗口填写的「{other}」未采用，请与申请人核实后再改',
+    },
     att: {
       title: '扫描件',
       add: '添加扫描件',
@@ -362,6 +371,15 @@ export const messages = {
       copy: 'copy',
       noPrinter: 'no printer configured',
       outcome: { sent: 'sent to the printer', held: 'queued, not printed: {why}', failed: 'failed: {why}' },
+    },
+    contact: {
+      title: 'Contact',
+      phone: 'Phone',
+      address: 'Address',
+      save: 'Save changes',
+      saved: 'Saved; it goes to the platform with the next sync',
+      unchanged: 'Nothing changed',
+      conflict: '{field}: the platform kept "{kept}"; "{other}" from window {window} was not applied. Check with the applicant, then change it again',
     },
     att: {
       title: 'Scans',

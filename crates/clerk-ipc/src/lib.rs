@@ -399,6 +399,41 @@ pub struct PrintResult {
     pub held_en: Option<String>,
 }
 
+/// One field a clerk changes after intake.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct FieldEdit {
+    /// `applicant.phone`, `applicant.address`, `applicant.agent_name`.
+    pub field: String,
+    pub value: String,
+}
+
+/// A field two windows changed differently: the platform kept one value,
+/// the other is shown here until someone settles it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ConflictItem {
+    pub field: String,
+    /// 联系电话, 联系地址, …
+    pub field_zh: String,
+    pub platform_value: Option<String>,
+    pub window_value: String,
+    /// The window whose value was not applied.
+    pub window: String,
+}
+
+/// A case's contact fields as this window sees them, whether they may
+/// still be changed, and any conflicts the platform reported.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct CaseContact {
+    pub phone: String,
+    pub address: String,
+    pub agent_name: String,
+    pub editable: bool,
+    /// Why not, when not editable (Chinese, then English).
+    pub reason: Option<String>,
+    pub reason_en: Option<String>,
+    pub conflicts: Vec<ConflictItem>,
+}
+
 /// A newer catalogue version is in effect than the one a draft pinned:
 /// what changed for its matter (sync-protocol §5).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -488,6 +523,9 @@ pub fn typescript_bindings() -> String {
         AttachmentItem::decl(&cfg),
         CaseAttachments::decl(&cfg),
         CatalogueDrift::decl(&cfg),
+        FieldEdit::decl(&cfg),
+        ConflictItem::decl(&cfg),
+        CaseContact::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from crates/clerk-ipc by `cargo xtask bindings`. Do not edit.\n",

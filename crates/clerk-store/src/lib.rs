@@ -20,6 +20,7 @@ pub mod time;
 
 pub use attach::{Attached, AttachmentRow, PendingBlob, CHUNK};
 pub use docs::{DocumentRow, JournalRow, NewDocument, PrintRecord};
+pub use edit::CaseView;
 pub use open::{key_name, Identity, OpenError, MIGRATIONS};
 pub use ops::{Actor, CaseRow, Committed, OutboxRow, StoreError};
 pub use search::fts_query;

@@ -106,7 +106,8 @@ impl SyncClient {
                     }
                     Err(e) => {
                         tracing::warn!(sha = %b.sha256, error = %e, "upload failed; will retry");
-                        let _ = self.store.blob_failed(&b.sha256, &e.to_string());
+                        // Kept for the clerk (in Chinese); the log has the detail.
+                        let _ = self.store.blob_failed(&b.sha256, &e.zh());
                         report.failed += 1;
                         first_err.get_or_insert(e);
                     }

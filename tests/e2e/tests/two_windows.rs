@@ -86,6 +86,20 @@ async fn two_windows_of_one_hall_share_cases_and_results() {
     a.wait_text("[data-testid=att-pending]", "身份证扫描件.pdf")
         .await;
     a.wait_text("[data-testid=sb-unsent]", "未发送：2").await;
+    // The applicant's phone changed: corrected in the same drawer, offline;
+    // a wrong number is refused on its field.
+    a.click("[data-testid=c-phone]").await;
+    a.keys(&format!("{}a", k(Key::Control))).await;
+    a.keys("1390872").await;
+    a.click("[data-testid=c-save]").await;
+    a.wait_text("[data-testid=c-phone-error]", "11 位手机号")
+        .await;
+    a.click("[data-testid=c-phone]").await;
+    a.keys(&k(Key::End)).await;
+    a.keys("0001").await;
+    a.click("[data-testid=c-save]").await;
+    a.wait_text("[data-testid=contact-message]", "已保存").await;
+    a.wait_text("[data-testid=sb-unsent]", "未发送：3").await;
     a.screenshot("attached-offline").await;
     a.keys(&k(Key::Escape)).await;
 
