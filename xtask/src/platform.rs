@@ -88,6 +88,8 @@ pub fn start(dir: &Path) -> Result<(Platform, String)> {
         .arg(format!("127.0.0.1:{DEMO_PORT}"))
         .arg("--admin-token-file")
         .arg(&token_file)
+        .arg("--blob-dir")
+        .arg(dir.join("blobs"))
         .stdout(Stdio::piped())
         .spawn()
         .map_err(|e| e.to_string())?;
