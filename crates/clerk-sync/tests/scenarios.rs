@@ -245,6 +245,11 @@ async fn scenario_18_a_second_process_cannot_sync_the_same_store() {
         matches!(again, Err(clerk_store::OpenError::Busy(_))),
         "{again:?}"
     );
+    // The one process that holds the store syncs as usual.
+    w.take_in(1);
+    w.client.push_all().await.unwrap();
+    check_invariants(&p, &[&w]).await;
+    check_pulled(&p, &w).await;
 }
 
 /// 29. The access token expires between batches: 401, one refresh, on. 20
@@ -543,6 +548,7 @@ async fn scenario_14_restored_client_database_is_quarantined() {
     w.take_in(2);
     w.take_in(3);
     w.client.push_all().await.unwrap();
+    check_invariants(&p, &[&w]).await;
     let Window {
         store,
         client,
@@ -589,6 +595,18 @@ async fn scenario_14_restored_client_database_is_quarantined() {
         .unwrap()
         .get(0);
     assert!(q);
+    // The platform still has every case once (I3), whatever the copy sent.
+    let dup: i64 = p
+        .sql()
+        .await
+        .query_one(
+            "SELECT count(*) FROM (SELECT receipt_no FROM cases GROUP BY receipt_no HAVING count(*) > 1) d",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(dup, 0);
 }
 
 fn edit(w: &Window, case_id: &str, field: &str, value: &str) -> i64 {
@@ -888,6 +906,7 @@ async fn scenario_22_corrupt_or_cut_catalogue_download_keeps_the_old_and_retries
     let body: serde_json::Value =
         serde_json::from_str(&w.store.catalogue_body(2).unwrap().unwrap()).unwrap();
     assert_eq!(body["version"], 2);
+    check_invariants(&p, &[&w]).await;
 }
 
 /// §3 rule 7: a receipt number or case id already used by another device

@@ -1,7 +1,8 @@
 //! The fault-injection harness (sync-protocol §13): the real platform
 //! server on a real PostgreSQL (a fresh database per test), real client
 //! stores in temporary folders, an in-process TCP fault proxy between
-//! them, and the invariant checker (I1, I3, I4, I5).
+//! them, and the invariant checker (I1–I6; I4 in `check_blobs`, I5 in
+//! `check_pulled`).
 
 #![allow(dead_code)]
 
@@ -366,6 +367,7 @@ pub async fn check_invariants(p: &Platform, windows: &[&Window]) {
             }
         }
     }
+    check_effects(p, windows).await;
     // No receipt number or case id twice, whatever happened.
     let dup: i64 = db
         .query_one(
@@ -459,4 +461,171 @@ pub fn scan(dir: &std::path::Path, name: &str, len: usize, seed: u64) -> std::pa
     let path = dir.join(name);
     std::fs::write(&path, &b).unwrap();
     path
+}
+
+/// I2: the server's state is what applying each device's applied commands
+/// in order gives: every applied create is a case of that device with its
+/// receipt number and matter (and the device has no other case), every
+/// applied attach is a reference, every applied field change is the
+/// field's value unless a later change of another window replaced it, and
+/// every conflict is kept. I6: no outbox row was ever deleted (seqs are
+/// 1..=the counter, none missing; the archive is never purged).
+pub async fn check_effects(p: &Platform, windows: &[&Window]) {
+    let db = p.sql().await;
+    // (case, field) → the devices that changed it (only fields one device
+    // changed have a single in-order answer to check against).
+    let mut editors: std::collections::HashMap<
+        (String, String),
+        std::collections::HashSet<String>,
+    > = Default::default();
+    let mut logs = Vec::new();
+    for w in windows {
+        let rows = w.store.outbox_from(0, 1_000_000).unwrap();
+        let last = w.store.last_seq().unwrap();
+        let seqs: Vec<i64> = rows.iter().map(|r| r.seq).collect();
+        assert_eq!(
+            seqs,
+            (1..=last).collect::<Vec<_>>(),
+            "I6: every outbox row of window {} is kept",
+            w.window
+        );
+        for r in rows.iter().filter(|r| r.kind == "case.update_fields") {
+            let case = r
+                .case_id
+                .clone()
+                .or_else(|| r.payload["case_id"].as_str().map(Into::into))
+                .unwrap();
+            for c in r.payload["changes"].as_array().unwrap() {
+                editors
+                    .entry((case.clone(), c["field"].as_str().unwrap().to_owned()))
+                    .or_default()
+                    .insert(w.window.clone());
+            }
+        }
+        logs.push((w, rows));
+    }
+    for (w, rows) in logs {
+        let device: uuid::Uuid = w.device_id().parse().unwrap();
+        let ledger: std::collections::HashMap<i64, (String, Value)> = db
+            .query(
+                "SELECT seq, outcome, result FROM mutation_ledger WHERE device_id = $1",
+                &[&device],
+            )
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| {
+                (
+                    r.get::<_, i64>(0),
+                    (r.get::<_, String>(1), r.get::<_, Value>(2)),
+                )
+            })
+            .collect();
+        let mut creates = 0i64;
+        let mut last_value: std::collections::HashMap<(String, String), (String, bool)> =
+            Default::default();
+        for r in &rows {
+            let Some((outcome, result)) = ledger.get(&r.seq) else {
+                continue;
+            };
+            let case = r
+                .case_id
+                .clone()
+                .or_else(|| r.payload["case_id"].as_str().map(Into::into));
+            match (r.kind.as_str(), outcome.as_str()) {
+                ("case.create", "applied") => {
+                    creates += 1;
+                    let c = db
+                        .query_one(
+                            "SELECT receipt_no, matter_code, device_id FROM cases WHERE case_id = $1",
+                            &[&case.clone().unwrap()],
+                        )
+                        .await
+                        .unwrap_or_else(|e| panic!("I2: the case of seq {} exists: {e}", r.seq));
+                    assert_eq!(
+                        c.get::<_, String>(0),
+                        r.payload["receipt_no"].as_str().unwrap(),
+                        "I2: receipt"
+                    );
+                    assert_eq!(
+                        c.get::<_, String>(1),
+                        r.payload["catalogue_ref"]["matter"].as_str().unwrap(),
+                        "I2: matter"
+                    );
+                    assert_eq!(
+                        c.get::<_, Option<uuid::Uuid>>(2),
+                        Some(device),
+                        "I2: its device"
+                    );
+                }
+                ("case.attach", "applied") => {
+                    let n: i64 = db
+                        .query_one(
+                            "SELECT count(*) FROM case_attachments WHERE case_id = $1 AND sha256 = $2 AND role = $3",
+                            &[&case.clone().unwrap(), &r.payload["sha256"].as_str().unwrap(), &r.payload["role"].as_str().unwrap()],
+                        )
+                        .await
+                        .unwrap()
+                        .get(0);
+                    assert_eq!(n, 1, "I2: the reference of seq {} is kept once", r.seq);
+                }
+                ("case.update_fields", "applied" | "conflict") => {
+                    let conflicted = result["message"].as_str().unwrap_or_default().to_owned();
+                    for c in r.payload["changes"].as_array().unwrap() {
+                        let field = c["field"].as_str().unwrap().to_owned();
+                        let lost = outcome == "conflict" && conflicted.contains(&field);
+                        if lost {
+                            let n: i64 = db
+                                .query_one(
+                                    "SELECT count(*) FROM conflicts WHERE case_id = $1 AND field = $2 AND device_id = $3 AND seq = $4",
+                                    &[&case.clone().unwrap(), &field, &device, &r.seq],
+                                )
+                                .await
+                                .unwrap()
+                                .get(0);
+                            assert_eq!(
+                                n, 1,
+                                "I2: the value of seq {} that was not applied is kept",
+                                r.seq
+                            );
+                        }
+                        last_value.insert(
+                            (case.clone().unwrap(), field),
+                            (c["new"].as_str().unwrap().to_owned(), lost),
+                        );
+                    }
+                }
+                _ => {}
+            }
+        }
+        let theirs: i64 = db
+            .query_one(
+                "SELECT count(*) FROM cases WHERE device_id = $1",
+                &[&device],
+            )
+            .await
+            .unwrap()
+            .get(0);
+        assert_eq!(
+            theirs, creates,
+            "I2: window {} has exactly its applied cases",
+            w.window
+        );
+        for ((case, field), (new, lost)) in last_value {
+            if lost || editors[&(case.clone(), field.clone())].len() > 1 {
+                continue;
+            }
+            let data: Value = db
+                .query_one("SELECT data FROM cases WHERE case_id = $1", &[&case])
+                .await
+                .unwrap()
+                .get(0);
+            assert_eq!(
+                clerk_core::edit::get(&data["case"], &field),
+                Some(new.as_str()),
+                "I2: {field} of {case} is window {}'s last change",
+                w.window
+            );
+        }
+    }
 }
