@@ -404,6 +404,18 @@ fn the_windows_bundle_carries_the_print_sidecar() {
     );
     let targets = conf["bundle"]["targets"].as_array().unwrap();
     assert!(targets.contains(&json!("nsis")) && targets.contains(&json!("msi")));
+    // The CJK font and its licence go into the install folder, where the
+    // printing code looks first (Windows has no Noto CJK of its own).
+    assert_eq!(
+        conf["bundle"]["resources"][clerk_print::BUNDLED_FONT],
+        clerk_print::BUNDLED_FONT
+    );
+    assert_eq!(
+        conf["bundle"]["resources"]["fonts/OFL.txt"],
+        "fonts/OFL.txt"
+    );
+    let first = &clerk_print::font_candidates()[0];
+    assert!(first.0.ends_with(clerk_print::BUNDLED_FONT) && first.1 == 0);
     assert_eq!(
         clerk_print::printing::sumatra_path()
             .unwrap()

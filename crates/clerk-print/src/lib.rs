@@ -86,6 +86,30 @@ pub const DEFAULT_FONTS: &[(&str, usize)] = &[
     ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", 2),
 ];
 
+/// The font the Windows installer ships next to the app (SIL OFL 1.1, its
+/// licence beside it): `fonts/NotoSerifCJKsc-Regular.otf` under the
+/// install folder (installers/README.md).
+pub const BUNDLED_FONT: &str = "fonts/NotoSerifCJKsc-Regular.otf";
+
+/// Where the installed app looks for its fonts: the bundled font next to
+/// the executable first, then the system's (Debian's fonts-noto-cjk, which
+/// the .deb and .rpm depend on).
+pub fn font_candidates() -> Vec<(std::path::PathBuf, usize)> {
+    let mut out = Vec::new();
+    if let Some(dir) = std::env::current_exe()
+        .ok()
+        .and_then(|e| e.parent().map(Path::to_path_buf))
+    {
+        out.push((dir.join(BUNDLED_FONT), 0));
+    }
+    out.extend(
+        DEFAULT_FONTS
+            .iter()
+            .map(|(p, i)| (std::path::PathBuf::from(p), *i)),
+    );
+    out
+}
+
 impl Font {
     pub fn load(path: &Path, index: usize) -> Result<Font, PrintError> {
         let bytes = std::fs::read(path).map_err(|e| PrintError::Font {
@@ -108,14 +132,16 @@ impl Font {
 
     /// The first default font that exists.
     pub fn default_font() -> Result<Font, PrintError> {
-        for (p, i) in DEFAULT_FONTS {
-            if Path::new(p).exists() {
-                return Font::load(Path::new(p), *i);
+        for (p, i) in font_candidates() {
+            if p.exists() {
+                return Font::load(&p, i);
             }
         }
         Err(PrintError::Font {
             path: DEFAULT_FONTS[0].0.into(),
-            why: "not installed (Debian: fonts-noto-cjk)".into(),
+            why: format!(
+                "not installed (Debian: fonts-noto-cjk; Windows: {BUNDLED_FONT} next to the app)"
+            ),
         })
     }
 
