@@ -1,7 +1,8 @@
 //! For tests that print through the real CUPS (`cargo xtask test` sets up
 //! the cups-pdf queues WC-PDF and WC-STOPPED): whether the queues are there,
-//! and the PDF cups-pdf wrote for a job. Used by clerk-print's, the app's
-//! and the end-to-end tests.
+//! and the PDF cups-pdf wrote for a job. Used by clerk-print's and the app's
+//! tests, and included by path in the end-to-end harness (which must not
+//! build clerk-print's PDF stack), so it uses nothing but `std`.
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -9,8 +10,12 @@ use std::time::{Duration, Instant};
 /// True when every queue is set up. Under CI a missing queue fails the
 /// test (a missing install step must not hide); elsewhere it is skipped.
 pub fn queues_present(queues: &[&str]) -> bool {
-    let known = crate::printing::printers();
-    let have = queues.iter().all(|q| known.iter().any(|k| k == q));
+    let known = std::process::Command::new("lpstat")
+        .arg("-e")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+        .unwrap_or_default();
+    let have = queues.iter().all(|q| known.lines().any(|k| k.trim() == *q));
     if !have {
         assert!(
             std::env::var_os("CI").is_none(),

@@ -11,6 +11,10 @@
 //! tests share nothing (WebKit storage included).
 
 pub mod platform;
+// The CUPS helpers shared with clerk-print's tests (std only: the harness
+// does not build clerk-print's PDF stack).
+#[path = "../../../crates/clerk-print/src/testing.rs"]
+mod cups;
 
 use fantoccini::{elements::Element, Client, ClientBuilder, Locator};
 use std::path::{Path, PathBuf};
@@ -389,13 +393,13 @@ pub fn citizen_id(body: &str) -> String {
 
 /// The cups-pdf queues are set up (under CI, missing ones fail the test).
 pub fn have_printers(queues: &[&str]) -> bool {
-    clerk_print::testing::queues_present(queues)
+    cups::queues_present(queues)
 }
 
 /// The PDF cups-pdf wrote for a CUPS job, waited for up to a minute.
 pub async fn printed_pdf(job: &str) -> PathBuf {
     let job = job.to_owned();
-    tokio::task::spawn_blocking(move || clerk_print::testing::wait_printed_file(&job))
+    tokio::task::spawn_blocking(move || cups::wait_printed_file(&job))
         .await
         .unwrap()
 }
