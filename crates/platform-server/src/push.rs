@@ -364,23 +364,12 @@ async fn accept_online(
     m: &Mutation,
     batch: &mut Batch,
 ) -> Result<Outcome, ApiError> {
-    let Some(case_id) = m.case_id.as_deref() else {
-        return Ok(rejected(
-            codes::VALIDATION,
-            "case.accept_online needs case_id",
-        ));
+    let c = match lock_case(tx, m).await? {
+        Ok(c) => c,
+        Err(no) => return Ok(no),
     };
-    let Some(r) = tx
-        .q_opt(
-            "SELECT status, version, office_id FROM cases WHERE case_id = $1 FOR UPDATE",
-            &[&case_id],
-        )
-        .await?
-    else {
-        return Ok(rejected(codes::VALIDATION, "no such case"));
-    };
-    let (status, version, case_office): (String, i64, String) = (r.get(0), r.get(1), r.get(2));
-    if case_office != office || status != "online_submitted" {
+    let (case_id, status, version) = (c.case_id.as_str(), c.status, c.version);
+    if c.office != office || status != "online_submitted" {
         return Ok(rejected(
             codes::INVALID_STATE,
             format!("the case is {status}: it can no longer be accepted here"),
@@ -453,9 +442,6 @@ async fn attach(
     m: &Mutation,
     batch: &mut Batch,
 ) -> Result<Outcome, ApiError> {
-    let Some(case_id) = m.case_id.as_deref() else {
-        return Ok(rejected(codes::VALIDATION, "case.attach needs case_id"));
-    };
     let Ok(a) = serde_json::from_value::<platform_api::AttachPayload>(m.payload.clone()) else {
         return Ok(rejected(
             codes::VALIDATION,
@@ -473,17 +459,12 @@ async fn attach(
             "case.attach: sha256 must be lower-case hex, mime PDF/JPEG/PNG, size 1 B–100 MB, role not empty",
         ));
     }
-    let Some(r) = tx
-        .q_opt(
-            "SELECT status, version, office_id FROM cases WHERE case_id = $1 FOR UPDATE",
-            &[&case_id],
-        )
-        .await?
-    else {
-        return Ok(rejected(codes::VALIDATION, "no such case"));
+    let c = match lock_case(tx, m).await? {
+        Ok(c) => c,
+        Err(no) => return Ok(no),
     };
-    let (status, version, case_office): (String, i64, String) = (r.get(0), r.get(1), r.get(2));
-    if case_office != office {
+    let (case_id, status, version) = (c.case_id.as_str(), c.status.clone(), c.version);
+    if c.office != office {
         return Ok(rejected(
             codes::FORBIDDEN,
             "the case belongs to another hall",
@@ -535,12 +516,6 @@ async fn update_fields(
     m: &Mutation,
     batch: &mut Batch,
 ) -> Result<Outcome, ApiError> {
-    let Some(case_id) = m.case_id.as_deref() else {
-        return Ok(rejected(
-            codes::VALIDATION,
-            "case.update_fields needs case_id",
-        ));
-    };
     let Ok(p) = serde_json::from_value::<platform_api::UpdateFieldsPayload>(m.payload.clone())
     else {
         return Ok(rejected(
@@ -560,18 +535,17 @@ async fn update_fields(
             }
         }
     }
-    let Some(r) = tx
-        .q_opt(
-            "SELECT status, version, office_id, data FROM cases WHERE case_id = $1 FOR UPDATE",
-            &[&case_id],
-        )
-        .await?
-    else {
-        return Ok(rejected(codes::VALIDATION, "no such case"));
+    let c = match lock_case(tx, m).await? {
+        Ok(c) => c,
+        Err(no) => return Ok(no),
     };
-    let (status, version, case_office, mut data): (String, i64, String, serde_json::Value) =
-        (r.get(0), r.get(1), r.get(2), r.get(3));
-    if case_office != office {
+    let (case_id, status, version, mut data) = (
+        c.case_id.as_str(),
+        c.status.clone(),
+        c.version,
+        c.data.clone(),
+    );
+    if c.office != office {
         return Ok(rejected(
             codes::FORBIDDEN,
             "the case belongs to another hall",
@@ -627,4 +601,43 @@ async fn update_fields(
             ),
         })
     }
+}
+
+/// The case a command is about, locked until the batch commits.
+struct LockedCase {
+    case_id: String,
+    status: String,
+    version: i64,
+    office: String,
+    data: serde_json::Value,
+}
+
+/// Lock the command's case, or the rejection when it names none or an
+/// unknown one.
+async fn lock_case(
+    tx: &deadpool_postgres::Transaction<'_>,
+    m: &Mutation,
+) -> Result<Result<LockedCase, Outcome>, ApiError> {
+    let Some(case_id) = m.case_id.as_deref() else {
+        return Ok(Err(rejected(
+            codes::VALIDATION,
+            format!("{} needs case_id", m.kind),
+        )));
+    };
+    let Some(r) = tx
+        .q_opt(
+            "SELECT status, version, office_id, data FROM cases WHERE case_id = $1 FOR UPDATE",
+            &[&case_id],
+        )
+        .await?
+    else {
+        return Ok(Err(rejected(codes::VALIDATION, "no such case")));
+    };
+    Ok(Ok(LockedCase {
+        case_id: case_id.to_owned(),
+        status: r.get(0),
+        version: r.get(1),
+        office: r.get(2),
+        data: r.get(3),
+    }))
 }
