@@ -368,8 +368,14 @@ pub async fn check_invariants(p: &Platform, windows: &[&Window]) {
         }
     }
     check_effects(p, windows).await;
-    // No receipt number or case id twice, whatever happened.
-    let dup: i64 = db
+    check_receipts_unique(p).await;
+}
+
+/// I3 on the platform alone: no receipt number twice, whatever happened.
+pub async fn check_receipts_unique(p: &Platform) {
+    let dup: i64 = p
+        .sql()
+        .await
         .query_one(
             "SELECT count(*) FROM (SELECT receipt_no FROM cases GROUP BY receipt_no HAVING count(*) > 1) d",
             &[],
