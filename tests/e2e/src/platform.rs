@@ -115,7 +115,7 @@ pub async fn sync_now(app: &App) {
     wait_long(app, "[data-testid=sync-message]", "同步完成", 20).await;
 }
 
-pub async fn hall(app: &App) {
+pub async fn hall_tab(app: &App) {
     app.keys(&format!("{}2", k(Key::Alt))).await;
     app.click("[data-testid=tab-hall]").await;
 }
@@ -132,4 +132,57 @@ pub async fn pick_file(app: &App, name: &str, head: &str) {
         return true;"#
     ))
     .await;
+}
+
+/// A hall on a fresh platform: the office SAMPLE and the clerk user on a new
+/// database, the server running on a free loopback port with its own blob
+/// folder.
+pub struct Hall {
+    pub db: String,
+    pub port: u16,
+    pub blobs: tempfile::TempDir,
+    /// None while the platform is "down" (`stop`, then `start`).
+    pub server: Option<Server>,
+}
+
+impl Hall {
+    pub async fn start() -> Hall {
+        let db = pg_harness::fresh_database("e2e").await;
+        admin(&db, &["add-office", "SAMPLE", "保山市隆阳区政务服务中心"]);
+        admin(&db, &["add-user", "clerk", "王芳", "SAMPLE"]);
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let blobs = tempfile::tempdir().unwrap();
+        let server = Some(Server::start(&db, port, blobs.path()));
+        Hall {
+            db,
+            port,
+            blobs,
+            server,
+        }
+    }
+
+    pub fn stop(&mut self) {
+        self.server = None;
+    }
+
+    pub fn restart(&mut self) {
+        self.server = Some(Server::start(&self.db, self.port, self.blobs.path()));
+    }
+
+    /// A window of this hall on 2 March 2026, enrolled with a fresh code
+    /// at its first start.
+    pub fn sandbox(&self, window: &str) -> crate::Sandbox {
+        let code = admin(&self.db, &["enrolment-code", "SAMPLE", window])["code"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        crate::Sandbox::new()
+            .with_config(&config(window, self.port))
+            .on_day("2026-03-02")
+            .with_env("WINDOW_CLERK_ENROL_CODE", &code)
+    }
 }

@@ -4,31 +4,15 @@
 //! on v1 with a banner naming the difference, and re-checking it on v2
 //! keeps the applicant and shows v2's materials.
 
-use e2e::platform::{admin, config, login, sync_now, Server};
-use e2e::{citizen_id, k, App, Key, Sandbox};
+use e2e::platform::{admin, login, sync_now, Hall};
+use e2e::{citizen_id, k, App, Key};
 
 const FOOD: &str = "11530500MB1A27618NXK00001000000";
 
 #[tokio::test]
 async fn a_draft_keeps_its_catalogue_version_and_shows_what_changed() {
-    let db = pg_harness::fresh_database("e2e").await;
-    admin(&db, &["add-office", "SAMPLE", "保山市隆阳区政务服务中心"]);
-    admin(&db, &["add-user", "clerk", "王芳", "SAMPLE"]);
-    let code = admin(&db, &["enrolment-code", "SAMPLE", "07"])["code"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let blobs = tempfile::tempdir().unwrap();
-    let _server = Server::start(&db, port, blobs.path());
-    let sb = Sandbox::new()
-        .with_config(&config("07", port))
-        .on_day("2026-03-02")
-        .with_env("WINDOW_CLERK_ENROL_CODE", &code);
+    let hall = Hall::start().await;
+    let sb = hall.sandbox("07");
     let app = App::start("catalogue", &sb).await;
     login(&app).await;
 
@@ -62,10 +46,10 @@ async fn a_draft_keeps_its_catalogue_version_and_shows_what_changed() {
     extra["name"] = serde_json::json!("食品安全管理制度文本");
     extra["required"] = serde_json::json!(true);
     food["materials"].as_array_mut().unwrap().push(extra);
-    let file = blobs.path().join("catalogue-v2.json");
+    let file = hall.blobs.path().join("catalogue-v2.json");
     std::fs::write(&file, serde_json::to_string(&cat).unwrap()).unwrap();
     admin(
-        &db,
+        &hall.db,
         &["publish-catalogue", file.to_str().unwrap(), "2026-01-01"],
     );
     sync_now(&app).await;

@@ -5,34 +5,13 @@
 //! show the result; an online application appears in B's hall list and is
 //! accepted there.
 
-use e2e::platform::{admin, config, hall, login, pick_file, sync_now, wait_long, Server};
-use e2e::{citizen_id, k, App, Key, Sandbox};
+use e2e::platform::{admin, hall_tab, login, pick_file, sync_now, wait_long, Hall};
+use e2e::{citizen_id, k, App, Key};
 
 #[tokio::test]
 async fn two_windows_of_one_hall_share_cases_and_results() {
-    let db = pg_harness::fresh_database("e2e").await;
-    admin(&db, &["add-office", "SAMPLE", "保山市隆阳区政务服务中心"]);
-    admin(&db, &["add-user", "clerk", "王芳", "SAMPLE"]);
-    let code = |w: &str| {
-        admin(&db, &["enrolment-code", "SAMPLE", w])["code"]
-            .as_str()
-            .unwrap()
-            .to_owned()
-    };
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let blobs = tempfile::tempdir().unwrap();
-    let server = Server::start(&db, port, blobs.path());
-    let sandbox = |w: &str| {
-        Sandbox::new()
-            .with_config(&config(w, port))
-            .on_day("2026-03-02")
-            .with_env("WINDOW_CLERK_ENROL_CODE", &code(w))
-            .with_env("WINDOW_CLERK_MULTI_INSTANCE", "1")
-    };
+    let mut hall = Hall::start().await;
+    let sandbox = |w: &str| hall.sandbox(w).with_env("WINDOW_CLERK_MULTI_INSTANCE", "1");
     let (sa, sb) = (sandbox("07"), sandbox("08"));
     let a = App::start("two-windows-a", &sa).await;
     let b = App::start("two-windows-b", &sb).await;
@@ -41,7 +20,7 @@ async fn two_windows_of_one_hall_share_cases_and_results() {
     wait_long(&a, "[data-testid=sb-connection]", "在线", 30).await;
 
     // The platform goes away; window A keeps working.
-    drop(server);
+    hall.stop();
     a.keys(&format!("{}1", k(Key::Alt))).await;
     a.wait_focus("matter-search").await;
     a.keys("spjyxk").await;
@@ -104,7 +83,7 @@ async fn two_windows_of_one_hall_share_cases_and_results() {
     a.keys(&k(Key::Escape)).await;
 
     // Back: the worker sends it by itself (no click, no new case).
-    let _server = Server::start(&db, port, blobs.path());
+    hall.restart();
     wait_long(&a, "[data-testid=sb-unsent]", "未发送：0", 90).await;
     wait_long(&a, "[data-testid=sb-connection]", "在线", 30).await;
     // The scan follows by the attachment lane.
@@ -119,16 +98,16 @@ async fn two_windows_of_one_hall_share_cases_and_results() {
 
     // Window B sees A's case in the hall list.
     sync_now(&b).await;
-    hall(&b).await;
+    hall_tab(&b).await;
     wait_long(&b, "[data-testid=hall-list]", &receipt, 10).await;
 
     // A department approves it; both windows show the result.
-    let case = admin(&db, &["find-case", &receipt]);
+    let case = admin(&hall.db, &["find-case", &receipt]);
     let id = case["case_id"].as_str().unwrap();
-    admin(&db, &["decide", id, "市场监管局", "approve"]);
+    admin(&hall.db, &["decide", id, "市场监管局", "approve"]);
     for w in [&a, &b] {
         sync_now(w).await;
-        hall(w).await;
+        hall_tab(w).await;
         wait_long(
             w,
             &format!("[data-testid='hall-status-{receipt}']"),
@@ -156,16 +135,16 @@ async fn two_windows_of_one_hall_share_cases_and_results() {
         .to_string(),
     )
     .unwrap();
-    let online = admin(&db, &["online-application", f.to_str().unwrap()]);
+    let online = admin(&hall.db, &["online-application", f.to_str().unwrap()]);
     let web = online["receipt_no"].as_str().unwrap().to_owned();
     sync_now(&b).await;
-    hall(&b).await;
+    hall_tab(&b).await;
     wait_long(&b, &format!("[data-testid='hall-{web}']"), "网上申报", 10).await;
     b.screenshot("online-application").await;
     b.click(&format!("[data-testid='accept-{web}']")).await;
     b.wait_text("[data-testid=hall-message]", "已受理").await;
     sync_now(&b).await;
-    hall(&b).await;
+    hall_tab(&b).await;
     wait_long(
         &b,
         &format!("[data-testid='hall-status-{web}']"),
@@ -173,7 +152,7 @@ async fn two_windows_of_one_hall_share_cases_and_results() {
         10,
     )
     .await;
-    assert_eq!(admin(&db, &["find-case", &web])["status"], "accepted");
+    assert_eq!(admin(&hall.db, &["find-case", &web])["status"], "accepted");
     b.screenshot("hall").await;
     a.close().await;
     b.close().await;
