@@ -1,5 +1,5 @@
 //! The attachment lane (sync-protocol §11) under the faults of §13
-//! scenarios 23, 25, 27 and 28: the real platform server on real
+//! scenarios 23 to 25, 27 and 28: the real platform server on real
 //! PostgreSQL, real client stores, the TCP fault proxy between them.
 
 mod common;
@@ -83,6 +83,59 @@ async fn scenario_23_fifty_megabytes_cut_a_hundred_times_arrive_whole() {
     );
     check_invariants(&p, &[&w]).await;
     check_pulled(&p, &w).await;
+}
+
+/// 24. A bit flipped in one chunk on the way → 460 → that chunk is sent
+/// again; the assembled file damaged on the platform's disk → 422 → the
+/// window checks its own copy and uploads again from the start.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn scenario_24_a_flipped_bit_is_resent_and_a_bad_file_restarts() {
+    let p = Platform::start().await;
+    let proxy = Proxy::start(&p.url).await;
+    let w = Window::new(&p, &proxy.url, "07").await;
+    let c = w.take_in(1);
+    let chunk = w.client.upload_chunk as u64;
+    let src = scan(w.dir.path(), "permit.pdf", (chunk + chunk / 2) as usize, 24);
+    let a = attach(&w, &c.case_id, &src);
+    w.client.push_all().await.unwrap();
+    // Well inside the first PATCH body (the requests before it are small).
+    *proxy.flip_after.lock().unwrap() = Some(200_000);
+    let r = w.client.upload_pending().await.unwrap();
+    assert_eq!(r.stored, 1);
+    assert_eq!(
+        r.bytes_sent,
+        a.size as u64 + chunk,
+        "the damaged chunk went twice"
+    );
+    check_blobs(&p).await;
+
+    // A second scan: its first chunk lands, then the platform's partial
+    // file is damaged on disk before the rest arrives.
+    let src2 = scan(w.dir.path(), "plan.pdf", (chunk + chunk / 2) as usize, 2424);
+    let b = attach(&w, &c.case_id, &src2);
+    *proxy.drop_response_to.lock().unwrap() = Some("PATCH ".into());
+    assert!(w.client.upload_pending().await.is_err());
+    let id: uuid::Uuid = p
+        .sql()
+        .await
+        .query_one("SELECT upload_id FROM uploads", &[])
+        .await
+        .unwrap()
+        .get(0);
+    let part = p.blobs.path().join("uploads").join(id.simple().to_string());
+    let mut bytes = std::fs::read(&part).unwrap();
+    bytes[10] ^= 0xFF;
+    std::fs::write(&part, bytes).unwrap();
+    let r = w.client.upload_pending().await.unwrap();
+    assert_eq!(r.stored, 1);
+    assert!(
+        r.bytes_sent >= b.size as u64,
+        "uploaded again from the start after the 422 ({} bytes)",
+        r.bytes_sent
+    );
+    check_blobs(&p).await;
+    w.client.push_all().await.unwrap();
+    check_invariants(&p, &[&w]).await;
 }
 
 /// 25. The 201 of the upload creation is lost → the retry gets the same

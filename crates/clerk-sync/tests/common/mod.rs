@@ -183,6 +183,8 @@ pub struct Proxy {
     pub drop_response_to: Arc<std::sync::Mutex<Option<String>>>,
     /// Hold every request whose first line starts so (never forwarded on).
     pub stall: Arc<std::sync::Mutex<Option<String>>>,
+    /// Flip one bit of the request stream this many bytes on (once).
+    pub flip_after: Arc<std::sync::Mutex<Option<u64>>>,
 }
 
 fn request_line(b: &[u8]) -> Option<String> {
@@ -214,12 +216,14 @@ impl Proxy {
         let cut_after = Arc::new(std::sync::Mutex::new(None::<u64>));
         let drop_response_to = Arc::new(std::sync::Mutex::new(None::<String>));
         let stall = Arc::new(std::sync::Mutex::new(None::<String>));
-        let (d, dn, cut, dr, st) = (
+        let flip_after = Arc::new(std::sync::Mutex::new(None::<u64>));
+        let (d, dn, cut, dr, st, fl) = (
             drop_responses.clone(),
             down.clone(),
             cut_after.clone(),
             drop_response_to.clone(),
             stall.clone(),
+            flip_after.clone(),
         );
         tokio::spawn(async move {
             loop {
@@ -230,7 +234,8 @@ impl Proxy {
                     drop(client);
                     continue;
                 }
-                let (d, cut, dr, st) = (d.clone(), cut.clone(), dr.clone(), st.clone());
+                let (d, cut, dr, st, fl) =
+                    (d.clone(), cut.clone(), dr.clone(), st.clone(), fl.clone());
                 tokio::spawn(async move {
                     let Ok(server) = tokio::net::TcpStream::connect(target).await else {
                         return;
@@ -261,6 +266,17 @@ impl Proxy {
                                 if rule.as_deref().is_some_and(|p| line.starts_with(p)) {
                                     *rule = None;
                                     sn.store(true, Ordering::SeqCst);
+                                }
+                            }
+                            {
+                                let mut f = fl.lock().unwrap();
+                                if let Some(left) = *f {
+                                    if (n as u64) > left {
+                                        buf[left as usize] ^= 0x01;
+                                        *f = None;
+                                    } else {
+                                        *f = Some(left - n as u64);
+                                    }
                                 }
                             }
                             let mut send = n;
@@ -315,6 +331,7 @@ impl Proxy {
             cut_after,
             drop_response_to,
             stall,
+            flip_after,
         }
     }
 }
