@@ -44,6 +44,9 @@ pub struct AppCore {
     pub bundled: Arc<Catalogue>,
     /// Parsed catalogue versions, by number (versions are immutable).
     catalogues: std::sync::Mutex<std::collections::HashMap<u32, Arc<Catalogue>>>,
+    /// The catalogue in effect, for (day, the store's catalogue generation):
+    /// matter search asks on every keystroke.
+    in_effect: std::sync::Mutex<Option<(Date, u64, Arc<Catalogue>)>>,
     pub calendar: WorkCalendar,
     pub started: Instant,
     pub startup_marker: Option<std::path::PathBuf>,
@@ -81,6 +84,7 @@ impl AppCore {
             config,
             bundled: Arc::new(catalogue),
             catalogues: Default::default(),
+            in_effect: Default::default(),
             calendar: WorkCalendar::bundled(),
             started,
             startup_marker: std::env::var_os(crate::paths::STARTUP_MARKER_ENV).map(Into::into),
@@ -113,6 +117,12 @@ impl AppCore {
             return self.bundled.clone();
         };
         let today = self.today();
+        let generation = store.catalogue_generation();
+        if let Some((d, g, c)) = self.in_effect.lock().unwrap().as_ref() {
+            if (*d, *g) == (today, generation) {
+                return c.clone();
+            }
+        }
         let held = tokio::task::spawn_blocking(move || store.catalogue_versions())
             .await
             .ok()
@@ -120,13 +130,15 @@ impl AppCore {
             .unwrap_or_default();
         let list: Vec<clerk_core::drift::Held<'_>> =
             held.iter().map(|h| (h.0, h.2.as_str(), h.3)).collect();
-        match clerk_core::drift::in_effect(&list, today) {
+        let chosen = match clerk_core::drift::in_effect(&list, today) {
             Some(v) if v >= self.bundled.version => self
                 .catalogue_version(v)
                 .await
                 .unwrap_or_else(|| self.bundled.clone()),
             _ => self.bundled.clone(),
-        }
+        };
+        *self.in_effect.lock().unwrap() = Some((today, generation, chosen.clone()));
+        chosen
     }
 
     /// One catalogue version (a draft or a case pins its own), from the

@@ -42,6 +42,9 @@ pub struct Store {
     identity: std::sync::RwLock<Identity>,
     /// Key of the applicant index's keyed hash (kept in the encrypted file).
     lookup_secret: Vec<u8>,
+    /// Bumped whenever the held catalogue versions change (a download, a
+    /// withdrawal): readers cache what they derive from them.
+    catalogue_gen: std::sync::atomic::AtomicU64,
     /// Held for the life of the store: one process per data directory.
     _lock: File,
 }

@@ -257,6 +257,7 @@ impl Store {
             dir: dir.to_path_buf(),
             identity: std::sync::RwLock::new(identity),
             lookup_secret,
+            catalogue_gen: Default::default(),
             _lock: lock,
         };
         store.reconcile_mirror()?;

@@ -443,6 +443,7 @@ impl Store {
             "INSERT INTO catalogue_versions(version, sha256, effective_from, body, fetched_at) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING",
             params![version, sha256, effective_from, body, iso_utc(now_millis)],
         )?;
+        self.catalogue_changed();
         Ok(())
     }
 
@@ -452,7 +453,18 @@ impl Store {
             "UPDATE catalogue_versions SET withdrawn = ?2 WHERE version = ?1",
             params![version, withdrawn],
         )?;
+        self.catalogue_changed();
         Ok(())
+    }
+
+    fn catalogue_changed(&self) {
+        self.catalogue_gen
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// Changes whenever the held catalogue versions change (cheap: no query).
+    pub fn catalogue_generation(&self) -> u64 {
+        self.catalogue_gen.load(std::sync::atomic::Ordering::SeqCst)
     }
 
     pub fn catalogue_body(&self, version: u32) -> Result<Option<String>, StoreError> {
