@@ -240,36 +240,25 @@ impl SyncClient {
             .send()
             .await
             .map_err(|e| SyncError::Network(e.to_string()))?;
+        self.read(resp).await
+    }
+
+    /// A response as `T`, or its error body as a `SyncError::Server`.
+    async fn read<T: DeserializeOwned>(&self, resp: reqwest::Response) -> Result<T, SyncError> {
+        if !resp.status().is_success() {
+            return Err(error_of(resp).await);
+        }
         let status = resp.status();
-        let retry_after = resp
-            .headers()
-            .get("retry-after")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse().ok());
         let bytes = resp
             .bytes()
             .await
             .map_err(|e| SyncError::Network(e.to_string()))?;
-        if status.is_success() {
-            return serde_json::from_slice(&bytes).map_err(|e| SyncError::Server {
-                status: status.as_u16(),
-                code: codes::MALFORMED.into(),
-                message: format!("unreadable answer: {e}"),
-                retry_after: None,
-                last_applied_seq: None,
-            });
-        }
-        let body: ErrorBody = serde_json::from_slice(&bytes).unwrap_or(ErrorBody {
-            error: format!("http_{}", status.as_u16()),
-            message: String::from_utf8_lossy(&bytes).chars().take(200).collect(),
-            last_applied_seq: None,
-        });
-        Err(SyncError::Server {
+        serde_json::from_slice(&bytes).map_err(|e| SyncError::Server {
             status: status.as_u16(),
-            code: body.error,
-            message: body.message,
-            retry_after,
-            last_applied_seq: body.last_applied_seq,
+            code: codes::MALFORMED.into(),
+            message: format!("unreadable answer: {e}"),
+            retry_after: None,
+            last_applied_seq: None,
         })
     }
 
@@ -392,20 +381,35 @@ impl SyncClient {
         }
     }
 
+    /// An authorised request whose status the caller reads; a 401 refreshes
+    /// the token once and retries.
+    pub(crate) async fn raw(
+        &self,
+        make: impl Fn(&str) -> reqwest::RequestBuilder,
+    ) -> Result<reqwest::Response, SyncError> {
+        let t = self.token(None).await?;
+        let r = make(&t)
+            .send()
+            .await
+            .map_err(|e| SyncError::Network(e.to_string()))?;
+        if r.status() != StatusCode::UNAUTHORIZED {
+            return Ok(r);
+        }
+        let t2 = self.token(Some(&t)).await?;
+        make(&t2)
+            .send()
+            .await
+            .map_err(|e| SyncError::Network(e.to_string()))
+    }
+
     /// An authorised call; a 401 refreshes once and retries (every sync
     /// call is idempotent).
     async fn authed<T: DeserializeOwned>(
         &self,
         make: impl Fn(&str) -> reqwest::RequestBuilder,
     ) -> Result<T, SyncError> {
-        let t = self.token(None).await?;
-        match self.send(make(&t)).await {
-            Err(SyncError::Server { status: 401, .. }) => {
-                let t2 = self.token(Some(&t)).await?;
-                self.send(make(&t2)).await
-            }
-            r => r,
-        }
+        let resp = self.raw(make).await?;
+        self.read(resp).await
     }
 
     fn to_wire(m: &QueuedMutation) -> Mutation {
@@ -760,5 +764,33 @@ impl SyncClient {
     /// Status code helper for tests.
     pub fn is_status(e: &SyncError, s: StatusCode) -> bool {
         matches!(e, SyncError::Server { status, .. } if *status == s.as_u16())
+    }
+}
+
+/// A non-2xx answer as a `SyncError::Server`, with the platform's error
+/// body when it sent one.
+pub(crate) async fn error_of(resp: reqwest::Response) -> SyncError {
+    let status = resp.status();
+    let retry_after = resp
+        .headers()
+        .get("retry-after")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok());
+    let bytes = match resp.bytes().await {
+        Ok(b) => b,
+        // Cut while the answer came: the outcome is unknown.
+        Err(e) => return SyncError::Network(e.to_string()),
+    };
+    let body: ErrorBody = serde_json::from_slice(&bytes).unwrap_or(ErrorBody {
+        error: format!("http_{}", status.as_u16()),
+        message: String::from_utf8_lossy(&bytes).chars().take(200).collect(),
+        last_applied_seq: None,
+    });
+    SyncError::Server {
+        status: status.as_u16(),
+        code: body.error,
+        message: body.message,
+        retry_after,
+        last_applied_seq: body.last_applied_seq,
     }
 }

@@ -52,27 +52,6 @@ enum Step {
 }
 
 impl SyncClient {
-    /// An authorised request whose status the caller reads; a 401 refreshes
-    /// the token once and retries.
-    async fn raw(
-        &self,
-        make: impl Fn(&str) -> reqwest::RequestBuilder,
-    ) -> Result<reqwest::Response, SyncError> {
-        let t = self.token(None).await?;
-        let r = make(&t)
-            .send()
-            .await
-            .map_err(|e| SyncError::Network(e.to_string()))?;
-        if r.status() != StatusCode::UNAUTHORIZED {
-            return Ok(r);
-        }
-        let t2 = self.token(Some(&t)).await?;
-        make(&t2)
-            .send()
-            .await
-            .map_err(|e| SyncError::Network(e.to_string()))
-    }
-
     fn url(&self, path: &str) -> String {
         if path.starts_with("http://") || path.starts_with("https://") {
             path.to_owned()
@@ -185,7 +164,7 @@ impl SyncClient {
             })
             .await?;
         if r.status() != StatusCode::CREATED {
-            return Err(self.error_of(r).await);
+            return Err(crate::error_of(r).await);
         }
         let loc = r
             .headers()
@@ -197,24 +176,6 @@ impl SyncClient {
             .blob_set_upload(&b.sha256, Some(&loc), 0)
             .map_err(store_err)?;
         Ok(loc)
-    }
-
-    async fn error_of(&self, r: reqwest::Response) -> SyncError {
-        let status = r.status().as_u16();
-        let retry_after = header_i64(&r, "retry-after").map(|v| v as u64);
-        let body: platform_api::ErrorBody =
-            r.json().await.unwrap_or_else(|_| platform_api::ErrorBody {
-                error: format!("http_{status}"),
-                message: String::new(),
-                last_applied_seq: None,
-            });
-        SyncError::Server {
-            status,
-            code: body.error,
-            message: body.message,
-            retry_after,
-            last_applied_seq: None,
-        }
     }
 
     /// HEAD for the offset, then PATCH chunk by chunk.
@@ -236,7 +197,7 @@ impl SyncClient {
             StatusCode::OK => header_i64(&head, "upload-offset")
                 .ok_or_else(|| unexpected(&head, "HEAD upload without Upload-Offset"))?,
             StatusCode::NOT_FOUND | StatusCode::GONE => return Ok(Step::Restart),
-            _ => return Err(self.error_of(head).await),
+            _ => return Err(crate::error_of(head).await),
         };
         self.store
             .blob_set_offset(&b.sha256, offset)
@@ -316,7 +277,7 @@ impl SyncClient {
                     }
                     return Ok(Step::Restart);
                 }
-                _ => return Err(self.error_of(r).await),
+                _ => return Err(crate::error_of(r).await),
             }
         }
     }
