@@ -403,3 +403,17 @@ pub async fn printed_pdf(job: &str) -> PathBuf {
         .await
         .unwrap()
 }
+
+/// From the intake view's search: type `spjyxk`, open 食品经营许可, wait for
+/// its form (the focus is then on the applicant kind).
+pub async fn pick_food_licence(app: &App) {
+    app.wait_focus("matter-search").await;
+    app.keys("spjyxk").await;
+    app.wait_text("[data-testid=matter-list]", "食品经营许可")
+        .await;
+    app.keys(&k(Key::Down)).await;
+    app.keys(&k(Key::Enter)).await;
+    app.wait_text("[data-testid=matter-detail]", "食品经营许可")
+        .await;
+    app.wait_css("[data-testid=intake-form]").await;
+}

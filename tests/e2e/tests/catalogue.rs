@@ -5,7 +5,7 @@
 //! keeps the applicant and shows v2's materials.
 
 use e2e::platform::{admin, login, sync_now, Hall};
-use e2e::{citizen_id, k, App, Key};
+use e2e::{citizen_id, k, pick_food_licence, App, Key};
 
 const FOOD: &str = "11530500MB1A27618NXK00001000000";
 
@@ -18,12 +18,7 @@ async fn a_draft_keeps_its_catalogue_version_and_shows_what_changed() {
 
     // A draft on v1 (the version in effect now).
     app.keys(&format!("{}1", k(Key::Alt))).await;
-    app.wait_focus("matter-search").await;
-    app.keys("spjyxk").await;
-    app.wait_text("[data-testid=matter-list]", "食品经营许可")
-        .await;
-    app.keys(&k(Key::Down)).await;
-    app.keys(&k(Key::Enter)).await;
+    pick_food_licence(&app).await;
     app.wait_focus("kind-person").await;
     app.keys(&k(Key::Enter)).await;
     app.keys(&citizen_id("53050219850505002")).await;

@@ -3,21 +3,9 @@
 //! the case list, a known applicant filled in, and the draft restored after
 //! the app is closed mid-form.
 
-use e2e::{citizen_id, k, App, Key, Sandbox};
+use e2e::{citizen_id, k, pick_food_licence, App, Key, Sandbox};
 
 const DAY: &str = "2026-03-02"; // a Monday
-
-async fn pick_food_licence(app: &App) {
-    app.wait_focus("matter-search").await;
-    app.keys("spjyxk").await;
-    app.wait_text("[data-testid=matter-list]", "食品经营许可")
-        .await;
-    app.keys(&k(Key::Down)).await;
-    app.keys(&k(Key::Enter)).await;
-    app.wait_text("[data-testid=matter-detail]", "食品经营许可")
-        .await;
-    app.wait_css("[data-testid=intake-form]").await;
-}
 
 async fn click(app: &App, testid: &str) {
     app.click(&format!("[data-testid='{testid}']")).await;

@@ -6,7 +6,7 @@
 //! accepted there.
 
 use e2e::platform::{admin, hall_tab, login, pick_file, sync_now, wait_long, Hall};
-use e2e::{citizen_id, k, App, Key};
+use e2e::{citizen_id, k, pick_food_licence, App, Key};
 
 #[tokio::test]
 async fn two_windows_of_one_hall_share_cases_and_results() {
@@ -22,12 +22,7 @@ async fn two_windows_of_one_hall_share_cases_and_results() {
     // The platform goes away; window A keeps working.
     hall.stop();
     a.keys(&format!("{}1", k(Key::Alt))).await;
-    a.wait_focus("matter-search").await;
-    a.keys("spjyxk").await;
-    a.wait_text("[data-testid=matter-list]", "食品经营许可")
-        .await;
-    a.keys(&k(Key::Down)).await;
-    a.keys(&k(Key::Enter)).await;
+    pick_food_licence(&a).await;
     a.wait_focus("kind-person").await;
     a.keys(&k(Key::Enter)).await;
     a.keys(&citizen_id("53050219900101123")).await;
