@@ -9,6 +9,7 @@
 //! (clerk-secrets); without it the file is never opened, and never replaced.
 
 mod attach;
+mod derived;
 mod docs;
 mod edit;
 mod open;
@@ -21,7 +22,7 @@ pub mod time;
 pub use attach::{Attached, AttachmentRow, PendingBlob, CHUNK};
 pub use docs::{DocumentRow, JournalRow, NewDocument, PrintRecord};
 pub use edit::CaseView;
-pub use open::{key_name, Identity, OpenError, MIGRATIONS};
+pub use open::{key_name, Identity, OpenError, MIGRATIONS, RESERVE as RECEIPT_RESERVE};
 pub use ops::{Actor, CaseRow, Committed, OutboxRow, StoreError};
 pub use search::fts_query;
 pub use sync::{NewMutation, OutboxEntry, PulledCase, PushOutcome, QueueState, QueuedMutation};
@@ -37,7 +38,12 @@ use rusqlite::Connection;
 pub struct Store {
     conn: Mutex<Connection>,
     /// The receipt counter's mirror (locked after `conn`, never before).
-    mirror: Mutex<File>,
+    mirror: Mutex<open::Mirror>,
+    /// Cases were committed that the derived lookups do not have yet
+    /// (`derived.rs`); true at open, so the first read checks.
+    stale: std::sync::atomic::AtomicBool,
+    /// Commits since the after-commit pass last checkpointed the WAL.
+    since_checkpoint: std::sync::atomic::AtomicU32,
     dir: PathBuf,
     identity: std::sync::RwLock<Identity>,
     /// Key of the applicant index's keyed hash (kept in the encrypted file).
@@ -58,7 +64,32 @@ impl std::fmt::Debug for Store {
     }
 }
 
+impl Drop for Store {
+    fn drop(&mut self) {
+        self.release_numbers();
+    }
+}
+
 impl Store {
+    /// A clean close: trim the receipt counter's mirror back to the counter,
+    /// so the next start continues without a gap. The app calls it when it
+    /// exits (its state is never dropped); `Drop` calls it too.
+    pub fn release_numbers(&self) {
+        let (Ok(conn), Ok(mut mirror)) = (self.conn.lock(), self.mirror.lock()) else {
+            return;
+        };
+        let counter = conn.query_row(
+            "SELECT value FROM counters WHERE name = 'receipt'",
+            [],
+            |r| r.get::<_, i64>(0),
+        );
+        match counter.map(|c| mirror.trim(c)) {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => tracing::warn!(error = %e, "receipt counter mirror not trimmed"),
+            Err(e) => tracing::warn!(error = %e, "receipt counter not read at close"),
+        }
+    }
+
     pub fn identity(&self) -> Identity {
         self.identity.read().unwrap().clone()
     }

@@ -29,6 +29,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0005_attachments",
         include_str!("../migrations/0005_attachments.sql"),
     ),
+    (
+        "0006_lean_intake",
+        include_str!("../migrations/0006_lean_intake.sql"),
+    ),
 ];
 
 /// Who this installation is, for receipt numbers and the outbox.
@@ -166,6 +170,17 @@ impl Store {
         secrets: &dyn SecretStore,
         new_identity: impl FnOnce() -> Result<Identity, SecretError>,
     ) -> Result<Store, OpenError> {
+        Self::open_to(dir, secrets, new_identity, MIGRATIONS.len())
+    }
+
+    /// `open`, with the schema brought only as far as the first
+    /// `migrations` (upgrade tests build an older database this way).
+    pub(crate) fn open_to(
+        dir: &Path,
+        secrets: &dyn SecretStore,
+        new_identity: impl FnOnce() -> Result<Identity, SecretError>,
+        migrations: usize,
+    ) -> Result<Store, OpenError> {
         fs::create_dir_all(dir).map_err(io)?;
         let lock = OpenOptions::new()
             .create(true)
@@ -222,9 +237,16 @@ impl Store {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
+        // Checkpoints run between intakes (`derived.rs`), not inside an
+        // intake's commit; this is only the backstop.
+        conn.pragma_update(
+            None,
+            "wal_autocheckpoint",
+            crate::derived::CHECKPOINT_BACKSTOP,
+        )?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         let mut conn = conn;
-        migrate(&mut conn)?;
+        migrate(&mut conn, migrations)?;
         let identity = match load_identity(&conn)? {
             Some(i) => i,
             None => {
@@ -250,10 +272,12 @@ impl Store {
             })?;
         let lookup_secret = hex::decode(lookup_hex)
             .map_err(|e| OpenError::Sqlite(format!("meta.lookup_key: {e}")))?;
-        let mirror = open_mirror(dir).map_err(io)?;
+        let mirror = Mirror::open(dir).map_err(io)?;
         let store = Store {
             conn: Mutex::new(conn),
             mirror: Mutex::new(mirror),
+            stale: std::sync::atomic::AtomicBool::new(true),
+            since_checkpoint: Default::default(),
             dir: dir.to_path_buf(),
             identity: std::sync::RwLock::new(identity),
             lookup_secret,
@@ -280,7 +304,7 @@ impl Store {
             // writing the mirror and committing: skip, and say so.
             tracing::warn!(db, mirror, "receipt counter behind its mirror; moving up");
             let now = crate::time::iso_utc(crate::time::now_millis());
-            let detail = format!("{{\"from\":{},\"to\":{mirror},\"why\":\"counter behind its mirror (restore, copy or crash before commit)\"}}", db + 1);
+            let detail = format!("{{\"from\":{},\"to\":{mirror},\"why\":\"counter behind its mirror (no clean close: crash or power cut with numbers reserved, or a restored or copied database)\"}}", db + 1);
             conn.execute(
                 "UPDATE counters SET value = ?1 WHERE name = 'receipt'",
                 [mirror],
@@ -303,15 +327,66 @@ pub(crate) fn read_mirror(dir: &Path) -> i64 {
         .unwrap_or(0)
 }
 
-/// The mirror file, kept open: each number costs one 20-byte write in place
-/// and one `fdatasync`, no rename.
-pub(crate) fn open_mirror(dir: &Path) -> std::io::Result<File> {
-    OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .read(true)
-        .write(true)
-        .open(dir.join(MIRROR_FILE))
+/// Numbers the mirror covers ahead of the counter. Writing the mirror is an
+/// `fdatasync` of its own (about as dear as the intake's commit on this
+/// class of disk), so it is written once per `RESERVE / 2` numbers or
+/// more, not per intake, and between intakes rather than inside one. A
+/// clean close trims it back to the counter; after a crash or a power cut
+/// the next open moves the counter up to the mirror, skipping at most
+/// `RESERVE` numbers, audited as `receipt.skip` (sync-protocol §8: numbers
+/// are never reused; a gap is allowed and audited).
+pub const RESERVE: i64 = 16;
+
+/// The receipt counter's mirror file, kept open, and what it says.
+pub(crate) struct Mirror {
+    file: File,
+    covers: i64,
+}
+
+impl Mirror {
+    pub(crate) fn open(dir: &Path) -> std::io::Result<Mirror> {
+        let covers = read_mirror(dir);
+        let file = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .read(true)
+            .write(true)
+            .open(dir.join(MIRROR_FILE))?;
+        Ok(Mirror { file, covers })
+    }
+
+    /// Make sure the mirror covers every number up to `last` before any of
+    /// them is committed: the mirror may run ahead of the database, never
+    /// behind it.
+    pub(crate) fn cover(&mut self, last: i64) -> std::io::Result<()> {
+        if last > self.covers {
+            let to = last + RESERVE - 1;
+            write_mirror(&mut self.file, to)?;
+            self.covers = to;
+        }
+        Ok(())
+    }
+
+    /// Between intakes: reserve ahead while at most half a block is left,
+    /// so `cover` seldom has to write during an intake's commit.
+    pub(crate) fn top_up(&mut self, counter: i64) -> std::io::Result<()> {
+        if self.covers < counter + RESERVE / 2 {
+            let to = counter + RESERVE;
+            write_mirror(&mut self.file, to)?;
+            self.covers = to;
+        }
+        Ok(())
+    }
+
+    /// A clean close: give back the numbers reserved and not used, so the
+    /// next start continues without a gap.
+    pub(crate) fn trim(&mut self, counter: i64) -> std::io::Result<()> {
+        if self.covers != counter {
+            write_mirror(&mut self.file, counter)?;
+            self.covers = counter;
+        }
+        Ok(())
+    }
 }
 
 pub(crate) fn write_mirror(f: &mut File, value: i64) -> std::io::Result<()> {
@@ -344,7 +419,7 @@ fn load_identity(conn: &Connection) -> Result<Option<Identity>, OpenError> {
     )
 }
 
-fn migrate(conn: &mut Connection) -> Result<(), OpenError> {
+fn migrate(conn: &mut Connection, upto: usize) -> Result<(), OpenError> {
     conn.execute_batch("CREATE TABLE IF NOT EXISTS schema_migrations(version INTEGER PRIMARY KEY, name TEXT NOT NULL, sha256 TEXT NOT NULL, applied_at TEXT NOT NULL) STRICT")?;
     let applied: Vec<(usize, String, String)> = {
         let mut st =
@@ -360,7 +435,7 @@ fn migrate(conn: &mut Connection) -> Result<(), OpenError> {
             known: MIGRATIONS.len(),
         });
     }
-    for (i, (name, sql)) in MIGRATIONS.iter().enumerate() {
+    for (i, (name, sql)) in MIGRATIONS.iter().enumerate().take(upto) {
         let hash = Suite::CURRENT.hash(sql.as_bytes()).to_string();
         if let Some((_, n, h)) = applied.get(i) {
             if n != name || *h != hash {
@@ -370,14 +445,43 @@ fn migrate(conn: &mut Connection) -> Result<(), OpenError> {
             }
             continue;
         }
-        let tx = conn.transaction()?;
-        tx.execute_batch(sql)?;
-        tx.execute(
-            "INSERT INTO schema_migrations(version, name, sha256, applied_at) VALUES (?1, ?2, ?3, ?4)",
-            (i as i64 + 1, name, &hash, crate::time::iso_utc(crate::time::now_millis())),
-        )?;
-        tx.commit()?;
+        // Foreign keys off while a migration runs (a table rebuild drops
+        // and renames a parent table), checked before it commits.
+        conn.pragma_update(None, "foreign_keys", "OFF")?;
+        let applied = apply(conn, i, name, sql, &hash);
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        applied?;
         tracing::info!(migration = name, "applied");
     }
+    Ok(())
+}
+
+fn apply(
+    conn: &mut Connection,
+    i: usize,
+    name: &str,
+    sql: &str,
+    hash: &str,
+) -> Result<(), OpenError> {
+    let tx = conn.transaction()?;
+    tx.execute_batch(sql)?;
+    let broken: i64 = tx.query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {
+        r.get(0)
+    })?;
+    if broken > 0 {
+        return Err(OpenError::Sqlite(format!(
+            "migration {name} would leave {broken} rows pointing at nothing"
+        )));
+    }
+    tx.execute(
+        "INSERT INTO schema_migrations(version, name, sha256, applied_at) VALUES (?1, ?2, ?3, ?4)",
+        (
+            i as i64 + 1,
+            name,
+            hash,
+            crate::time::iso_utc(crate::time::now_millis()),
+        ),
+    )?;
+    tx.commit()?;
     Ok(())
 }

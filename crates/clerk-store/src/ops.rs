@@ -3,8 +3,7 @@ use clerk_core::receipt::ReceiptNo;
 use rusqlite::{params, OptionalExtension, Transaction, TransactionBehavior};
 use serde::Serialize;
 
-use crate::search;
-use crate::time::{iso_utc, next_hlc};
+use crate::time::iso_utc;
 use crate::Store;
 
 /// Who does an action, at which window.
@@ -104,12 +103,10 @@ pub(crate) fn case_row(r: &rusqlite::Row) -> rusqlite::Result<CaseRow> {
     })
 }
 
-fn bump(tx: &Transaction, name: &str) -> rusqlite::Result<i64> {
-    tx.query_row(
-        "UPDATE counters SET value = value + 1 WHERE name = ?1 RETURNING value",
-        [name],
-        |r| r.get(0),
-    )
+/// A statement run through the connection's statement cache: the write
+/// path parses each statement once, not on every intake.
+fn exec(tx: &Transaction, sql: &str, params: impl rusqlite::Params) -> rusqlite::Result<usize> {
+    tx.prepare_cached(sql)?.execute(params)
 }
 
 fn audit(
@@ -120,7 +117,8 @@ fn audit(
     case_id: Option<&str>,
     detail: &serde_json::Value,
 ) -> rusqlite::Result<()> {
-    tx.execute(
+    exec(
+        tx,
         "INSERT INTO audit(at, actor, action, case_id, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
         params![at, actor.user_id, action, case_id, detail.to_string()],
     )?;
@@ -130,16 +128,18 @@ fn audit(
 impl Store {
     /// The applicant index key: a keyed hash of the normalised ID number,
     /// so the number is never an index key in clear (domain.md §5.3).
-    fn lookup_key(&self, id_no: &str) -> String {
+    pub(crate) fn lookup_key(&self, id_no: &str) -> String {
         clerk_secrets::Suite::CURRENT
             .mac(&self.lookup_secret, id_no.trim().to_uppercase().as_bytes())
             .to_string()
     }
 
-    /// Take in a case: the case, its search terms, the applicant memory, an
-    /// audit row and the `case.create` outbox row, the receipt counter and
-    /// the outbox seq, and the draft's removal — one transaction. The receipt
-    /// may be printed only after this returns.
+    /// Take in a case: the case, an audit row and the `case.create` outbox
+    /// row, the receipt counter and the outbox seq, and the draft's removal —
+    /// one transaction. The receipt may be printed only after this returns.
+    /// The derived lookups (search terms, applicant memory, list by day)
+    /// follow in their own transaction before the next read that uses them
+    /// (`derived.rs`).
     pub fn take_in(
         &self,
         case: &PreparedCase,
@@ -151,9 +151,17 @@ impl Store {
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let c = self.insert_case(&tx, case, actor, now_millis, 1)?;
         if let Some(slot) = draft_slot {
-            tx.execute("DELETE FROM drafts WHERE slot = ?1", [slot])?;
+            // The draft is superseded, not deleted: its slot's generation
+            // moves on, in the counters page this commit writes anyway.
+            exec(
+                &tx,
+                "INSERT INTO counters(name, value) VALUES ('draft:' || ?1, 1) \
+                 ON CONFLICT(name) DO UPDATE SET value = value + 1",
+                [slot],
+            )?;
         }
         tx.commit()?;
+        self.mark_stale();
         Ok(c)
     }
 
@@ -170,51 +178,78 @@ impl Store {
         let n = cases.len() as i64;
         let mut out = Vec::with_capacity(cases.len());
         for (i, case) in cases.iter().enumerate() {
-            // The mirror is written once, ahead, for the whole batch.
+            // The mirror is covered once, ahead, for the whole batch.
             out.push(self.insert_case(&tx, case, actor, now_millis, if i == 0 { n } else { 0 })?);
         }
         tx.commit()?;
+        self.mark_stale();
         Ok(out)
     }
 
-    /// Insert one case with its audit, outbox, search and applicant rows.
-    /// `mirror_ahead` > 0: first move the counter mirror to cover this many
-    /// numbers from here.
+    /// Insert one case with its audit and outbox rows. `numbers` > 0: first
+    /// make sure the counter mirror covers this many numbers from here.
     fn insert_case(
         &self,
         tx: &Transaction,
         case: &PreparedCase,
         actor: &Actor,
         now_millis: i64,
-        mirror_ahead: i64,
+        numbers: i64,
     ) -> Result<Committed, StoreError> {
-        let counter = bump(tx, "receipt")?;
-        let identity = self.identity();
-        let receipt = ReceiptNo::new(&identity.office_code, &identity.device_code, counter as u64)?
-            .to_string();
+        // The receipt counter, the outbox seq and the HLC in one statement
+        // (one counters page). HLC as millis * 10000 + counter: the send
+        // rule (wall clock if it is ahead, else last + 1) is max().
+        let (mut counter, mut seq, mut hlc_v) = (0, 0, 0);
+        {
+            let mut st = tx.prepare_cached(
+                "UPDATE counters SET value = CASE name WHEN 'hlc' THEN max(value + 1, ?1) ELSE value + 1 END \
+                 WHERE name IN ('receipt', 'seq', 'hlc') RETURNING name, value",
+            )?;
+            let mut rows = st.query([now_millis.saturating_mul(10_000)])?;
+            while let Some(r) = rows.next()? {
+                let v: i64 = r.get(1)?;
+                match r.get_ref(0)?.as_str().map_err(rusqlite::Error::from)? {
+                    "receipt" => counter = v,
+                    "seq" => seq = v,
+                    _ => hlc_v = v,
+                }
+            }
+        }
+        if counter == 0 || seq == 0 || hlc_v == 0 {
+            return Err(StoreError::Data("counters rows missing".into()));
+        }
+        let hlc = crate::time::hlc_text(hlc_v);
+        let receipt = {
+            let identity = self.identity.read().unwrap();
+            ReceiptNo::new(&identity.office_code, &identity.device_code, counter as u64)?
+                .to_string()
+        };
         // The mirror goes first: it may run ahead of the database (a crash
-        // before COMMIT skips numbers) but never behind it.
-        if mirror_ahead > 0 {
-            let mut m = self.mirror.lock().unwrap();
-            crate::open::write_mirror(&mut m, counter + mirror_ahead - 1)
+        // before COMMIT skips numbers) but never behind it. Usually the
+        // after-commit pass has already reserved ahead and this writes
+        // nothing.
+        if numbers > 0 {
+            self.mirror
+                .lock()
+                .unwrap()
+                .cover(counter + numbers - 1)
                 .map_err(|e| StoreError::Data(format!("receipt counter mirror: {e}")))?;
         }
-        let seq = bump(tx, "seq")?;
         let case_id = uuid::Uuid::now_v7().to_string();
         let mutation_id = uuid::Uuid::now_v7().to_string();
         let at = iso_utc(now_millis);
-        let last_hlc: i64 =
-            tx.query_row("SELECT value FROM counters WHERE name = 'hlc'", [], |r| {
-                r.get(0)
-            })?;
-        let hlc = next_hlc(Some(&crate::time::hlc_text(last_hlc)), now_millis);
-        tx.execute(
-            "UPDATE counters SET value = ?1 WHERE name = 'hlc'",
-            [crate::time::hlc_value(&hlc)],
-        )?;
 
+        // The case is serialised once: the outbox payload embeds the same
+        // text (keys in serde_json's order, as `json!` would write them).
         let body = serde_json::to_string(case).map_err(data_err)?;
-        tx.execute(
+        let payload = format!(
+            "{{\"case\":{body},\"catalogue_ref\":{{\"matter\":{},\"version\":{}}},\"receipt_no\":{}}}",
+            serde_json::Value::from(case.matter_code.as_str()),
+            case.matter_version,
+            serde_json::Value::from(receipt.as_str()),
+        );
+        exec(
+            tx,
             "INSERT INTO cases(case_id, receipt_no, receipt_counter, matter_code, matter_version, matter_name, status, \
              applicant_name, applicant_id_no, applicant_phone, received_on, promised_due, created_at, clerk_id, window_code, version, body) \
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, 1, ?16)",
@@ -237,19 +272,6 @@ impl Store {
                 body,
             ],
         )?;
-        let rowid = tx.last_insert_rowid();
-        tx.execute(
-            "INSERT INTO cases_fts(rowid, terms) VALUES (?1, ?2)",
-            params![
-                rowid,
-                search::terms(&receipt, &case.applicant, &case.matter_name)
-            ],
-        )?;
-        tx.execute(
-            "INSERT INTO applicants(id_no, body, last_case_id, updated_at) VALUES (?1, ?2, ?3, ?4) \
-             ON CONFLICT(id_no) DO UPDATE SET body = excluded.body, last_case_id = excluded.last_case_id, updated_at = excluded.updated_at",
-            params![self.lookup_key(&case.applicant.id_no), serde_json::to_string(&case.applicant).map_err(data_err)?, case_id, at],
-        )?;
         audit(
             tx,
             &at,
@@ -258,15 +280,11 @@ impl Store {
             Some(&case_id),
             &serde_json::json!({"receipt_no": receipt, "status": case.status.as_str(), "window": actor.window_code, "matter": case.matter_code}),
         )?;
-        let payload = serde_json::json!({
-            "receipt_no": receipt,
-            "catalogue_ref": {"matter": case.matter_code, "version": case.matter_version},
-            "case": case,
-        });
-        tx.execute(
+        exec(
+            tx,
             "INSERT INTO outbox(seq, mutation_id, type, type_version, case_id, base_version, payload, actor_user_id, hlc, wall_time) \
              VALUES (?1, ?2, 'case.create', 1, ?3, NULL, ?4, ?5, ?6, ?7)",
-            params![seq, mutation_id, case_id, payload.to_string(), actor.user_id, hlc, at],
+            params![seq, mutation_id, case_id, payload, actor.user_id, hlc, at],
         )?;
         Ok(Committed {
             case_id,
@@ -278,14 +296,18 @@ impl Store {
     }
 
     /// Save the form as typed (the UI debounces). Drafts are plain JSON: the
-    /// form may be half-filled and invalid.
+    /// form may be half-filled and invalid. A draft belongs to its slot's
+    /// generation (`counters('draft:<slot>')`); an intake from the slot moves
+    /// the generation on, in its own commit, and the draft is gone with it.
     pub fn save_draft(&self, slot: &str, body: &str, now_millis: i64) -> Result<(), StoreError> {
         let conn = self.conn.lock().unwrap();
-        conn.execute(
-            "INSERT INTO drafts(slot, body, updated_at) VALUES (?1, ?2, ?3) \
-             ON CONFLICT(slot) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at",
-            params![slot, body, iso_utc(now_millis)],
-        )?;
+        conn.prepare_cached(
+            "INSERT INTO drafts(slot, body, updated_at, generation) \
+             VALUES (?1, ?2, ?3, coalesce((SELECT value FROM counters WHERE name = 'draft:' || ?1), 0)) \
+             ON CONFLICT(slot) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at, \
+             generation = excluded.generation",
+        )?
+        .execute(params![slot, body, iso_utc(now_millis)])?;
         Ok(())
     }
 
@@ -293,7 +315,8 @@ impl Store {
         let conn = self.conn.lock().unwrap();
         Ok(conn
             .query_row(
-                "SELECT body, updated_at FROM drafts WHERE slot = ?1",
+                "SELECT body, updated_at FROM drafts WHERE slot = ?1 \
+                 AND generation = coalesce((SELECT value FROM counters WHERE name = 'draft:' || ?1), 0)",
                 [slot],
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
@@ -310,7 +333,8 @@ impl Store {
 
     /// What we know of the applicant with this ID number from earlier cases.
     pub fn applicant(&self, id_no: &str) -> Result<Option<ApplicantForm>, StoreError> {
-        let conn = self.conn.lock().unwrap();
+        let mut conn = self.conn.lock().unwrap();
+        self.catch_up(&mut conn)?;
         let body: Option<String> = conn
             .query_row(
                 "SELECT body FROM applicants WHERE id_no = ?1",
@@ -337,8 +361,12 @@ impl Store {
 
     /// Cases received on a local date, newest first.
     pub fn cases_on(&self, day: &str, limit: u32) -> Result<Vec<CaseRow>, StoreError> {
-        let conn = self.conn.lock().unwrap();
-        let mut st = conn.prepare_cached(&format!("SELECT {CASE_COLUMNS} FROM cases c WHERE c.received_on = ?1 ORDER BY c.rowid DESC LIMIT ?2"))?;
+        let mut conn = self.conn.lock().unwrap();
+        self.catch_up(&mut conn)?;
+        let mut st = conn.prepare_cached(&format!(
+            "SELECT {CASE_COLUMNS} FROM case_days d JOIN cases c ON c.receipt_counter = d.counter \
+             WHERE d.received_on = ?1 ORDER BY d.counter DESC LIMIT ?2"
+        ))?;
         let rows = st.query_map(params![day, limit], case_row)?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
@@ -381,6 +409,8 @@ impl Store {
             ("receipt numbers used twice", "SELECT count(*) - count(DISTINCT receipt_counter) FROM cases"),
             ("receipt counter behind the cases", "SELECT count(*) FROM cases WHERE receipt_counter > (SELECT value FROM counters WHERE name = 'receipt')"),
             ("outbox seq behind the queue", "SELECT count(*) FROM outbox WHERE seq > (SELECT value FROM counters WHERE name = 'seq')"),
+            ("derived lookups ahead of the cases", "SELECT count(*) FROM counters WHERE name = 'indexed' AND value > (SELECT value FROM counters WHERE name = 'receipt')"),
+            ("list-by-day rows of missing cases", "SELECT count(*) FROM case_days WHERE counter NOT IN (SELECT receipt_counter FROM cases)"),
         ];
         for (what, sql) in checks {
             let n = q(sql)?;

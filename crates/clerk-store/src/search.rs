@@ -88,7 +88,8 @@ impl Store {
         let Some(q) = fts_query(input) else {
             return Ok(Vec::new());
         };
-        let conn = self.conn.lock().unwrap();
+        let mut conn = self.conn.lock().unwrap();
+        self.catch_up(&mut conn)?;
         let mut st = conn.prepare_cached(&format!(
             "SELECT {CASE_COLUMNS} FROM cases_fts f JOIN cases c ON c.rowid = f.rowid \
              WHERE cases_fts MATCH ?1 ORDER BY f.rowid DESC LIMIT ?2"

@@ -107,3 +107,31 @@ impl clerk_secrets::SecretStore for FileSecrets {
         "files (tests and benchmarks only)".into()
     }
 }
+
+/// Make a database at an older schema: open `dir` with only the first
+/// `migrations` of [`crate::MIGRATIONS`] applied, let `write` put rows in
+/// as that schema's code did, and close it cleanly. Opening it again with
+/// [`crate::Store::open`] then runs the later migrations over real data.
+pub fn at_schema(
+    dir: &std::path::Path,
+    secrets: &dyn clerk_secrets::SecretStore,
+    identity: crate::Identity,
+    migrations: usize,
+    write: impl FnOnce(&rusqlite::Connection) -> rusqlite::Result<()>,
+) -> Result<(), crate::OpenError> {
+    let store = crate::Store::open_to(dir, secrets, || Ok(identity), migrations)?;
+    let conn = store.conn.lock().unwrap();
+    write(&conn)?;
+    drop(conn);
+    Ok(())
+}
+
+/// The audit trail's actions and details, oldest first.
+pub fn audit_trail(store: &crate::Store) -> Vec<(String, String)> {
+    let conn = store.conn.lock().unwrap();
+    let mut st = conn
+        .prepare("SELECT action, detail FROM audit ORDER BY id")
+        .unwrap();
+    let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
+    rows.collect::<Result<_, _>>().unwrap()
+}

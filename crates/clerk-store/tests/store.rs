@@ -289,6 +289,7 @@ fn migrations_are_append_only() {
             "0003_sync std1:14e4edac1261ed82be617913714ef75fd3c40ffe2e3b089a443d37d1733ce0a1",
             "0004_catalogue std1:5f1b91fc207f1df9f3bfc6612266cf216870c0cc116b348be36f54d83e390a1e",
             "0005_attachments std1:43854913e9c7a3dd7fba54b9c94a09608cdff1fbc95f3bb8feffab39e9f9fbbc",
+            "0006_lean_intake std1:656878d800eb7b602565edbc2c6323372d7b7071c5539b79fda085516b0392c8",
         ]
     "#]]
     .assert_debug_eq(&pinned);
@@ -465,4 +466,211 @@ fn only_pdf_jpeg_png_scans_are_taken_and_nothing_is_half_saved() {
         1,
         "only the case itself is queued"
     );
+}
+
+/// A database written by the schema before 0006 (cases keyed by case_id,
+/// search terms and applicant memory written inside the intake) opens with
+/// every case, its outbox and its draft, the lookups derived again from the
+/// cases, and the numbers carrying on.
+#[test]
+fn an_older_database_is_upgraded_with_its_cases_found_and_numbers_continuing() {
+    use rusqlite::params;
+    let dir = tempfile::tempdir().unwrap();
+    let secrets = MemoryStore::new();
+    let old: Vec<_> = (0..2).map(|i| sample_case(i, today())).collect();
+    let receipts: Vec<String> = (1..=2)
+        .map(|n| ReceiptNo::new("3205", "K7QM", n).unwrap().to_string())
+        .collect();
+    clerk_store::testing::at_schema(dir.path(), &secrets, ident().unwrap(), 5, |c| {
+        for (i, case) in old.iter().enumerate() {
+            let n = i as i64 + 1;
+            let case_id = format!("0190a000-0000-7000-8000-00000000000{n}");
+            let at = clerk_store::time::iso_utc(NOW + n);
+            c.execute(
+                "UPDATE counters SET value = value + 1 WHERE name IN ('receipt', 'seq')",
+                [],
+            )?;
+            c.execute(
+                "INSERT INTO cases(case_id, receipt_no, receipt_counter, matter_code, matter_version, matter_name, status, \
+                 applicant_name, applicant_id_no, applicant_phone, received_on, promised_due, created_at, clerk_id, window_code, version, body) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, 'u-07', '07', 1, ?14)",
+                params![
+                    case_id,
+                    receipts[i],
+                    n,
+                    case.matter_code,
+                    case.matter_version,
+                    case.matter_name,
+                    case.status.as_str(),
+                    case.applicant.name,
+                    case.applicant.id_no,
+                    case.applicant.phone,
+                    case.received_on.to_string(),
+                    case.promised_due.map(|d| d.to_string()),
+                    at,
+                    serde_json::to_string(case).unwrap(),
+                ],
+            )?;
+            c.execute(
+                "INSERT INTO cases_fts(rowid, terms) VALUES (last_insert_rowid(), 'old terms')",
+                [],
+            )?;
+            c.execute(
+                "INSERT INTO applicants(id_no, body, last_case_id, updated_at) VALUES (?1, '{}', ?2, ?3)",
+                params![format!("std1:old-{n}"), case_id, at],
+            )?;
+            c.execute(
+                "INSERT INTO audit(at, actor, action, case_id, detail) VALUES (?1, 'u-07', 'case.take_in', ?2, '{}')",
+                params![at, case_id],
+            )?;
+            c.execute(
+                "INSERT INTO outbox(seq, mutation_id, type, type_version, case_id, payload, actor_user_id, hlc, wall_time) \
+                 VALUES (?1, ?2, 'case.create', 1, ?3, '{}', 'u-07', ?4, ?5)",
+                params![
+                    n,
+                    format!("0190b000-0000-7000-8000-00000000000{n}"),
+                    case_id,
+                    clerk_store::time::hlc_text((NOW + n) * 10_000),
+                    at
+                ],
+            )?;
+        }
+        c.execute(
+            "INSERT INTO drafts(slot, body, updated_at) VALUES ('intake', '{\"kept\":true}', ?1)",
+            [clerk_store::time::iso_utc(NOW)],
+        )?;
+        Ok(())
+    })
+    .unwrap();
+
+    let s = Store::open(dir.path(), &secrets, ident).unwrap();
+    assert_eq!(s.check_integrity().unwrap(), Vec::<String>::new());
+    assert_eq!(
+        s.load_draft("intake").unwrap().map(|d| d.0).as_deref(),
+        Some("{\"kept\":true}"),
+        "a draft saved before the upgrade is still the current one"
+    );
+    let found = |q: &str| {
+        s.search(q, 10)
+            .unwrap()
+            .into_iter()
+            .map(|r| r.receipt_no)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(found(&person(0).name), vec![receipts[0].clone()]);
+    assert_eq!(found(&receipts[1]), vec![receipts[1].clone()]);
+    assert_eq!(
+        s.applicant(&person(1).id_no).unwrap().map(|a| a.name),
+        Some(person(1).name),
+        "the applicant memory is derived again from the cases"
+    );
+    assert_eq!(
+        s.cases_on("2026-03-02", 10)
+            .unwrap()
+            .into_iter()
+            .map(|r| r.receipt_no)
+            .collect::<Vec<_>>(),
+        vec![receipts[1].clone(), receipts[0].clone()]
+    );
+    assert_eq!(
+        s.outbox(10)
+            .unwrap()
+            .iter()
+            .map(|o| o.seq)
+            .collect::<Vec<_>>(),
+        vec![1, 2]
+    );
+
+    let c = s
+        .take_in(&sample_case(2, today()), &actor(), NOW + 10, Some("intake"))
+        .unwrap();
+    assert_eq!(ReceiptNo::parse(&c.receipt_no).unwrap().counter(), 3);
+    assert_eq!(c.seq, 3);
+    assert_eq!(
+        s.load_draft("intake").unwrap(),
+        None,
+        "gone with the intake"
+    );
+    assert_eq!(s.search("食品", 10).unwrap().len(), 3);
+    assert_eq!(s.check_integrity().unwrap(), Vec::<String>::new());
+    let actions: Vec<String> = clerk_store::testing::audit_trail(&s)
+        .into_iter()
+        .map(|a| a.0)
+        .collect();
+    assert_eq!(
+        actions,
+        ["case.take_in", "case.take_in", "case.take_in"],
+        "the audit rows kept, and no number skipped"
+    );
+}
+
+/// Receipt numbers are reserved ahead in the counter's mirror (one fsync
+/// per several intakes, outside them). A clean close gives the reserve
+/// back; a crash leaves it, and the next start moves past it, at most
+/// `RECEIPT_RESERVE` numbers, audited.
+#[test]
+fn a_clean_close_skips_no_number_and_a_crash_at_most_the_reserve() {
+    let reserve = clerk_store::RECEIPT_RESERVE;
+    let hwm = |d: &std::path::Path| -> i64 {
+        fs::read_to_string(d.join("receipt.hwm"))
+            .unwrap()
+            .trim()
+            .parse()
+            .unwrap()
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let secrets = MemoryStore::new();
+    let s = Store::open(dir.path(), &secrets, ident).unwrap();
+    for i in 0..3 {
+        s.take_in(&sample_case(i, today()), &actor(), NOW, None)
+            .unwrap();
+    }
+    s.index_pending().unwrap();
+    assert!(
+        (4..=3 + reserve).contains(&hwm(dir.path())),
+        "numbers reserved ahead: {}",
+        hwm(dir.path())
+    );
+    drop(s);
+    assert_eq!(hwm(dir.path()), 3, "a clean close gives the reserve back");
+
+    let s = Store::open(dir.path(), &secrets, ident).unwrap();
+    let c = s
+        .take_in(&sample_case(3, today()), &actor(), NOW, None)
+        .unwrap();
+    assert_eq!(ReceiptNo::parse(&c.receipt_no).unwrap().counter(), 4);
+
+    // A power cut now: the files as they are while the store is open.
+    let crashed = tempfile::tempdir().unwrap();
+    for f in ["clerk.db", "clerk.db-wal", "receipt.hwm"] {
+        fs::copy(dir.path().join(f), crashed.path().join(f)).unwrap();
+    }
+    secrets
+        .set(
+            &key_name(crashed.path()),
+            &secrets.get(&key_name(dir.path())).unwrap(),
+        )
+        .unwrap();
+    drop(s);
+    let reserved = hwm(crashed.path());
+    assert!(reserved > 4 && reserved - 4 <= reserve, "{reserved}");
+
+    let s = Store::open(crashed.path(), &secrets, ident).unwrap();
+    assert_eq!(s.receipt_counter().unwrap(), reserved);
+    let skips: Vec<String> = clerk_store::testing::audit_trail(&s)
+        .into_iter()
+        .filter(|a| a.0 == "receipt.skip")
+        .map(|a| a.1)
+        .collect();
+    assert_eq!(skips.len(), 1, "{skips:?}");
+    assert!(skips[0].contains("\"from\":5") && skips[0].contains(&format!("\"to\":{reserved}")));
+    let c = s
+        .take_in(&sample_case(4, today()), &actor(), NOW, None)
+        .unwrap();
+    assert_eq!(
+        ReceiptNo::parse(&c.receipt_no).unwrap().counter() as i64,
+        reserved + 1
+    );
+    assert_eq!(s.search("食品", 10).unwrap().len(), 5);
+    assert_eq!(s.check_integrity().unwrap(), Vec::<String>::new());
 }
