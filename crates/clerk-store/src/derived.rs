@@ -17,7 +17,7 @@
 
 use std::sync::atomic::Ordering;
 
-use clerk_core::intake::PreparedCase;
+use clerk_core::intake::ApplicantForm;
 use rusqlite::{params, Connection, TransactionBehavior};
 
 use crate::ops::StoreError;
@@ -34,6 +34,26 @@ pub(crate) const CHECKPOINT_BACKSTOP: i64 = 4_000;
 /// Cases derived per transaction (a first run over an upgraded database
 /// goes in steps, each one committed).
 const STEP: i64 = 2_000;
+
+/// A case row as the derived lookups read it.
+struct Source {
+    counter: i64,
+    receipt: String,
+    case_id: String,
+    at: String,
+    received_on: String,
+    matter_name: String,
+    name: String,
+    id_no: String,
+    phone: String,
+    body: String,
+}
+
+/// The one part of a case body the lookups need.
+#[derive(serde::Deserialize)]
+struct Applicant {
+    applicant: ApplicantForm,
+}
 
 impl Store {
     pub(crate) fn mark_stale(&self) {
@@ -64,6 +84,10 @@ impl Store {
                 }
             });
         let back = conn.pragma_update(None, "synchronous", "FULL");
+        if let Err(e) = &back {
+            // Every later intake would commit without its fsync.
+            tracing::error!(error = %e, "synchronous=FULL not restored after the derived pass");
+        }
         let r = r.and_then(|n| back.map(|()| n).map_err(StoreError::from));
         if r.is_err() {
             // Try again at the next read; the read itself still fails, so
@@ -98,17 +122,29 @@ impl Store {
         let from: i64 = tx
             .prepare_cached("SELECT value FROM counters WHERE name = 'indexed'")?
             .query_row([], |r| r.get(0))?;
-        let rows: Vec<(i64, String, String, String, String)> = {
+        let rows: Vec<Source> = {
             let mut st = tx.prepare_cached(
-                "SELECT receipt_counter, receipt_no, case_id, created_at, body FROM cases \
+                "SELECT receipt_counter, receipt_no, case_id, created_at, received_on, matter_name, \
+                 applicant_name, applicant_id_no, applicant_phone, body FROM cases \
                  WHERE receipt_counter > ?1 ORDER BY receipt_counter LIMIT ?2",
             )?;
             let it = st.query_map(params![from, STEP], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+                Ok(Source {
+                    counter: r.get(0)?,
+                    receipt: r.get(1)?,
+                    case_id: r.get(2)?,
+                    at: r.get(3)?,
+                    received_on: r.get(4)?,
+                    matter_name: r.get(5)?,
+                    name: r.get(6)?,
+                    id_no: r.get(7)?,
+                    phone: r.get(8)?,
+                    body: r.get(9)?,
+                })
             })?;
             it.collect::<Result<_, _>>()?
         };
-        let Some(last) = rows.last().map(|r| r.0) else {
+        let Some(last) = rows.last().map(|r| r.counter) else {
             return Ok(0);
         };
         {
@@ -121,21 +157,36 @@ impl Store {
                 "INSERT INTO applicants(id_no, body, last_case_id, updated_at) VALUES (?1, ?2, ?3, ?4) \
                  ON CONFLICT(id_no) DO UPDATE SET body = excluded.body, last_case_id = excluded.last_case_id, updated_at = excluded.updated_at",
             )?;
-            for (counter, receipt, case_id, at, body) in &rows {
-                let case: PreparedCase = serde_json::from_str(body)
-                    .map_err(|e| StoreError::Data(format!("case {case_id}: {e}")))?;
+            for c in &rows {
+                // Only the applicant is read from the body. A body this
+                // version cannot read still gets its search terms and its
+                // day from the columns; only the memory skips it.
+                let applicant = match serde_json::from_str::<Applicant>(&c.body) {
+                    Ok(a) => Some(a.applicant),
+                    Err(e) => {
+                        tracing::warn!(case = %c.case_id, error = %e, "case body not readable: searchable by its columns, not remembered");
+                        None
+                    }
+                };
+                let for_terms = applicant.clone().unwrap_or_else(|| ApplicantForm {
+                    name: c.name.clone(),
+                    id_no: c.id_no.clone(),
+                    phone: c.phone.clone(),
+                    ..Default::default()
+                });
                 fts.execute(params![
-                    counter,
-                    search::terms(receipt, &case.applicant, &case.matter_name)
+                    c.counter,
+                    search::terms(&c.receipt, &for_terms, &c.matter_name)
                 ])?;
-                days.execute(params![case.received_on.to_string(), counter])?;
-                known.execute(params![
-                    self.lookup_key(&case.applicant.id_no),
-                    serde_json::to_string(&case.applicant)
-                        .map_err(|e| StoreError::Data(e.to_string()))?,
-                    case_id,
-                    at
-                ])?;
+                days.execute(params![c.received_on, c.counter])?;
+                if let Some(a) = applicant {
+                    known.execute(params![
+                        self.lookup_key(&a.id_no),
+                        serde_json::to_string(&a).map_err(|e| StoreError::Data(e.to_string()))?,
+                        c.case_id,
+                        c.at
+                    ])?;
+                }
             }
         }
         tx.prepare_cached("UPDATE counters SET value = ?1 WHERE name = 'indexed'")?

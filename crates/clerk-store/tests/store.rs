@@ -477,8 +477,9 @@ fn an_older_database_is_upgraded_with_its_cases_found_and_numbers_continuing() {
     use rusqlite::params;
     let dir = tempfile::tempdir().unwrap();
     let secrets = MemoryStore::new();
-    let old: Vec<_> = (0..2).map(|i| sample_case(i, today())).collect();
-    let receipts: Vec<String> = (1..=2)
+    // The third case's body is one this version cannot read.
+    let old: Vec<_> = (0..3).map(|i| sample_case(i, today())).collect();
+    let receipts: Vec<String> = (1..=3)
         .map(|n| ReceiptNo::new("3205", "K7QM", n).unwrap().to_string())
         .collect();
     clerk_store::testing::at_schema(dir.path(), &secrets, ident().unwrap(), 5, |c| {
@@ -508,7 +509,11 @@ fn an_older_database_is_upgraded_with_its_cases_found_and_numbers_continuing() {
                     case.received_on.to_string(),
                     case.promised_due.map(|d| d.to_string()),
                     at,
-                    serde_json::to_string(case).unwrap(),
+                    if i == 2 {
+                        "{\"from\":\"a later version\"}".to_owned()
+                    } else {
+                        serde_json::to_string(case).unwrap()
+                    },
                 ],
             )?;
             c.execute(
@@ -560,6 +565,13 @@ fn an_older_database_is_upgraded_with_its_cases_found_and_numbers_continuing() {
     assert_eq!(found(&person(0).name), vec![receipts[0].clone()]);
     assert_eq!(found(&receipts[1]), vec![receipts[1].clone()]);
     assert_eq!(
+        found(&person(2).name),
+        vec![receipts[2].clone()],
+        "an unreadable body is still found by its columns"
+    );
+    assert_eq!(found(&person(2).phone), vec![receipts[2].clone()]);
+    assert_eq!(s.applicant(&person(2).id_no).unwrap(), None);
+    assert_eq!(
         s.applicant(&person(1).id_no).unwrap().map(|a| a.name),
         Some(person(1).name),
         "the applicant memory is derived again from the cases"
@@ -570,7 +582,11 @@ fn an_older_database_is_upgraded_with_its_cases_found_and_numbers_continuing() {
             .into_iter()
             .map(|r| r.receipt_no)
             .collect::<Vec<_>>(),
-        vec![receipts[1].clone(), receipts[0].clone()]
+        vec![
+            receipts[2].clone(),
+            receipts[1].clone(),
+            receipts[0].clone()
+        ]
     );
     assert_eq!(
         s.outbox(10)
@@ -578,28 +594,27 @@ fn an_older_database_is_upgraded_with_its_cases_found_and_numbers_continuing() {
             .iter()
             .map(|o| o.seq)
             .collect::<Vec<_>>(),
-        vec![1, 2]
+        vec![1, 2, 3]
     );
 
     let c = s
-        .take_in(&sample_case(2, today()), &actor(), NOW + 10, Some("intake"))
+        .take_in(&sample_case(3, today()), &actor(), NOW + 10, Some("intake"))
         .unwrap();
-    assert_eq!(ReceiptNo::parse(&c.receipt_no).unwrap().counter(), 3);
-    assert_eq!(c.seq, 3);
+    assert_eq!(ReceiptNo::parse(&c.receipt_no).unwrap().counter(), 4);
+    assert_eq!(c.seq, 4);
     assert_eq!(
         s.load_draft("intake").unwrap(),
         None,
         "gone with the intake"
     );
-    assert_eq!(s.search("食品", 10).unwrap().len(), 3);
+    assert_eq!(s.search("食品", 10).unwrap().len(), 4);
     assert_eq!(s.check_integrity().unwrap(), Vec::<String>::new());
     let actions: Vec<String> = clerk_store::testing::audit_trail(&s)
         .into_iter()
         .map(|a| a.0)
         .collect();
     assert_eq!(
-        actions,
-        ["case.take_in", "case.take_in", "case.take_in"],
+        actions, ["case.take_in"; 4],
         "the audit rows kept, and no number skipped"
     );
 }
