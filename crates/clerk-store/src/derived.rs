@@ -7,6 +7,9 @@
 //! `synchronous=NORMAL`: after a power cut the WAL ends at a whole commit,
 //! so at worst the watermark is older and the same cases are derived again.
 //!
+//! The pass also deletes the drafts an intake superseded (the intake only
+//! moves the draft slot's generation on).
+//!
 //! When: before every read that uses them (search, applicant lookup, the
 //! case list), so a read never misses a committed case, or when the app
 //! asks (`index_pending`). The same pass does the other work an intake's
@@ -189,6 +192,13 @@ impl Store {
                 }
             }
         }
+        // Drafts an intake superseded hold an applicant's details: gone
+        // now, off the intake's commit.
+        tx.prepare_cached(
+            "DELETE FROM drafts WHERE generation < \
+             coalesce((SELECT value FROM counters WHERE name = 'draft:' || drafts.slot), 0)",
+        )?
+        .execute([])?;
         tx.prepare_cached("UPDATE counters SET value = ?1 WHERE name = 'indexed'")?
             .execute([last])?;
         tx.commit()?;

@@ -135,3 +135,10 @@ pub fn audit_trail(store: &crate::Store) -> Vec<(String, String)> {
     let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
     rows.collect::<Result<_, _>>().unwrap()
 }
+
+/// `SELECT count(*) FROM <what>` on the store's own connection.
+pub fn count(store: &crate::Store, what: &str) -> i64 {
+    let conn = store.conn.lock().unwrap();
+    conn.query_row(&format!("SELECT count(*) FROM {what}"), [], |r| r.get(0))
+        .unwrap()
+}

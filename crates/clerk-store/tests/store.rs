@@ -257,6 +257,18 @@ fn drafts_survive_reopen_and_go_with_the_intake() {
     s.take_in(&sample_case(3, today()), &actor(), NOW, Some("intake"))
         .unwrap();
     assert_eq!(s.load_draft("intake").unwrap(), None);
+    // The superseded draft's row (an applicant's details) is deleted by
+    // the pass after the commit.
+    assert_eq!(clerk_store::testing::count(&s, "drafts"), 1);
+    s.index_pending().unwrap();
+    assert_eq!(clerk_store::testing::count(&s, "drafts"), 0);
+    // The next form's draft belongs to the new generation.
+    s.save_draft("intake", r#"{"applicant":{"name":"王五"}}"#, NOW + 2)
+        .unwrap();
+    drop(s);
+    let s = Store::open(dir.path(), &secrets, ident).unwrap();
+    let (body, _) = s.load_draft("intake").unwrap().unwrap();
+    assert!(body.contains("王五"));
 }
 
 #[test]
