@@ -109,7 +109,15 @@ pub fn run() {
         }));
     }
 
-    let result = build(builder, core).run(tauri::generate_context!());
+    let result = build(builder, core)
+        .build(tauri::generate_context!())
+        .map(|app| {
+            app.run(|handle, event| {
+                if let tauri::RunEvent::Exit = event {
+                    handle.state::<state::AppCore>().close();
+                }
+            })
+        });
     if let Err(e) = result {
         tracing::error!(error = %e, "the app stopped with an error");
         eprintln!("窗口受理客户端无法启动 / Window Clerk could not start: {e}");

@@ -212,6 +212,17 @@ impl AppCore {
             .clone()
     }
 
+    /// A clean exit: the store gives back the receipt numbers it reserved
+    /// ahead and did not use, so the next start continues without a gap
+    /// (without this, the next start skips them, audited). Called from the
+    /// event loop's exit; does nothing if the store never opened.
+    pub fn close(&self) {
+        if let Some(Ok(store)) = self.store.get() {
+            store.release_numbers();
+            tracing::info!("store closed cleanly");
+        }
+    }
+
     /// The store, opened on first use (off the main thread). A failure is
     /// remembered and shown; it is never papered over with a new database.
     pub async fn store(&self) -> Result<Arc<Store>, CmdError> {
