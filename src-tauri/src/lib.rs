@@ -80,6 +80,36 @@ pub fn build<R: tauri::Runtime>(
         })
 }
 
+/// SIGTERM (logoff, shutdown, `systemctl stop`), SIGINT and SIGHUP end the
+/// app through the event loop like closing its window, so the exit still
+/// runs [`state::AppCore::close`] (receipt numbers reserved ahead are given
+/// back) instead of the process just dying.
+fn stop_on_signals<R: tauri::Runtime>(handle: tauri::AppHandle<R>) {
+    #[cfg(unix)]
+    tauri::async_runtime::spawn(async move {
+        use tokio::signal::unix::{signal, SignalKind};
+        let (Ok(mut term), Ok(mut int), Ok(mut hup)) = (
+            signal(SignalKind::terminate()),
+            signal(SignalKind::interrupt()),
+            signal(SignalKind::hangup()),
+        ) else {
+            tracing::warn!(
+                "signal handlers not installed: a SIGTERM ends the app without a clean close"
+            );
+            return;
+        };
+        let name = tokio::select! {
+            _ = term.recv() => "SIGTERM",
+            _ = int.recv() => "SIGINT",
+            _ = hup.recv() => "SIGHUP",
+        };
+        tracing::info!(signal = name, "asked to stop: closing cleanly");
+        handle.exit(0);
+    });
+    #[cfg(not(unix))]
+    let _ = handle;
+}
+
 pub fn run() {
     let started = std::time::Instant::now();
     let paths = paths::Paths::resolve();
@@ -112,6 +142,7 @@ pub fn run() {
     let result = build(builder, core)
         .build(tauri::generate_context!())
         .map(|app| {
+            stop_on_signals(app.handle().clone());
             app.run(|handle, event| {
                 if let tauri::RunEvent::Exit = event {
                     handle.state::<state::AppCore>().close();

@@ -122,33 +122,36 @@ pub struct App {
     data_dir: PathBuf,
 }
 
+/// The app processes started with this sandbox's data directory.
+fn apps_of(data_dir: &Path) -> Vec<i32> {
+    let needle = format!("WINDOW_CLERK_DATA_DIR={}", data_dir.display());
+    let Ok(procs) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    procs
+        .flatten()
+        .filter_map(|p| {
+            let pid = p.file_name().to_string_lossy().parse::<i32>().ok()?;
+            if pid == std::process::id() as i32 {
+                return None;
+            }
+            let env = std::fs::read(p.path().join("environ")).ok()?;
+            let exe = std::fs::read_link(p.path().join("exe")).ok()?;
+            (env.split(|b| *b == 0).any(|kv| kv == needle.as_bytes())
+                && exe
+                    .file_name()
+                    .is_some_and(|n| n.to_string_lossy().starts_with("window-clerk")))
+            .then_some(pid)
+        })
+        .collect()
+}
+
 /// Kill every process started with this sandbox's data directory: after a
 /// failed test the app may outlive tauri-driver, and its single-instance
 /// lock would then swallow the next test's app.
 fn kill_apps_of(data_dir: &Path) {
-    let needle = format!("WINDOW_CLERK_DATA_DIR={}", data_dir.display());
-    let Ok(procs) = std::fs::read_dir("/proc") else {
-        return;
-    };
-    for p in procs.flatten() {
-        let Ok(pid) = p.file_name().to_string_lossy().parse::<i32>() else {
-            continue;
-        };
-        if pid == std::process::id() as i32 {
-            continue;
-        }
-        let Ok(env) = std::fs::read(p.path().join("environ")) else {
-            continue;
-        };
-        if env.split(|b| *b == 0).any(|kv| kv == needle.as_bytes()) {
-            let exe = std::fs::read_link(p.path().join("exe")).unwrap_or_default();
-            if exe
-                .file_name()
-                .is_some_and(|n| n.to_string_lossy().starts_with("window-clerk"))
-            {
-                let _ = Command::new("kill").args(["-9", &pid.to_string()]).status();
-            }
-        }
+    for pid in apps_of(data_dir) {
+        let _ = Command::new("kill").args(["-9", &pid.to_string()]).status();
     }
 }
 
@@ -330,6 +333,27 @@ impl App {
         path
     }
 
+    /// Stop the app the way a logoff or shutdown does (SIGTERM) and wait
+    /// for it to end by itself. False if it was still running after 10 s
+    /// (it is killed then).
+    pub async fn stop_with_sigterm(self) -> bool {
+        for pid in apps_of(&self.data_dir) {
+            let _ = Command::new("kill")
+                .args(["-TERM", &pid.to_string()])
+                .status();
+        }
+        let mut ended = false;
+        for _ in 0..100 {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            if !app_running(&self.data_dir) {
+                ended = true;
+                break;
+            }
+        }
+        self.close().await;
+        ended
+    }
+
     /// End the session (tauri-driver stops the app) and the driver.
     pub async fn close(mut self) {
         let _ = self.client.clone().close().await;
@@ -347,19 +371,7 @@ impl App {
 }
 
 fn app_running(data_dir: &Path) -> bool {
-    let needle = format!("WINDOW_CLERK_DATA_DIR={}", data_dir.display());
-    std::fs::read_dir("/proc")
-        .into_iter()
-        .flatten()
-        .flatten()
-        .any(|p| {
-            std::fs::read(p.path().join("environ"))
-                .is_ok_and(|env| env.split(|b| *b == 0).any(|kv| kv == needle.as_bytes()))
-                && std::fs::read_link(p.path().join("exe")).is_ok_and(|e| {
-                    e.file_name()
-                        .is_some_and(|n| n.to_string_lossy().starts_with("window-clerk"))
-                })
-        })
+    !apps_of(data_dir).is_empty()
 }
 
 impl Drop for App {
