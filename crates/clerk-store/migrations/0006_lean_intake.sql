@@ -14,10 +14,15 @@
 --   The case, its audit row and its outbox row stay one transaction.
 -- * audit: no AUTOINCREMENT (rows are never deleted, so plain row ids never
 --   repeat either; sqlite_sequence was one more page per action).
--- * drafts: an intake no longer deletes its draft (one more B-tree); it moves
---   the slot's generation on in the counters page (counters('draft:<slot>'),
---   made on the first intake), and a draft of an older generation is never
---   loaded. Drafts saved before this migration are generation 0: current.
+-- * counters: an intake no longer writes them (one more page). The receipt
+--   counter, the outbox seq and the HLC are read from the newest case and
+--   outbox rows; the values kept in counters become floors (numbers.rs).
+-- * drafts: an intake no longer deletes its draft (one more B-tree). A draft
+--   records the last receipt counter when saved (generation); a case with
+--   a higher counter taken in from the same slot (cases.draft_slot)
+--   supersedes it, and the pass after the commit deletes it. Drafts saved
+--   before this migration are generation 0 and older cases name no slot:
+--   they stay current.
 -- * outbox: no UNIQUE index on mutation_id (a random UUIDv7 made here; the
 --   platform's dedup is what makes it exactly-once).
 --
@@ -41,7 +46,8 @@ CREATE TABLE cases_new(
   clerk_id        TEXT NOT NULL,
   window_code     TEXT NOT NULL,
   version         INTEGER NOT NULL,
-  body            TEXT NOT NULL            -- the whole case (JSON)
+  body            TEXT NOT NULL,           -- the whole case (JSON)
+  draft_slot      TEXT                     -- the form's draft slot, superseded by this case
 ) STRICT;
 INSERT INTO cases_new(case_id, receipt_no, receipt_counter, matter_code, matter_version, matter_name,
                       status, applicant_name, applicant_id_no, applicant_phone, received_on,

@@ -8,7 +8,7 @@
 //! so at worst the watermark is older and the same cases are derived again.
 //!
 //! The pass also deletes the drafts an intake superseded (the intake only
-//! moves the draft slot's generation on).
+//! records its draft slot on the case).
 //!
 //! When: before every read that uses them (search, applicant lookup, the
 //! case list), so a read never misses a committed case, or when the app
@@ -110,9 +110,7 @@ impl Store {
     }
 
     fn reserve_numbers(&self, conn: &Connection) -> Result<(), StoreError> {
-        let counter: i64 = conn
-            .prepare_cached("SELECT value FROM counters WHERE name = 'receipt'")?
-            .query_row([], |r| r.get(0))?;
+        let counter = crate::numbers::last_receipt(conn)?;
         self.mirror
             .lock()
             .unwrap()
@@ -194,10 +192,10 @@ impl Store {
         }
         // Drafts an intake superseded hold an applicant's details: gone
         // now, off the intake's commit.
-        tx.prepare_cached(
-            "DELETE FROM drafts WHERE generation < \
-             coalesce((SELECT value FROM counters WHERE name = 'draft:' || drafts.slot), 0)",
-        )?
+        tx.prepare_cached(&format!(
+            "DELETE FROM drafts AS d WHERE {}",
+            crate::ops::SUPERSEDED
+        ))?
         .execute([])?;
         tx.prepare_cached("UPDATE counters SET value = ?1 WHERE name = 'indexed'")?
             .execute([last])?;

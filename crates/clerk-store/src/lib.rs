@@ -12,6 +12,7 @@ mod attach;
 mod derived;
 mod docs;
 mod edit;
+mod numbers;
 mod open;
 mod ops;
 mod search;
@@ -78,11 +79,7 @@ impl Store {
         let (Ok(conn), Ok(mut mirror)) = (self.conn.lock(), self.mirror.lock()) else {
             return;
         };
-        let counter = conn.query_row(
-            "SELECT value FROM counters WHERE name = 'receipt'",
-            [],
-            |r| r.get::<_, i64>(0),
-        );
+        let counter = numbers::last_receipt(&conn);
         match counter.map(|c| mirror.trim(c)) {
             Ok(Ok(())) => {}
             Ok(Err(e)) => tracing::warn!(error = %e, "receipt counter mirror not trimmed"),

@@ -292,12 +292,8 @@ impl Store {
     /// older database must not hand out a number again).
     fn reconcile_mirror(&self) -> Result<(), OpenError> {
         let mirror = read_mirror(&self.dir);
-        let conn = self.conn.lock().unwrap();
-        let db: i64 = conn.query_row(
-            "SELECT value FROM counters WHERE name = 'receipt'",
-            [],
-            |r| r.get(0),
-        )?;
+        let mut conn = self.conn.lock().unwrap();
+        let db = crate::numbers::last_receipt(&conn)?;
         if mirror > db {
             // Either the database was restored or copied (numbers up to the
             // mirror may be on receipts already) or the process died between
@@ -305,11 +301,14 @@ impl Store {
             tracing::warn!(db, mirror, "receipt counter behind its mirror; moving up");
             let now = crate::time::iso_utc(crate::time::now_millis());
             let detail = format!("{{\"from\":{},\"to\":{mirror},\"why\":\"counter behind its mirror (no clean close: crash or power cut with numbers reserved, or a restored or copied database)\"}}", db + 1);
-            conn.execute(
+            // The floor and its audit row together.
+            let tx = conn.transaction()?;
+            tx.execute(
                 "UPDATE counters SET value = ?1 WHERE name = 'receipt'",
                 [mirror],
             )?;
-            conn.execute("INSERT INTO audit(at, actor, action, case_id, detail) VALUES (?1, 'system', 'receipt.skip', NULL, ?2)", (now, detail))?;
+            tx.execute("INSERT INTO audit(at, actor, action, case_id, detail) VALUES (?1, 'system', 'receipt.skip', NULL, ?2)", (now, detail))?;
+            tx.commit()?;
         }
         Ok(())
     }

@@ -6,6 +6,10 @@ use serde::Serialize;
 use crate::time::iso_utc;
 use crate::Store;
 
+/// A draft `d` that a case taken in from its slot has superseded.
+pub(crate) const SUPERSEDED: &str = "EXISTS (SELECT 1 FROM cases c \
+     WHERE c.receipt_counter > d.generation AND c.draft_slot = d.slot)";
+
 /// Who does an action, at which window.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Actor {
@@ -149,17 +153,7 @@ impl Store {
     ) -> Result<Committed, StoreError> {
         let mut conn = self.conn.lock().unwrap();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let c = self.insert_case(&tx, case, actor, now_millis, 1)?;
-        if let Some(slot) = draft_slot {
-            // The draft is superseded, not deleted: its slot's generation
-            // moves on, in the counters page this commit writes anyway.
-            exec(
-                &tx,
-                "INSERT INTO counters(name, value) VALUES ('draft:' || ?1, 1) \
-                 ON CONFLICT(name) DO UPDATE SET value = value + 1",
-                [slot],
-            )?;
-        }
+        let c = self.insert_case(&tx, case, actor, now_millis, 1, draft_slot)?;
         tx.commit()?;
         self.mark_stale();
         Ok(c)
@@ -179,7 +173,14 @@ impl Store {
         let mut out = Vec::with_capacity(cases.len());
         for (i, case) in cases.iter().enumerate() {
             // The mirror is covered once, ahead, for the whole batch.
-            out.push(self.insert_case(&tx, case, actor, now_millis, if i == 0 { n } else { 0 })?);
+            out.push(self.insert_case(
+                &tx,
+                case,
+                actor,
+                now_millis,
+                if i == 0 { n } else { 0 },
+                None,
+            )?);
         }
         tx.commit()?;
         self.mark_stale();
@@ -188,6 +189,7 @@ impl Store {
 
     /// Insert one case with its audit and outbox rows. `numbers` > 0: first
     /// make sure the counter mirror covers this many numbers from here.
+    /// `draft_slot`: the form's draft slot, whose draft this case supersedes.
     fn insert_case(
         &self,
         tx: &Transaction,
@@ -195,30 +197,20 @@ impl Store {
         actor: &Actor,
         now_millis: i64,
         numbers: i64,
+        draft_slot: Option<&str>,
     ) -> Result<Committed, StoreError> {
-        // The receipt counter, the outbox seq and the HLC in one statement
-        // (one counters page). HLC as millis * 10000 + counter: the send
-        // rule (wall clock if it is ahead, else last + 1) is max().
-        let (mut counter, mut seq, mut hlc_v) = (0, 0, 0);
-        {
-            let mut st = tx.prepare_cached(
-                "UPDATE counters SET value = CASE name WHEN 'hlc' THEN max(value + 1, ?1) ELSE value + 1 END \
-                 WHERE name IN ('receipt', 'seq', 'hlc') RETURNING name, value",
-            )?;
-            let mut rows = st.query([now_millis.saturating_mul(10_000)])?;
-            while let Some(r) = rows.next()? {
-                let v: i64 = r.get(1)?;
-                match r.get_ref(0)?.as_str().map_err(rusqlite::Error::from)? {
-                    "receipt" => counter = v,
-                    "seq" => seq = v,
-                    _ => hlc_v = v,
-                }
-            }
-        }
-        if counter == 0 || seq == 0 || hlc_v == 0 {
-            return Err(StoreError::Data("counters rows missing".into()));
-        }
-        let hlc = crate::time::hlc_text(hlc_v);
+        // The receipt counter, the outbox seq and the HLC, read from the
+        // rows that carry them (`numbers.rs`): the counters page is not
+        // written by an intake.
+        let (counter, seq, last_hlc): (i64, i64, i64) = tx
+            .prepare_cached(&format!(
+                "SELECT {} + 1, {} + 1, {}",
+                crate::numbers::LAST_RECEIPT,
+                crate::numbers::LAST_SEQ,
+                crate::numbers::LAST_HLC
+            ))?
+            .query_row([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        let hlc = crate::time::hlc_text(crate::numbers::next_hlc_value(last_hlc, now_millis));
         let receipt = {
             let identity = self.identity.read().unwrap();
             ReceiptNo::new(&identity.office_code, &identity.device_code, counter as u64)?
@@ -251,8 +243,8 @@ impl Store {
         exec(
             tx,
             "INSERT INTO cases(case_id, receipt_no, receipt_counter, matter_code, matter_version, matter_name, status, \
-             applicant_name, applicant_id_no, applicant_phone, received_on, promised_due, created_at, clerk_id, window_code, version, body) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, 1, ?16)",
+             applicant_name, applicant_id_no, applicant_phone, received_on, promised_due, created_at, clerk_id, window_code, version, body, draft_slot) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, 1, ?16, ?17)",
             params![
                 case_id,
                 receipt,
@@ -270,6 +262,7 @@ impl Store {
                 actor.user_id,
                 actor.window_code,
                 body,
+                draft_slot,
             ],
         )?;
         audit(
@@ -296,17 +289,19 @@ impl Store {
     }
 
     /// Save the form as typed (the UI debounces). Drafts are plain JSON: the
-    /// form may be half-filled and invalid. A draft belongs to its slot's
-    /// generation (`counters('draft:<slot>')`); an intake from the slot moves
-    /// the generation on, in its own commit, and the draft is gone with it.
+    /// form may be half-filled and invalid. A draft records the last receipt
+    /// counter when it was saved (`generation`); a case taken in from its
+    /// slot after that (`cases.draft_slot`, a higher counter) supersedes it,
+    /// in the intake's own commit, without touching the drafts table.
     pub fn save_draft(&self, slot: &str, body: &str, now_millis: i64) -> Result<(), StoreError> {
         let conn = self.conn.lock().unwrap();
-        conn.prepare_cached(
+        conn.prepare_cached(&format!(
             "INSERT INTO drafts(slot, body, updated_at, generation) \
-             VALUES (?1, ?2, ?3, coalesce((SELECT value FROM counters WHERE name = 'draft:' || ?1), 0)) \
+             VALUES (?1, ?2, ?3, {}) \
              ON CONFLICT(slot) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at, \
              generation = excluded.generation",
-        )?
+            crate::numbers::LAST_RECEIPT
+        ))?
         .execute(params![slot, body, iso_utc(now_millis)])?;
         Ok(())
     }
@@ -315,8 +310,9 @@ impl Store {
         let conn = self.conn.lock().unwrap();
         Ok(conn
             .query_row(
-                "SELECT body, updated_at FROM drafts WHERE slot = ?1 \
-                 AND generation = coalesce((SELECT value FROM counters WHERE name = 'draft:' || ?1), 0)",
+                &format!(
+                    "SELECT body, updated_at FROM drafts d WHERE slot = ?1 AND NOT {SUPERSEDED}"
+                ),
                 [slot],
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
@@ -397,7 +393,7 @@ impl Store {
     }
 
     /// Integrity report for tests and support: every case has its audit
-    /// and outbox rows, counters are ahead of what they numbered.
+    /// and outbox rows, numbers are unique and the outbox gapless.
     pub fn check_integrity(&self) -> Result<Vec<String>, StoreError> {
         let conn = self.conn.lock().unwrap();
         let mut problems = Vec::new();
@@ -407,9 +403,10 @@ impl Store {
             ("cases without an outbox row", "SELECT count(*) FROM cases WHERE case_id NOT IN (SELECT case_id FROM outbox WHERE type = 'case.create' AND case_id IS NOT NULL)"),
             ("audit rows of missing cases", "SELECT count(*) FROM audit WHERE case_id IS NOT NULL AND case_id NOT IN (SELECT case_id FROM cases)"),
             ("receipt numbers used twice", "SELECT count(*) - count(DISTINCT receipt_counter) FROM cases"),
-            ("receipt counter behind the cases", "SELECT count(*) FROM cases WHERE receipt_counter > (SELECT value FROM counters WHERE name = 'receipt')"),
-            ("outbox seq behind the queue", "SELECT count(*) FROM outbox WHERE seq > (SELECT value FROM counters WHERE name = 'seq')"),
-            ("derived lookups ahead of the cases", "SELECT count(*) FROM counters WHERE name = 'indexed' AND value > (SELECT value FROM counters WHERE name = 'receipt')"),
+            // The seq floor is only ever a seq some outbox row has (outbox
+            // rows are never deleted): beyond the queue, a row is missing.
+            ("outbox seq floor beyond the queue", "SELECT count(*) FROM counters WHERE name = 'seq' AND value > coalesce((SELECT max(seq) FROM outbox), 0)"),
+            ("derived lookups ahead of the cases", "SELECT count(*) FROM counters WHERE name = 'indexed' AND value > coalesce((SELECT max(receipt_counter) FROM cases), 0)"),
             ("list-by-day rows of missing cases", "SELECT count(*) FROM case_days WHERE counter NOT IN (SELECT receipt_counter FROM cases)"),
         ];
         for (what, sql) in checks {

@@ -161,15 +161,11 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// The highest seq ever handed out (the counter, not the table: an
-    /// archive purged to empty must never restart at 1).
+    /// The highest seq ever handed out (never below the floor in
+    /// `counters`: an archive purged to empty must never restart at 1).
     pub fn last_seq(&self) -> Result<i64, StoreError> {
         let conn = self.conn.lock().unwrap();
-        Ok(
-            conn.query_row("SELECT value FROM counters WHERE name = 'seq'", [], |r| {
-                r.get(0)
-            })?,
-        )
+        Ok(crate::numbers::last_seq(&conn)?)
     }
 
     /// A push answered: every seq up to `last_applied` is done; each result
@@ -225,11 +221,7 @@ impl Store {
     /// The highest receipt counter used (for enrolment).
     pub fn receipt_counter(&self) -> Result<i64, StoreError> {
         let conn = self.conn.lock().unwrap();
-        Ok(conn.query_row(
-            "SELECT value FROM counters WHERE name = 'receipt'",
-            [],
-            |r| r.get(0),
-        )?)
+        Ok(crate::numbers::last_receipt(&conn)?)
     }
 
     /// A failed attempt on the head of the queue (kept for the sync panel).
@@ -269,11 +261,11 @@ impl Store {
         // The platform answers a seq once and for ever (exactly once): a
         // retry is the same command under a new seq. The refused row stays
         // in the archive, marked.
-        let new_seq: i64 = tx.query_row(
-            "UPDATE counters SET value = value + 1 WHERE name = 'seq' RETURNING value",
-            [],
-            |r| r.get(0),
-        )?;
+        let new_seq = crate::numbers::bump_seq(&tx)?;
+        // The new row carries the old command's HLC: keep the last one
+        // issued as the floor, so the clock never goes back.
+        let last_hlc = crate::numbers::last_hlc(&tx)?;
+        crate::numbers::raise_hlc_floor(&tx, last_hlc)?;
         let at = iso_utc(now_millis);
         tx.execute(
             "INSERT INTO outbox(seq, mutation_id, type, type_version, case_id, base_version, payload, actor_user_id, hlc, wall_time) \
@@ -536,19 +528,8 @@ pub(crate) fn enqueue_in(
         &m.payload,
     );
     let at = iso_utc(now_millis);
-    let seq: i64 = tx.query_row(
-        "UPDATE counters SET value = value + 1 WHERE name = 'seq' RETURNING value",
-        [],
-        |r| r.get(0),
-    )?;
-    let last_hlc: i64 = tx.query_row("SELECT value FROM counters WHERE name = 'hlc'", [], |r| {
-        r.get(0)
-    })?;
-    let hlc = crate::time::next_hlc(Some(&crate::time::hlc_text(last_hlc)), now_millis);
-    tx.execute(
-        "UPDATE counters SET value = ?1 WHERE name = 'hlc'",
-        [crate::time::hlc_value(&hlc)],
-    )?;
+    let seq = crate::numbers::bump_seq(tx)?;
+    let hlc = crate::time::hlc_text(crate::numbers::bump_hlc(tx, now_millis)?);
     // A command about a case only this platform knows (an online
     // application) has no local case row to reference.
     let local_case: Option<String> = match case_id {

@@ -301,7 +301,7 @@ fn migrations_are_append_only() {
             "0003_sync std1:14e4edac1261ed82be617913714ef75fd3c40ffe2e3b089a443d37d1733ce0a1",
             "0004_catalogue std1:5f1b91fc207f1df9f3bfc6612266cf216870c0cc116b348be36f54d83e390a1e",
             "0005_attachments std1:43854913e9c7a3dd7fba54b9c94a09608cdff1fbc95f3bb8feffab39e9f9fbbc",
-            "0006_lean_intake std1:656878d800eb7b602565edbc2c6323372d7b7071c5539b79fda085516b0392c8",
+            "0006_lean_intake std1:e858d77e274392ca966addb021a1f21e0f210e89a71b9a5edbeec130a21ef05e",
         ]
     "#]]
     .assert_debug_eq(&pinned);
@@ -699,5 +699,93 @@ fn a_clean_close_skips_no_number_and_a_crash_at_most_the_reserve() {
         reserved + 1
     );
     assert_eq!(s.search("食品", 10).unwrap().len(), 5);
+    assert_eq!(s.check_integrity().unwrap(), Vec::<String>::new());
+}
+
+/// The receipt counter, the outbox seq and the HLC come from the newest
+/// rows (an intake writes no counters page). Whatever the mix of intakes,
+/// queued commands and retries, and with the PC clock going back: seqs stay
+/// gapless, receipts follow on, and every HLC issued is later than all
+/// before it (a retry re-sends an old command's HLC, which must not pull
+/// the clock back).
+#[test]
+fn numbers_follow_on_across_intakes_commands_and_retries_with_the_clock_going_back() {
+    use clerk_store::{NewMutation, PushOutcome};
+    let dir = tempfile::tempdir().unwrap();
+    let secrets = MemoryStore::new();
+    let s = Store::open(dir.path(), &secrets, ident).unwrap();
+    let a = s
+        .take_in(&sample_case(0, today()), &actor(), NOW, Some("intake"))
+        .unwrap();
+    let b = s
+        .take_in(&sample_case(1, today()), &actor(), NOW + 5, Some("intake"))
+        .unwrap();
+    // The platform refuses the first; the clerk sends it again: a new seq
+    // carrying the old command's HLC.
+    s.record_push(
+        2,
+        &[PushOutcome {
+            seq: a.seq,
+            state: "rejected",
+            result: "{}".into(),
+        }],
+        NOW + 10,
+    )
+    .unwrap();
+    assert!(s.retry_rejected(a.seq, &actor(), NOW + 20).unwrap());
+    // The PC clock is set back two minutes.
+    let c = s
+        .take_in(
+            &sample_case(2, today()),
+            &actor(),
+            NOW - 120_000,
+            Some("intake"),
+        )
+        .unwrap();
+    let d = s
+        .enqueue_mutation(
+            &NewMutation {
+                kind: "case.update_fields".into(),
+                type_version: 1,
+                case_id: Some(c.case_id.clone()),
+                base_version: Some(1),
+                payload: serde_json::json!({"fields": {}}),
+            },
+            &actor(),
+            NOW - 180_000,
+        )
+        .unwrap();
+    assert_eq!((a.seq, b.seq, c.seq, d), (1, 2, 4, 5));
+    assert_eq!(
+        [&a, &b, &c].map(|x| ReceiptNo::parse(&x.receipt_no).unwrap().counter()),
+        [1, 2, 3]
+    );
+    drop(s);
+    let s = Store::open(dir.path(), &secrets, ident).unwrap();
+    let e = s
+        .take_in(&sample_case(3, today()), &actor(), NOW - 240_000, None)
+        .unwrap();
+    assert_eq!(e.seq, 6);
+    assert_eq!(ReceiptNo::parse(&e.receipt_no).unwrap().counter(), 4);
+    assert_eq!(s.last_seq().unwrap(), 6);
+
+    let mut rows = s.outbox_rows(100).unwrap();
+    rows.reverse();
+    assert_eq!(
+        rows.iter().map(|r| r.seq).collect::<Vec<_>>(),
+        [1, 2, 3, 4, 5, 6]
+    );
+    assert_eq!(
+        rows[2].hlc, rows[0].hlc,
+        "the retry keeps its command's HLC"
+    );
+    let issued: Vec<&str> = [0, 1, 3, 4, 5]
+        .iter()
+        .map(|&i| rows[i].hlc.as_str())
+        .collect();
+    assert!(
+        issued.windows(2).all(|w| w[0] < w[1]),
+        "each HLC issued is later than the last: {issued:?}"
+    );
     assert_eq!(s.check_integrity().unwrap(), Vec::<String>::new());
 }
