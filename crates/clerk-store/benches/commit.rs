@@ -1,7 +1,8 @@
 //! Durable intake commit vs a bare SQLite insert + fsync on the same disk
 //! (goal: ≤ 2×). Both use WAL with synchronous=FULL: one durable commit per
-//! iteration. The intake writes the case, audit and outbox rows, bumps the
-//! counters and removes the draft, in an encrypted (SQLCipher) file, and
+//! iteration. The intake writes the case, audit and outbox rows (its numbers
+//! come from those rows; it supersedes the draft) in an encrypted (SQLCipher)
+//! file, and
 //! covers the receipt-counter mirror (one fdatasync per 16 numbers); the
 //! baseline writes one 1 KB row in a plain SQLite file.
 
