@@ -2,9 +2,8 @@
 //! (goal: ≤ 2×). Both use WAL with synchronous=FULL: one durable commit per
 //! iteration. The intake writes the case, audit and outbox rows (its numbers
 //! come from those rows; it supersedes the draft) in an encrypted (SQLCipher)
-//! file, and
-//! covers the receipt-counter mirror (one fdatasync per 16 numbers); the
-//! baseline writes one 1 KB row in a plain SQLite file.
+//! file, and covers the receipt-counter mirror (one fdatasync per 16
+//! numbers); the baseline writes one 1 KB row in a plain SQLite file.
 
 use clerk_core::date::Date;
 use clerk_secrets::MemoryStore;
