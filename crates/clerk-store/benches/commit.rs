@@ -65,23 +65,20 @@ fn commits(c: &mut Criterion) {
             .save_draft("intake", &draft, clerk_store::time::now_millis())
             .unwrap()
     };
-    let mut i = 0;
+    let next = std::cell::Cell::new(0);
+    let take_in = || {
+        next.set(next.get() + 1);
+        store
+            .take_in(
+                &cases[next.get() % cases.len()],
+                &actor,
+                clerk_store::time::now_millis(),
+                Some("intake"),
+            )
+            .unwrap();
+    };
     g.bench_function("intake_take_in", |b| {
-        b.iter_batched(
-            || save(&store),
-            |()| {
-                i += 1;
-                store
-                    .take_in(
-                        &cases[i % cases.len()],
-                        &actor,
-                        clerk_store::time::now_millis(),
-                        Some("intake"),
-                    )
-                    .unwrap();
-            },
-            BatchSize::PerIteration,
-        )
+        b.iter_batched(|| save(&store), |()| take_in(), BatchSize::PerIteration)
     });
     // Not the commit, for the whole picture: the intake plus the derived
     // lookups (search terms, applicant memory, list by day) that follow it
@@ -90,15 +87,7 @@ fn commits(c: &mut Criterion) {
         b.iter_batched(
             || save(&store),
             |()| {
-                i += 1;
-                store
-                    .take_in(
-                        &cases[i % cases.len()],
-                        &actor,
-                        clerk_store::time::now_millis(),
-                        Some("intake"),
-                    )
-                    .unwrap();
+                take_in();
                 store.index_pending().unwrap();
             },
             BatchSize::PerIteration,

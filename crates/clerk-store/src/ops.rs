@@ -138,9 +138,10 @@ impl Store {
             .to_string()
     }
 
-    /// Take in a case: the case, an audit row and the `case.create` outbox
-    /// row, the receipt counter and the outbox seq, and the draft's removal —
-    /// one transaction. The receipt may be printed only after this returns.
+    /// Take in a case: the case (with its receipt counter and the draft
+    /// slot it supersedes), an audit row and the `case.create` outbox row
+    /// with its seq — one transaction. The receipt may be printed only after
+    /// this returns.
     /// The derived lookups (search terms, applicant memory, list by day)
     /// follow in their own transaction before the next read that uses them
     /// (`derived.rs`).
