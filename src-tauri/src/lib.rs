@@ -55,7 +55,18 @@ pub fn build<R: tauri::Runtime>(
             let handle = app.handle().clone();
             tauri::async_runtime::spawn(async move {
                 let core = handle.state::<state::AppCore>();
-                if core.store().await.is_ok() {
+                if let Ok(store) = core.store().await {
+                    // Lookups not derived yet (the last run ended right
+                    // after an intake, or the database was just upgraded
+                    // and derives them all once) are brought up to date now,
+                    // not on the clerk's first search.
+                    tauri::async_runtime::spawn_blocking(move || {
+                        match store.index_pending() {
+                            Ok(0) => {}
+                            Ok(n) => tracing::info!(cases = n, "derived lookups brought up to date at start"),
+                            Err(e) => tracing::warn!(error = %e, "derived lookups not brought up to date at start (the next read retries)"),
+                        }
+                    });
                     // Sync starts by itself when a platform is configured.
                     if let Some(h) = core.sync().await {
                         // Silent provisioning: IT passes a one-time code
