@@ -608,6 +608,13 @@ fn an_older_database_is_upgraded_with_its_cases_found_and_numbers_continuing() {
             .collect::<Vec<_>>(),
         vec![1, 2, 3]
     );
+    assert!(
+        s.outbox_rows(10)
+            .unwrap()
+            .iter()
+            .all(|o| o.payload == serde_json::json!({})),
+        "commands queued before the upgrade keep their stored payload"
+    );
 
     let c = s
         .take_in(&sample_case(3, today()), &actor(), NOW + 10, Some("intake"))
@@ -779,6 +786,22 @@ fn numbers_follow_on_across_intakes_commands_and_retries_with_the_clock_going_ba
         rows[2].hlc, rows[0].hlc,
         "the retry keeps its command's HLC"
     );
+    // A case.create's payload is built from its case row: the command as
+    // taken in, the same for the retry.
+    let created = serde_json::json!({
+        "receipt_no": a.receipt_no,
+        "catalogue_ref": {"matter": a.case.matter_code, "version": a.case.matter_version},
+        "case": a.case,
+    });
+    assert_eq!(rows[0].payload, created);
+    assert_eq!(rows[2].payload, created);
+    assert_eq!(rows[0].case_id.as_deref(), Some(a.case_id.as_str()));
+    assert_eq!(
+        s.pending_batch(10).unwrap()[0].payload,
+        created,
+        "as pushed"
+    );
+    assert_eq!(rows[4].payload, serde_json::json!({"fields": {}}));
     let issued: Vec<&str> = [0, 1, 3, 4, 5]
         .iter()
         .map(|&i| rows[i].hlc.as_str())
