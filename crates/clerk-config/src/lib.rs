@@ -519,3 +519,50 @@ mod example_tests {
         assert!(c.is_standalone());
     }
 }
+
+/// IT's calendar folder beside the machine config (`/etc/window-clerk/calendar`,
+/// `%ProgramData%\WindowClerk\calendar`): one `<year>.json` per year of the
+/// State Council's schedule, written by `clerkctl calendar import`, read by
+/// the app at start. For PCs that get the schedule without the platform.
+pub fn calendar_dir(config_file: &Path) -> PathBuf {
+    config_file
+        .parent()
+        .unwrap_or_else(|| Path::new("."))
+        .join("calendar")
+}
+
+/// Add every year file of `dir` to `cal` (a later file for the same year
+/// replaces an earlier one, in name order). Returns the years loaded and a
+/// line for each file that could not be used (it is skipped, never half
+/// applied). A missing folder is no problem.
+pub fn load_calendar_dir(
+    dir: &Path,
+    cal: &mut clerk_core::calendar::WorkCalendar,
+) -> (Vec<i32>, Vec<String>) {
+    let mut loaded = Vec::new();
+    let mut problems = Vec::new();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return (loaded, problems);
+    };
+    let mut files: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    files.sort();
+    for f in files {
+        let parsed = std::fs::read_to_string(&f)
+            .map_err(|e| e.to_string())
+            .and_then(|t| {
+                clerk_core::calendar::YearSchedule::parse(&t).map_err(|e| e.to_string())
+            });
+        match parsed {
+            Ok(y) => {
+                loaded.push(y.year);
+                cal.add_year(y);
+            }
+            Err(e) => problems.push(format!("{}: {e}", f.display())),
+        }
+    }
+    (loaded, problems)
+}

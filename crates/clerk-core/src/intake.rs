@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::calendar::{StartDay, WorkCalendar, SUPPLEMENT_NOTICE_WORKING_DAYS};
+use crate::calendar::{CalendarError, StartDay, WorkCalendar, SUPPLEMENT_NOTICE_WORKING_DAYS};
 use crate::case::{
     self, CaseStatus, Decision, DecisionError, Facts, MaterialCheck, NotAcceptReason,
     SupplementItem,
@@ -119,6 +119,59 @@ pub struct PreparedCase {
     pub owed: Vec<String>,
     /// End of the art. 32 five-working-day notice period.
     pub notice_deadline: Date,
+    /// The years these dates were worked out for from the holiday law alone
+    /// (no official schedule loaded then): the dates running into them are
+    /// provisional (暂定) and are recomputed when the schedule arrives.
+    /// Empty (and absent from the body) when every date is final.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub provisional_years: Vec<i32>,
+}
+
+impl PreparedCase {
+    /// Whether `date`, worked out in working days from the day this case
+    /// was received, ran through a year answered by the law alone.
+    pub fn is_provisional(&self, date: Date) -> bool {
+        let span = self.received_on.year()..=date.year();
+        self.provisional_years.iter().any(|y| span.contains(y))
+    }
+
+    /// Work the calendar-dependent dates out again (the official schedule of
+    /// a year arrived): the art. 32 notice deadline and, for an accepted
+    /// promised case, the promised and statutory dates, from the same start
+    /// and limits as at intake. Returns what moved, as (field, old, new).
+    pub fn recompute_dates(
+        &mut self,
+        matter: &Matter,
+        calendar: &WorkCalendar,
+        start_day: StartDay,
+    ) -> Result<Vec<(&'static str, Date, Date)>, CalendarError> {
+        let mut moved = Vec::new();
+        let start = self.received_on;
+        let notice =
+            calendar.add_working_days(start, SUPPLEMENT_NOTICE_WORKING_DAYS, start_day)?;
+        if notice != self.notice_deadline {
+            moved.push(("notice_deadline", self.notice_deadline, notice));
+            self.notice_deadline = notice;
+        }
+        let mut last = notice;
+        if let (Some(accepted), Some(p), Some(s)) =
+            (self.accepted_on, self.promised_due, self.statutory_due)
+        {
+            let p2 = calendar.due_date(accepted, matter.promised_limit, start_day)?;
+            let s2 = calendar.due_date(accepted, matter.statutory_limit, start_day)?;
+            if p2 != p {
+                moved.push(("promised_due", p, p2));
+                self.promised_due = Some(p2);
+            }
+            if s2 != s {
+                moved.push(("statutory_due", s, s2));
+                self.statutory_due = Some(s2);
+            }
+            last = last.max(p2).max(s2);
+        }
+        self.provisional_years = calendar.provisional_years(start, last);
+        Ok(moved)
+    }
 }
 
 pub struct IntakeContext<'a> {
@@ -423,6 +476,13 @@ pub fn prepare(form: &IntakeForm, cx: &IntakeContext) -> Result<PreparedCase, Ve
     } else {
         (None, None)
     };
+    // Which years the dates ran through on the law alone (暂定).
+    let last = [Some(notice_deadline), promised_due, statutory_due]
+        .into_iter()
+        .flatten()
+        .max()
+        .unwrap_or(cx.today);
+    let provisional_years = cx.calendar.provisional_years(cx.today, last);
     let name_of = |id: &str| matter.material_name(id).unwrap_or(id).to_owned();
     let (supply_by, owed, decision) = match (&form.decision, decision.expect("checked")) {
         (
@@ -459,6 +519,7 @@ pub fn prepare(form: &IntakeForm, cx: &IntakeContext) -> Result<PreparedCase, Ve
         supply_by,
         owed,
         notice_deadline,
+        provisional_years,
     })
 }
 

@@ -14,8 +14,20 @@ usage:
       citizen ID (GB 11643, also HK/Macao/Taiwan residence permits and the 2023
       foreign permanent-residence card), unified social credit code (GB 32100)
       or organisation code (GB 11714). Exit 0 when valid, 1 when not.
-  clerkctl deadline --from YYYY-MM-DD --days N --unit working|calendar [--json]
-      the due date on the official working-day calendar (start day = day 0).
+  clerkctl deadline --from YYYY-MM-DD --days N --unit working|calendar
+                   [--calendar-dir <dir>] [--json]
+      the due date on the working-day calendar (start day = day 0): the
+      official schedule where it is loaded (bundled, or the machine's
+      calendar folder), else the holiday law alone, marked 暂定/provisional
+      (exit 0 either way; --json gives {\"due\": …, \"provisional\": true|false}).
+  clerkctl calendar status [--calendar-dir <dir>]
+      each year 2025–2050: official (with its notice) or law-only (暂定).
+  clerkctl calendar check <year.json>
+      check one year's State Council schedule file without loading it.
+  clerkctl calendar import <year.json> [--calendar-dir <dir>]
+      check it and put it into the machine's calendar folder (default
+      /etc/window-clerk/calendar, %ProgramData%\\WindowClerk\\calendar): the
+      app uses it from its next start, with or without the platform.
   clerkctl catalogue search <query>
       matters of the bundled catalogue whose name or code contains <query>.
   clerkctl render --list
@@ -44,6 +56,9 @@ fn main() -> ExitCode {
     match rest.as_slice() {
         ["check-id", value] => check_id(value, json),
         ["deadline", opts @ ..] => deadline(opts, json),
+        ["calendar", "status", opts @ ..] => calendar_status(opts),
+        ["calendar", "check", file] => calendar_check(file),
+        ["calendar", "import", file, opts @ ..] => calendar_import(file, opts),
         ["catalogue", "search", query] => search(query),
         ["catalogue", "search"] => search(""),
         ["render", "--list"] => {
@@ -142,11 +157,26 @@ fn deadline(opts: &[&str], json: bool) -> ExitCode {
         eprint!("{USAGE}");
         return ExitCode::from(2);
     };
-    match WorkCalendar::bundled().due_date(from, TimeLimit { value: days, unit }, StartDay::DayZero)
-    {
+    let cal = machine_calendar(opts);
+    match cal.due_date(from, TimeLimit { value: days, unit }, StartDay::DayZero) {
         Ok(due) => {
+            // A calendar-day limit does not look at holidays: never provisional.
+            let years = match unit {
+                DayUnit::Working => cal.provisional_years(from, due),
+                DayUnit::Calendar => Vec::new(),
+            };
+            let provisional = !years.is_empty();
             if json {
-                println!("{}", json!({ "due": due.to_string() }));
+                println!(
+                    "{}",
+                    json!({ "due": due.to_string(), "provisional": provisional, "provisional_years": years })
+                );
+            } else if provisional {
+                println!(
+                    "{due} (暂定 / provisional: no official schedule for {years:?}; {} / {})",
+                    clerk_core::calendar::PROVISIONAL_NOTE_ZH,
+                    clerk_core::calendar::PROVISIONAL_NOTE_EN
+                );
             } else {
                 println!("{due}");
             }
@@ -158,6 +188,97 @@ fn deadline(opts: &[&str], json: bool) -> ExitCode {
             } else {
                 eprintln!("{e} / {}", e.zh());
             }
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn opt<'a>(opts: &[&'a str], name: &str) -> Option<&'a str> {
+    opts.windows(2).find(|w| w[0] == name).map(|w| w[1])
+}
+
+fn calendar_dir(opts: &[&str]) -> std::path::PathBuf {
+    opt(opts, "--calendar-dir")
+        .map(Into::into)
+        .unwrap_or_else(|| clerk_config::calendar_dir(&clerk_config::default_path()))
+}
+
+/// The bundled calendar plus the machine's calendar folder, as the app
+/// reads them at start (the platform's years live in the app's store).
+fn machine_calendar(opts: &[&str]) -> WorkCalendar {
+    let mut cal = WorkCalendar::bundled();
+    let (_, problems) = clerk_config::load_calendar_dir(&calendar_dir(opts), &mut cal);
+    for p in problems {
+        eprintln!("clerkctl: calendar file skipped: {p}");
+    }
+    cal
+}
+
+fn calendar_status(opts: &[&str]) -> ExitCode {
+    use clerk_core::calendar::{YearBasis, LAW_FROM_YEAR, LAW_ONLY_LAST_YEAR};
+    let cal = machine_calendar(opts);
+    for y in LAW_FROM_YEAR..=LAW_ONLY_LAST_YEAR {
+        match cal.basis(y) {
+            YearBasis::Official => println!("{y}\tofficial\t{}", cal.source(y).unwrap_or("")),
+            _ => println!("{y}\tlaw-only\t暂定：仅按《全国年节及纪念日放假办法》推算，无调休"),
+        }
+    }
+    ExitCode::SUCCESS
+}
+
+fn read_year(file: &str) -> Result<(clerk_core::calendar::YearSchedule, String), ExitCode> {
+    let text = std::fs::read_to_string(file).map_err(|e| {
+        eprintln!("clerkctl calendar: cannot read {file}: {e} / 无法读取文件");
+        ExitCode::from(2)
+    })?;
+    match clerk_core::calendar::YearSchedule::parse(&text) {
+        Ok(y) => Ok((y, text)),
+        Err(e) => {
+            eprintln!("clerkctl calendar: {file} refused: {e} / {}", e.zh());
+            Err(ExitCode::from(1))
+        }
+    }
+}
+
+fn calendar_check(file: &str) -> ExitCode {
+    match read_year(file) {
+        Ok((y, _)) => {
+            println!(
+                "valid schedule for {}: {} holidays, {} make-up working days ({})",
+                y.year,
+                y.holidays.len(),
+                y.make_up.len(),
+                y.source
+            );
+            ExitCode::SUCCESS
+        }
+        Err(code) => code,
+    }
+}
+
+fn calendar_import(file: &str, opts: &[&str]) -> ExitCode {
+    let (y, text) = match read_year(file) {
+        Ok(v) => v,
+        Err(code) => return code,
+    };
+    let dir = calendar_dir(opts);
+    let target = dir.join(format!("{}.json", y.year));
+    // Written beside, then renamed: the app never reads half a file.
+    let tmp = dir.join(format!(".{}.json.tmp", y.year));
+    let written = std::fs::create_dir_all(&dir)
+        .and_then(|()| std::fs::write(&tmp, &text))
+        .and_then(|()| std::fs::rename(&tmp, &target));
+    match written {
+        Ok(()) => {
+            println!(
+                "imported the {} schedule into {} (the app uses it from its next start)",
+                y.year,
+                target.display()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("clerkctl calendar import: cannot write {}: {e} / 无法写入日历文件夹（需要管理员权限？）", target.display());
             ExitCode::from(1)
         }
     }

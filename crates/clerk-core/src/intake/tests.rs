@@ -338,11 +338,55 @@ fn unknown_matter_and_stale_version() {
 }
 
 #[test]
-fn missing_calendar_year_blocks_instead_of_guessing() {
+fn a_year_without_its_schedule_gives_provisional_dates_not_a_refusal() {
     let w = World::new();
     let f = w.form(FOOD, &[], DecisionForm::Accept);
-    let errs = prepare(&f, &w.cx("2026-12-30")).unwrap_err();
-    assert!(errs.iter().any(|e| e.zh.contains("2027")), "{errs:?}");
+    // issue #11: from 2026-12-04 a 20-working-day matter was refused.
+    let c = prepare(&f, &w.cx("2026-12-20")).unwrap();
+    assert_eq!(c.provisional_years, [2027]);
+    assert_eq!(c.notice_deadline, d("2026-12-25"));
+    assert!(!c.is_provisional(c.notice_deadline), "within 2026: final");
+    let promised = c.promised_due.unwrap();
+    assert!(promised.year() == 2027 && c.is_provisional(promised));
+    // The same intake in a year fully covered is final and keeps the old body.
+    let c = prepare(&f, &w.cx("2026-03-02")).unwrap();
+    assert!(c.provisional_years.is_empty());
+    assert!(!serde_json::to_string(&c).unwrap().contains("provisional"));
+    // A year the law cannot answer still blocks, naming the year.
+    let errs = prepare(&f, &w.cx("2050-12-30")).unwrap_err();
+    assert!(errs.iter().any(|e| e.zh.contains("2051")), "{errs:?}");
+}
+
+#[test]
+fn recomputing_when_the_schedule_arrives_says_what_moved() {
+    let mut w = World::new();
+    let f = w.form(FOOD, &[], DecisionForm::Accept);
+    let mut c = prepare(&f, &w.cx("2026-12-20")).unwrap();
+    let before = (c.notice_deadline, c.promised_due, c.statutory_due);
+    // A made-up 2027 schedule (test data, not the official one): 4 Jan off.
+    let mut holidays: Vec<String> = crate::calendar::law_holidays(2027)
+        .unwrap()
+        .iter()
+        .map(|(d, _)| format!("[\"{d}\", \"{d}\", \"\"]"))
+        .collect();
+    holidays.push("[\"2027-01-04\", \"2027-01-04\", \"\"]".into());
+    let y = crate::calendar::YearSchedule::parse(&format!(
+        "{{\"format\": 1, \"year\": 2027, \"source\": \"测试\", \"holidays\": [{}], \"make_up_workdays\": []}}",
+        holidays.join(",")
+    ))
+    .unwrap();
+    w.cal.add_year(y);
+    let m = w.cat.matter(FOOD).unwrap().clone();
+    let moved = c.recompute_dates(&m, &w.cal, StartDay::DayZero).unwrap();
+    assert!(c.provisional_years.is_empty());
+    assert_eq!(c.notice_deadline, before.0, "the notice deadline was in 2026");
+    let p = before.1.unwrap();
+    let new = c.promised_due.unwrap();
+    assert!(new > p, "one more day off in 2027 moves the promised date later");
+    assert!(moved.contains(&("promised_due", p, new)), "{moved:?}");
+    assert!(moved.iter().all(|(_, old, new)| old != new));
+    // Nothing moves a second time.
+    assert!(c.recompute_dates(&m, &w.cal, StartDay::DayZero).unwrap().is_empty());
 }
 
 #[test]
