@@ -29,6 +29,9 @@ const COMMANDS: &[&str] = &[
     "case_attachments",
     "attach_scan",
     "catalogue_drift",
+    "calendar_status",
+    "import_calendar",
+    "mark_deadline_moves_seen",
     "case_contact",
     "edit_case_fields",
 ];

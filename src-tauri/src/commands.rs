@@ -72,7 +72,16 @@ pub async fn app_info(core: State<'_, AppCore>) -> CmdResult<AppInfo> {
 pub async fn sync_status(core: State<'_, AppCore>) -> CmdResult<SyncStatus> {
     let store = core.store().await?;
     let sync = core.sync().await;
-    let q = blocking(move || store.queue_state().map_err(storage)).await?;
+    // Also where a year that arrived by sync is noticed (and its cases'
+    // dates worked out again): the status bar asks every few seconds.
+    let calendar = core.calendar().await;
+    let reader = store.clone();
+    let (q, unseen) = blocking(move || {
+        let q = reader.queue_state().map_err(storage)?;
+        let moves = reader.deadline_moves(1000).map_err(storage)?;
+        Ok((q, moves.iter().filter(|m| !m.seen).count() as u32))
+    })
+    .await?;
     let oldest_unsent_secs = q.oldest_pending.as_deref().and_then(|t| {
         let now = clerk_store::time::now_millis();
         clerk_store::time::parse_iso_millis(t).map(|then| ((now - then).max(0) / 1000) as u32)
@@ -103,6 +112,8 @@ pub async fn sync_status(core: State<'_, AppCore>) -> CmdResult<SyncStatus> {
         problem_en,
         progress_done: progress.map(|p| p.0 as u32),
         progress_total: progress.map(|p| p.1 as u32),
+        calendar_missing_year: calendar.missing_schedule(core.today()),
+        deadline_moves_unseen: unseen,
     })
 }
 
@@ -511,7 +522,8 @@ pub async fn matter_detail(
     let latest = match m.case_kind {
         cat::CaseKind::Instant => None,
         cat::CaseKind::Promised => core
-            .calendar
+            .calendar()
+            .await
             .due_date(core.today(), m.promised_limit, core.start_day())
             .ok()
             .map(|d| d.to_string()),
@@ -620,10 +632,11 @@ pub async fn take_in(core: State<'_, AppCore>, form: IntakeForm) -> CmdResult<Ta
         Some(c) => c,
         None => core.catalogue().await,
     };
+    let calendar = core.calendar().await;
     let prepared = {
         let cx = core_intake::IntakeContext {
             catalogue: &catalogue,
-            calendar: &core.calendar,
+            calendar: &calendar,
             today: core.today(),
             start_day: core.start_day(),
         };
@@ -682,12 +695,27 @@ pub async fn take_in(core: State<'_, AppCore>, form: IntakeForm) -> CmdResult<Ta
             supply_by: s(p.supply_by),
             owed: p.owed.clone(),
             notice_deadline: p.notice_deadline.to_string(),
+            provisional_fields: provisional_fields(p),
         }),
     })
 }
 
+/// The dates of a case that are provisional (暂定).
+fn provisional_fields(p: &core_intake::PreparedCase) -> Vec<String> {
+    [
+        ("notice_deadline", Some(p.notice_deadline)),
+        ("promised_due", p.promised_due),
+        ("statutory_due", p.statutory_due),
+    ]
+    .into_iter()
+    .filter(|(_, d)| d.is_some_and(|d| p.is_provisional(d)))
+    .map(|(f, _)| f.to_owned())
+    .collect()
+}
+
 fn list_item(
     core: &AppCore,
+    calendar: &clerk_core::calendar::WorkCalendar,
     today: clerk_core::date::Date,
     r: clerk_store::CaseRow,
 ) -> CaseListItem {
@@ -703,7 +731,7 @@ fn list_item(
                 yellow: d.yellow_days,
                 red: d.red_days,
             };
-            clerk_core::clock::light_for_due(&core.calendar, today, due, t).ok()
+            clerk_core::clock::light_for_due(calendar, today, due, t).ok()
         });
     let status_zh = serde_json::from_value::<clerk_core::case::CaseStatus>(
         serde_json::Value::String(r.status.clone()),
@@ -721,6 +749,10 @@ fn list_item(
         applicant_name: r.applicant_name,
         applicant_id_masked: clerk_core::ids::mask_id(&r.applicant_id_no),
         phone_masked: clerk_core::ids::mask_phone(&r.applicant_phone),
+        due_provisional: r.promised_due.as_deref().and_then(clerk_core::date::Date::parse_iso).is_some_and(|due| {
+            let from = clerk_core::date::Date::parse_iso(&r.received_on).map_or(due.year(), |d| d.year());
+            r.provisional_years.iter().any(|y| (from..=due.year()).contains(y))
+        }),
         received_on: r.received_on,
         promised_due: r.promised_due,
         light: clock.map(|(l, _)| l.as_str().to_owned()),
@@ -754,9 +786,10 @@ pub async fn list_cases(core: State<'_, AppCore>, query: String) -> CmdResult<Ve
     })
     .await?;
     let today = core.today();
+    let calendar = core.calendar().await;
     Ok(rows
         .into_iter()
-        .map(|r| list_item(&core, today, r))
+        .map(|r| list_item(&core, &calendar, today, r))
         .collect())
 }
 
@@ -1303,4 +1336,110 @@ pub async fn edit_case_fields(
         h.worker.poke_all();
     }
     Ok(contact)
+}
+
+// ---- the holiday calendar (issue #11) ---------------------------------------
+
+use clerk_ipc::{CalendarImported, CalendarStatus, CalendarYear, DeadlineMoveItem};
+
+/// Which years are official, what is missing, the moved dates.
+#[tauri::command]
+pub async fn calendar_status(core: State<'_, AppCore>) -> CmdResult<CalendarStatus> {
+    use clerk_core::calendar::{YearBasis, LAW_FROM_YEAR};
+    let cal = core.calendar().await;
+    let store = core.store().await?;
+    let moves = blocking(move || store.deadline_moves(500).map_err(storage)).await?;
+    let today = core.today();
+    // The years a clerk can meet: from the law's first year to next year.
+    let years = (LAW_FROM_YEAR.min(today.year())..=today.year() + 1)
+        .map(|y| CalendarYear {
+            year: y,
+            basis: match cal.basis(y) {
+                YearBasis::Official => "official",
+                YearBasis::LawOnly => "law_only",
+                YearBasis::Unknown => "unknown",
+            }
+            .to_owned(),
+            source: cal.source(y).map(str::to_owned),
+        })
+        .collect();
+    Ok(CalendarStatus {
+        today: today.to_string(),
+        years,
+        missing_year: cal.missing_schedule(today),
+        moves: moves
+            .into_iter()
+            .map(|m| DeadlineMoveItem {
+                case_id: m.case_id,
+                receipt_no: m.receipt_no,
+                applicant_name: m.applicant,
+                field: m.field,
+                old: m.old,
+                new: m.new,
+                year: m.year,
+                seen: m.seen,
+            })
+            .collect(),
+        problems: core.calendar_problems.clone(),
+    })
+}
+
+/// IT loads a year's State Council schedule without the platform (设置):
+/// checked by clerk-core, kept in the store, and the cases whose dates were
+/// provisional for that year are worked out again at once.
+#[tauri::command]
+pub async fn import_calendar(core: State<'_, AppCore>, body: String) -> CmdResult<CalendarImported> {
+    let y = clerk_core::calendar::YearSchedule::parse(&body).map_err(|e| {
+        CmdError::new(
+            ErrorKind::Validation,
+            format!("节假日安排文件不能使用：{}", e.zh()),
+            format!("The holiday schedule file cannot be used: {e}"),
+        )
+        .on_field("calendar_file")
+    })?;
+    let year = y.year;
+    let canonical = y.to_json();
+    let store = core.store().await?;
+    let writer = store.clone();
+    let actor = window_actor(&core.config.config);
+    blocking(move || {
+        writer
+            .import_calendar_year(year, &canonical, &actor, clerk_store::time::now_millis())
+            .map_err(storage)
+    })
+    .await?;
+    // Rebuilding the calendar works the provisional cases out again.
+    let before = count_moves(&store).await?;
+    core.calendar().await;
+    let after = count_moves(&store).await?;
+    tracing::info!(year, "holiday schedule imported in settings");
+    Ok(CalendarImported {
+        year,
+        cases_recomputed: after.0 - before.0,
+        dates_moved: after.1 - before.1,
+    })
+}
+
+async fn count_moves(store: &std::sync::Arc<clerk_store::Store>) -> CmdResult<(u32, u32)> {
+    let s = store.clone();
+    blocking(move || {
+        let m = s.deadline_moves(100_000).map_err(storage)?;
+        let cases: std::collections::BTreeSet<_> = m.iter().map(|m| m.case_id.clone()).collect();
+        Ok((cases.len() as u32, m.len() as u32))
+    })
+    .await
+}
+
+/// The clerk has told the applicants whose dates moved.
+#[tauri::command]
+pub async fn mark_deadline_moves_seen(core: State<'_, AppCore>) -> CmdResult<u32> {
+    let store = core.store().await?;
+    let actor = window_actor(&core.config.config);
+    blocking(move || {
+        store
+            .mark_moves_seen(&actor, clerk_store::time::now_millis())
+            .map(|n| n as u32)
+            .map_err(storage)
+    })
+    .await
 }

@@ -47,7 +47,15 @@ pub struct AppCore {
     /// The catalogue in effect, for (day, the store's catalogue generation):
     /// matter search asks on every keystroke.
     in_effect: std::sync::Mutex<Option<(Date, u64, Arc<Catalogue>)>>,
-    pub calendar: WorkCalendar,
+    /// The bundled calendar plus IT's calendar folder, read at start.
+    machine_calendar: Arc<WorkCalendar>,
+    /// Files of the calendar folder that could not be used (shown in 设置).
+    pub calendar_problems: Vec<String>,
+    /// The calendar in use, for the store's calendar generation: the
+    /// machine's plus the years kept in the store (platform, import).
+    calendar: std::sync::Mutex<Option<(u64, Arc<WorkCalendar>)>>,
+    /// One rebuild (and recompute) at a time.
+    calendar_rebuild: tokio::sync::Mutex<()>,
     pub started: Instant,
     pub startup_marker: Option<std::path::PathBuf>,
     pub ready_reported: std::sync::atomic::AtomicBool,
@@ -80,12 +88,27 @@ impl AppCore {
         if let Some(d) = today_override {
             tracing::warn!(today = %d, "{TODAY_ENV} is set: dates are pretended (testing only)");
         }
+        let mut machine_calendar = WorkCalendar::bundled();
+        let calendar_dir = clerk_config::calendar_dir(
+            config.path.as_deref().unwrap_or(&clerk_config::default_path()),
+        );
+        let (years, calendar_problems) =
+            clerk_config::load_calendar_dir(&calendar_dir, &mut machine_calendar);
+        if !years.is_empty() {
+            tracing::info!(?years, dir = %calendar_dir.display(), "holiday schedules from the calendar folder");
+        }
+        for p in &calendar_problems {
+            tracing::error!(problem = %p, "calendar file not used");
+        }
         Self {
             config,
             bundled: Arc::new(catalogue),
+            machine_calendar: Arc::new(machine_calendar),
+            calendar_problems,
+            calendar: Default::default(),
+            calendar_rebuild: Default::default(),
             catalogues: Default::default(),
             in_effect: Default::default(),
-            calendar: WorkCalendar::bundled(),
             started,
             startup_marker: std::env::var_os(crate::paths::STARTUP_MARKER_ENV).map(Into::into),
             ready_reported: Default::default(),
@@ -170,6 +193,117 @@ impl AppCore {
         };
         self.catalogues.lock().unwrap().insert(v, parsed.clone());
         Some(parsed)
+    }
+
+    /// The working-day calendar in use: bundled, IT's folder, then the
+    /// years kept in the store (downloaded from the platform or imported in
+    /// 设置), rebuilt only when the store keeps a new year.
+    pub async fn calendar(&self) -> Arc<WorkCalendar> {
+        let Ok(store) = self.store().await else {
+            return self.machine_calendar.clone();
+        };
+        if let Some((g, c)) = self.calendar.lock().unwrap().as_ref() {
+            if *g == store.calendar_generation() {
+                return c.clone();
+            }
+        }
+        let _one = self.calendar_rebuild.lock().await;
+        let generation = store.calendar_generation();
+        let before = {
+            let held = self.calendar.lock().unwrap();
+            match held.as_ref() {
+                Some((g, c)) if *g == generation => return c.clone(),
+                Some((_, c)) => c.clone(),
+                // First use: the machine's calendar is what any case on
+                // this PC was worked out on before the store's years.
+                None => self.machine_calendar.clone(),
+            }
+        };
+        let reader = store.clone();
+        let kept = tokio::task::spawn_blocking(move || reader.calendar_years())
+            .await
+            .ok()
+            .and_then(Result::ok)
+            .unwrap_or_default();
+        let mut cal = (*self.machine_calendar).clone();
+        for k in kept {
+            // Checked before it was kept; a failure here is a damaged row.
+            match clerk_core::calendar::YearSchedule::parse(&k.body) {
+                Ok(y) => cal.add_year(y),
+                Err(e) => tracing::error!(year = k.year, error = %e, "kept calendar year unreadable"),
+            }
+        }
+        let cal = Arc::new(cal);
+        *self.calendar.lock().unwrap() = Some((generation, cal.clone()));
+        // A year that became official (or changed): the cases whose dates
+        // were provisional for it are worked out again. Any year may be
+        // asked for; only cases that name it are touched.
+        let arrived: Vec<i32> = cal
+            .official_years()
+            .filter(|y| before.source(*y) != cal.source(*y) || !before.has_year(*y))
+            .collect();
+        for year in arrived {
+            self.recompute_provisional(&store, &cal, year).await;
+        }
+        cal
+    }
+
+    /// Work out again the dates of this PC's cases that were provisional
+    /// for `year` (clerk-core's rules), each written with its audit row and
+    /// the moves the clerk is shown (clerk-store). Returns (cases, moves).
+    pub async fn recompute_provisional(
+        &self,
+        store: &Arc<Store>,
+        cal: &Arc<WorkCalendar>,
+        year: i32,
+    ) -> (u32, u32) {
+        let reader = store.clone();
+        let cases = match tokio::task::spawn_blocking(move || reader.provisional_cases(year)).await {
+            Ok(Ok(c)) => c,
+            Ok(Err(e)) => {
+                tracing::error!(year, error = %e, "provisional cases not read: dates stay provisional");
+                return (0, 0);
+            }
+            Err(_) => return (0, 0),
+        };
+        let (mut n_cases, mut n_moves) = (0, 0);
+        let actor = clerk_store::Actor {
+            user_id: "system:calendar".into(),
+            window_code: self.config.config.window.code.clone(),
+        };
+        for (case_id, mut case) in cases {
+            let Some(catalogue) = self.catalogue_version(case.matter_version).await else {
+                tracing::error!(case = %case_id, version = case.matter_version, "catalogue version gone: dates stay provisional");
+                continue;
+            };
+            let Some(matter) = catalogue.matter(&case.matter_code) else {
+                continue;
+            };
+            let moved = match case.recompute_dates(matter, cal, self.start_day()) {
+                Ok(m) => m,
+                Err(e) => {
+                    tracing::error!(case = %case_id, error = %e, "dates not recomputed");
+                    continue;
+                }
+            };
+            let writer = store.clone();
+            let actor = actor.clone();
+            let n = moved.len() as u32;
+            let written = tokio::task::spawn_blocking(move || {
+                writer.apply_recomputed(&case_id, &case, &moved, year, &actor, clerk_store::time::now_millis())
+            })
+            .await;
+            match written {
+                Ok(Ok(())) => {
+                    n_cases += 1;
+                    n_moves += n;
+                }
+                Ok(Err(e)) => tracing::error!(error = %e, "recomputed dates not saved"),
+                Err(_) => {}
+            }
+        }
+        tracing::info!(year, cases = n_cases, moved = n_moves, "provisional dates worked out on the official schedule");
+        (n_cases, n_moves)
     }
 
     pub fn start_day(&self) -> StartDay {

@@ -69,7 +69,17 @@ problem_zh: string | null, problem_en: string | null,
 /**
  * While a long queue is being sent: items sent so far, of how many.
  */
-progress_done: number | null, progress_total: number | null, };
+progress_done: number | null, progress_total: number | null, 
+/**
+ * A year whose official holiday schedule is not loaded although it is
+ * needed soon (from 1 November: next year; all year: this year):
+ * deadlines into it are provisional (暂定).
+ */
+calendar_missing_year: number | null, 
+/**
+ * Case dates that moved when a year's schedule arrived, not yet seen.
+ */
+deadline_moves_unseen: number, };
 
 export type CaseKind = "instant" | "promised";
 
@@ -134,11 +144,21 @@ receipt_no: string, status: string, status_zh: string, matter_name: string, appl
 /**
  * Materials still owed (容缺 or 补正), by name.
  */
-owed: Array<string>, notice_deadline: string, };
+owed: Array<string>, notice_deadline: string, 
+/**
+ * The dates above that are provisional (暂定: their year's official
+ * holiday schedule was not loaded): "notice_deadline", "promised_due",
+ * "statutory_due".
+ */
+provisional_fields: Array<string>, };
 
 export type TakeInOutcome = { "outcome": "committed", confirmation: CaseConfirmation, } | { "outcome": "invalid", problems: Array<FieldProblem>, };
 
 export type CaseListItem = { case_id: string, receipt_no: string, matter_name: string, status: string, status_zh: string, applicant_name: string, applicant_id_masked: string, phone_masked: string, received_on: string, promised_due: string | null, 
+/**
+ * The promised date is provisional (暂定).
+ */
+due_provisional: boolean, 
 /**
  * Against the promised date: "green" | "yellow" | "red" | "overdue";
  * None when no clock runs (not accepted, completed, no calendar).
@@ -299,3 +319,27 @@ export type CaseContact = { phone: string, address: string, agent_name: string, 
  * Why not, when not editable (Chinese, then English).
  */
 reason: string | null, reason_en: string | null, conflicts: Array<ConflictItem>, };
+
+export type CalendarYear = { year: number, 
+/**
+ * "official" | "law_only" (provisional dates).
+ */
+basis: string, 
+/**
+ * The State Council notice, for an official year.
+ */
+source: string | null, };
+
+export type DeadlineMoveItem = { case_id: string, receipt_no: string, applicant_name: string, 
+/**
+ * "promised_due" | "statutory_due" | "notice_deadline".
+ */
+field: string, old: string, new: string, year: number, seen: boolean, };
+
+export type CalendarStatus = { today: string, years: Array<CalendarYear>, missing_year: number | null, moves: Array<DeadlineMoveItem>, problems: Array<string>, };
+
+export type CalendarImported = { year: number, 
+/**
+ * Cases whose dates moved, and how many dates moved.
+ */
+cases_recomputed: number, dates_moved: number, };

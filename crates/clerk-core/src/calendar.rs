@@ -298,6 +298,21 @@ impl WorkCalendar {
         }
     }
 
+    /// The year whose official schedule should be loaded by `today` and is
+    /// not: this year at any time, next year from 1 November (the State
+    /// Council usually publishes it in November or December). Supervisors
+    /// and IT are warned before the first provisional date is printed.
+    pub fn missing_schedule(&self, today: Date) -> Option<i32> {
+        let y = today.year();
+        if !self.has_year(y) {
+            Some(y)
+        } else if today.month() >= 11 && !self.has_year(y + 1) {
+            Some(y + 1)
+        } else {
+            None
+        }
+    }
+
     /// The years from `from` to `to` (both included) answered by the law
     /// alone: a working-day period over them is provisional. Empty when
     /// every year's official schedule is loaded.
@@ -620,6 +635,16 @@ mod tests {
             d("2027-01-19")
         );
         assert_eq!(cal.source(2027), Some("测试用：非官方安排"));
+    }
+
+    #[test]
+    fn next_years_schedule_is_asked_for_from_november() {
+        let cal = WorkCalendar::bundled();
+        assert_eq!(cal.missing_schedule(d("2026-10-31")), None);
+        assert_eq!(cal.missing_schedule(d("2026-11-01")), Some(2027));
+        assert_eq!(cal.missing_schedule(d("2026-12-20")), Some(2027));
+        assert_eq!(cal.missing_schedule(d("2027-01-20")), Some(2027));
+        assert_eq!(cal.missing_schedule(d("2025-11-15")), None);
     }
 
     #[test]

@@ -88,6 +88,56 @@ pub struct SyncStatus {
     /// While a long queue is being sent: items sent so far, of how many.
     pub progress_done: Option<u32>,
     pub progress_total: Option<u32>,
+    /// A year whose official holiday schedule is not loaded although it is
+    /// needed soon (from 1 November: next year; all year: this year):
+    /// deadlines into it are provisional (暂定).
+    pub calendar_missing_year: Option<i32>,
+    /// Case dates that moved when a year's schedule arrived, not yet seen.
+    pub deadline_moves_unseen: u32,
+}
+
+/// One year of the working-day calendar, as 设置 shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct CalendarYear {
+    pub year: i32,
+    /// "official" | "law_only" (provisional dates).
+    pub basis: String,
+    /// The State Council notice, for an official year.
+    pub source: Option<String>,
+}
+
+/// A case date that moved when its year's schedule arrived.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct DeadlineMoveItem {
+    pub case_id: String,
+    pub receipt_no: String,
+    pub applicant_name: String,
+    /// "promised_due" | "statutory_due" | "notice_deadline".
+    pub field: String,
+    pub old: String,
+    pub new: String,
+    pub year: i32,
+    pub seen: bool,
+}
+
+/// The holiday calendar in 设置: which years are official, what is missing,
+/// the moved dates and files IT left that could not be used.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct CalendarStatus {
+    pub today: String,
+    pub years: Vec<CalendarYear>,
+    pub missing_year: Option<i32>,
+    pub moves: Vec<DeadlineMoveItem>,
+    pub problems: Vec<String>,
+}
+
+/// What importing a year's schedule did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct CalendarImported {
+    pub year: i32,
+    /// Cases whose dates moved, and how many dates moved.
+    pub cases_recomputed: u32,
+    pub dates_moved: u32,
 }
 
 /// A case of the hall as the platform knows it (this window's, the other
@@ -308,6 +358,10 @@ pub struct CaseConfirmation {
     /// Materials still owed (容缺 or 补正), by name.
     pub owed: Vec<String>,
     pub notice_deadline: String,
+    /// The dates above that are provisional (暂定: their year's official
+    /// holiday schedule was not loaded): "notice_deadline", "promised_due",
+    /// "statutory_due".
+    pub provisional_fields: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -335,6 +389,8 @@ pub struct CaseListItem {
     pub phone_masked: String,
     pub received_on: String,
     pub promised_due: Option<String>,
+    /// The promised date is provisional (暂定).
+    pub due_provisional: bool,
     /// Against the promised date: "green" | "yellow" | "red" | "overdue";
     /// None when no clock runs (not accepted, completed, no calendar).
     pub light: Option<String>,
@@ -526,6 +582,10 @@ pub fn typescript_bindings() -> String {
         FieldEdit::decl(&cfg),
         ConflictItem::decl(&cfg),
         CaseContact::decl(&cfg),
+        CalendarYear::decl(&cfg),
+        DeadlineMoveItem::decl(&cfg),
+        CalendarStatus::decl(&cfg),
+        CalendarImported::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from crates/clerk-ipc by `cargo xtask bindings`. Do not edit.\n",

@@ -275,8 +275,15 @@ pub(crate) fn render(
                 align,
                 size,
                 indent,
+                when,
                 ..
             } => {
+                if when
+                    .as_ref()
+                    .is_some_and(|k| v.text.get(k).is_none_or(|x| x.is_empty()))
+                {
+                    continue;
+                }
                 let s = expand(text, v)?;
                 c.paragraph(&s, size.unwrap_or(body), *align, *indent);
             }

@@ -92,6 +92,10 @@ pub enum Block {
         indent: u8,
         #[serde(default)]
         bold: bool,
+        /// Printed only when this value is set and not empty (e.g.
+        /// `provisional_years`, for the note beside provisional dates).
+        #[serde(default)]
+        when: Option<String>,
     },
     /// Label / value rows.
     Fields { rows: Vec<(String, String)> },

@@ -170,21 +170,28 @@ pub fn values_for_case(case: &PreparedCase, matter: &Matter, input: &CaseDocInpu
         "accepted_on_zh",
         case.accepted_on.map(date_zh).unwrap_or_else(|| "—".into()),
     );
+    // A date worked out on the holiday law alone carries its mark; the
+    // template's note (shown when `provisional_years` is set) explains it.
+    let due = |d: Option<Date>| match d {
+        Some(d) if case.is_provisional(d) => format!("{}（暂定）", date_zh(d)),
+        Some(d) => date_zh(d),
+        None => "—".into(),
+    };
+    v.set("promised_due_zh", due(case.promised_due));
+    v.set("statutory_due_zh", due(case.statutory_due));
     v.set(
-        "promised_due_zh",
-        case.promised_due.map(date_zh).unwrap_or_else(|| "—".into()),
-    );
-    v.set(
-        "statutory_due_zh",
-        case.statutory_due
-            .map(date_zh)
-            .unwrap_or_else(|| "—".into()),
+        "provisional_years",
+        case.provisional_years
+            .iter()
+            .map(i32::to_string)
+            .collect::<Vec<_>>()
+            .join("、"),
     );
     v.set(
         "supply_by_zh",
         case.supply_by.map(date_zh).unwrap_or_else(|| "—".into()),
     );
-    v.set("notice_deadline_zh", date_zh(case.notice_deadline));
+    v.set("notice_deadline_zh", due(Some(case.notice_deadline)));
     v.set("issued_on_zh", date_zh(case.received_on));
     v.set("window", &input.window);
     v.set("clerk", &input.clerk);

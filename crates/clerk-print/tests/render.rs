@@ -202,6 +202,7 @@ fn a_hall_template_overrides_the_bundled_one_and_bad_ones_are_named() {
         size: None,
         indent: 0,
         bold: false,
+        when: None,
     });
     assert!(
         matches!(render(&t, &sample_values("receipt"), &font(), Marking::Original), Err(PrintError::MissingValue(k)) if k == "no_such_value")
@@ -216,10 +217,21 @@ fn case_for(
     turn: usize,
     i: u64,
 ) -> clerk_core::intake::PreparedCase {
+    case_on("2026-03-02", cat, m, turn, i)
+}
+
+/// The same, received on `day`.
+fn case_on(
+    day: &str,
+    cat: &clerk_core::catalogue::Catalogue,
+    m: &clerk_core::catalogue::Matter,
+    turn: usize,
+    i: u64,
+) -> clerk_core::intake::PreparedCase {
     use clerk_core::case::{MaterialCheck, SupplementItem};
     use clerk_core::catalogue::{CaseKind, ServiceObject};
     use clerk_core::intake::{ApplicantForm, ApplicantKind, DecisionForm, NotAcceptKind};
-    let today = clerk_core::date::Date::parse_iso("2026-03-02").unwrap();
+    let today = clerk_core::date::Date::parse_iso(day).unwrap();
     let applicant = if m.service_objects.contains(&ServiceObject::NaturalPerson) {
         clerk_store::testing::person(i)
     } else {
@@ -254,7 +266,7 @@ fn case_for(
         },
         match gap {
             Some(_) => DecisionForm::AcceptWithGaps {
-                supply_by: "2026-03-02".into(),
+                supply_by: day.into(),
                 commitment_signed: true,
             },
             None => DecisionForm::Accept,
@@ -386,6 +398,51 @@ fn cases_from_the_sample_catalogue_get_their_documents() {
         "result_notice",
     ] {
         assert!(seen.contains(k), "no case made a {k}: {seen:?}");
+    }
+}
+
+/// issue #11: taken in on 2026-12-20 with no 2027 schedule loaded, the
+/// dates into 2027 are marked 暂定 and every document carries the note
+/// (template data); a date within 2026 is not marked; a case of a year
+/// fully covered has neither.
+#[test]
+fn provisional_dates_are_marked_on_paper_with_the_note() {
+    let cat = clerk_core::catalogue::Catalogue::parse(clerk_core::SAMPLE_CATALOGUE_JSON).unwrap();
+    let m = cat.matter(clerk_store::testing::FOOD).unwrap();
+    let issuer = clerk_print::Issuer::new(font());
+    let dir = tempfile::tempdir().unwrap();
+    let text_of = |case: &clerk_core::intake::PreparedCase, tag: &str| -> Vec<(String, String)> {
+        issuer
+            .make(case, m, &input("3205-K7QM-000009-H"), 9, &[])
+            .unwrap()
+            .into_iter()
+            .map(|d| {
+                let path = dir.path().join(format!("{tag}-{}.pdf", d.kind));
+                std::fs::write(&path, &d.pdf).unwrap();
+                let t: String = pdftotext(&path).chars().filter(|c| !c.is_whitespace()).collect();
+                (d.kind, t)
+            })
+            .collect()
+    };
+    let case = case_on("2026-12-20", &cat, m, 0, 4);
+    assert_eq!(case.provisional_years, [2027]);
+    let due = case.promised_due.unwrap();
+    assert_eq!(due.year(), 2027);
+    let docs = text_of(&case, "dec");
+    assert!(docs.iter().any(|(k, _)| k == "acceptance_notice"));
+    for (kind, text) in &docs {
+        assert!(
+            text.contains("2027年节假日安排尚未公布") && text.contains("暂定，以国务院公布的节假日安排为准"),
+            "{kind}: {text}"
+        );
+    }
+    let (_, notice) = docs.iter().find(|(k, _)| k == "acceptance_notice").unwrap();
+    let marked = format!("{}年{}月{}日（暂定）", due.year(), due.month(), due.day());
+    assert!(notice.contains(&marked), "{marked}: {notice}");
+    let (_, receipt) = docs.iter().find(|(k, _)| k == "receipt").unwrap();
+    assert!(receipt.contains("2026年12月25日前") && !receipt.contains("2026年12月25日（暂定）"), "{receipt}");
+    for (kind, text) in text_of(&case_on("2026-03-02", &cat, m, 0, 4), "mar") {
+        assert!(!text.contains("暂定"), "{kind}: {text}");
     }
 }
 

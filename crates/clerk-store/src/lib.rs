@@ -9,6 +9,7 @@
 //! (clerk-secrets); without it the file is never opened, and never replaced.
 
 mod attach;
+mod calendar;
 mod derived;
 mod docs;
 mod edit;
@@ -20,6 +21,7 @@ mod sync;
 pub mod testing;
 pub mod time;
 
+pub use calendar::{DeadlineMove, KeptYear};
 pub use attach::{Attached, AttachmentRow, PendingBlob, CHUNK};
 pub use docs::{DocumentRow, JournalRow, NewDocument, PrintRecord};
 pub use edit::CaseView;
@@ -52,6 +54,9 @@ pub struct Store {
     /// Bumped whenever the held catalogue versions change (a download, a
     /// withdrawal): readers cache what they derive from them.
     catalogue_gen: std::sync::atomic::AtomicU64,
+    /// Bumped whenever a calendar year is kept: the app rebuilds its
+    /// working-day calendar then.
+    calendar_gen: std::sync::atomic::AtomicU64,
     /// Held for the life of the store: one process per data directory.
     _lock: File,
 }

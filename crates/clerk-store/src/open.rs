@@ -33,6 +33,7 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0006_lean_intake",
         include_str!("../migrations/0006_lean_intake.sql"),
     ),
+    ("0007_calendar", include_str!("../migrations/0007_calendar.sql")),
 ];
 
 /// Who this installation is, for receipt numbers and the outbox.
@@ -282,6 +283,7 @@ impl Store {
             identity: std::sync::RwLock::new(identity),
             lookup_secret,
             catalogue_gen: Default::default(),
+            calendar_gen: Default::default(),
             _lock: lock,
         };
         store.reconcile_mirror()?;

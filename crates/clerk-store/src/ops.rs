@@ -46,7 +46,7 @@ impl StoreError {
     }
 }
 
-fn data_err(e: serde_json::Error) -> StoreError {
+pub(crate) fn data_err(e: serde_json::Error) -> StoreError {
     StoreError::Data(e.to_string())
 }
 
@@ -75,6 +75,8 @@ pub struct CaseRow {
     pub promised_due: Option<String>,
     pub created_at: String,
     pub window_code: String,
+    /// The years the dates were provisional for (暂定); empty when final.
+    pub provisional_years: Vec<i32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -88,7 +90,7 @@ pub struct OutboxRow {
 }
 
 pub(crate) const CASE_COLUMNS: &str = "c.case_id, c.receipt_no, c.matter_code, c.matter_name, c.status, c.applicant_name, \
-     c.applicant_id_no, c.applicant_phone, c.received_on, c.promised_due, c.created_at, c.window_code";
+     c.applicant_id_no, c.applicant_phone, c.received_on, c.promised_due, c.created_at, c.window_code, c.provisional_years";
 
 pub(crate) fn case_row(r: &rusqlite::Row) -> rusqlite::Result<CaseRow> {
     Ok(CaseRow {
@@ -104,6 +106,7 @@ pub(crate) fn case_row(r: &rusqlite::Row) -> rusqlite::Result<CaseRow> {
         promised_due: r.get(9)?,
         created_at: r.get(10)?,
         window_code: r.get(11)?,
+        provisional_years: crate::calendar::parse_years(r.get::<_, Option<String>>(12)?.as_deref()),
     })
 }
 
@@ -113,7 +116,7 @@ fn exec(tx: &Transaction, sql: &str, params: impl rusqlite::Params) -> rusqlite:
     tx.prepare_cached(sql)?.execute(params)
 }
 
-fn audit(
+pub(crate) fn audit(
     tx: &Transaction,
     at: &str,
     actor: &Actor,
@@ -244,8 +247,8 @@ impl Store {
         exec(
             tx,
             "INSERT INTO cases(case_id, receipt_no, receipt_counter, matter_code, matter_version, matter_name, status, \
-             applicant_name, applicant_id_no, applicant_phone, received_on, promised_due, created_at, clerk_id, window_code, version, body, draft_slot) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, 1, ?16, ?17)",
+             applicant_name, applicant_id_no, applicant_phone, received_on, promised_due, created_at, clerk_id, window_code, version, body, draft_slot, provisional_years) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, 1, ?16, ?17, ?18)",
             params![
                 case_id,
                 receipt,
@@ -264,6 +267,7 @@ impl Store {
                 actor.window_code,
                 body,
                 draft_slot,
+                crate::calendar::years_text(&case.provisional_years),
             ],
         )?;
         audit(
