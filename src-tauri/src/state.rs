@@ -122,6 +122,13 @@ impl AppCore {
         }
     }
 
+    /// Pretend today is `day` (tests: every app test pins its day, so no
+    /// deadline depends on the date the suite runs on).
+    pub fn on_day(mut self, day: Date) -> Self {
+        self.today_override = Some(day);
+        self
+    }
+
     /// The local date in the hall (China Standard Time).
     pub fn today(&self) -> Date {
         self.today_override.unwrap_or_else(|| {

@@ -19,8 +19,21 @@ fn origin() -> &'static str {
 
 type Webview = tauri::WebviewWindow<tauri::test::MockRuntime>;
 
-/// The app with its main window (the label the capability names).
+/// The day every app test runs on unless it names another: no test
+/// depends on the date the suite runs on (issue #11).
+const DAY: &str = "2026-03-02";
+
+/// The app with its main window (the label the capability names), on [`DAY`].
 fn app(config: clerk_config::Loaded) -> (tauri::App<tauri::test::MockRuntime>, Webview) {
+    app_on(DAY, config)
+}
+
+/// The same, on `day`. The only way the tests build an app: the day is
+/// always pinned.
+fn app_on(
+    day: &str,
+    config: clerk_config::Loaded,
+) -> (tauri::App<tauri::test::MockRuntime>, Webview) {
     let app = crate::build(
         mock_builder(),
         AppCore::new(
@@ -28,7 +41,8 @@ fn app(config: clerk_config::Loaded) -> (tauri::App<tauri::test::MockRuntime>, W
             std::time::Instant::now(),
             tempfile::tempdir().unwrap().keep(),
             crate::state::Secrets::Given(std::sync::Arc::new(clerk_secrets::MemoryStore::new())),
-        ),
+        )
+        .on_day(clerk_core::date::Date::parse_iso(day).unwrap()),
     )
     .build(tauri::generate_context!())
     .expect("app builds");
@@ -122,7 +136,8 @@ fn sync_status_has_nothing_unsent_in_standalone_mode() {
         v,
         json!({ "online": false, "mode": "standalone", "unsent": 0, "oldest_unsent_secs": null,
                 "rejected": 0, "enrolled": false, "needs_login": false, "problem_zh": null, "problem_en": null,
-                "progress_done": null, "progress_total": null })
+                "progress_done": null, "progress_total": null,
+                "calendar_missing_year": null, "deadline_moves_unseen": 0 })
     );
 }
 
@@ -736,4 +751,130 @@ fn sync_with_the_platform_from_enrolment_to_a_departments_result() {
         .unwrap();
     assert_eq!(edit["state"], "conflict", "{edit}");
     assert!(edit["state_zh"].as_str().unwrap().starts_with("有冲突"));
+}
+
+/// issue #11 on the real platform: taken in on 2026-12-20 with no 2027
+/// schedule, the case's 2027 dates are provisional (the intake is not
+/// refused); the platform publishes 2027 (test data, not the official
+/// schedule); after a sync the window holds it, the case's dates are
+/// worked out again, the moved date is listed for the clerk and audited.
+#[test]
+fn a_schedule_published_on_the_platform_recomputes_provisional_dates() {
+    const ADMIN: &str = "app-test-admin-token-calendar-1";
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let url = rt.block_on(async {
+        let db = pg_harness::fresh_database("app_calendar").await;
+        let (url, _h) = platform_server::spawn_local(platform_server::Settings::new(&db, ADMIN))
+            .await
+            .unwrap();
+        url
+    });
+    let admin = |path: &str, body: Value| -> Value {
+        rt.block_on(async {
+            let r = reqwest::Client::new()
+                .post(format!("{url}{path}"))
+                .bearer_auth(ADMIN)
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            let status = r.status();
+            let v: Value = r.json().await.unwrap();
+            assert!(status.is_success(), "{path}: {v}");
+            v
+        })
+    };
+    admin("/v1/admin/offices", json!({"office_id": "SAMPLE", "name": "示例大厅"}));
+    admin(
+        "/v1/admin/users",
+        json!({"user_id": "wang", "name": "王芳", "office_id": "SAMPLE", "password": "password-7"}),
+    );
+    let mut config = clerk_config::Config::embedded_default();
+    config.platform.server_url = Some(url.clone());
+    let (_app, w) = app_on(
+        "2026-12-20",
+        clerk_config::Loaded { config, path: None, problem: None },
+    );
+    let code = admin("/v1/admin/enrolment-codes", json!({"office_id": "SAMPLE", "window_code": "00"}))["code"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    invoke(&w, "enroll_device", json!({"code": code})).unwrap();
+    invoke(&w, "platform_login", json!({"userId": "wang", "password": "password-7"})).unwrap();
+
+    // The status bar warns: December, and no 2027 schedule.
+    let s = invoke(&w, "sync_status", json!({})).unwrap();
+    assert_eq!(s["calendar_missing_year"], 2027, "{s}");
+    let out = invoke(&w, "take_in", food_form(&valid_id(), false, json!({"kind": "accept"}))).unwrap();
+    let c = &out["confirmation"];
+    let due = c["promised_due"].as_str().unwrap().to_owned();
+    assert!(due.starts_with("2027-"), "{c}");
+    assert_eq!(c["provisional_fields"], json!(["promised_due", "statutory_due"]), "{c}");
+    let list = invoke(&w, "list_cases", json!({"query": ""})).unwrap();
+    assert_eq!(list[0]["due_provisional"], true, "{list}");
+
+    // A schedule file refused by the platform (a day the law fixes missing).
+    let mut holidays: Vec<Value> = clerk_core::calendar::law_holidays(2027)
+        .unwrap()
+        .iter()
+        .map(|(d, n)| json!([d.to_string(), d.to_string(), n]))
+        .collect();
+    // Test data only: one more day off on the promised date itself.
+    holidays.push(json!([due, due, "测试"]));
+    let year = json!({"format": 1, "year": 2027, "source": "测试用：非官方安排", "holidays": holidays, "make_up_workdays": []});
+    let published = admin("/v1/admin/calendar/years", year.clone());
+    assert_eq!((published["year"].as_i64(), published["revision"].as_i64()), (Some(2027), Some(1)));
+    // The same file again is the same revision.
+    assert_eq!(admin("/v1/admin/calendar/years", year)["revision"], 1);
+
+    let s = invoke(&w, "sync_now", json!({})).unwrap();
+    assert_eq!(s["calendar_missing_year"], Value::Null, "{s}");
+    let st = invoke(&w, "calendar_status", json!({})).unwrap();
+    let y2027 = st["years"].as_array().unwrap().iter().find(|y| y["year"] == 2027).unwrap().clone();
+    assert_eq!((y2027["basis"].as_str(), y2027["source"].as_str()), (Some("official"), Some("测试用：非官方安排")));
+    let moves = st["moves"].as_array().unwrap();
+    assert_eq!(s["deadline_moves_unseen"].as_u64(), Some(moves.len() as u64), "{s}");
+    // The promised date (and the statutory one, after it) move a day on.
+    let promised = moves.iter().find(|m| m["field"] == "promised_due").expect("promised date moved");
+    assert_eq!(promised["old"].as_str(), Some(due.as_str()));
+    let new = promised["new"].as_str().unwrap().to_owned();
+    assert!(new > due, "{st}");
+    assert_eq!(promised["receipt_no"], c["receipt_no"]);
+    assert!(moves.iter().all(|m| m["case_id"] == c["case_id"] && m["seen"] == false), "{st}");
+    let list = invoke(&w, "list_cases", json!({"query": ""})).unwrap();
+    assert_eq!((list[0]["promised_due"].as_str(), list[0]["due_provisional"].as_bool()), (Some(new.as_str()), Some(false)));
+    // The clerk has told the applicant: the list empties, the audit stays.
+    assert_eq!(invoke(&w, "mark_deadline_moves_seen", json!({})).unwrap().as_u64(), Some(moves.len() as u64));
+    assert_eq!(invoke(&w, "sync_status", json!({})).unwrap()["deadline_moves_unseen"], 0);
+    let core = tauri::Manager::state::<AppCore>(&w);
+    let store = rt.block_on(core.store()).unwrap();
+    let audit = clerk_store::testing::audit_trail(&store);
+    let recomputed = audit.iter().find(|a| a.0 == "case.deadlines_recomputed").expect("audited");
+    assert!(recomputed.1.contains(&due) && recomputed.1.contains(&new), "{recomputed:?}");
+    assert!(audit.iter().any(|a| a.0 == "deadline_moves.seen"), "{audit:?}");
+}
+
+/// An imported schedule file in 设置: a bad one is refused on its field
+/// with the rule, in Chinese; a good one makes the year official at once.
+#[test]
+fn a_schedule_file_imported_in_settings_is_checked_and_used() {
+    let (_app, w) = app_on("2026-12-20", default_config());
+    let out = invoke(&w, "take_in", food_form(&valid_id(), false, json!({"kind": "accept"}))).unwrap();
+    assert!(!out["confirmation"]["provisional_fields"].as_array().unwrap().is_empty());
+    let e = invoke(&w, "import_calendar", json!({"body": "{\"format\": 1, \"year\": 2027}"})).unwrap_err();
+    assert_eq!(e["field"], "calendar_file", "{e}");
+    assert!(e["message"].as_str().unwrap().contains("节假日安排文件不能使用"), "{e}");
+    let holidays: Vec<Value> = clerk_core::calendar::law_holidays(2027)
+        .unwrap()
+        .iter()
+        .map(|(d, n)| json!([d.to_string(), d.to_string(), n]))
+        .collect();
+    let body = json!({"format": 1, "year": 2027, "source": "测试用：非官方安排", "holidays": holidays, "make_up_workdays": []}).to_string();
+    let r = invoke(&w, "import_calendar", json!({"body": body})).unwrap();
+    // The law's days only: the provisional dates stand, now final.
+    assert_eq!((r["year"].as_i64(), r["dates_moved"].as_u64()), (Some(2027), Some(0)), "{r}");
+    let list = invoke(&w, "list_cases", json!({"query": ""})).unwrap();
+    assert_eq!(list[0]["due_provisional"], false, "{list}");
+    let st = invoke(&w, "calendar_status", json!({})).unwrap();
+    assert_eq!(st["missing_year"], Value::Null, "{st}");
 }

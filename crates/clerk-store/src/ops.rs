@@ -353,7 +353,7 @@ impl Store {
             .query_row(
                 &format!("SELECT {CASE_COLUMNS}, c.body FROM cases c WHERE c.case_id = ?1"),
                 [case_id],
-                |r| Ok((case_row(r)?, r.get::<_, String>(12)?)),
+                |r| Ok((case_row(r)?, r.get::<_, String>(13)?)),
             )
             .optional()?;
         r.map(|(row, body)| Ok((row, serde_json::from_str(&body).map_err(data_err)?)))

@@ -663,7 +663,6 @@ impl SyncClient {
     /// on the next sync (§5). Versions are immutable: one held is never
     /// fetched again.
     pub async fn fetch_catalogues(&self) -> Result<CatalogueReport, SyncError> {
-        use sha2::Digest;
         let m: platform_api::CatalogueManifest = self
             .send(
                 self.http
@@ -686,41 +685,10 @@ impl SyncClient {
                 continue;
             }
             let url = format!("{}/v1/catalogue/versions/{}", self.base, v.version);
-            let got = async {
-                let r = self
-                    .http
-                    .get(&url)
-                    .send()
-                    .await
-                    .map_err(|e| SyncError::Network(e.to_string()))?;
-                if !r.status().is_success() {
-                    return Err(SyncError::Network(format!(
-                        "catalogue v{}: {}",
-                        v.version,
-                        r.status()
-                    )));
-                }
-                r.bytes()
-                    .await
-                    .map_err(|e| SyncError::Network(e.to_string()))
-            }
-            .await;
-            let checked = got.and_then(|body| {
-                let sha: String = sha2::Sha256::digest(&body)
-                    .iter()
-                    .map(|b| format!("{b:02x}"))
-                    .collect();
-                if sha != v.sha256 {
-                    return Err(SyncError::Corrupt(format!(
-                        "catalogue v{}: SHA-256 {sha} is not the manifest's {}",
-                        v.version, v.sha256
-                    )));
-                }
-                let text = String::from_utf8(body.to_vec()).map_err(|_| {
-                    SyncError::Corrupt(format!("catalogue v{}: not UTF-8", v.version))
-                })?;
+            let what = format!("catalogue v{}", v.version);
+            let checked = self.fetch_checked(&url, &what, &v.sha256).await.and_then(|text| {
                 clerk_core::catalogue::Catalogue::parse(&text)
-                    .map_err(|e| SyncError::Corrupt(format!("catalogue v{}: {e}", v.version)))?;
+                    .map_err(|e| SyncError::Corrupt(format!("{what}: {e}")))?;
                 Ok(text)
             });
             match checked {
@@ -753,11 +721,87 @@ impl SyncClient {
         }
     }
 
-    /// Push everything, pull, then check the catalogue.
+    /// A public, immutable document (catalogue version, calendar year):
+    /// downloaded, its SHA-256 checked against the manifest's, UTF-8.
+    async fn fetch_checked(&self, url: &str, what: &str, want_sha: &str) -> Result<String, SyncError> {
+        use sha2::Digest;
+        let r = self
+            .http
+            .get(url)
+            .send()
+            .await
+            .map_err(|e| SyncError::Network(e.to_string()))?;
+        if !r.status().is_success() {
+            return Err(SyncError::Network(format!("{what}: {}", r.status())));
+        }
+        let body = r
+            .bytes()
+            .await
+            .map_err(|e| SyncError::Network(e.to_string()))?;
+        let sha: String = sha2::Sha256::digest(&body)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        if sha != want_sha {
+            return Err(SyncError::Corrupt(format!(
+                "{what}: SHA-256 {sha} is not the manifest's {want_sha}"
+            )));
+        }
+        String::from_utf8(body.to_vec()).map_err(|_| SyncError::Corrupt(format!("{what}: not UTF-8")))
+    }
+
+    /// Download the years of the State Council's holiday schedule that this
+    /// PC does not hold at their newest revision (issue #11). Each is
+    /// checked (hash, then clerk-core's rules) before it is kept; a bad one
+    /// keeps what was there and is tried again on the next sync. Returns
+    /// the years kept this time; the app then works out again the cases
+    /// whose dates were provisional for them.
+    pub async fn fetch_calendars(&self) -> Result<Vec<i32>, SyncError> {
+        let m: platform_api::CalendarManifest = self
+            .send(self.http.get(format!("{}/v1/calendar/manifest", self.base)))
+            .await?;
+        let mut kept = Vec::new();
+        let mut first_error = None;
+        for y in &m.years {
+            if self.store.calendar_revision(y.year).map_err(store_err)? >= Some(y.revision) {
+                continue;
+            }
+            let url = format!("{}/v1/calendar/years/{}", self.base, y.year);
+            let what = format!("calendar {} r{}", y.year, y.revision);
+            let checked = self.fetch_checked(&url, &what, &y.sha256).await.and_then(|text| {
+                let s = clerk_core::calendar::YearSchedule::parse(&text)
+                    .map_err(|e| SyncError::Corrupt(format!("{what}: {e}")))?;
+                if s.year != y.year {
+                    return Err(SyncError::Corrupt(format!("{what}: the file is for {}", s.year)));
+                }
+                Ok(text)
+            });
+            match checked {
+                Ok(text) => {
+                    self.store
+                        .keep_calendar_year(y.year, y.revision, &y.sha256, "platform", &text, clerk_store::time::now_millis())
+                        .map_err(store_err)?;
+                    tracing::info!(year = y.year, revision = y.revision, "holiday schedule downloaded");
+                    kept.push(y.year);
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "calendar year not kept; will retry");
+                    first_error.get_or_insert(e);
+                }
+            }
+        }
+        match first_error {
+            Some(e) => Err(e),
+            None => Ok(kept),
+        }
+    }
+
+    /// Push everything, pull, then check the catalogue and the calendar.
     pub async fn sync_now(&self) -> Result<(PushReport, PullReport), SyncError> {
         let push = self.push_all().await?;
         let pull = self.pull_all().await?;
         self.fetch_catalogues().await?;
+        self.fetch_calendars().await?;
         Ok((push, pull))
     }
 

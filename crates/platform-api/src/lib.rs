@@ -259,6 +259,30 @@ pub struct CatalogueManifest {
     pub versions: Vec<CatalogueVersionInfo>,
 }
 
+// ----------------------------------------------------------------- calendar
+
+/// One year of the State Council's holiday schedule as published.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct CalendarYearInfo {
+    pub year: i32,
+    /// Rises with each correction; the client keeps the highest.
+    pub revision: i64,
+    /// Hex SHA-256 of the body served at `/v1/calendar/years/{year}`.
+    pub sha256: String,
+    pub size: i64,
+    /// The notice the schedule comes from.
+    pub source: String,
+    pub published_at: String,
+}
+
+/// `GET /v1/calendar/manifest`: the newest revision of each published year.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct CalendarManifest {
+    pub years: Vec<CalendarYearInfo>,
+}
+
 // ------------------------------------------------- the platform's own side
 
 /// `POST /v1/admin/enrolment-codes`: a one-time code binding a PC to a

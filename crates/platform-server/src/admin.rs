@@ -162,6 +162,79 @@ pub async fn withdraw_catalogue(
     Ok(Json(json!({"version": v, "withdrawn": true})))
 }
 
+/// Publish one year of the State Council's schedule (the one-year file):
+/// checked with clerk-core's rules (the law's days must all be holidays), kept
+/// immutable with its hash. The same file again is the same revision; a
+/// different one for a year already published is the next revision.
+#[utoipa::path(post, path = "/v1/admin/calendar/years", request_body(content = Object, description = "the one-year schedule file"),
+    responses((status = 200, body = platform_api::CalendarYearInfo), (status = 400, body = platform_api::ErrorBody)), security(("admin" = [])))]
+pub async fn publish_calendar(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Json(body): Json<serde_json::Value>,
+) -> ApiResult<platform_api::CalendarYearInfo> {
+    auth::admin(&state, &headers)?;
+    let text = serde_json::to_string(&body).map_err(|e| ApiError::bad(e.to_string()))?;
+    let y = clerk_core::calendar::YearSchedule::parse(&text)
+        .map_err(|e| ApiError::bad(format!("calendar: {e}")))?;
+    let sha = sha256_hex(text.as_bytes());
+    let mut c = state.pool.get().await?;
+    let tx = c.transaction().await?;
+    tx.execute("SELECT pg_advisory_xact_lock(hashtext('calendar_years'), $1)", &[&y.year])
+        .await?;
+    let latest = tx
+        .query_opt(
+            "SELECT revision, sha256 FROM calendar_years WHERE year = $1 ORDER BY revision DESC LIMIT 1",
+            &[&y.year],
+        )
+        .await?;
+    let revision = match latest {
+        Some(r) if r.get::<_, String>(1) == sha => r.get::<_, i32>(0),
+        Some(r) => {
+            let next = r.get::<_, i32>(0) + 1;
+            insert_calendar(&tx, y.year, next, &sha, &text, &y.source).await?;
+            next
+        }
+        None => {
+            insert_calendar(&tx, y.year, 1, &sha, &text, &y.source).await?;
+            1
+        }
+    };
+    let published_at: String = tx
+        .query_one(
+            "SELECT to_char(published_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM calendar_years WHERE year = $1 AND revision = $2",
+            &[&y.year, &revision],
+        )
+        .await?
+        .get(0);
+    tx.commit().await?;
+    tracing::info!(year = y.year, revision, sha = %sha, "holiday schedule published");
+    Ok(Json(platform_api::CalendarYearInfo {
+        year: y.year,
+        revision: i64::from(revision),
+        sha256: sha,
+        size: text.len() as i64,
+        source: y.source,
+        published_at,
+    }))
+}
+
+async fn insert_calendar(
+    tx: &deadpool_postgres::Transaction<'_>,
+    year: i32,
+    revision: i32,
+    sha: &str,
+    text: &str,
+    source: &str,
+) -> Result<(), ApiError> {
+    tx.execute(
+        "INSERT INTO calendar_years(year, revision, sha256, body, source) VALUES ($1, $2, $3, $4, $5)",
+        &[&year, &revision, &sha, &text.as_bytes(), &source],
+    )
+    .await?;
+    Ok(())
+}
+
 /// Online applications are numbered in the platform's own series
 /// (`<office>-WEB0-<n>-<check>`); device codes never start with W.
 pub const ONLINE_DEVICE_CODE: &str = "WEB0";

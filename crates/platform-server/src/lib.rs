@@ -167,6 +167,8 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/sync/snapshot", get(pull::snapshot))
         .route("/v1/catalogue/manifest", get(pull::manifest))
         .route("/v1/catalogue/versions/{v}", get(pull::catalogue_version))
+        .route("/v1/calendar/manifest", get(pull::calendar_manifest))
+        .route("/v1/calendar/years/{year}", get(pull::calendar_year))
         .route(
             "/v1/blobs/{sha256}",
             get(blobs::get_blob).head(blobs::head_blob),
@@ -185,6 +187,7 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/admin/offices", post(admin::add_office))
         .route("/v1/admin/enrolment-codes", post(admin::enrolment_code))
         .route("/v1/admin/users", post(admin::add_user))
+        .route("/v1/admin/calendar/years", post(admin::publish_calendar))
         .route(
             "/v1/admin/catalogue/versions",
             post(admin::publish_catalogue),

@@ -9,6 +9,7 @@
 //!     add-user <user_id> <name> <office_id>      (password: PLATFORM_USER_PASSWORD)
 //!     enrolment-code <office_id> <window_code>   prints a one-time code
 //!     publish-catalogue <file.json> <effective_from YYYY-MM-DD>
+//!     publish-calendar <year.json>               one year of the State Council's holiday schedule
 //!     online-application <file.json>             prints the case id and receipt number
 //!     route <case_id> <department>…
 //!     decide <case_id> <department> approve|return|refuse
@@ -217,6 +218,10 @@ fn admin(args: &[String]) -> ExitCode {
             .await
             .map(|r| serde_json::to_value(r.0).unwrap_or_default())
             .map_err(e),
+            ["publish-calendar", file] => a::publish_calendar(st(), h(), Json(read(file)?))
+                .await
+                .map(|r| serde_json::to_value(r.0).unwrap_or_default())
+                .map_err(e),
             ["online-application", file] => {
                 let app: platform_api::OnlineApplication =
                     serde_json::from_value(read(file)?).map_err(|x| x.to_string())?;

@@ -31,6 +31,7 @@ impl Modify for Security {
         crate::auth::enroll, crate::auth::me, crate::auth::login, crate::auth::refresh,
         crate::push::push, crate::pull::pull, crate::pull::snapshot,
         crate::pull::manifest, crate::pull::catalogue_version,
+        crate::pull::calendar_manifest, crate::pull::calendar_year, crate::admin::publish_calendar,
         crate::blobs::head_blob, crate::blobs::get_blob, crate::blobs::create_upload,
         crate::blobs::head_upload, crate::blobs::patch_upload, crate::blobs::delete_upload,
         crate::admin::add_office, crate::admin::enrolment_code, crate::admin::add_user,

@@ -314,3 +314,61 @@ pub async fn catalogue_version(
     )
         .into_response())
 }
+
+#[utoipa::path(get, path = "/v1/calendar/manifest", responses((status = 200, body = platform_api::CalendarManifest)))]
+pub async fn calendar_manifest(State(state): State<AppState>) -> ApiResult<platform_api::CalendarManifest> {
+    let c = state.pool.get().await?;
+    let rows = c
+        .query(
+            "SELECT DISTINCT ON (year) year, revision, sha256, length(body)::bigint, source, \
+                    to_char(published_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') \
+             FROM calendar_years ORDER BY year, revision DESC",
+            &[],
+        )
+        .await?;
+    Ok(Json(platform_api::CalendarManifest {
+        years: rows
+            .iter()
+            .map(|r| platform_api::CalendarYearInfo {
+                year: r.get(0),
+                revision: i64::from(r.get::<_, i32>(1)),
+                sha256: r.get(2),
+                size: r.get(3),
+                source: r.get(4),
+                published_at: r.get(5),
+            })
+            .collect(),
+    }))
+}
+
+/// The newest revision of a year's schedule (the one-year file clerk-core
+/// reads), with its SHA-256 as the ETag and its revision in a header.
+#[utoipa::path(get, path = "/v1/calendar/years/{year}", params(("year" = i32, Path, description = "year")),
+    responses((status = 200, description = "the one-year schedule file (JSON)"), (status = 404, body = platform_api::ErrorBody)))]
+pub async fn calendar_year(
+    State(state): State<AppState>,
+    Path(year): Path<i32>,
+) -> Result<Response, ApiError> {
+    let c = state.pool.get().await?;
+    let r = c
+        .query_opt(
+            "SELECT body, sha256, revision FROM calendar_years WHERE year = $1 ORDER BY revision DESC LIMIT 1",
+            &[&year],
+        )
+        .await?
+        .ok_or_else(|| {
+            ApiError::new(StatusCode::NOT_FOUND, codes::NOT_FOUND, "no schedule published for this year")
+        })?;
+    let body: Vec<u8> = r.get(0);
+    let sha: String = r.get(1);
+    let revision: i32 = r.get(2);
+    Ok((
+        [
+            ("content-type", "application/json".to_owned()),
+            ("etag", format!("\"{sha}\"")),
+            ("x-calendar-revision", revision.to_string()),
+        ],
+        body,
+    )
+        .into_response())
+}
