@@ -3,6 +3,8 @@
 import { invoke } from '@tauri-apps/api/core'
 import type {
   AppInfo,
+  CalendarImported,
+  CalendarStatus,
   ApplicantForm,
   CaseListItem,
   CmdError,
@@ -62,6 +64,11 @@ export const api = {
   /** As the catalogue in effect has it, or as `version` had it (a draft's pinned version). */
   matterDetail: (code: string, version?: number) => call<MatterDetail>('matter_detail', { code, version: version ?? null }),
   catalogueDrift: (code: string, version: number) => call<CatalogueDrift | null>('catalogue_drift', { code, version }),
+  /** The holiday calendar: official / law-only (暂定) years, moved dates, unusable files. */
+  calendarStatus: () => call<CalendarStatus>('calendar_status'),
+  /** A year's State Council schedule file (its text); Rust checks it. */
+  importCalendar: (body: string) => call<CalendarImported>('import_calendar', { body }),
+  markDeadlineMovesSeen: () => call<number>('mark_deadline_moves_seen'),
   checkApplicant: (applicant: ApplicantForm) => call<FieldProblem[]>('check_applicant', { applicant }),
   knownApplicant: (idNo: string) => call<ApplicantForm | null>('known_applicant', { idNo }),
   saveDraft: (body: string) => call<null>('save_draft', { body }),

@@ -2,6 +2,7 @@
 //! driver. It installs what a fresh Debian/Ubuntu machine is missing, so the
 //! README's two commands are the only set-up.
 
+mod pinned_day;
 mod bench;
 mod deps;
 mod platform;

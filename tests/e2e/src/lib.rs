@@ -158,6 +158,11 @@ fn kill_apps_of(data_dir: &Path) {
 impl App {
     /// Start the app in `sandbox` and wait until the shell is interactive.
     pub async fn start(name: &str, sandbox: &Sandbox) -> App {
+        // issue #11: no test depends on the date it runs on.
+        assert!(
+            sandbox.env.iter().any(|(k, _)| *k == "WINDOW_CLERK_TODAY"),
+            "{name}: the app would run on today's date: pin the day with Sandbox::on_day"
+        );
         let bin = env_path("WINDOW_CLERK_BIN");
         let driver_bin = env_path("TAURI_DRIVER");
         let port = free_port();
@@ -428,4 +433,27 @@ pub async fn pick_food_licence(app: &App) {
     app.wait_text("[data-testid=matter-detail]", "食品经营许可")
         .await;
     app.wait_css("[data-testid=intake-form]").await;
+}
+
+/// Take in 食品经营许可 with every material received (plain accept), by
+/// keyboard; the receipt number shown.
+pub async fn accept_food_licence(app: &App, id_body: &str, name: &str) -> String {
+    pick_food_licence(app).await;
+    app.wait_focus("kind-person").await;
+    app.keys(&k(Key::Enter)).await;
+    app.keys(&citizen_id(id_body)).await;
+    app.keys(&k(Key::Enter)).await;
+    app.keys(name).await;
+    app.keys(&k(Key::Enter)).await;
+    app.keys("13808720001").await;
+    app.keys(&k(Key::Enter)).await;
+    app.keys("保山市隆阳区保岫东路 1 号").await;
+    app.keys(&k(Key::Enter)).await;
+    for m in ["m1", "m2", "m3", "m4", "m5", "m6"] {
+        app.click(&format!("[data-testid='recv-{m}']")).await;
+    }
+    app.keys(&format!("{}{}", k(Key::Control), k(Key::Enter)))
+        .await;
+    app.wait_css("[data-testid=receipt-no]").await;
+    app.text("[data-testid=receipt-no]").await
 }

@@ -7,12 +7,15 @@
 use e2e::platform::{admin, login, sync_now, Hall};
 use e2e::{citizen_id, k, pick_food_licence, App, Key};
 
+/// The day these tests run on (no test depends on the real date).
+const DAY: &str = "2026-03-02";
+
 const FOOD: &str = "11530500MB1A27618NXK00001000000";
 
 #[tokio::test]
 async fn a_draft_keeps_its_catalogue_version_and_shows_what_changed() {
     let hall = Hall::start().await;
-    let sb = hall.sandbox("07");
+    let sb = hall.sandbox("07").on_day(DAY);
     let app = App::start("catalogue", &sb).await;
     login(&app).await;
 

@@ -4,9 +4,12 @@ use e2e::{App, Sandbox};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+/// The day these tests run on (no test depends on the real date).
+const DAY: &str = "2026-03-02";
+
 #[tokio::test]
 async fn a_second_launch_hands_over_to_the_first_and_exits() {
-    let sb = Sandbox::new();
+    let sb = Sandbox::new().on_day(DAY);
     let app = App::start("single-instance", &sb).await;
 
     let mut second = Command::new(Sandbox::app_binary())

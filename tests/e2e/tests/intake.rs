@@ -3,7 +3,7 @@
 //! the case list, a known applicant filled in, and the draft restored after
 //! the app is closed mid-form.
 
-use e2e::{citizen_id, k, pick_food_licence, App, Key, Sandbox};
+use e2e::{accept_food_licence, citizen_id, k, pick_food_licence, App, Key, Sandbox};
 
 const DAY: &str = "2026-03-02"; // a Monday
 
@@ -213,29 +213,6 @@ async fn a_database_without_its_key_is_neither_opened_nor_replaced() {
     assert_eq!(std::fs::read(&db).unwrap(), before, "the file is untouched");
 }
 
-/// Take in 食品经营许可 with every material received (plain accept), by
-/// keyboard; the receipt number shown.
-async fn accept_all_received(app: &App, id_body: &str, name: &str) -> String {
-    pick_food_licence(app).await;
-    app.wait_focus("kind-person").await;
-    app.keys(&k(Key::Enter)).await;
-    app.keys(&citizen_id(id_body)).await;
-    app.keys(&k(Key::Enter)).await;
-    app.keys(name).await;
-    app.keys(&k(Key::Enter)).await;
-    app.keys("13808720001").await;
-    app.keys(&k(Key::Enter)).await;
-    app.keys("保山市隆阳区保岫东路 1 号").await;
-    app.keys(&k(Key::Enter)).await;
-    for m in ["m1", "m2", "m3", "m4", "m5", "m6"] {
-        click(app, &format!("recv-{m}")).await;
-    }
-    app.keys(&format!("{}{}", k(Key::Control), k(Key::Enter)))
-        .await;
-    app.wait_css("[data-testid=receipt-no]").await;
-    app.text("[data-testid=receipt-no]").await
-}
-
 /// Receipt numbers are reserved ahead (one fsync per several intakes, not
 /// one per intake). When the PC is shut down or the clerk logs off, the app
 /// gets SIGTERM and closes cleanly, giving the reserve back: the next day's
@@ -244,7 +221,7 @@ async fn accept_all_received(app: &App, id_body: &str, name: &str) -> String {
 async fn receipt_numbers_follow_on_after_a_shutdown() {
     let sb = Sandbox::new().on_day(DAY);
     let app = App::start("intake-shutdown", &sb).await;
-    let first = accept_all_received(&app, "53050219880808001", "赵六").await;
+    let first = accept_food_licence(&app, "53050219880808001", "赵六").await;
     assert_eq!(first.split('-').nth(2), Some("000001"), "{first}");
     let hwm = || {
         e2e::read(&sb.data_dir().join("receipt.hwm"))
@@ -270,7 +247,7 @@ async fn receipt_numbers_follow_on_after_a_shutdown() {
     );
 
     let app = App::start("intake-after-shutdown", &sb).await;
-    let second = accept_all_received(&app, "53050219880808002", "钱七").await;
+    let second = accept_food_licence(&app, "53050219880808002", "钱七").await;
     assert_eq!(second.split('-').nth(2), Some("000002"), "{second}");
     app.screenshot("").await;
     app.close().await;

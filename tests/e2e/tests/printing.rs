@@ -3,7 +3,7 @@
 //! sends the documents without a dialog; the printed PDF is turned into a
 //! PNG next to the screenshots, for people to look at.
 
-use e2e::{citizen_id, have_printers, k, printed_pdf, App, Key, Sandbox};
+use e2e::{accept_food_licence, citizen_id, have_printers, k, printed_pdf, App, Key, Sandbox};
 
 const CONFIG: &str = r#"
 [hall]
@@ -129,4 +129,63 @@ async fn ctrl_p_prints_the_documents_of_the_case() {
         .arg(&printed)
         .arg(shots.join("printing-printed-result-notice"))
         .status();
+}
+
+/// issue #11 in the real window: on 20 December 2026, with no 2027 holiday
+/// schedule loaded, 食品经营许可 (20 working days statutory) is taken in,
+/// not refused; the confirmation marks the 2027 dates 暂定 with the note;
+/// the status bar says the 2027 schedule is missing; the printed receipt
+/// carries the template's note and the acceptance notice marks the date.
+#[tokio::test]
+async fn a_case_running_into_a_year_without_its_schedule_gets_provisional_dates() {
+    if !have_printers(&["WC-PDF"]) {
+        return;
+    }
+    let sb = Sandbox::new().with_config(CONFIG).on_day("2026-12-20");
+    let app = App::start("provisional", &sb).await;
+    app.wait_text("[data-testid=sb-calendar]", "2027 年节假日安排未载入").await;
+    let receipt = accept_food_licence(&app, "53050219900909001", "孙八").await;
+    assert!(receipt.starts_with("3205-0"), "{receipt}");
+    let due = app.text("[data-testid=promised-due]").await;
+    assert!(due.starts_with("2027-"), "{due}");
+    app.wait_text("[data-testid=provisional-promised_due]", "暂定").await;
+    app.wait_text("[data-testid=provisional-note]", "暂定，以国务院公布的节假日安排为准").await;
+    app.screenshot("confirmation").await;
+
+    // The receipt, printed on its own: the note is on it.
+    app.click("[data-testid=print-receipt]").await;
+    let msg = app
+        .wait_text("[data-testid=print-message]", "「收件凭证」已发送到打印机 WC-PDF")
+        .await;
+    let job = msg.split("任务号").nth(1).unwrap().trim().to_owned();
+    app.click("[data-testid=print-acceptance_notice]").await;
+    let msg = app
+        .wait_text("[data-testid=print-message]", "「受理通知书」已发送到打印机 WC-PDF")
+        .await;
+    let notice_job = msg.split("任务号").nth(1).unwrap().trim().to_owned();
+    // The queue marks the date too.
+    app.keys(&format!("{}2", k(Key::Alt))).await;
+    app.wait_text(&format!("[data-testid=provisional-{receipt}]"), "暂定").await;
+    app.screenshot("queue").await;
+    app.close().await;
+    let shots = std::path::PathBuf::from(std::env::var_os("E2E_SCREENSHOTS").unwrap());
+    for (job, name) in [(job, "receipt"), (notice_job, "acceptance-notice")] {
+        let printed = printed_pdf(&job).await;
+        let out = std::process::Command::new("pdftotext").arg(&printed).arg("-").output().unwrap();
+        let text: String = String::from_utf8_lossy(&out.stdout).chars().filter(|c| !c.is_whitespace()).collect();
+        assert!(
+            text.contains("2027年节假日安排尚未公布") && text.contains("暂定，以国务院公布的节假日安排为准") && text.contains(&receipt),
+            "{name}: {text}"
+        );
+        if name == "acceptance-notice" {
+            let d: Vec<u32> = due.split('-').map(|x| x.parse().unwrap()).collect();
+            let marked = format!("{}年{}月{}日（暂定）", d[0], d[1], d[2]);
+            assert!(text.contains(&marked), "{marked}: {text}");
+        }
+        let _ = std::process::Command::new("pdftoppm")
+            .args(["-r", "60", "-png", "-singlefile"])
+            .arg(&printed)
+            .arg(shots.join(format!("provisional-printed-{name}")))
+            .status();
+    }
 }

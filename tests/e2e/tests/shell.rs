@@ -2,13 +2,16 @@
 
 use e2e::{App, Key, Sandbox};
 
+/// The day these tests run on (no test depends on the real date).
+const DAY: &str = "2026-03-02";
+
 fn k(key: Key) -> String {
     char::from(key).to_string()
 }
 
 #[tokio::test]
 async fn shell_opens_in_chinese_with_the_status_bar_right() {
-    let sb = Sandbox::new();
+    let sb = Sandbox::new().on_day(DAY);
     let app = App::start("shell-default-zh", &sb).await;
 
     assert_eq!(
@@ -78,7 +81,7 @@ server_url = "http://127.0.0.1:9"
 
 #[tokio::test]
 async fn status_bar_shows_the_configured_hall_window_and_server() {
-    let sb = Sandbox::new().with_config(CONFIGURED);
+    let sb = Sandbox::new().with_config(CONFIGURED).on_day(DAY);
     let app = App::start("shell-configured", &sb).await;
     // A server is configured but nothing answers there: offline, and the
     // server is named.
@@ -102,7 +105,9 @@ async fn status_bar_shows_the_configured_hall_window_and_server() {
 #[tokio::test]
 async fn a_broken_machine_config_is_shown_not_hidden() {
     let sb =
-        Sandbox::new().with_config(&CONFIGURED.replace("code = \"07\"", "code = \"七号窗口\""));
+        Sandbox::new()
+            .with_config(&CONFIGURED.replace("code = \"07\"", "code = \"七号窗口\""))
+            .on_day(DAY);
     let app = App::start("shell-config-problem", &sb).await;
     let banner = app.text("[data-testid=config-problem]").await;
     assert!(banner.contains("window.code"), "{banner}");
@@ -114,7 +119,7 @@ async fn a_broken_machine_config_is_shown_not_hidden() {
 
 #[tokio::test]
 async fn language_switches_to_english_and_stays() {
-    let sb = Sandbox::new();
+    let sb = Sandbox::new().on_day(DAY);
     let app = App::start("shell-english", &sb).await;
     app.wait_css("[data-testid=nav-settings]")
         .await
@@ -154,7 +159,7 @@ async fn language_switches_to_english_and_stays() {
 
 #[tokio::test]
 async fn keyboard_alone_reaches_every_section() {
-    let sb = Sandbox::new();
+    let sb = Sandbox::new().on_day(DAY);
     let app = App::start("shell-keyboard", &sb).await;
     let alt = k(Key::Alt);
 
