@@ -302,6 +302,7 @@ fn migrations_are_append_only() {
             "0004_catalogue std1:5f1b91fc207f1df9f3bfc6612266cf216870c0cc116b348be36f54d83e390a1e",
             "0005_attachments std1:43854913e9c7a3dd7fba54b9c94a09608cdff1fbc95f3bb8feffab39e9f9fbbc",
             "0006_lean_intake std1:e858d77e274392ca966addb021a1f21e0f210e89a71b9a5edbeec130a21ef05e",
+            "0007_calendar std1:87ff954f4f7d870d14ab69a8d683e0b0a8f484267eca95c8716f39f0c9ce0435",
         ]
     "#]]
     .assert_debug_eq(&pinned);

@@ -969,3 +969,58 @@ async fn a_long_push_reports_progress() {
     assert!(seen.windows(2).all(|x| x[0].0 <= x[1].0), "never goes back");
     assert_eq!(w.client.progress(), None, "cleared at the end");
 }
+
+/// issue #11: the holiday schedule arrives like a catalogue version. A year
+/// published on the platform is downloaded once, checked (a body that does
+/// not hash to the manifest is kept out and fetched again next time), and a
+/// correction (a new revision) is downloaded again. Test data, not the
+/// official 2027 schedule.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn calendar_years_are_downloaded_checked_and_corrected() {
+    let p = Platform::start().await;
+    let w = Window::new(&p, &p.url, "07").await;
+    assert_eq!(w.client.fetch_calendars().await.unwrap(), Vec::<i32>::new());
+    let year = |extra: &[&str]| {
+        let mut h: Vec<serde_json::Value> = clerk_core::calendar::law_holidays(2027)
+            .unwrap()
+            .iter()
+            .map(|(d, n)| serde_json::json!([d.to_string(), d.to_string(), n]))
+            .collect();
+        h.extend(extra.iter().map(|d| serde_json::json!([d, d, "测试"])));
+        serde_json::json!({"format": 1, "year": 2027, "source": "测试用：非官方安排", "holidays": h, "make_up_workdays": []})
+    };
+    // The platform refuses a file without a day the law fixes.
+    let mut bad = year(&[]);
+    bad["holidays"].as_array_mut().unwrap().remove(0);
+    let c = reqwest::Client::new()
+        .post(format!("{}/v1/admin/calendar/years", p.url))
+        .bearer_auth(common::ADMIN)
+        .json(&bad)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(c.status(), 422);
+    let body = c.text().await.unwrap();
+    assert!(body.contains("2027-01-01 元旦"), "names the missing day: {body}");
+    assert_eq!(p.admin("/v1/admin/calendar/years", year(&[])).await["revision"], 1);
+    // Altered on the way (here: on the platform's disk): not kept.
+    let db = p.sql().await;
+    db.execute("UPDATE calendar_years SET body = body || ' '::bytea", &[]).await.unwrap();
+    let e = w.client.fetch_calendars().await.unwrap_err();
+    assert!(matches!(e, SyncError::Corrupt(_)), "{e:?}");
+    assert!(w.store.calendar_years().unwrap().is_empty());
+    db.execute("UPDATE calendar_years SET body = substring(body from 1 for length(body) - 1)", &[])
+        .await
+        .unwrap();
+    assert_eq!(w.client.fetch_calendars().await.unwrap(), vec![2027]);
+    assert_eq!(w.client.fetch_calendars().await.unwrap(), Vec::<i32>::new(), "kept: not fetched again");
+    // A correction is revision 2 and replaces the first at the window.
+    assert_eq!(p.admin("/v1/admin/calendar/years", year(&["2027-01-04"])).await["revision"], 2);
+    assert_eq!(w.client.fetch_calendars().await.unwrap(), vec![2027]);
+    let kept = w.store.calendar_years().unwrap();
+    assert_eq!(kept.iter().map(|k| k.revision).collect::<Vec<_>>(), vec![1, 2]);
+    let last = clerk_core::calendar::YearSchedule::parse(&kept[1].body).unwrap();
+    assert!(last.holidays.contains(&clerk_core::date::Date::parse_iso("2027-01-04").unwrap()));
+    let manifest = reqwest::get(format!("{}/v1/calendar/manifest", p.url)).await.unwrap().json::<serde_json::Value>().await.unwrap();
+    assert_eq!(manifest["years"][0]["revision"], 2, "{manifest}");
+}

@@ -167,7 +167,7 @@ pub async fn withdraw_catalogue(
 /// immutable with its hash. The same file again is the same revision; a
 /// different one for a year already published is the next revision.
 #[utoipa::path(post, path = "/v1/admin/calendar/years", request_body(content = Object, description = "the one-year schedule file"),
-    responses((status = 200, body = platform_api::CalendarYearInfo), (status = 400, body = platform_api::ErrorBody)), security(("admin" = [])))]
+    responses((status = 200, body = platform_api::CalendarYearInfo), (status = 422, body = platform_api::ErrorBody)), security(("admin" = [])))]
 pub async fn publish_calendar(
     State(state): State<AppState>,
     headers: HeaderMap,
