@@ -167,6 +167,49 @@ async fn a_case_running_into_a_year_without_its_schedule_gets_provisional_dates(
     app.keys(&format!("{}2", k(Key::Alt))).await;
     app.wait_text(&format!("[data-testid=provisional-{receipt}]"), "暂定").await;
     app.screenshot("queue").await;
+
+    // 设置 → 节假日安排: 2027 is answered by the law alone; IT imports a
+    // schedule file (test data, not the official schedule: the law's days
+    // plus the promised date itself); the case's dates move and are listed.
+    app.keys(&format!("{}4", k(Key::Alt))).await;
+    app.wait_text("[data-testid=calendar-missing]", "2027 年的节假日安排尚未载入").await;
+    app.wait_text("[data-testid=calendar-2027]", "暂定").await;
+    let pick = |json: String| {
+        format!(
+            r#"const input = document.querySelector('[data-testid=calendar-file]');
+            const dt = new DataTransfer();
+            dt.items.add(new File([{json:?}], '2027.json', {{ type: 'application/json' }}));
+            input.files = dt.files;
+            input.dispatchEvent(new Event('change'));
+            return true;"#
+        )
+    };
+    let law = [
+        "2027-01-01", "2027-02-05", "2027-02-06", "2027-02-07", "2027-02-08", "2027-04-05",
+        "2027-05-01", "2027-05-02", "2027-06-09", "2027-09-15", "2027-10-01", "2027-10-02",
+        "2027-10-03",
+    ];
+    let file = |days: &[&str]| {
+        let h: Vec<String> = days.iter().map(|d| format!("[\"{d}\", \"{d}\", \"\"]")).collect();
+        format!(
+            "{{\"format\": 1, \"year\": 2027, \"source\": \"测试用：非官方安排\", \"holidays\": [{}], \"make_up_workdays\": []}}",
+            h.join(", ")
+        )
+    };
+    // A file without 中秋 is refused, naming the day; nothing changes.
+    let without: Vec<&str> = law.iter().copied().filter(|d| *d != "2027-09-15").collect();
+    app.js(&pick(file(&without))).await;
+    app.wait_text("[data-testid=calendar-msg]", "2027-09-15 中秋节").await;
+    let mut days = law.to_vec();
+    days.push(&due);
+    app.js(&pick(file(&days))).await;
+    app.wait_text("[data-testid=calendar-msg]", "已导入 2027 年安排").await;
+    let moves = app.wait_text("[data-testid=calendar-moves]", &receipt).await;
+    assert!(moves.contains(&format!("{due} → ")) && moves.contains("承诺办结"), "{moves}");
+    app.wait_text("[data-testid=sb-moves]", "个期限已调整").await;
+    assert!(!app.exists("[data-testid=sb-calendar]").await, "2027 is loaded now");
+    app.js("document.querySelector('[data-testid=calendar-moves]').scrollIntoView({block: 'center'}); return 1").await;
+    app.screenshot("settings-imported").await;
     app.close().await;
     let shots = std::path::PathBuf::from(std::env::var_os("E2E_SCREENSHOTS").unwrap());
     for (job, name) in [(job, "receipt"), (notice_job, "acceptance-notice")] {
