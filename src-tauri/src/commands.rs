@@ -749,10 +749,17 @@ fn list_item(
         applicant_name: r.applicant_name,
         applicant_id_masked: clerk_core::ids::mask_id(&r.applicant_id_no),
         phone_masked: clerk_core::ids::mask_phone(&r.applicant_phone),
-        due_provisional: r.promised_due.as_deref().and_then(clerk_core::date::Date::parse_iso).is_some_and(|due| {
-            let from = clerk_core::date::Date::parse_iso(&r.received_on).map_or(due.year(), |d| d.year());
-            r.provisional_years.iter().any(|y| (from..=due.year()).contains(y))
-        }),
+        due_provisional: r
+            .promised_due
+            .as_deref()
+            .and_then(clerk_core::date::Date::parse_iso)
+            .is_some_and(|due| {
+                let from = clerk_core::date::Date::parse_iso(&r.received_on)
+                    .map_or(due.year(), |d| d.year());
+                r.provisional_years
+                    .iter()
+                    .any(|y| (from..=due.year()).contains(y))
+            }),
         received_on: r.received_on,
         promised_due: r.promised_due,
         light: clock.map(|(l, _)| l.as_str().to_owned()),
@@ -1388,7 +1395,10 @@ pub async fn calendar_status(core: State<'_, AppCore>) -> CmdResult<CalendarStat
 /// checked by clerk-core, kept in the store, and the cases whose dates were
 /// provisional for that year are worked out again at once.
 #[tauri::command]
-pub async fn import_calendar(core: State<'_, AppCore>, body: String) -> CmdResult<CalendarImported> {
+pub async fn import_calendar(
+    core: State<'_, AppCore>,
+    body: String,
+) -> CmdResult<CalendarImported> {
     let y = clerk_core::calendar::YearSchedule::parse(&body).map_err(|e| {
         CmdError::new(
             ErrorKind::Validation,

@@ -90,7 +90,10 @@ impl AppCore {
         }
         let mut machine_calendar = WorkCalendar::bundled();
         let calendar_dir = clerk_config::calendar_dir(
-            config.path.as_deref().unwrap_or(&clerk_config::default_path()),
+            config
+                .path
+                .as_deref()
+                .unwrap_or(&clerk_config::default_path()),
         );
         let (years, calendar_problems) =
             clerk_config::load_calendar_dir(&calendar_dir, &mut machine_calendar);
@@ -237,7 +240,9 @@ impl AppCore {
             // Checked before it was kept; a failure here is a damaged row.
             match clerk_core::calendar::YearSchedule::parse(&k.body) {
                 Ok(y) => cal.add_year(y),
-                Err(e) => tracing::error!(year = k.year, error = %e, "kept calendar year unreadable"),
+                Err(e) => {
+                    tracing::error!(year = k.year, error = %e, "kept calendar year unreadable")
+                }
             }
         }
         let cal = Arc::new(cal);
@@ -265,7 +270,8 @@ impl AppCore {
         year: i32,
     ) -> (u32, u32) {
         let reader = store.clone();
-        let cases = match tokio::task::spawn_blocking(move || reader.provisional_cases(year)).await {
+        let cases = match tokio::task::spawn_blocking(move || reader.provisional_cases(year)).await
+        {
             Ok(Ok(c)) => c,
             Ok(Err(e)) => {
                 tracing::error!(year, error = %e, "provisional cases not read: dates stay provisional");
@@ -297,7 +303,14 @@ impl AppCore {
             let actor = actor.clone();
             let n = moved.len() as u32;
             let written = tokio::task::spawn_blocking(move || {
-                writer.apply_recomputed(&case_id, &case, &moved, year, &actor, clerk_store::time::now_millis())
+                writer.apply_recomputed(
+                    &case_id,
+                    &case,
+                    &moved,
+                    year,
+                    &actor,
+                    clerk_store::time::now_millis(),
+                )
             })
             .await;
             match written {
@@ -309,7 +322,12 @@ impl AppCore {
                 Err(_) => {}
             }
         }
-        tracing::info!(year, cases = n_cases, moved = n_moves, "provisional dates worked out on the official schedule");
+        tracing::info!(
+            year,
+            cases = n_cases,
+            moved = n_moves,
+            "provisional dates worked out on the official schedule"
+        );
         (n_cases, n_moves)
     }
 

@@ -784,7 +784,10 @@ fn a_schedule_published_on_the_platform_recomputes_provisional_dates() {
             v
         })
     };
-    admin("/v1/admin/offices", json!({"office_id": "SAMPLE", "name": "示例大厅"}));
+    admin(
+        "/v1/admin/offices",
+        json!({"office_id": "SAMPLE", "name": "示例大厅"}),
+    );
     admin(
         "/v1/admin/users",
         json!({"user_id": "wang", "name": "王芳", "office_id": "SAMPLE", "password": "password-7"}),
@@ -793,23 +796,44 @@ fn a_schedule_published_on_the_platform_recomputes_provisional_dates() {
     config.platform.server_url = Some(url.clone());
     let (_app, w) = app_on(
         "2026-12-20",
-        clerk_config::Loaded { config, path: None, problem: None },
+        clerk_config::Loaded {
+            config,
+            path: None,
+            problem: None,
+        },
     );
-    let code = admin("/v1/admin/enrolment-codes", json!({"office_id": "SAMPLE", "window_code": "00"}))["code"]
+    let code = admin(
+        "/v1/admin/enrolment-codes",
+        json!({"office_id": "SAMPLE", "window_code": "00"}),
+    )["code"]
         .as_str()
         .unwrap()
         .to_owned();
     invoke(&w, "enroll_device", json!({"code": code})).unwrap();
-    invoke(&w, "platform_login", json!({"userId": "wang", "password": "password-7"})).unwrap();
+    invoke(
+        &w,
+        "platform_login",
+        json!({"userId": "wang", "password": "password-7"}),
+    )
+    .unwrap();
 
     // The status bar warns: December, and no 2027 schedule.
     let s = invoke(&w, "sync_status", json!({})).unwrap();
     assert_eq!(s["calendar_missing_year"], 2027, "{s}");
-    let out = invoke(&w, "take_in", food_form(&valid_id(), false, json!({"kind": "accept"}))).unwrap();
+    let out = invoke(
+        &w,
+        "take_in",
+        food_form(&valid_id(), false, json!({"kind": "accept"})),
+    )
+    .unwrap();
     let c = &out["confirmation"];
     let due = c["promised_due"].as_str().unwrap().to_owned();
     assert!(due.starts_with("2027-"), "{c}");
-    assert_eq!(c["provisional_fields"], json!(["promised_due", "statutory_due"]), "{c}");
+    assert_eq!(
+        c["provisional_fields"],
+        json!(["promised_due", "statutory_due"]),
+        "{c}"
+    );
     let list = invoke(&w, "list_cases", json!({"query": ""})).unwrap();
     assert_eq!(list[0]["due_provisional"], true, "{list}");
 
@@ -823,35 +847,82 @@ fn a_schedule_published_on_the_platform_recomputes_provisional_dates() {
     holidays.push(json!([due, due, "测试"]));
     let year = json!({"format": 1, "year": 2027, "source": "测试用：非官方安排", "holidays": holidays, "make_up_workdays": []});
     let published = admin("/v1/admin/calendar/years", year.clone());
-    assert_eq!((published["year"].as_i64(), published["revision"].as_i64()), (Some(2027), Some(1)));
+    assert_eq!(
+        (published["year"].as_i64(), published["revision"].as_i64()),
+        (Some(2027), Some(1))
+    );
     // The same file again is the same revision.
     assert_eq!(admin("/v1/admin/calendar/years", year)["revision"], 1);
 
     let s = invoke(&w, "sync_now", json!({})).unwrap();
     assert_eq!(s["calendar_missing_year"], Value::Null, "{s}");
     let st = invoke(&w, "calendar_status", json!({})).unwrap();
-    let y2027 = st["years"].as_array().unwrap().iter().find(|y| y["year"] == 2027).unwrap().clone();
-    assert_eq!((y2027["basis"].as_str(), y2027["source"].as_str()), (Some("official"), Some("测试用：非官方安排")));
+    let y2027 = st["years"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|y| y["year"] == 2027)
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (y2027["basis"].as_str(), y2027["source"].as_str()),
+        (Some("official"), Some("测试用：非官方安排"))
+    );
     let moves = st["moves"].as_array().unwrap();
-    assert_eq!(s["deadline_moves_unseen"].as_u64(), Some(moves.len() as u64), "{s}");
+    assert_eq!(
+        s["deadline_moves_unseen"].as_u64(),
+        Some(moves.len() as u64),
+        "{s}"
+    );
     // The promised date (and the statutory one, after it) move a day on.
-    let promised = moves.iter().find(|m| m["field"] == "promised_due").expect("promised date moved");
+    let promised = moves
+        .iter()
+        .find(|m| m["field"] == "promised_due")
+        .expect("promised date moved");
     assert_eq!(promised["old"].as_str(), Some(due.as_str()));
     let new = promised["new"].as_str().unwrap().to_owned();
     assert!(new > due, "{st}");
     assert_eq!(promised["receipt_no"], c["receipt_no"]);
-    assert!(moves.iter().all(|m| m["case_id"] == c["case_id"] && m["seen"] == false), "{st}");
+    assert!(
+        moves
+            .iter()
+            .all(|m| m["case_id"] == c["case_id"] && m["seen"] == false),
+        "{st}"
+    );
     let list = invoke(&w, "list_cases", json!({"query": ""})).unwrap();
-    assert_eq!((list[0]["promised_due"].as_str(), list[0]["due_provisional"].as_bool()), (Some(new.as_str()), Some(false)));
+    assert_eq!(
+        (
+            list[0]["promised_due"].as_str(),
+            list[0]["due_provisional"].as_bool()
+        ),
+        (Some(new.as_str()), Some(false))
+    );
     // The clerk has told the applicant: the list empties, the audit stays.
-    assert_eq!(invoke(&w, "mark_deadline_moves_seen", json!({})).unwrap().as_u64(), Some(moves.len() as u64));
-    assert_eq!(invoke(&w, "sync_status", json!({})).unwrap()["deadline_moves_unseen"], 0);
+    assert_eq!(
+        invoke(&w, "mark_deadline_moves_seen", json!({}))
+            .unwrap()
+            .as_u64(),
+        Some(moves.len() as u64)
+    );
+    assert_eq!(
+        invoke(&w, "sync_status", json!({})).unwrap()["deadline_moves_unseen"],
+        0
+    );
     let core = tauri::Manager::state::<AppCore>(&w);
     let store = rt.block_on(core.store()).unwrap();
     let audit = clerk_store::testing::audit_trail(&store);
-    let recomputed = audit.iter().find(|a| a.0 == "case.deadlines_recomputed").expect("audited");
-    assert!(recomputed.1.contains(&due) && recomputed.1.contains(&new), "{recomputed:?}");
-    assert!(audit.iter().any(|a| a.0 == "deadline_moves.seen"), "{audit:?}");
+    let recomputed = audit
+        .iter()
+        .find(|a| a.0 == "case.deadlines_recomputed")
+        .expect("audited");
+    assert!(
+        recomputed.1.contains(&due) && recomputed.1.contains(&new),
+        "{recomputed:?}"
+    );
+    assert!(
+        audit.iter().any(|a| a.0 == "deadline_moves.seen"),
+        "{audit:?}"
+    );
 }
 
 /// An imported schedule file in 设置: a bad one is refused on its field
@@ -859,11 +930,30 @@ fn a_schedule_published_on_the_platform_recomputes_provisional_dates() {
 #[test]
 fn a_schedule_file_imported_in_settings_is_checked_and_used() {
     let (_app, w) = app_on("2026-12-20", default_config());
-    let out = invoke(&w, "take_in", food_form(&valid_id(), false, json!({"kind": "accept"}))).unwrap();
-    assert!(!out["confirmation"]["provisional_fields"].as_array().unwrap().is_empty());
-    let e = invoke(&w, "import_calendar", json!({"body": "{\"format\": 1, \"year\": 2027}"})).unwrap_err();
+    let out = invoke(
+        &w,
+        "take_in",
+        food_form(&valid_id(), false, json!({"kind": "accept"})),
+    )
+    .unwrap();
+    assert!(!out["confirmation"]["provisional_fields"]
+        .as_array()
+        .unwrap()
+        .is_empty());
+    let e = invoke(
+        &w,
+        "import_calendar",
+        json!({"body": "{\"format\": 1, \"year\": 2027}"}),
+    )
+    .unwrap_err();
     assert_eq!(e["field"], "calendar_file", "{e}");
-    assert!(e["message"].as_str().unwrap().contains("节假日安排文件不能使用"), "{e}");
+    assert!(
+        e["message"]
+            .as_str()
+            .unwrap()
+            .contains("节假日安排文件不能使用"),
+        "{e}"
+    );
     let holidays: Vec<Value> = clerk_core::calendar::law_holidays(2027)
         .unwrap()
         .iter()
@@ -872,7 +962,11 @@ fn a_schedule_file_imported_in_settings_is_checked_and_used() {
     let body = json!({"format": 1, "year": 2027, "source": "测试用：非官方安排", "holidays": holidays, "make_up_workdays": []}).to_string();
     let r = invoke(&w, "import_calendar", json!({"body": body})).unwrap();
     // The law's days only: the provisional dates stand, now final.
-    assert_eq!((r["year"].as_i64(), r["dates_moved"].as_u64()), (Some(2027), Some(0)), "{r}");
+    assert_eq!(
+        (r["year"].as_i64(), r["dates_moved"].as_u64()),
+        (Some(2027), Some(0)),
+        "{r}"
+    );
     let list = invoke(&w, "list_cases", json!({"query": ""})).unwrap();
     assert_eq!(list[0]["due_provisional"], false, "{list}");
     let st = invoke(&w, "calendar_status", json!({})).unwrap();

@@ -2,9 +2,9 @@
 //! driver. It installs what a fresh Debian/Ubuntu machine is missing, so the
 //! README's two commands are the only set-up.
 
-mod pinned_day;
 mod bench;
 mod deps;
+mod pinned_day;
 mod platform;
 mod sh;
 mod test;

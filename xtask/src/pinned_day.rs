@@ -35,7 +35,10 @@ mod tests {
                 );
             }
         }
-        assert!(checked >= 5, "found only {checked} e2e files starting the app");
+        assert!(
+            checked >= 5,
+            "found only {checked} e2e files starting the app"
+        );
         // The harness itself refuses an unpinned start.
         let lib = std::fs::read_to_string(root().join("tests/e2e/src/lib.rs")).unwrap();
         assert!(lib.contains("the app would run on today's date"));
@@ -52,7 +55,11 @@ mod tests {
         );
         let at = text.find("AppCore::new(").unwrap();
         assert!(
-            text[at..].split(".build(tauri::generate_context!())").next().unwrap().contains(".on_day("),
+            text[at..]
+                .split(".build(tauri::generate_context!())")
+                .next()
+                .unwrap()
+                .contains(".on_day("),
             "the one AppCore::new in the app tests must be followed by .on_day(…)"
         );
     }

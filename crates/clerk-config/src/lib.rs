@@ -553,9 +553,7 @@ pub fn load_calendar_dir(
     for f in files {
         let parsed = std::fs::read_to_string(&f)
             .map_err(|e| e.to_string())
-            .and_then(|t| {
-                clerk_core::calendar::YearSchedule::parse(&t).map_err(|e| e.to_string())
-            });
+            .and_then(|t| clerk_core::calendar::YearSchedule::parse(&t).map_err(|e| e.to_string()));
         match parsed {
             Ok(y) => {
                 loaded.push(y.year);

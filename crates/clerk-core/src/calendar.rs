@@ -131,7 +131,9 @@ impl YearSchedule {
             return Err(data(format!("{year} is not a plausible year")));
         }
         if y.source.trim().is_empty() {
-            return Err(data(format!("{year}: the source (the notice's title and number) is empty")));
+            return Err(data(format!(
+                "{year}: the source (the notice's title and number) is empty"
+            )));
         }
         let date = |s: &str| {
             Date::parse_iso(s)
@@ -154,10 +156,14 @@ impl YearSchedule {
         for s in &y.make_up_workdays {
             let d = date(s)?;
             if d.weekday() < 6 {
-                return Err(data(format!("make-up working day {d} is not a weekend day")));
+                return Err(data(format!(
+                    "make-up working day {d} is not a weekend day"
+                )));
             }
             if holidays.contains(&d) {
-                return Err(data(format!("{d} is both a holiday and a make-up working day")));
+                return Err(data(format!(
+                    "{d} is both a holiday and a make-up working day"
+                )));
             }
             make_up.insert(d);
         }
@@ -624,14 +630,19 @@ mod tests {
     #[test]
     fn an_official_year_replaces_the_law_only_answer() {
         let mut cal = WorkCalendar::bundled();
-        assert_eq!(cal.provisional_years(d("2026-12-20"), d("2027-01-18")), [2027]);
-        // A made-up schedule (tests only): 2027-01-04 a holiday too.
-        let y = YearSchedule::parse(&test_year_2027(&[("2027-01-01", "2027-01-04")], &[]))
-            .unwrap();
-        cal.add_year(y);
-        assert!(cal.provisional_years(d("2026-12-20"), d("2027-01-18")).is_empty());
         assert_eq!(
-            cal.due_date(d("2026-12-20"), w(20), StartDay::DayZero).unwrap(),
+            cal.provisional_years(d("2026-12-20"), d("2027-01-18")),
+            [2027]
+        );
+        // A made-up schedule (tests only): 2027-01-04 a holiday too.
+        let y = YearSchedule::parse(&test_year_2027(&[("2027-01-01", "2027-01-04")], &[])).unwrap();
+        cal.add_year(y);
+        assert!(cal
+            .provisional_years(d("2026-12-20"), d("2027-01-18"))
+            .is_empty());
+        assert_eq!(
+            cal.due_date(d("2026-12-20"), w(20), StartDay::DayZero)
+                .unwrap(),
             d("2027-01-19")
         );
         assert_eq!(cal.source(2027), Some("测试用：非官方安排"));
@@ -679,7 +690,11 @@ mod tests {
             .iter()
             .map(|(d, n)| format!("[\"{d}\", \"{d}\", \"{n}\"]"))
             .collect();
-        holidays.extend(extra.iter().map(|(a, b)| format!("[\"{a}\", \"{b}\", \"\"]")));
+        holidays.extend(
+            extra
+                .iter()
+                .map(|(a, b)| format!("[\"{a}\", \"{b}\", \"\"]")),
+        );
         let make_up: Vec<String> = make_up.iter().map(|d| format!("\"{d}\"")).collect();
         format!(
             "{{\"format\": 1, \"year\": 2027, \"source\": \"测试用：非官方安排\", \"holidays\": [{}], \"make_up_workdays\": [{}]}}",

@@ -147,8 +147,7 @@ impl PreparedCase {
     ) -> Result<Vec<(&'static str, Date, Date)>, CalendarError> {
         let mut moved = Vec::new();
         let start = self.received_on;
-        let notice =
-            calendar.add_working_days(start, SUPPLEMENT_NOTICE_WORKING_DAYS, start_day)?;
+        let notice = calendar.add_working_days(start, SUPPLEMENT_NOTICE_WORKING_DAYS, start_day)?;
         if notice != self.notice_deadline {
             moved.push(("notice_deadline", self.notice_deadline, notice));
             self.notice_deadline = notice;

@@ -419,7 +419,10 @@ fn provisional_dates_are_marked_on_paper_with_the_note() {
             .map(|d| {
                 let path = dir.path().join(format!("{tag}-{}.pdf", d.kind));
                 std::fs::write(&path, &d.pdf).unwrap();
-                let t: String = pdftotext(&path).chars().filter(|c| !c.is_whitespace()).collect();
+                let t: String = pdftotext(&path)
+                    .chars()
+                    .filter(|c| !c.is_whitespace())
+                    .collect();
                 (d.kind, t)
             })
             .collect()
@@ -432,7 +435,8 @@ fn provisional_dates_are_marked_on_paper_with_the_note() {
     assert!(docs.iter().any(|(k, _)| k == "acceptance_notice"));
     for (kind, text) in &docs {
         assert!(
-            text.contains("2027年节假日安排尚未公布") && text.contains("暂定，以国务院公布的节假日安排为准"),
+            text.contains("2027年节假日安排尚未公布")
+                && text.contains("暂定，以国务院公布的节假日安排为准"),
             "{kind}: {text}"
         );
     }
@@ -440,7 +444,10 @@ fn provisional_dates_are_marked_on_paper_with_the_note() {
     let marked = format!("{}年{}月{}日（暂定）", due.year(), due.month(), due.day());
     assert!(notice.contains(&marked), "{marked}: {notice}");
     let (_, receipt) = docs.iter().find(|(k, _)| k == "receipt").unwrap();
-    assert!(receipt.contains("2026年12月25日前") && !receipt.contains("2026年12月25日（暂定）"), "{receipt}");
+    assert!(
+        receipt.contains("2026年12月25日前") && !receipt.contains("2026年12月25日（暂定）"),
+        "{receipt}"
+    );
     for (kind, text) in text_of(&case_on("2026-03-02", &cat, m, 0, 4), "mar") {
         assert!(!text.contains("暂定"), "{kind}: {text}");
     }

@@ -109,7 +109,14 @@ impl Store {
              WHERE calendar_years.sha256 != excluded.sha256",
             params![year, sha, body, at],
         )?;
-        audit(&tx, &at, actor, "calendar.import", None, &serde_json::json!({"year": year, "sha256": sha, "changed": n > 0}))?;
+        audit(
+            &tx,
+            &at,
+            actor,
+            "calendar.import",
+            None,
+            &serde_json::json!({"year": year, "sha256": sha, "changed": n > 0}),
+        )?;
         tx.commit()?;
         if n > 0 {
             self.calendar_gen
@@ -166,7 +173,11 @@ impl Store {
             "SELECT case_id, body, provisional_years FROM cases WHERE provisional_years IS NOT NULL",
         )?;
         let rows = st.query_map([], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?))
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+            ))
         })?;
         let mut out = Vec::new();
         for row in rows {
@@ -177,7 +188,9 @@ impl Store {
             match serde_json::from_str::<PreparedCase>(&body) {
                 Ok(c) => out.push((id, c)),
                 // One odd body never stops the others; it stays provisional.
-                Err(e) => tracing::error!(case = %id, error = %e, "case body unreadable: dates not recomputed"),
+                Err(e) => {
+                    tracing::error!(case = %id, error = %e, "case body unreadable: dates not recomputed")
+                }
             }
         }
         Ok(out)
@@ -261,9 +274,19 @@ impl Store {
         let at = iso_utc(now_millis);
         let mut conn = self.conn.lock().unwrap();
         let tx = conn.transaction()?;
-        let n = tx.execute("UPDATE deadline_moves SET seen_at = ?1 WHERE seen_at IS NULL", [&at])?;
+        let n = tx.execute(
+            "UPDATE deadline_moves SET seen_at = ?1 WHERE seen_at IS NULL",
+            [&at],
+        )?;
         if n > 0 {
-            audit(&tx, &at, actor, "deadline_moves.seen", None, &serde_json::json!({"count": n}))?;
+            audit(
+                &tx,
+                &at,
+                actor,
+                "deadline_moves.seen",
+                None,
+                &serde_json::json!({"count": n}),
+            )?;
         }
         tx.commit()?;
         Ok(n)

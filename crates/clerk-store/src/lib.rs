@@ -21,8 +21,8 @@ mod sync;
 pub mod testing;
 pub mod time;
 
-pub use calendar::{DeadlineMove, KeptYear};
 pub use attach::{Attached, AttachmentRow, PendingBlob, CHUNK};
+pub use calendar::{DeadlineMove, KeptYear};
 pub use docs::{DocumentRow, JournalRow, NewDocument, PrintRecord};
 pub use edit::CaseView;
 pub use open::{key_name, Identity, OpenError, MIGRATIONS, RESERVE as RECEIPT_RESERVE};

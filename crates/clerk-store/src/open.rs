@@ -33,7 +33,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0006_lean_intake",
         include_str!("../migrations/0006_lean_intake.sql"),
     ),
-    ("0007_calendar", include_str!("../migrations/0007_calendar.sql")),
+    (
+        "0007_calendar",
+        include_str!("../migrations/0007_calendar.sql"),
+    ),
 ];
 
 /// Who this installation is, for receipt numbers and the outbox.

@@ -686,11 +686,14 @@ impl SyncClient {
             }
             let url = format!("{}/v1/catalogue/versions/{}", self.base, v.version);
             let what = format!("catalogue v{}", v.version);
-            let checked = self.fetch_checked(&url, &what, &v.sha256).await.and_then(|text| {
-                clerk_core::catalogue::Catalogue::parse(&text)
-                    .map_err(|e| SyncError::Corrupt(format!("{what}: {e}")))?;
-                Ok(text)
-            });
+            let checked = self
+                .fetch_checked(&url, &what, &v.sha256)
+                .await
+                .and_then(|text| {
+                    clerk_core::catalogue::Catalogue::parse(&text)
+                        .map_err(|e| SyncError::Corrupt(format!("{what}: {e}")))?;
+                    Ok(text)
+                });
             match checked {
                 Ok(text) => {
                     self.store
@@ -723,7 +726,12 @@ impl SyncClient {
 
     /// A public, immutable document (catalogue version, calendar year):
     /// downloaded, its SHA-256 checked against the manifest's, UTF-8.
-    async fn fetch_checked(&self, url: &str, what: &str, want_sha: &str) -> Result<String, SyncError> {
+    async fn fetch_checked(
+        &self,
+        url: &str,
+        what: &str,
+        want_sha: &str,
+    ) -> Result<String, SyncError> {
         use sha2::Digest;
         let r = self
             .http
@@ -747,7 +755,8 @@ impl SyncClient {
                 "{what}: SHA-256 {sha} is not the manifest's {want_sha}"
             )));
         }
-        String::from_utf8(body.to_vec()).map_err(|_| SyncError::Corrupt(format!("{what}: not UTF-8")))
+        String::from_utf8(body.to_vec())
+            .map_err(|_| SyncError::Corrupt(format!("{what}: not UTF-8")))
     }
 
     /// Download the years of the State Council's holiday schedule that this
@@ -768,20 +777,37 @@ impl SyncClient {
             }
             let url = format!("{}/v1/calendar/years/{}", self.base, y.year);
             let what = format!("calendar {} r{}", y.year, y.revision);
-            let checked = self.fetch_checked(&url, &what, &y.sha256).await.and_then(|text| {
-                let s = clerk_core::calendar::YearSchedule::parse(&text)
-                    .map_err(|e| SyncError::Corrupt(format!("{what}: {e}")))?;
-                if s.year != y.year {
-                    return Err(SyncError::Corrupt(format!("{what}: the file is for {}", s.year)));
-                }
-                Ok(text)
-            });
+            let checked = self
+                .fetch_checked(&url, &what, &y.sha256)
+                .await
+                .and_then(|text| {
+                    let s = clerk_core::calendar::YearSchedule::parse(&text)
+                        .map_err(|e| SyncError::Corrupt(format!("{what}: {e}")))?;
+                    if s.year != y.year {
+                        return Err(SyncError::Corrupt(format!(
+                            "{what}: the file is for {}",
+                            s.year
+                        )));
+                    }
+                    Ok(text)
+                });
             match checked {
                 Ok(text) => {
                     self.store
-                        .keep_calendar_year(y.year, y.revision, &y.sha256, "platform", &text, clerk_store::time::now_millis())
+                        .keep_calendar_year(
+                            y.year,
+                            y.revision,
+                            &y.sha256,
+                            "platform",
+                            &text,
+                            clerk_store::time::now_millis(),
+                        )
                         .map_err(store_err)?;
-                    tracing::info!(year = y.year, revision = y.revision, "holiday schedule downloaded");
+                    tracing::info!(
+                        year = y.year,
+                        revision = y.revision,
+                        "holiday schedule downloaded"
+                    );
                     kept.push(y.year);
                 }
                 Err(e) => {

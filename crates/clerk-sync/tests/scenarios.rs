@@ -1001,26 +1001,55 @@ async fn calendar_years_are_downloaded_checked_and_corrected() {
         .unwrap();
     assert_eq!(c.status(), 422);
     let body = c.text().await.unwrap();
-    assert!(body.contains("2027-01-01 元旦"), "names the missing day: {body}");
-    assert_eq!(p.admin("/v1/admin/calendar/years", year(&[])).await["revision"], 1);
+    assert!(
+        body.contains("2027-01-01 元旦"),
+        "names the missing day: {body}"
+    );
+    assert_eq!(
+        p.admin("/v1/admin/calendar/years", year(&[])).await["revision"],
+        1
+    );
     // Altered on the way (here: on the platform's disk): not kept.
     let db = p.sql().await;
-    db.execute("UPDATE calendar_years SET body = body || ' '::bytea", &[]).await.unwrap();
+    db.execute("UPDATE calendar_years SET body = body || ' '::bytea", &[])
+        .await
+        .unwrap();
     let e = w.client.fetch_calendars().await.unwrap_err();
     assert!(matches!(e, SyncError::Corrupt(_)), "{e:?}");
     assert!(w.store.calendar_years().unwrap().is_empty());
-    db.execute("UPDATE calendar_years SET body = substring(body from 1 for length(body) - 1)", &[])
-        .await
-        .unwrap();
+    db.execute(
+        "UPDATE calendar_years SET body = substring(body from 1 for length(body) - 1)",
+        &[],
+    )
+    .await
+    .unwrap();
     assert_eq!(w.client.fetch_calendars().await.unwrap(), vec![2027]);
-    assert_eq!(w.client.fetch_calendars().await.unwrap(), Vec::<i32>::new(), "kept: not fetched again");
+    assert_eq!(
+        w.client.fetch_calendars().await.unwrap(),
+        Vec::<i32>::new(),
+        "kept: not fetched again"
+    );
     // A correction is revision 2 and replaces the first at the window.
-    assert_eq!(p.admin("/v1/admin/calendar/years", year(&["2027-01-04"])).await["revision"], 2);
+    assert_eq!(
+        p.admin("/v1/admin/calendar/years", year(&["2027-01-04"]))
+            .await["revision"],
+        2
+    );
     assert_eq!(w.client.fetch_calendars().await.unwrap(), vec![2027]);
     let kept = w.store.calendar_years().unwrap();
-    assert_eq!(kept.iter().map(|k| k.revision).collect::<Vec<_>>(), vec![1, 2]);
+    assert_eq!(
+        kept.iter().map(|k| k.revision).collect::<Vec<_>>(),
+        vec![1, 2]
+    );
     let last = clerk_core::calendar::YearSchedule::parse(&kept[1].body).unwrap();
-    assert!(last.holidays.contains(&clerk_core::date::Date::parse_iso("2027-01-04").unwrap()));
-    let manifest = reqwest::get(format!("{}/v1/calendar/manifest", p.url)).await.unwrap().json::<serde_json::Value>().await.unwrap();
+    assert!(last
+        .holidays
+        .contains(&clerk_core::date::Date::parse_iso("2027-01-04").unwrap()));
+    let manifest = reqwest::get(format!("{}/v1/calendar/manifest", p.url))
+        .await
+        .unwrap()
+        .json::<serde_json::Value>()
+        .await
+        .unwrap();
     assert_eq!(manifest["years"][0]["revision"], 2, "{manifest}");
 }

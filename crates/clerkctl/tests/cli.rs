@@ -110,23 +110,61 @@ fn deadline_uses_the_holiday_calendar() {
     assert_eq!(v["provisional"], true);
     assert_eq!(v["provisional_years"], serde_json::json!([2027]));
     let (c, v) = json(&[
-        "deadline", "--from", "2026-12-04", "--days", "20", "--unit", "working", "--json",
+        "deadline",
+        "--from",
+        "2026-12-04",
+        "--days",
+        "20",
+        "--unit",
+        "working",
+        "--json",
     ]);
-    assert_eq!((c, v["due"].as_str(), v["provisional"].as_bool()), (0, Some("2027-01-04"), Some(true)));
-    let (c, text) = clerkctl(&["deadline", "--from", "2026-12-04", "--days", "20", "--unit", "working"]);
+    assert_eq!(
+        (c, v["due"].as_str(), v["provisional"].as_bool()),
+        (0, Some("2027-01-04"), Some(true))
+    );
+    let (c, text) = clerkctl(&[
+        "deadline",
+        "--from",
+        "2026-12-04",
+        "--days",
+        "20",
+        "--unit",
+        "working",
+    ]);
     assert_eq!(c, 0);
     assert!(text.starts_with("2027-01-04 (暂定"), "{text}");
     // Calendar days never look at holidays.
     let (_, v) = json(&[
-        "deadline", "--from", "2026-12-28", "--days", "30", "--unit", "calendar", "--json",
+        "deadline",
+        "--from",
+        "2026-12-28",
+        "--days",
+        "30",
+        "--unit",
+        "calendar",
+        "--json",
     ]);
-    assert_eq!((v["due"].as_str(), v["provisional"].as_bool()), (Some("2027-01-27"), Some(false)));
+    assert_eq!(
+        (v["due"].as_str(), v["provisional"].as_bool()),
+        (Some("2027-01-27"), Some(false))
+    );
     // Years the law cannot answer stay an error.
     let (c, v) = json(&[
-        "deadline", "--from", "2050-12-28", "--days", "10", "--unit", "working", "--json",
+        "deadline",
+        "--from",
+        "2050-12-28",
+        "--days",
+        "10",
+        "--unit",
+        "working",
+        "--json",
     ]);
     assert_eq!(c, 1);
-    assert!(v["due"].is_null() && v["error"].as_str().unwrap().contains("2051"), "{v}");
+    assert!(
+        v["due"].is_null() && v["error"].as_str().unwrap().contains("2051"),
+        "{v}"
+    );
     let (c, _) = clerkctl(&["deadline", "--from", "2026-13-01", "--days", "5"]);
     assert_eq!(c, 2);
 }
@@ -135,11 +173,24 @@ fn deadline_uses_the_holiday_calendar() {
 /// days, 4 January off too, Saturday 6 February a make-up working day.
 fn test_schedule_2027() -> String {
     let law = [
-        "2027-01-01", "2027-02-05", "2027-02-06", "2027-02-07", "2027-02-08", "2027-04-05",
-        "2027-05-01", "2027-05-02", "2027-06-09", "2027-09-15", "2027-10-01", "2027-10-02",
+        "2027-01-01",
+        "2027-02-05",
+        "2027-02-06",
+        "2027-02-07",
+        "2027-02-08",
+        "2027-04-05",
+        "2027-05-01",
+        "2027-05-02",
+        "2027-06-09",
+        "2027-09-15",
+        "2027-10-01",
+        "2027-10-02",
         "2027-10-03",
     ];
-    let mut h: Vec<String> = law.iter().map(|d| format!("[\"{d}\", \"{d}\", \"\"]")).collect();
+    let mut h: Vec<String> = law
+        .iter()
+        .map(|d| format!("[\"{d}\", \"{d}\", \"\"]"))
+        .collect();
     h.push("[\"2027-01-04\", \"2027-01-04\", \"\"]".into());
     format!(
         "{{\"format\": 1, \"year\": 2027, \"source\": \"测试用安排\", \"holidays\": [{}], \"make_up_workdays\": [\"2027-02-20\"]}}",
@@ -167,13 +218,35 @@ fn a_schedule_file_is_checked_imported_and_used() {
     assert!(out.contains("2027\tofficial\t测试用安排"), "{out}");
     // The deadline now follows the imported year and is final.
     let (c, v) = json(&[
-        "deadline", "--from", "2026-12-28", "--days", "10", "--unit", "working", "--calendar-dir", cal, "--json",
+        "deadline",
+        "--from",
+        "2026-12-28",
+        "--days",
+        "10",
+        "--unit",
+        "working",
+        "--calendar-dir",
+        cal,
+        "--json",
     ]);
-    assert_eq!((c, v["due"].as_str(), v["provisional"].as_bool()), (0, Some("2027-01-13"), Some(false)));
+    assert_eq!(
+        (c, v["due"].as_str(), v["provisional"].as_bool()),
+        (0, Some("2027-01-13"), Some(false))
+    );
     // A file without a day the law fixes is refused and not imported.
     let bad = dir.path().join("bad.json");
-    std::fs::write(&bad, test_schedule_2027().replace("[\"2027-09-15\", \"2027-09-15\", \"\"], ", "")).unwrap();
-    let (c, _) = clerkctl(&["calendar", "import", bad.to_str().unwrap(), "--calendar-dir", dir.path().join("other").to_str().unwrap()]);
+    std::fs::write(
+        &bad,
+        test_schedule_2027().replace("[\"2027-09-15\", \"2027-09-15\", \"\"], ", ""),
+    )
+    .unwrap();
+    let (c, _) = clerkctl(&[
+        "calendar",
+        "import",
+        bad.to_str().unwrap(),
+        "--calendar-dir",
+        dir.path().join("other").to_str().unwrap(),
+    ]);
     assert_eq!(c, 1);
     assert!(!dir.path().join("other/2027.json").exists());
 }

@@ -180,8 +180,11 @@ pub async fn publish_calendar(
     let sha = sha256_hex(text.as_bytes());
     let mut c = state.pool.get().await?;
     let tx = c.transaction().await?;
-    tx.execute("SELECT pg_advisory_xact_lock(hashtext('calendar_years'), $1)", &[&y.year])
-        .await?;
+    tx.execute(
+        "SELECT pg_advisory_xact_lock(hashtext('calendar_years'), $1)",
+        &[&y.year],
+    )
+    .await?;
     let latest = tx
         .query_opt(
             "SELECT revision, sha256 FROM calendar_years WHERE year = $1 ORDER BY revision DESC LIMIT 1",

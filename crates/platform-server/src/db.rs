@@ -9,7 +9,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0003_conflicts",
         include_str!("../migrations/0003_conflicts.sql"),
     ),
-    ("0004_calendar", include_str!("../migrations/0004_calendar.sql")),
+    (
+        "0004_calendar",
+        include_str!("../migrations/0004_calendar.sql"),
+    ),
 ];
 
 /// The pool. Every session waits at most `lock_ms` for a row lock (a second

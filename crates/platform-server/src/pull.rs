@@ -316,7 +316,9 @@ pub async fn catalogue_version(
 }
 
 #[utoipa::path(get, path = "/v1/calendar/manifest", responses((status = 200, body = platform_api::CalendarManifest)))]
-pub async fn calendar_manifest(State(state): State<AppState>) -> ApiResult<platform_api::CalendarManifest> {
+pub async fn calendar_manifest(
+    State(state): State<AppState>,
+) -> ApiResult<platform_api::CalendarManifest> {
     let c = state.pool.get().await?;
     let rows = c
         .query(

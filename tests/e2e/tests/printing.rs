@@ -143,36 +143,53 @@ async fn a_case_running_into_a_year_without_its_schedule_gets_provisional_dates(
     }
     let sb = Sandbox::new().with_config(CONFIG).on_day("2026-12-20");
     let app = App::start("provisional", &sb).await;
-    app.wait_text("[data-testid=sb-calendar]", "2027 年节假日安排未载入").await;
+    app.wait_text("[data-testid=sb-calendar]", "2027 年节假日安排未载入")
+        .await;
     let receipt = accept_food_licence(&app, "53050219900909001", "孙八").await;
     assert!(receipt.starts_with("3205-0"), "{receipt}");
     let due = app.text("[data-testid=promised-due]").await;
     assert!(due.starts_with("2027-"), "{due}");
-    app.wait_text("[data-testid=provisional-promised_due]", "暂定").await;
-    app.wait_text("[data-testid=provisional-note]", "暂定，以国务院公布的节假日安排为准").await;
+    app.wait_text("[data-testid=provisional-promised_due]", "暂定")
+        .await;
+    app.wait_text(
+        "[data-testid=provisional-note]",
+        "暂定，以国务院公布的节假日安排为准",
+    )
+    .await;
     app.screenshot("confirmation").await;
 
     // The receipt, printed on its own: the note is on it.
     app.click("[data-testid=print-receipt]").await;
     let msg = app
-        .wait_text("[data-testid=print-message]", "「收件凭证」已发送到打印机 WC-PDF")
+        .wait_text(
+            "[data-testid=print-message]",
+            "「收件凭证」已发送到打印机 WC-PDF",
+        )
         .await;
     let job = msg.split("任务号").nth(1).unwrap().trim().to_owned();
     app.click("[data-testid=print-acceptance_notice]").await;
     let msg = app
-        .wait_text("[data-testid=print-message]", "「受理通知书」已发送到打印机 WC-PDF")
+        .wait_text(
+            "[data-testid=print-message]",
+            "「受理通知书」已发送到打印机 WC-PDF",
+        )
         .await;
     let notice_job = msg.split("任务号").nth(1).unwrap().trim().to_owned();
     // The queue marks the date too.
     app.keys(&format!("{}2", k(Key::Alt))).await;
-    app.wait_text(&format!("[data-testid=provisional-{receipt}]"), "暂定").await;
+    app.wait_text(&format!("[data-testid=provisional-{receipt}]"), "暂定")
+        .await;
     app.screenshot("queue").await;
 
     // 设置 → 节假日安排: 2027 is answered by the law alone; IT imports a
     // schedule file (test data, not the official schedule: the law's days
     // plus the promised date itself); the case's dates move and are listed.
     app.keys(&format!("{}4", k(Key::Alt))).await;
-    app.wait_text("[data-testid=calendar-missing]", "2027 年的节假日安排尚未载入").await;
+    app.wait_text(
+        "[data-testid=calendar-missing]",
+        "2027 年的节假日安排尚未载入",
+    )
+    .await;
     app.wait_text("[data-testid=calendar-2027]", "暂定").await;
     let pick = |json: String| {
         format!(
@@ -185,12 +202,25 @@ async fn a_case_running_into_a_year_without_its_schedule_gets_provisional_dates(
         )
     };
     let law = [
-        "2027-01-01", "2027-02-05", "2027-02-06", "2027-02-07", "2027-02-08", "2027-04-05",
-        "2027-05-01", "2027-05-02", "2027-06-09", "2027-09-15", "2027-10-01", "2027-10-02",
+        "2027-01-01",
+        "2027-02-05",
+        "2027-02-06",
+        "2027-02-07",
+        "2027-02-08",
+        "2027-04-05",
+        "2027-05-01",
+        "2027-05-02",
+        "2027-06-09",
+        "2027-09-15",
+        "2027-10-01",
+        "2027-10-02",
         "2027-10-03",
     ];
     let file = |days: &[&str]| {
-        let h: Vec<String> = days.iter().map(|d| format!("[\"{d}\", \"{d}\", \"\"]")).collect();
+        let h: Vec<String> = days
+            .iter()
+            .map(|d| format!("[\"{d}\", \"{d}\", \"\"]"))
+            .collect();
         format!(
             "{{\"format\": 1, \"year\": 2027, \"source\": \"测试用：非官方安排\", \"holidays\": [{}], \"make_up_workdays\": []}}",
             h.join(", ")
@@ -199,25 +229,45 @@ async fn a_case_running_into_a_year_without_its_schedule_gets_provisional_dates(
     // A file without 中秋 is refused, naming the day; nothing changes.
     let without: Vec<&str> = law.iter().copied().filter(|d| *d != "2027-09-15").collect();
     app.js(&pick(file(&without))).await;
-    app.wait_text("[data-testid=calendar-msg]", "2027-09-15 中秋节").await;
+    app.wait_text("[data-testid=calendar-msg]", "2027-09-15 中秋节")
+        .await;
     let mut days = law.to_vec();
     days.push(&due);
     app.js(&pick(file(&days))).await;
-    app.wait_text("[data-testid=calendar-msg]", "已导入 2027 年安排").await;
-    let moves = app.wait_text("[data-testid=calendar-moves]", &receipt).await;
-    assert!(moves.contains(&format!("{due} → ")) && moves.contains("承诺办结"), "{moves}");
-    app.wait_text("[data-testid=sb-moves]", "个期限已调整").await;
-    assert!(!app.exists("[data-testid=sb-calendar]").await, "2027 is loaded now");
+    app.wait_text("[data-testid=calendar-msg]", "已导入 2027 年安排")
+        .await;
+    let moves = app
+        .wait_text("[data-testid=calendar-moves]", &receipt)
+        .await;
+    assert!(
+        moves.contains(&format!("{due} → ")) && moves.contains("承诺办结"),
+        "{moves}"
+    );
+    app.wait_text("[data-testid=sb-moves]", "个期限已调整")
+        .await;
+    assert!(
+        !app.exists("[data-testid=sb-calendar]").await,
+        "2027 is loaded now"
+    );
     app.js("document.querySelector('[data-testid=calendar-moves]').scrollIntoView({block: 'center'}); return 1").await;
     app.screenshot("settings-imported").await;
     app.close().await;
     let shots = std::path::PathBuf::from(std::env::var_os("E2E_SCREENSHOTS").unwrap());
     for (job, name) in [(job, "receipt"), (notice_job, "acceptance-notice")] {
         let printed = printed_pdf(&job).await;
-        let out = std::process::Command::new("pdftotext").arg(&printed).arg("-").output().unwrap();
-        let text: String = String::from_utf8_lossy(&out.stdout).chars().filter(|c| !c.is_whitespace()).collect();
+        let out = std::process::Command::new("pdftotext")
+            .arg(&printed)
+            .arg("-")
+            .output()
+            .unwrap();
+        let text: String = String::from_utf8_lossy(&out.stdout)
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect();
         assert!(
-            text.contains("2027年节假日安排尚未公布") && text.contains("暂定，以国务院公布的节假日安排为准") && text.contains(&receipt),
+            text.contains("2027年节假日安排尚未公布")
+                && text.contains("暂定，以国务院公布的节假日安排为准")
+                && text.contains(&receipt),
             "{name}: {text}"
         );
         if name == "acceptance-notice" {

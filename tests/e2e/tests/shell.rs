@@ -104,10 +104,9 @@ async fn status_bar_shows_the_configured_hall_window_and_server() {
 
 #[tokio::test]
 async fn a_broken_machine_config_is_shown_not_hidden() {
-    let sb =
-        Sandbox::new()
-            .with_config(&CONFIGURED.replace("code = \"07\"", "code = \"七号窗口\""))
-            .on_day(DAY);
+    let sb = Sandbox::new()
+        .with_config(&CONFIGURED.replace("code = \"07\"", "code = \"七号窗口\""))
+        .on_day(DAY);
     let app = App::start("shell-config-problem", &sb).await;
     let banner = app.text("[data-testid=config-problem]").await;
     assert!(banner.contains("window.code"), "{banner}");

@@ -14,7 +14,11 @@ const DAY: &str = "2026-03-02";
 #[tokio::test]
 async fn two_windows_of_one_hall_share_cases_and_results() {
     let mut hall = Hall::start().await;
-    let sandbox = |w: &str| hall.sandbox(w).on_day(DAY).with_env("WINDOW_CLERK_MULTI_INSTANCE", "1");
+    let sandbox = |w: &str| {
+        hall.sandbox(w)
+            .on_day(DAY)
+            .with_env("WINDOW_CLERK_MULTI_INSTANCE", "1")
+    };
     let (sa, sb) = (sandbox("07"), sandbox("08"));
     let a = App::start("two-windows-a", &sa).await;
     let b = App::start("two-windows-b", &sb).await;

@@ -379,14 +379,23 @@ fn recomputing_when_the_schedule_arrives_says_what_moved() {
     let m = w.cat.matter(FOOD).unwrap().clone();
     let moved = c.recompute_dates(&m, &w.cal, StartDay::DayZero).unwrap();
     assert!(c.provisional_years.is_empty());
-    assert_eq!(c.notice_deadline, before.0, "the notice deadline was in 2026");
+    assert_eq!(
+        c.notice_deadline, before.0,
+        "the notice deadline was in 2026"
+    );
     let p = before.1.unwrap();
     let new = c.promised_due.unwrap();
-    assert!(new > p, "one more day off in 2027 moves the promised date later");
+    assert!(
+        new > p,
+        "one more day off in 2027 moves the promised date later"
+    );
     assert!(moved.contains(&("promised_due", p, new)), "{moved:?}");
     assert!(moved.iter().all(|(_, old, new)| old != new));
     // Nothing moves a second time.
-    assert!(c.recompute_dates(&m, &w.cal, StartDay::DayZero).unwrap().is_empty());
+    assert!(c
+        .recompute_dates(&m, &w.cal, StartDay::DayZero)
+        .unwrap()
+        .is_empty());
 }
 
 #[test]
