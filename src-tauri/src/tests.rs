@@ -440,42 +440,64 @@ fn the_windows_bundle_carries_the_print_sidecar() {
     );
 }
 
+/// A real platform server on a fresh PostgreSQL database, with the sample
+/// hall and its clerk 王芳 (`wang` / `password-7`).
+struct TestPlatform {
+    rt: tokio::runtime::Runtime,
+    url: String,
+    token: &'static str,
+}
+
+impl TestPlatform {
+    fn start(db: &str, token: &'static str) -> Self {
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        let url = rt.block_on(async {
+            let db = pg_harness::fresh_database(db).await;
+            let (url, _h) =
+                platform_server::spawn_local(platform_server::Settings::new(&db, token))
+                    .await
+                    .unwrap();
+            url
+        });
+        let p = TestPlatform { rt, url, token };
+        p.admin(
+            "/v1/admin/offices",
+            json!({"office_id": "SAMPLE", "name": "示例大厅"}),
+        );
+        p.admin(
+            "/v1/admin/users",
+            json!({"user_id": "wang", "name": "王芳", "office_id": "SAMPLE", "password": "password-7"}),
+        );
+        p
+    }
+
+    /// An admin call that must succeed.
+    fn admin(&self, path: &str, body: Value) -> Value {
+        self.rt.block_on(async {
+            let r = reqwest::Client::new()
+                .post(format!("{}{path}", self.url))
+                .bearer_auth(self.token)
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            let status = r.status();
+            let v: Value = r.json().await.unwrap();
+            assert!(status.is_success(), "{path}: {v}");
+            v
+        })
+    }
+}
+
 /// With a platform configured: the PC is enrolled with a one-time code, a
 /// clerk logs in, a case taken in reaches the platform, an online
 /// application reaches the hall's list and is accepted at this window; the
 /// department's approval comes back. Real server, real PostgreSQL.
 #[test]
 fn sync_with_the_platform_from_enrolment_to_a_departments_result() {
-    const ADMIN: &str = "app-test-admin-token-01234";
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let url = rt.block_on(async {
-        let db = pg_harness::fresh_database("app").await;
-        let (url, _h) = platform_server::spawn_local(platform_server::Settings::new(&db, ADMIN))
-            .await
-            .unwrap();
-        url
-    });
-    let admin = |path: &str, body: Value| -> Value {
-        rt.block_on(async {
-            let r = reqwest::Client::new()
-                .post(format!("{url}{path}"))
-                .bearer_auth(ADMIN)
-                .json(&body)
-                .send()
-                .await
-                .unwrap();
-            assert!(r.status().is_success(), "{path}");
-            r.json().await.unwrap()
-        })
-    };
-    admin(
-        "/v1/admin/offices",
-        json!({"office_id": "SAMPLE", "name": "示例大厅"}),
-    );
-    admin(
-        "/v1/admin/users",
-        json!({"user_id": "wang", "name": "王芳", "office_id": "SAMPLE", "password": "password-7"}),
-    );
+    let p = TestPlatform::start("app", "app-test-admin-token-01234");
+    let (rt, url) = (&p.rt, p.url.clone());
+    let admin = |path: &str, body: Value| p.admin(path, body);
     let mut config = clerk_config::Config::embedded_default();
     config.platform.server_url = Some(url.clone());
     let (_app, w) = app(clerk_config::Loaded {
@@ -760,38 +782,9 @@ fn sync_with_the_platform_from_enrolment_to_a_departments_result() {
 /// worked out again, the moved date is listed for the clerk and audited.
 #[test]
 fn a_schedule_published_on_the_platform_recomputes_provisional_dates() {
-    const ADMIN: &str = "app-test-admin-token-calendar-1";
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let url = rt.block_on(async {
-        let db = pg_harness::fresh_database("app_calendar").await;
-        let (url, _h) = platform_server::spawn_local(platform_server::Settings::new(&db, ADMIN))
-            .await
-            .unwrap();
-        url
-    });
-    let admin = |path: &str, body: Value| -> Value {
-        rt.block_on(async {
-            let r = reqwest::Client::new()
-                .post(format!("{url}{path}"))
-                .bearer_auth(ADMIN)
-                .json(&body)
-                .send()
-                .await
-                .unwrap();
-            let status = r.status();
-            let v: Value = r.json().await.unwrap();
-            assert!(status.is_success(), "{path}: {v}");
-            v
-        })
-    };
-    admin(
-        "/v1/admin/offices",
-        json!({"office_id": "SAMPLE", "name": "示例大厅"}),
-    );
-    admin(
-        "/v1/admin/users",
-        json!({"user_id": "wang", "name": "王芳", "office_id": "SAMPLE", "password": "password-7"}),
-    );
+    let p = TestPlatform::start("app_calendar", "app-test-admin-token-calendar-1");
+    let (rt, url) = (&p.rt, p.url.clone());
+    let admin = |path: &str, body: Value| p.admin(path, body);
     let mut config = clerk_config::Config::embedded_default();
     config.platform.server_url = Some(url.clone());
     let (_app, w) = app_on(
