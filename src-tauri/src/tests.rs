@@ -471,6 +471,35 @@ impl TestPlatform {
         p
     }
 
+    /// The machine config of a window that talks to this platform.
+    fn config(&self) -> clerk_config::Loaded {
+        let mut config = clerk_config::Config::embedded_default();
+        config.platform.server_url = Some(self.url.clone());
+        clerk_config::Loaded {
+            config,
+            path: None,
+            problem: None,
+        }
+    }
+
+    /// Enrol the window with a fresh code and log 王芳 in.
+    fn enrol_and_log_in(&self, w: &Webview) {
+        let code = self.admin(
+            "/v1/admin/enrolment-codes",
+            json!({"office_id": "SAMPLE", "window_code": "00"}),
+        )["code"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        invoke(w, "enroll_device", json!({"code": code})).unwrap();
+        invoke(
+            w,
+            "platform_login",
+            json!({"userId": "wang", "password": "password-7"}),
+        )
+        .unwrap();
+    }
+
     /// An admin call that must succeed.
     fn admin(&self, path: &str, body: Value) -> Value {
         self.rt.block_on(async {
@@ -498,13 +527,7 @@ fn sync_with_the_platform_from_enrolment_to_a_departments_result() {
     let p = TestPlatform::start("app", "app-test-admin-token-01234");
     let (rt, url) = (&p.rt, p.url.clone());
     let admin = |path: &str, body: Value| p.admin(path, body);
-    let mut config = clerk_config::Config::embedded_default();
-    config.platform.server_url = Some(url.clone());
-    let (_app, w) = app(clerk_config::Loaded {
-        config,
-        path: None,
-        problem: None,
-    });
+    let (_app, w) = app(p.config());
     let s = invoke(&w, "sync_status", json!({})).unwrap();
     assert_eq!(
         (s["enrolled"].as_bool(), s["unsent"].as_u64()),
@@ -783,32 +806,10 @@ fn sync_with_the_platform_from_enrolment_to_a_departments_result() {
 #[test]
 fn a_schedule_published_on_the_platform_recomputes_provisional_dates() {
     let p = TestPlatform::start("app_calendar", "app-test-admin-token-calendar-1");
-    let (rt, url) = (&p.rt, p.url.clone());
+    let rt = &p.rt;
     let admin = |path: &str, body: Value| p.admin(path, body);
-    let mut config = clerk_config::Config::embedded_default();
-    config.platform.server_url = Some(url.clone());
-    let (_app, w) = app_on(
-        "2026-12-20",
-        clerk_config::Loaded {
-            config,
-            path: None,
-            problem: None,
-        },
-    );
-    let code = admin(
-        "/v1/admin/enrolment-codes",
-        json!({"office_id": "SAMPLE", "window_code": "00"}),
-    )["code"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    invoke(&w, "enroll_device", json!({"code": code})).unwrap();
-    invoke(
-        &w,
-        "platform_login",
-        json!({"userId": "wang", "password": "password-7"}),
-    )
-    .unwrap();
+    let (_app, w) = app_on("2026-12-20", p.config());
+    p.enrol_and_log_in(&w);
 
     // The status bar warns: December, and no 2027 schedule.
     let s = invoke(&w, "sync_status", json!({})).unwrap();

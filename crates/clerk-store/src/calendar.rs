@@ -167,7 +167,6 @@ impl Store {
 
     /// This PC's cases whose dates were provisional for `year`.
     pub fn provisional_cases(&self, year: i32) -> Result<Vec<(String, PreparedCase)>, StoreError> {
-        self.index_pending()?;
         let conn = self.conn.lock().unwrap();
         let mut st = conn.prepare_cached(
             "SELECT case_id, body, provisional_years FROM cases WHERE provisional_years IS NOT NULL",
