@@ -31,6 +31,63 @@ pub struct Config {
     pub notices: Notices,
     #[serde(default)]
     pub deadlines: Deadlines,
+    #[serde(default)]
+    pub session: Session,
+}
+
+/// Sign-in and the screen lock (issue #12). Seconds, so tests can use a
+/// few; the defaults are clerk-core's `SignInPolicy`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Session {
+    /// The screen locks after this long without activity (default 300).
+    #[serde(default = "default_idle_lock")]
+    pub idle_lock_secs: u32,
+    /// Wrong passwords in a row before the user is locked on this PC (5).
+    #[serde(default = "default_max_failures")]
+    pub max_failures: u32,
+    /// How long that lockout lasts (900).
+    #[serde(default = "default_lockout")]
+    pub lockout_secs: u32,
+    /// How long after the last online sign-in on this PC an offline one is
+    /// allowed (604800 = 7 days); the platform may say less, never more.
+    #[serde(default = "default_offline_valid")]
+    pub offline_valid_secs: u32,
+}
+
+fn default_idle_lock() -> u32 {
+    300
+}
+fn default_max_failures() -> u32 {
+    5
+}
+fn default_lockout() -> u32 {
+    900
+}
+fn default_offline_valid() -> u32 {
+    7 * 24 * 3600
+}
+
+impl Default for Session {
+    fn default() -> Self {
+        Self {
+            idle_lock_secs: default_idle_lock(),
+            max_failures: default_max_failures(),
+            lockout_secs: default_lockout(),
+            offline_valid_secs: default_offline_valid(),
+        }
+    }
+}
+
+impl Session {
+    pub fn policy(&self) -> clerk_core::access::SignInPolicy {
+        clerk_core::access::SignInPolicy {
+            max_failures: self.max_failures,
+            lockout_secs: self.lockout_secs.into(),
+            offline_valid_secs: self.offline_valid_secs.into(),
+            idle_lock_secs: self.idle_lock_secs.into(),
+        }
+    }
 }
 
 /// How deadlines count and when the queue warns (domain.md §1.2).
@@ -168,6 +225,7 @@ impl Config {
             log: Log::default(),
             notices: Notices::default(),
             deadlines: Deadlines::default(),
+            session: Session::default(),
         }
     }
 
@@ -205,6 +263,12 @@ impl Config {
         }
         if !matches!(self.deadlines.start_day.as_str(), "day_zero" | "day_one") {
             return invalid("deadlines.start_day", Rule::OneOf("day_zero, day_one"));
+        }
+        if self.session.idle_lock_secs == 0 {
+            return invalid("session.idle_lock_secs", Rule::AtLeastOne);
+        }
+        if self.session.max_failures == 0 {
+            return invalid("session.max_failures", Rule::AtLeastOne);
         }
         if self.deadlines.red_days > self.deadlines.yellow_days {
             return invalid(

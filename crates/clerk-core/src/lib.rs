@@ -4,6 +4,7 @@
 //! storage come in as arguments; data files come in as `&str`. Everything
 //! here can be tested with tiny, data-driven tables.
 
+pub mod access;
 pub mod attachment;
 pub mod calendar;
 pub mod case;

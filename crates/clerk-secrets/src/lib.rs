@@ -12,6 +12,7 @@
 //!   changing, and old data stays readable.
 
 mod keyring;
+pub mod password;
 mod suite;
 
 pub use keyring::{MemoryStore, OsKeyring};

@@ -20,6 +20,7 @@ mod search;
 mod sync;
 pub mod testing;
 pub mod time;
+mod users;
 
 pub use attach::{Attached, AttachmentRow, PendingBlob, CHUNK};
 pub use calendar::{DeadlineMove, KeptYear};
@@ -29,6 +30,7 @@ pub use open::{key_name, Identity, OpenError, MIGRATIONS, RESERVE as RECEIPT_RES
 pub use ops::{Actor, CaseRow, Committed, OutboxRow, StoreError};
 pub use search::fts_query;
 pub use sync::{NewMutation, OutboxEntry, PulledCase, PushOutcome, QueueState, QueuedMutation};
+pub use users::{AuditEntry, OnlineSignIn, UserOrigin, UserRow};
 
 use std::fs::File;
 use std::path::PathBuf;

@@ -37,6 +37,7 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0007_calendar",
         include_str!("../migrations/0007_calendar.sql"),
     ),
+    ("0008_users", include_str!("../migrations/0008_users.sql")),
 ];
 
 /// Who this installation is, for receipt numbers and the outbox.

@@ -77,6 +77,8 @@ pub struct CaseRow {
     pub window_code: String,
     /// The years the dates were provisional for (暂定); empty when final.
     pub provisional_years: Vec<i32>,
+    /// Who took the case in (the signed-in user).
+    pub clerk_id: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -90,7 +92,7 @@ pub struct OutboxRow {
 }
 
 pub(crate) const CASE_COLUMNS: &str = "c.case_id, c.receipt_no, c.matter_code, c.matter_name, c.status, c.applicant_name, \
-     c.applicant_id_no, c.applicant_phone, c.received_on, c.promised_due, c.created_at, c.window_code, c.provisional_years";
+     c.applicant_id_no, c.applicant_phone, c.received_on, c.promised_due, c.created_at, c.window_code, c.provisional_years, c.clerk_id";
 
 pub(crate) fn case_row(r: &rusqlite::Row) -> rusqlite::Result<CaseRow> {
     Ok(CaseRow {
@@ -107,6 +109,7 @@ pub(crate) fn case_row(r: &rusqlite::Row) -> rusqlite::Result<CaseRow> {
         created_at: r.get(10)?,
         window_code: r.get(11)?,
         provisional_years: crate::calendar::parse_years(r.get::<_, Option<String>>(12)?.as_deref()),
+        clerk_id: r.get(13)?,
     })
 }
 
@@ -353,7 +356,7 @@ impl Store {
             .query_row(
                 &format!("SELECT {CASE_COLUMNS}, c.body FROM cases c WHERE c.case_id = ?1"),
                 [case_id],
-                |r| Ok((case_row(r)?, r.get::<_, String>(13)?)),
+                |r| Ok((case_row(r)?, r.get::<_, String>(14)?)),
             )
             .optional()?;
         r.map(|(row, body)| Ok((row, serde_json::from_str(&body).map_err(data_err)?)))

@@ -303,6 +303,7 @@ fn migrations_are_append_only() {
             "0005_attachments std1:43854913e9c7a3dd7fba54b9c94a09608cdff1fbc95f3bb8feffab39e9f9fbbc",
             "0006_lean_intake std1:e858d77e274392ca966addb021a1f21e0f210e89a71b9a5edbeec130a21ef05e",
             "0007_calendar std1:87ff954f4f7d870d14ab69a8d683e0b0a8f484267eca95c8716f39f0c9ce0435",
+            "0008_users std1:3a44801bf05e5ca6a3d991b1e634e04b060d1c3078483f2e6934b7566ce6a2dd",
         ]
     "#]]
     .assert_debug_eq(&pinned);

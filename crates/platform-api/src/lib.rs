@@ -24,6 +24,7 @@ pub mod codes {
     pub const MALFORMED: &str = "malformed";
     pub const UNAUTHORIZED: &str = "unauthorized";
     pub const FORBIDDEN: &str = "forbidden";
+    pub const USER_DISABLED: &str = "user_disabled";
     pub const UPGRADE_REQUIRED: &str = "upgrade_required";
     pub const UNAVAILABLE: &str = "unavailable";
     pub const NOT_FOUND: &str = "not_found";
@@ -125,6 +126,34 @@ pub struct TokenResponse {
     pub expires_in: u64,
     pub user_id: String,
     pub server_time: String,
+    /// The user's name as notices print it (经办人).
+    #[serde(default)]
+    pub display_name: String,
+    /// `clerk`, `supervisor`, `admin`, `auditor`.
+    #[serde(default)]
+    pub roles: Vec<String>,
+    /// How long after this sign-in the window may let the user sign in
+    /// offline on this PC.
+    #[serde(default)]
+    pub offline_valid_secs: i64,
+}
+
+/// `GET /v1/users`: the users of the caller's office, so a window refuses a
+/// disabled user (or a removed role) offline from its next sync on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct OfficeUser {
+    pub user_id: String,
+    pub display_name: String,
+    pub roles: Vec<String>,
+    pub disabled: bool,
+}
+
+/// `POST /v1/admin/users/{user_id}/disabled`
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct SetDisabled {
+    pub disabled: bool,
 }
 
 // --------------------------------------------------------------------- push
@@ -309,6 +338,9 @@ pub struct NewUser {
     pub name: String,
     pub office_id: String,
     pub password: String,
+    /// Default: `["clerk"]`.
+    #[serde(default)]
+    pub roles: Vec<String>,
 }
 
 /// What a department does at its node of a case.

@@ -78,14 +78,65 @@ pub async fn add_user(
     if u.password.len() < 8 {
         return Err(ApiError::bad("password: at least 8 characters"));
     }
+    if let Err((_, en)) = clerk_core::access::check_user_id(&u.user_id) {
+        return Err(ApiError::bad(format!("user_id: {en}")));
+    }
+    if let Err((_, en)) = clerk_core::access::check_display_name(&u.name) {
+        return Err(ApiError::bad(format!("name: {en}")));
+    }
+    let roles = if u.roles.is_empty() {
+        vec![clerk_core::access::Role::Clerk]
+    } else {
+        clerk_core::access::Role::parse_list(&u.roles.join(",")).map_err(|bad| {
+            ApiError::bad(format!(
+                "roles: unknown role {bad} (clerk, supervisor, admin, auditor)"
+            ))
+        })?
+    };
+    let roles = clerk_core::access::Role::join(&roles);
     let salt = uuid::Uuid::new_v4().simple().to_string();
     let c = state.pool.get().await?;
     c.execute(
-        "INSERT INTO users VALUES ($1, $2, $3, $4) ON CONFLICT (user_id) DO UPDATE SET name = excluded.name, office_id = excluded.office_id, password_hash = excluded.password_hash",
-        &[&u.user_id, &u.name, &u.office_id, &auth::hash_password(&u.password, &salt)],
+        "INSERT INTO users(user_id, name, office_id, password_hash, roles) VALUES ($1, $2, $3, $4, $5) \
+         ON CONFLICT (user_id) DO UPDATE SET name = excluded.name, office_id = excluded.office_id, \
+           password_hash = excluded.password_hash, roles = excluded.roles",
+        &[&u.user_id, &u.name, &u.office_id, &auth::hash_password(&u.password, &salt), &roles],
     )
     .await?;
-    Ok(Json(json!({"user_id": u.user_id})))
+    Ok(Json(json!({"user_id": u.user_id, "roles": roles})))
+}
+
+/// Disable (or enable again) a user: refused at login, at refresh and on
+/// every call at once; windows refuse them offline after their next sync.
+#[utoipa::path(post, path = "/v1/admin/users/{user_id}/disabled", request_body = platform_api::SetDisabled,
+    params(("user_id" = String, Path, description = "the user")),
+    responses((status = 200, description = "changed"), (status = 404, body = platform_api::ErrorBody)), security(("admin" = [])))]
+pub async fn set_user_disabled(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    axum::extract::Path(user_id): axum::extract::Path<String>,
+    Json(d): Json<platform_api::SetDisabled>,
+) -> ApiResult<serde_json::Value> {
+    auth::admin(&state, &headers)?;
+    let c = state.pool.get().await?;
+    let n = c
+        .execute(
+            "UPDATE users SET disabled = $2 WHERE user_id = $1",
+            &[&user_id, &d.disabled],
+        )
+        .await?;
+    if n == 0 {
+        return Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            codes::NOT_FOUND,
+            "no such user",
+        ));
+    }
+    if d.disabled {
+        c.execute("DELETE FROM access_tokens WHERE user_id = $1", &[&user_id])
+            .await?;
+    }
+    Ok(Json(json!({"user_id": user_id, "disabled": d.disabled})))
 }
 
 /// The bundled sample catalogue is version 1 of a fresh platform.

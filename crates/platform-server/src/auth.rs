@@ -48,6 +48,15 @@ pub struct Session {
     pub user_id: String,
     pub device_id: uuid::Uuid,
     pub office_id: String,
+    /// The user's roles now (a role removed takes effect at once).
+    pub roles: Vec<clerk_core::access::Role>,
+}
+
+/// Roles as kept (`clerk,supervisor`); unknown names are never granted.
+pub fn roles_of(s: &str) -> Vec<clerk_core::access::Role> {
+    s.split(',')
+        .filter_map(clerk_core::access::Role::parse)
+        .collect()
 }
 
 fn bearer(headers: &HeaderMap) -> Option<&str> {
@@ -63,8 +72,9 @@ pub async fn session(state: &AppState, headers: &HeaderMap) -> Result<Session, A
     let c = state.pool.get().await?;
     let row = c
         .query_opt(
-            "SELECT t.user_id, t.device_id, d.office_id, d.quarantined FROM access_tokens t JOIN devices d USING (device_id) \
-             WHERE t.token_hash = $1 AND t.expires_at > now()",
+            "SELECT t.user_id, t.device_id, d.office_id, d.quarantined, u.roles FROM access_tokens t JOIN devices d USING (device_id) \
+             JOIN users u ON u.user_id = t.user_id \
+             WHERE t.token_hash = $1 AND t.expires_at > now() AND NOT u.disabled",
             &[&sha256_hex(token.as_bytes())],
         )
         .await?
@@ -80,7 +90,38 @@ pub async fn session(state: &AppState, headers: &HeaderMap) -> Result<Session, A
         user_id: row.get(0),
         device_id: row.get(1),
         office_id: row.get(2),
+        roles: roles_of(&row.get::<_, String>(4)),
     })
+}
+
+/// The users of the caller's office (name, roles, disabled), for the
+/// window's offline sign-in.
+#[utoipa::path(get, path = "/v1/users", responses((status = 200, body = Vec<platform_api::OfficeUser>)), security(("bearer" = [])))]
+pub async fn office_users(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> ApiResult<Vec<platform_api::OfficeUser>> {
+    let s = session(&state, &headers).await?;
+    let c = state.pool.get().await?;
+    let rows = c
+        .query(
+            "SELECT user_id, name, roles, disabled FROM users WHERE office_id = $1 ORDER BY user_id",
+            &[&s.office_id],
+        )
+        .await?;
+    Ok(Json(
+        rows.iter()
+            .map(|r| platform_api::OfficeUser {
+                user_id: r.get(0),
+                display_name: r.get(1),
+                roles: roles_of(&r.get::<_, String>(2))
+                    .iter()
+                    .map(|r| r.as_str().to_owned())
+                    .collect(),
+                disabled: r.get(3),
+            })
+            .collect(),
+    ))
 }
 
 pub fn admin(state: &AppState, headers: &HeaderMap) -> Result<(), ApiError> {
@@ -252,7 +293,7 @@ pub async fn login(
     }
     let user = tx
         .query_opt(
-            "SELECT password_hash, office_id FROM users WHERE user_id = $1",
+            "SELECT password_hash, office_id, name, roles, disabled FROM users WHERE user_id = $1",
             &[&req.user_id],
         )
         .await?
@@ -267,6 +308,13 @@ pub async fn login(
             "this user is not assigned to this device's office",
         ));
     }
+    if user.get::<_, bool>(4) {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            codes::USER_DISABLED,
+            "this user is disabled",
+        ));
+    }
     let (access, refresh) = issue(&tx, &state, &req.user_id, &device_id).await?;
     tx.commit().await?;
     Ok(Json(TokenResponse {
@@ -275,6 +323,12 @@ pub async fn login(
         expires_in: state.settings.access_ttl as u64,
         user_id: req.user_id,
         server_time: now_iso(),
+        display_name: user.get(2),
+        roles: roles_of(&user.get::<_, String>(3))
+            .iter()
+            .map(|r| r.as_str().to_owned())
+            .collect(),
+        offline_valid_secs: state.settings.offline_valid_secs,
     }))
 }
 
@@ -293,9 +347,10 @@ pub async fn refresh(
     let hash = sha256_hex(req.refresh_token.as_bytes());
     let row = tx
         .query_opt(
-            "SELECT user_id, device_id, revoked, expires_at > now(), successor, successor_access, \
-                    rotated_at IS NOT NULL AND rotated_at > now() - make_interval(secs => $2) \
-             FROM refresh_tokens WHERE token_hash = $1 FOR UPDATE",
+            "SELECT t.user_id, t.device_id, t.revoked, t.expires_at > now(), t.successor, t.successor_access, \
+                    t.rotated_at IS NOT NULL AND t.rotated_at > now() - make_interval(secs => $2), \
+                    u.disabled, u.name, u.roles \
+             FROM refresh_tokens t JOIN users u ON u.user_id = t.user_id WHERE t.token_hash = $1 FOR UPDATE OF t",
             &[&hash, &(state.settings.refresh_grace as f64)],
         )
         .await?
@@ -306,6 +361,10 @@ pub async fn refresh(
             "refresh token revoked or expired: log in again",
         ));
     }
+    if row.get::<_, bool>(7) {
+        return Err(unauthorized("this user is disabled"));
+    }
+    let (display_name, roles): (String, String) = (row.get(8), row.get(9));
     let successor: Option<String> = row.get(4);
     let (access, refresh) = match successor {
         None => {
@@ -343,5 +402,11 @@ pub async fn refresh(
         expires_in: state.settings.access_ttl as u64,
         user_id,
         server_time: now_iso(),
+        display_name,
+        roles: roles_of(&roles)
+            .iter()
+            .map(|r| r.as_str().to_owned())
+            .collect(),
+        offline_valid_secs: state.settings.offline_valid_secs,
     }))
 }

@@ -13,6 +13,7 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0004_calendar",
         include_str!("../migrations/0004_calendar.sql"),
     ),
+    ("0005_roles", include_str!("../migrations/0005_roles.sql")),
 ];
 
 /// The pool. Every session waits at most `lock_ms` for a row lock (a second

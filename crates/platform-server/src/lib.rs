@@ -37,6 +37,9 @@ pub struct Settings {
     pub push_lock_ms: u64,
     /// Where blob bytes live (`PLATFORM_BLOB_DIR`, `--blob-dir`).
     pub blob_dir: std::path::PathBuf,
+    /// How long after an online sign-in a window may let the user sign in
+    /// offline (told at login; the window may allow less, never more).
+    pub offline_valid_secs: i64,
 }
 
 impl Settings {
@@ -47,6 +50,7 @@ impl Settings {
             access_ttl: 900,
             refresh_grace: 60,
             push_lock_ms: 5000,
+            offline_valid_secs: 7 * 24 * 3600,
             // A fresh folder per server unless one is configured: tests and
             // demos never share bytes.
             blob_dir: std::env::var_os("PLATFORM_BLOB_DIR")
@@ -187,6 +191,11 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/admin/offices", post(admin::add_office))
         .route("/v1/admin/enrolment-codes", post(admin::enrolment_code))
         .route("/v1/admin/users", post(admin::add_user))
+        .route(
+            "/v1/admin/users/{user_id}/disabled",
+            post(admin::set_user_disabled),
+        )
+        .route("/v1/users", get(auth::office_users))
         .route("/v1/admin/calendar/years", post(admin::publish_calendar))
         .route(
             "/v1/admin/catalogue/versions",

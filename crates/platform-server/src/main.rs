@@ -6,7 +6,9 @@
 //! platform-server openapi                      print the OpenAPI document
 //! platform-server admin --database-url URL <action> …
 //!     add-office <office_id> <name>
-//!     add-user <user_id> <name> <office_id>      (password: PLATFORM_USER_PASSWORD)
+//!     add-user <user_id> <name> <office_id> [--role clerk,supervisor,admin,auditor]
+//!                                                (password: PLATFORM_USER_PASSWORD; default role clerk)
+//!     disable-user <user_id> | enable-user <user_id>
 //!     enrolment-code <office_id> <window_code>   prints a one-time code
 //!     publish-catalogue <file.json> <effective_from YYYY-MM-DD>
 //!     publish-calendar <year.json>               one year of the State Council's holiday schedule
@@ -179,9 +181,14 @@ fn admin(args: &[String]) -> ExitCode {
             .await
             .map(|r| serde_json::to_value(r.0).unwrap_or_default())
             .map_err(e),
-            ["add-user", id, name, office] => {
+            ["add-user", id, name, office, opts @ ..] => {
                 let password = std::env::var("PLATFORM_USER_PASSWORD")
                     .map_err(|_| "set PLATFORM_USER_PASSWORD".to_owned())?;
+                let roles = match opts {
+                    [] => Vec::new(),
+                    ["--role", list] => list.split(',').map(|r| r.trim().to_owned()).collect(),
+                    _ => return Err("add-user <user_id> <name> <office_id> [--role clerk,supervisor,admin,auditor]".into()),
+                };
                 a::add_user(
                     st(),
                     h(),
@@ -190,12 +197,24 @@ fn admin(args: &[String]) -> ExitCode {
                         name: name.to_string(),
                         office_id: office.to_string(),
                         password,
+                        roles,
                     }),
                 )
                 .await
                 .map(|r| r.0)
                 .map_err(e)
             }
+            [verb @ ("disable-user" | "enable-user"), id] => a::set_user_disabled(
+                st(),
+                h(),
+                Path(id.to_string()),
+                Json(platform_api::SetDisabled {
+                    disabled: *verb == "disable-user",
+                }),
+            )
+            .await
+            .map(|r| r.0)
+            .map_err(e),
             ["enrolment-code", office, window] => a::enrolment_code(
                 st(),
                 h(),

@@ -269,6 +269,29 @@ async fn apply(
     m: &Mutation,
     batch: &mut Batch,
 ) -> Result<Outcome, ApiError> {
+    // Every action is somebody's (issue #12): the session's own user, with
+    // a role that may send this kind.
+    if m.actor_user_id != s.user_id {
+        return Ok(rejected(
+            codes::FORBIDDEN,
+            format!(
+                "the mutation's actor {} is not the signed-in user {}",
+                m.actor_user_id, s.user_id
+            ),
+        ));
+    }
+    let may = clerk_core::access::mutation_roles(&m.kind);
+    if !may.is_empty() && !may.iter().any(|r| s.roles.contains(r)) {
+        return Ok(rejected(
+            codes::FORBIDDEN,
+            format!(
+                "the user {} has no role that may send {} (needs {})",
+                s.user_id,
+                m.kind,
+                clerk_core::access::Role::join(may)
+            ),
+        ));
+    }
     match (m.kind.as_str(), m.type_version) {
         ("case.update_fields", 1) => update_fields(tx, s, office, window_code, m, batch).await,
         ("case.create", 1) => create(tx, s, office, device_code, m, batch).await,

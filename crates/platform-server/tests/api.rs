@@ -286,3 +286,167 @@ async fn online_applications_and_parallel_approval_reach_the_hall() {
     );
     assert_eq!(page2["confirmed_seq"], 1);
 }
+
+/// Issue #12: users have roles, a display name and a disabled flag; login
+/// says them and how long an offline sign-in stays valid; the platform
+/// refuses a mutation whose actor is not the session's user or whose role
+/// may not send it; a disabled user is refused at login, refresh and on
+/// every call at once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn users_have_roles_and_the_platform_checks_them_on_every_mutation() {
+    let s = Server::start().await;
+    let office = "530502-ZWZX";
+    s.admin(
+        "/v1/admin/offices",
+        json!({"office_id": office, "name": "隆阳区政务服务中心"}),
+    )
+    .await;
+    let added = s
+        .admin(
+            "/v1/admin/users",
+            json!({"user_id": "u1", "name": "王芳", "office_id": office, "password": "password-1", "roles": ["supervisor", "clerk"]}),
+        )
+        .await;
+    assert_eq!(added["roles"], "clerk,supervisor");
+    s.admin(
+        "/v1/admin/users",
+        json!({"user_id": "a1", "name": "审计甲", "office_id": office, "password": "password-2", "roles": ["auditor"]}),
+    )
+    .await;
+    let (code, bad) = s
+        .call(
+            "POST",
+            "/v1/admin/users",
+            Some(ADMIN),
+            Some(json!({"user_id": "r1", "name": "x", "office_id": office, "password": "password-3", "roles": ["root"]})),
+        )
+        .await;
+    assert_eq!(code, 422, "{bad}");
+    assert!(bad["message"].as_str().unwrap().contains("root"), "{bad}");
+
+    // Enrol, then log in as u1: name, roles and the offline period come back.
+    let code = s
+        .admin(
+            "/v1/admin/enrolment-codes",
+            json!({"office_id": office, "window_code": "07"}),
+        )
+        .await["code"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (_, e) = s
+        .call(
+            "POST",
+            "/v1/devices/enroll",
+            None,
+            Some(json!({"code": code, "db_instance_id": "db-07", "max_receipt_counter": 0, "app_version": "t"})),
+        )
+        .await;
+    let login = |user: &str, password: &str| json!({"device_id": e["device_id"], "device_secret": e["device_secret"], "user_id": user, "password": password});
+    let (st, t) = s
+        .call(
+            "POST",
+            "/v1/auth/login",
+            None,
+            Some(login("u1", "password-1")),
+        )
+        .await;
+    assert_eq!(st, 200, "{t}");
+    assert_eq!(t["display_name"], "王芳");
+    assert_eq!(t["roles"], json!(["clerk", "supervisor"]));
+    assert_eq!(t["offline_valid_secs"], 7 * 24 * 3600);
+    let u1 = t["access_token"].as_str().unwrap().to_owned();
+    let (_, users) = s.call("GET", "/v1/users", Some(&u1), None).await;
+    assert_eq!(
+        users,
+        json!([
+            {"user_id": "a1", "display_name": "审计甲", "roles": ["auditor"], "disabled": false},
+            {"user_id": "u1", "display_name": "王芳", "roles": ["clerk", "supervisor"], "disabled": false},
+        ])
+    );
+
+    let push = |seq: i64, actor: &str| {
+        json!({"protocol": 1, "device_id": e["device_id"], "device_epoch": e["device_epoch"], "db_instance_id": "db-07",
+               "app_version": "t", "outbox_depth": 1,
+               "mutations": [{"seq": seq, "id": uuid::Uuid::now_v7().to_string(), "type": "case.create", "type_version": 1,
+                              "case_id": uuid::Uuid::now_v7().to_string(), "base_version": null, "actor_user_id": actor,
+                              "wall_time": "2026-03-02T01:00:00Z", "hlc": "1772413200000-0000", "payload": {}}]})
+    };
+    // Another actor than the session's user: refused, and the queue moves on.
+    let (st, r) = s
+        .call("POST", "/v1/sync/push", Some(&u1), Some(push(1, "u2")))
+        .await;
+    assert_eq!(st, 200, "{r}");
+    assert_eq!(r["results"][0]["status"], "rejected", "{r}");
+    assert_eq!(r["results"][0]["code"], "forbidden");
+    assert!(r["results"][0]["message"].as_str().unwrap().contains("u2"));
+    // The auditor may not take in a case, even as herself.
+    let (_, t) = s
+        .call(
+            "POST",
+            "/v1/auth/login",
+            None,
+            Some(login("a1", "password-2")),
+        )
+        .await;
+    let a1 = t["access_token"].as_str().unwrap().to_owned();
+    let (_, r) = s
+        .call("POST", "/v1/sync/push", Some(&a1), Some(push(2, "a1")))
+        .await;
+    assert_eq!(r["results"][0]["status"], "rejected", "{r}");
+    assert!(
+        r["results"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("clerk,supervisor"),
+        "{r}"
+    );
+
+    // Disabled: refused at login, its tokens stop working at once.
+    let (_, t) = s
+        .call(
+            "POST",
+            "/v1/auth/login",
+            None,
+            Some(login("u1", "password-1")),
+        )
+        .await;
+    let refresh = t["refresh_token"].as_str().unwrap().to_owned();
+    s.admin("/v1/admin/users/u1/disabled", json!({"disabled": true}))
+        .await;
+    let (st, r) = s
+        .call(
+            "POST",
+            "/v1/auth/login",
+            None,
+            Some(login("u1", "password-1")),
+        )
+        .await;
+    assert_eq!(
+        (st, r["error"].as_str()),
+        (403, Some("user_disabled")),
+        "{r}"
+    );
+    let (st, _) = s.call("GET", "/v1/users", Some(&u1), None).await;
+    assert_eq!(st, 401);
+    let (st, _) = s
+        .call(
+            "POST",
+            "/v1/auth/refresh",
+            None,
+            Some(json!({"refresh_token": refresh})),
+        )
+        .await;
+    assert_eq!(st, 401);
+    let (_, users) = s.call("GET", "/v1/users", Some(&a1), None).await;
+    assert_eq!(users[1]["disabled"], true);
+    let (st, _) = s
+        .call(
+            "POST",
+            "/v1/admin/users/nobody/disabled",
+            Some(ADMIN),
+            Some(json!({"disabled": true})),
+        )
+        .await;
+    assert_eq!(st, 404);
+}
