@@ -153,8 +153,13 @@ pub struct SyncClient {
     secrets: Arc<dyn SecretStore>,
     /// Keyring entry prefix for this data directory.
     key_prefix: String,
-    /// The access token; the lock is held during a refresh (single flight).
-    access: tokio::sync::Mutex<Option<String>>,
+    /// Access tokens by user; the lock is held during a refresh (single
+    /// flight). Each outbox row goes out under its own actor's session: the
+    /// platform refuses a mutation whose actor is not the session's user.
+    access: tokio::sync::Mutex<std::collections::HashMap<String, String>>,
+    /// Whose session the pulls and uploads use: the signed-in user, else
+    /// the last one (kept in the store as `sync_user`).
+    current: std::sync::Mutex<Option<String>>,
     /// One push in flight.
     push_lock: tokio::sync::Mutex<()>,
     /// One pull in flight (a late page must not move the cursor back).
@@ -180,6 +185,20 @@ impl std::fmt::Debug for SyncClient {
     }
 }
 
+/// Keyring entry of a user's refresh token.
+fn refresh_key(user: &str) -> String {
+    format!("refresh_token:{user}")
+}
+
+/// Cut a batch at the first row of another actor: one push, one session.
+fn same_actor(rows: &mut Vec<QueuedMutation>) {
+    if let Some(first) = rows.first().map(|r| r.actor_user_id.clone()) {
+        if let Some(cut) = rows.iter().position(|r| r.actor_user_id != first) {
+            rows.truncate(cut);
+        }
+    }
+}
+
 impl SyncClient {
     pub fn new(
         base_url: &str,
@@ -192,13 +211,15 @@ impl SyncClient {
             .timeout(Duration::from_secs(30))
             .build()
             .expect("HTTP client");
+        let sync_user = store.sync_get("sync_user").ok().flatten();
         SyncClient {
             http,
             base: base_url.trim_end_matches('/').to_owned(),
             store,
             secrets,
             key_prefix: key_prefix.to_owned(),
-            access: tokio::sync::Mutex::new(None),
+            access: tokio::sync::Mutex::new(Default::default()),
+            current: std::sync::Mutex::new(sync_user),
             push_lock: tokio::sync::Mutex::new(()),
             pull_lock: tokio::sync::Mutex::new(()),
             upload_lock: tokio::sync::Mutex::new(()),
@@ -313,8 +334,15 @@ impl SyncClient {
         Ok((id, epoch))
     }
 
-    /// A clerk's online login: tokens for the sync calls.
-    pub async fn login(&self, user_id: &str, password: &str) -> Result<(), SyncError> {
+    /// A user's online login on this PC: their tokens for the sync calls
+    /// (the refresh token to the keyring, under the user), and the
+    /// platform's word on them (name, roles, offline period). They become
+    /// the user whose session pulls and uploads use.
+    pub async fn login(
+        &self,
+        user_id: &str,
+        password: &str,
+    ) -> Result<platform_api::TokenResponse, SyncError> {
         let (device_id, _) = self.device()?;
         let secret = self.secret("device_secret").ok_or(SyncError::NotEnrolled)?;
         let mut access = self.access.lock().await;
@@ -328,29 +356,51 @@ impl SyncClient {
                 },
             ))
             .await?;
-        self.set_secret("refresh_token", &t.refresh_token)?;
-        *access = Some(t.access_token);
-        Ok(())
+        self.set_secret(&refresh_key(user_id), &t.refresh_token)?;
+        access.insert(user_id.to_owned(), t.access_token.clone());
+        drop(access);
+        self.set_user(Some(user_id));
+        Ok(t)
     }
 
-    /// Forget the access token (tests: as if it expired).
+    /// The user whose session pulls and uploads use (the app sets it at
+    /// sign-in; a sign-out keeps it, so queued work still goes out).
+    pub fn set_user(&self, user_id: Option<&str>) {
+        *self.current.lock().unwrap() = user_id.map(str::to_owned);
+        if let Some(u) = user_id {
+            if let Err(e) = self.store.sync_set("sync_user", u) {
+                tracing::warn!(error = %e, "sync user not kept");
+            }
+        }
+    }
+
+    fn current_user(&self) -> Result<String, SyncError> {
+        self.current
+            .lock()
+            .unwrap()
+            .clone()
+            .ok_or_else(|| SyncError::LoginNeeded("nobody has signed in online on this PC".into()))
+    }
+
+    /// Forget the access tokens (tests: as if they expired).
     pub async fn drop_access_token(&self) {
-        *self.access.lock().await = None;
+        self.access.lock().await.clear();
     }
 
-    /// The access token; refreshed when missing or when `stale` is the one
-    /// the server refused. Single flight: the lock is held meanwhile, and
-    /// a caller that waited finds the new token and does not refresh again.
-    async fn token(&self, stale: Option<&str>) -> Result<String, SyncError> {
+    /// `user`'s access token; refreshed when missing or when `stale` is the
+    /// one the server refused. Single flight: the lock is held meanwhile,
+    /// and a caller that waited finds the new token and does not refresh
+    /// again.
+    async fn token(&self, user: &str, stale: Option<&str>) -> Result<String, SyncError> {
         let mut access = self.access.lock().await;
-        if let Some(t) = access.as_deref() {
-            if Some(t) != stale {
-                return Ok(t.to_owned());
+        if let Some(t) = access.get(user) {
+            if Some(t.as_str()) != stale {
+                return Ok(t.clone());
             }
         }
         let refresh = self
-            .secret("refresh_token")
-            .ok_or_else(|| SyncError::LoginNeeded("no session on this PC".into()))?;
+            .secret(&refresh_key(user))
+            .ok_or_else(|| SyncError::LoginNeeded(format!("{user} has no session on this PC")))?;
         self.refreshes
             .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         let r: Result<platform_api::TokenResponse, _> = self
@@ -365,8 +415,8 @@ impl SyncClient {
         match r {
             Ok(t) => {
                 // The new refresh token is kept before the access token is used.
-                self.set_secret("refresh_token", &t.refresh_token)?;
-                *access = Some(t.access_token.clone());
+                self.set_secret(&refresh_key(user), &t.refresh_token)?;
+                access.insert(user.to_owned(), t.access_token.clone());
                 Ok(t.access_token)
             }
             Err(SyncError::Server {
@@ -374,8 +424,8 @@ impl SyncClient {
                 message,
                 ..
             }) => {
-                *access = None;
-                Err(SyncError::LoginNeeded(message))
+                access.remove(user);
+                Err(SyncError::LoginNeeded(format!("{user}: {message}")))
             }
             Err(e) => Err(e),
         }
@@ -387,7 +437,17 @@ impl SyncClient {
         &self,
         make: impl Fn(&str) -> reqwest::RequestBuilder,
     ) -> Result<reqwest::Response, SyncError> {
-        let t = self.token(None).await?;
+        let user = self.current_user()?;
+        self.raw_as(&user, make).await
+    }
+
+    /// The same, under `user`'s session.
+    pub(crate) async fn raw_as(
+        &self,
+        user: &str,
+        make: impl Fn(&str) -> reqwest::RequestBuilder,
+    ) -> Result<reqwest::Response, SyncError> {
+        let t = self.token(user, None).await?;
         let r = make(&t)
             .send()
             .await
@@ -395,7 +455,7 @@ impl SyncClient {
         if r.status() != StatusCode::UNAUTHORIZED {
             return Ok(r);
         }
-        let t2 = self.token(Some(&t)).await?;
+        let t2 = self.token(user, Some(&t)).await?;
         make(&t2)
             .send()
             .await
@@ -427,9 +487,14 @@ impl SyncClient {
         }
     }
 
-    /// Push exactly these rows (no bookkeeping): the building block of
-    /// `push_once`, and the fault tests' way to replay or reorder a batch.
+    /// Push exactly these rows (no bookkeeping), under the session of the
+    /// first row's actor: the building block of `push_once`, and the fault
+    /// tests' way to replay or reorder a batch.
     pub async fn push_rows(&self, rows: &[QueuedMutation]) -> Result<PushResponse, SyncError> {
+        let actor = match rows.first() {
+            Some(r) => r.actor_user_id.clone(),
+            None => self.current_user()?,
+        };
         let (device_id, epoch) = self.device()?;
         let depth = self.store.pending_depth().map_err(store_err)?;
         let req = PushRequest {
@@ -444,17 +509,19 @@ impl SyncClient {
         let first = rows.first().map_or(0, |r| r.seq);
         let last = rows.last().map_or(0, |r| r.seq);
         let url = format!("{}/v1/sync/push", self.base);
-        self.authed(|t| {
-            self.http
-                .post(&url)
-                .bearer_auth(t)
-                .header(
-                    "idempotency-key",
-                    format!("{}:{first}-{last}", req.device_id),
-                )
-                .json(&req)
-        })
-        .await
+        let resp = self
+            .raw_as(&actor, |t| {
+                self.http
+                    .post(&url)
+                    .bearer_auth(t)
+                    .header(
+                        "idempotency-key",
+                        format!("{}:{first}-{last}", req.device_id),
+                    )
+                    .json(&req)
+            })
+            .await?;
+        self.read(resp).await
     }
 
     fn record(&self, r: &PushResponse) -> Result<PushReport, SyncError> {
@@ -510,6 +577,7 @@ impl SyncClient {
         if rows.is_empty() {
             return Ok(PushReport::default());
         }
+        same_actor(&mut rows);
         match self.push_rows(&rows).await {
             Ok(r) => self.record(&r),
             Err(SyncError::Server {
@@ -524,7 +592,8 @@ impl SyncClient {
                     first = rows[0].seq,
                     "push gap: re-pushing from the archive"
                 );
-                let archive = self.store.outbox_from(last + 1, n).map_err(store_err)?;
+                let mut archive = self.store.outbox_from(last + 1, n).map_err(store_err)?;
+                same_actor(&mut archive);
                 let r = self.push_rows(&archive).await?;
                 self.record(&r)
             }
@@ -539,6 +608,29 @@ impl SyncClient {
                 Err(e)
             }
         }
+    }
+
+    /// The users of this hall as the platform has them now: a user
+    /// disabled, or a role removed, there is refused offline here from now
+    /// on. Returns how many users known here changed.
+    pub async fn fetch_users(&self) -> Result<usize, SyncError> {
+        let url = format!("{}/v1/users", self.base);
+        let users: Vec<platform_api::OfficeUser> =
+            self.authed(|t| self.http.get(&url).bearer_auth(t)).await?;
+        let rows: Vec<_> = users
+            .into_iter()
+            .map(|u| {
+                let roles = u
+                    .roles
+                    .iter()
+                    .filter_map(|r| clerk_core::access::Role::parse(r))
+                    .collect();
+                (u.user_id, u.display_name, roles, u.disabled)
+            })
+            .collect();
+        self.store
+            .apply_platform_users(&rows, "", clerk_store::time::now_millis())
+            .map_err(store_err)
     }
 
     /// Push until the queue is empty (or an error), reporting progress.
@@ -828,6 +920,7 @@ impl SyncClient {
         let pull = self.pull_all().await?;
         self.fetch_catalogues().await?;
         self.fetch_calendars().await?;
+        self.fetch_users().await?;
         Ok((push, pull))
     }
 

@@ -8,6 +8,7 @@ use std::sync::atomic::Ordering;
 
 use clerk_sync::SyncError;
 use common::*;
+use serde_json::json;
 
 /// 1. The connection is cut after the push request was sent, before the
 /// response: the outcome is unknown, the retry sends the same seqs, the
@@ -1052,4 +1053,105 @@ async fn calendar_years_are_downloaded_checked_and_corrected() {
         .await
         .unwrap();
     assert_eq!(manifest["years"][0]["revision"], 2, "{manifest}");
+}
+
+/// Issue #12: two clerks share one PC. Each outbox row goes out under its
+/// own actor's session (the platform refuses any other), in seq order; a
+/// clerk whose session is gone holds the queue at their first row, with
+/// everything kept, until they sign in again. The platform's word on its
+/// users (disabled, roles) arrives with the sync.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_clerks_on_one_pc_each_push_under_their_own_session() {
+    let p = Platform::start().await;
+    p.admin(
+        "/v1/admin/users",
+        json!({"user_id": "clerk-08", "name": "李强", "office_id": OFFICE, "password": "counter-pass-08"}),
+    )
+    .await;
+    let w = Window::new(&p, &p.url, "07").await;
+    // 王芳 (clerk-07) signed in when the window was made; 李强 now too.
+    let t = w.client.login("clerk-08", "counter-pass-08").await.unwrap();
+    assert_eq!(
+        (t.display_name.as_str(), t.roles.clone()),
+        ("李强", vec!["clerk".to_owned()])
+    );
+    // She knows 李强 from his sign-in here.
+    w.store
+        .record_sign_in(
+            "clerk-08",
+            Some(clerk_store::OnlineSignIn {
+                display_name: "李强",
+                roles: &[clerk_core::access::Role::Clerk],
+                verifier: "$argon2id$x",
+                offline_valid_secs: t.offline_valid_secs,
+            }),
+            &actor("07"),
+            clerk_store::time::now_millis(),
+        )
+        .unwrap();
+    let as_user = |user: &str, i: u64| {
+        w.store
+            .take_in(
+                &clerk_store::testing::sample_case(
+                    i,
+                    clerk_core::date::Date::parse_iso("2026-03-02").unwrap(),
+                ),
+                &clerk_store::Actor {
+                    user_id: user.into(),
+                    window_code: "07".into(),
+                },
+                clerk_store::time::now_millis(),
+                None,
+            )
+            .unwrap()
+    };
+    as_user(USER, 1);
+    as_user("clerk-08", 2);
+    as_user("clerk-08", 3);
+    as_user(USER, 4);
+    let r = w.client.push_all().await.unwrap();
+    assert_eq!((r.applied, r.rejected), (4, 0), "{r:?}");
+    let actors: Vec<String> = p
+        .sql()
+        .await
+        .query("SELECT data->>'actor' FROM cases ORDER BY receipt_no", &[])
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.get::<_, Option<String>>(0).unwrap_or_default())
+        .collect();
+    assert_eq!(actors, [USER, "clerk-08", "clerk-08", USER]);
+
+    // 李强's sessions are revoked: his next row holds the queue, kept.
+    let db = p.sql().await;
+    db.execute(
+        "UPDATE refresh_tokens SET revoked = true WHERE user_id = 'clerk-08'",
+        &[],
+    )
+    .await
+    .unwrap();
+    db.execute("DELETE FROM access_tokens WHERE user_id = 'clerk-08'", &[])
+        .await
+        .unwrap();
+    as_user("clerk-08", 5);
+    as_user(USER, 6);
+    let e = w.client.push_all().await.unwrap_err();
+    assert!(
+        matches!(e, SyncError::LoginNeeded(ref m) if m.contains("clerk-08")),
+        "{e:?}"
+    );
+    assert_eq!(w.store.queue_state().unwrap().pending, 2, "nothing dropped");
+    w.client.login("clerk-08", "counter-pass-08").await.unwrap();
+    assert_eq!(w.client.push_all().await.unwrap().applied, 2);
+
+    // The platform disables 李强: the next sync says so.
+    p.admin(
+        "/v1/admin/users/clerk-08/disabled",
+        json!({"disabled": true}),
+    )
+    .await;
+    w.client.set_user(Some(USER));
+    assert_eq!(w.client.fetch_users().await.unwrap(), 1);
+    assert!(w.store.user("clerk-08").unwrap().unwrap().disabled);
+    check_invariants(&p, &[&w]).await;
 }
