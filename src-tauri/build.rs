@@ -20,7 +20,6 @@ const COMMANDS: &[&str] = &[
     "printers",
     "document_preview",
     "enroll_device",
-    "platform_login",
     "sync_now",
     "hall_cases",
     "accept_online",
@@ -34,6 +33,16 @@ const COMMANDS: &[&str] = &[
     "mark_deadline_moves_seen",
     "case_contact",
     "edit_case_fields",
+    "session_state",
+    "sign_in",
+    "unlock",
+    "sign_out",
+    "session_touch",
+    "create_first_admin",
+    "list_users",
+    "add_user",
+    "set_user_disabled",
+    "audit_trail",
 ];
 
 fn main() {

@@ -7,6 +7,7 @@
 mod commands;
 mod logging;
 pub mod paths;
+mod session;
 pub mod state;
 
 use tauri::Manager;
@@ -38,7 +39,6 @@ pub fn build<R: tauri::Runtime>(
             commands::printers,
             commands::document_preview,
             commands::enroll_device,
-            commands::platform_login,
             commands::sync_now,
             commands::hall_cases,
             commands::accept_online,
@@ -52,6 +52,16 @@ pub fn build<R: tauri::Runtime>(
             commands::edit_case_fields,
             commands::outbox_items,
             commands::retry_outbox_item,
+            commands::session::session_state,
+            commands::session::sign_in,
+            commands::session::unlock,
+            commands::session::sign_out,
+            commands::session::session_touch,
+            commands::session::create_first_admin,
+            commands::session::list_users,
+            commands::session::add_user,
+            commands::session::set_user_disabled,
+            commands::session::audit_trail,
         ])
         .setup(|app| {
             // Open the encrypted store while the window loads.
@@ -172,3 +182,5 @@ pub fn run() {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_access;

@@ -25,6 +25,23 @@ pub const MULTI_INSTANCE_ENV: &str = "WINDOW_CLERK_MULTI_INSTANCE";
 /// Testing only: pretend today is this date (YYYY-MM-DD). Logged loudly.
 pub const TODAY_ENV: &str = "WINDOW_CLERK_TODAY";
 
+/// Demo only (`cargo xtask run`, e2e): a PC without users gets the demo
+/// users of [`DEMO_USERS`] when its store opens. Logged loudly.
+pub const DEMO_USERS_ENV: &str = "WINDOW_CLERK_DEMO_USERS";
+
+/// The demo users: (user ID, name, roles, password). Printed by
+/// `cargo xtask run`; README names them.
+pub const DEMO_USERS: &[(&str, &str, &[clerk_core::access::Role], &str)] = {
+    use clerk_core::access::Role::*;
+    &[
+        ("admin", "信息管理员", &[Admin], "demo-admin-1"),
+        ("clerk01", "张三", &[Clerk], "demo-clerk-1"),
+        ("clerk02", "李四", &[Clerk], "demo-clerk-2"),
+        ("lead01", "王主任", &[Supervisor], "demo-lead-1"),
+        ("audit01", "赵审计", &[Auditor], "demo-audit-1"),
+    ]
+};
+
 /// How the app reaches its secrets: the OS keyring, or one given by a test.
 pub enum Secrets {
     Os,
@@ -69,6 +86,14 @@ pub struct AppCore {
     sync: OnceCell<Option<Arc<SyncHandle>>>,
     issuer: OnceCell<Result<clerk_print::Issuer, CmdError>>,
     today_override: Option<Date>,
+    /// Who is signed in; every command passes its gate.
+    pub sessions: crate::session::Sessions,
+    /// The sign-in rules from the config.
+    pub policy: clerk_core::access::SignInPolicy,
+}
+
+fn config_idle(config: &Loaded) -> u32 {
+    config.config.session.idle_lock_secs
 }
 
 impl AppCore {
@@ -104,7 +129,6 @@ impl AppCore {
             tracing::error!(problem = %p, "calendar file not used");
         }
         Self {
-            config,
             bundled: Arc::new(catalogue),
             machine_calendar: Arc::new(machine_calendar),
             calendar_problems,
@@ -122,7 +146,60 @@ impl AppCore {
             sync: OnceCell::new(),
             issuer: OnceCell::new(),
             today_override,
+            sessions: crate::session::Sessions::new(config_idle(&config)),
+            policy: config.config.session.policy(),
+            config,
         }
+    }
+
+    /// **The gate** (issue #12): every command calls this (or [`Self::user`])
+    /// before anything else. The table is clerk-core's `access::COMMANDS`.
+    pub fn gate(&self, command: &str) -> Result<Option<crate::session::User>, CmdError> {
+        let (r, just_locked) = self.sessions.gate(command);
+        if let Some(u) = just_locked {
+            self.audit_session("session.idle_lock", &u, serde_json::json!({}));
+        }
+        if let Err(e) = &r {
+            tracing::info!(command, refused = ?e.kind, "command refused by the gate");
+        }
+        r
+    }
+
+    /// The gate for a command that needs a signed-in user.
+    pub fn user(&self, command: &str) -> Result<crate::session::User, CmdError> {
+        self.gate(command)?.ok_or_else(|| {
+            tracing::error!(command, "the gate let a command through without a user");
+            CmdError::internal()
+        })
+    }
+
+    /// The actor of the rows a user's action writes.
+    pub fn actor_of(&self, user: &crate::session::User) -> clerk_store::Actor {
+        clerk_store::Actor {
+            user_id: user.user_id.clone(),
+            window_code: self.config.config.window.code.clone(),
+        }
+    }
+
+    /// A session event's audit row, written off the caller's thread (the
+    /// gate runs inside commands; a failed write is logged).
+    pub fn audit_session(
+        &self,
+        action: &'static str,
+        user: &crate::session::User,
+        detail: serde_json::Value,
+    ) {
+        let Some(Ok(store)) = self.store.get().cloned() else {
+            return;
+        };
+        let actor = self.actor_of(user);
+        tokio::task::spawn_blocking(move || {
+            if let Err(e) =
+                store.audit_session(action, &actor, detail, clerk_store::time::now_millis())
+            {
+                tracing::warn!(error = %e, action, "session audit row not written");
+            }
+        });
     }
 
     /// Pretend today is `day` (tests: every app test pins its day, so no
@@ -408,6 +485,9 @@ impl AppCore {
                 match opened {
                     Ok(Ok((s, secrets))) => {
                         let _ = self.secret_store.set(secrets);
+                        if std::env::var_os(DEMO_USERS_ENV).is_some() {
+                            seed_demo_users(&s);
+                        }
                         tracing::info!(device = %s.identity().device_code, office = %s.identity().office_code, "local store open");
                         Ok(Arc::new(s))
                     }
@@ -465,6 +545,30 @@ impl AppCore {
         );
         if let Some(p) = &c.problem {
             tracing::error!(problem = %p, "machine config unusable; running on the embedded default");
+        }
+    }
+}
+
+/// The demo users, on a PC that has none yet (demo and tests only).
+fn seed_demo_users(store: &Store) {
+    if store.user_count().unwrap_or(1) > 0 {
+        return;
+    }
+    tracing::warn!("{DEMO_USERS_ENV} is set: demo users created (demo only)");
+    let actor = clerk_store::Actor {
+        user_id: "demo-seed".into(),
+        window_code: String::new(),
+    };
+    for (id, name, roles, password) in DEMO_USERS {
+        let made = clerk_secrets::password::make_verifier(password)
+            .map_err(|e| e.to_string())
+            .and_then(|v| {
+                store
+                    .add_local_user(id, name, roles, &v, &actor, clerk_store::time::now_millis())
+                    .map_err(|e| e.to_string())
+            });
+        if let Err(e) = made {
+            tracing::error!(user = id, error = %e, "demo user not created");
         }
     }
 }

@@ -17,20 +17,83 @@ fn origin() -> &'static str {
     }
 }
 
-type Webview = tauri::WebviewWindow<tauri::test::MockRuntime>;
+pub(crate) type Webview = tauri::WebviewWindow<tauri::test::MockRuntime>;
 
 /// The day every app test runs on unless it names another: no test
 /// depends on the date the suite runs on (issue #11).
-const DAY: &str = "2026-03-02";
+pub(crate) const DAY: &str = "2026-03-02";
 
-/// The app with its main window (the label the capability names), on [`DAY`].
-fn app(config: clerk_config::Loaded) -> (tauri::App<tauri::test::MockRuntime>, Webview) {
+/// The app with its main window (the label the capability names), on
+/// [`DAY`], with the clerk 张三 (`clerk01`) signed in.
+pub(crate) fn app(config: clerk_config::Loaded) -> (tauri::App<tauri::test::MockRuntime>, Webview) {
     app_on(DAY, config)
 }
 
-/// The same, on `day`. The only way the tests build an app: the day is
-/// always pinned.
-fn app_on(
+/// The same, on `day`.
+pub(crate) fn app_on(
+    day: &str,
+    config: clerk_config::Loaded,
+) -> (tauri::App<tauri::test::MockRuntime>, Webview) {
+    let (a, w) = signed_out_app(day, config);
+    seed_users(&w);
+    sign_in(&w, "clerk01", CLERK_PASSWORD).unwrap();
+    (a, w)
+}
+
+pub(crate) const ADMIN_PASSWORD: &str = "admin-pass-1";
+pub(crate) const CLERK_PASSWORD: &str = "clerk-pass-1";
+
+/// On a PC without users: the local administrator (first start), who adds
+/// the clerk 张三 (`clerk01`), the supervisor 王主任 (`lead01`), the
+/// auditor (`audit01`) and a second clerk 李四 (`clerk02`). Signed out
+/// after.
+pub(crate) fn seed_users(w: &Webview) {
+    invoke(
+        w,
+        "create_first_admin",
+        json!({"userId": "admin", "displayName": "信息管理员", "password": ADMIN_PASSWORD}),
+    )
+    .unwrap();
+    for (id, name, role) in [
+        ("clerk01", "张三", "clerk"),
+        ("clerk02", "李四", "clerk"),
+        ("lead01", "王主任", "supervisor"),
+        ("audit01", "赵审计", "auditor"),
+    ] {
+        invoke(
+            w,
+            "add_user",
+            json!({"userId": id, "displayName": name, "roles": [role], "password": CLERK_PASSWORD}),
+        )
+        .unwrap();
+    }
+    invoke(w, "sign_out", json!({})).unwrap();
+}
+
+/// A platform PC at first start: the local administrator signed in, to
+/// enrol it; clerks then sign in online.
+pub(crate) fn platform_app(
+    day: &str,
+    config: clerk_config::Loaded,
+) -> (tauri::App<tauri::test::MockRuntime>, Webview) {
+    let (a, w) = signed_out_app(day, config);
+    let s = invoke(
+        &w,
+        "create_first_admin",
+        json!({"userId": "admin", "displayName": "信息管理员", "password": ADMIN_PASSWORD}),
+    )
+    .unwrap();
+    assert_eq!(s["user"]["roles"], json!(["admin"]));
+    (a, w)
+}
+
+pub(crate) fn sign_in(w: &Webview, user: &str, password: &str) -> Result<Value, Value> {
+    invoke(w, "sign_in", json!({"userId": user, "password": password}))
+}
+
+/// The app signed out (the sign-in screen), on `day`. The only way the
+/// tests build an app: the day is always pinned.
+pub(crate) fn signed_out_app(
     day: &str,
     config: clerk_config::Loaded,
 ) -> (tauri::App<tauri::test::MockRuntime>, Webview) {
@@ -52,7 +115,7 @@ fn app_on(
     (app, webview)
 }
 
-fn default_config() -> clerk_config::Loaded {
+pub(crate) fn default_config() -> clerk_config::Loaded {
     clerk_config::Loaded {
         config: clerk_config::Config::embedded_default(),
         path: None,
@@ -60,7 +123,7 @@ fn default_config() -> clerk_config::Loaded {
     }
 }
 
-fn invoke(webview: &Webview, cmd: &str, args: Value) -> Result<Value, Value> {
+pub(crate) fn invoke(webview: &Webview, cmd: &str, args: Value) -> Result<Value, Value> {
     let res = get_ipc_response(
         webview,
         InvokeRequest {
@@ -162,7 +225,7 @@ fn only_the_main_window_may_call_commands() {
     assert!(err.to_string().contains("not allowed"), "{err}");
 }
 
-fn food_form(id_no: &str, missing_m4: bool, decision: Value) -> Value {
+pub(crate) fn food_form(id_no: &str, missing_m4: bool, decision: Value) -> Value {
     let materials: Vec<Value> = (1..=6)
         .map(|i| json!({"material_id": format!("m{i}"), "received": !(missing_m4 && i == 4), "original_seen": true, "copies": 1}))
         .collect();
@@ -175,7 +238,7 @@ fn food_form(id_no: &str, missing_m4: bool, decision: Value) -> Value {
     }})
 }
 
-fn valid_id() -> String {
+pub(crate) fn valid_id() -> String {
     let body = "53050219900101123";
     format!(
         "{body}{}",
@@ -442,14 +505,14 @@ fn the_windows_bundle_carries_the_print_sidecar() {
 
 /// A real platform server on a fresh PostgreSQL database, with the sample
 /// hall and its clerk 王芳 (`wang` / `password-7`).
-struct TestPlatform {
+pub(crate) struct TestPlatform {
     rt: tokio::runtime::Runtime,
     url: String,
     token: &'static str,
 }
 
 impl TestPlatform {
-    fn start(db: &str, token: &'static str) -> Self {
+    pub(crate) fn start(db: &str, token: &'static str) -> Self {
         let rt = tokio::runtime::Runtime::new().unwrap();
         let url = rt.block_on(async {
             let db = pg_harness::fresh_database(db).await;
@@ -472,7 +535,7 @@ impl TestPlatform {
     }
 
     /// The machine config of a window that talks to this platform.
-    fn config(&self) -> clerk_config::Loaded {
+    pub(crate) fn config(&self) -> clerk_config::Loaded {
         let mut config = clerk_config::Config::embedded_default();
         config.platform.server_url = Some(self.url.clone());
         clerk_config::Loaded {
@@ -483,7 +546,7 @@ impl TestPlatform {
     }
 
     /// Enrol the window with a fresh code and log 王芳 in.
-    fn enrol_and_log_in(&self, w: &Webview) {
+    pub(crate) fn enrol_and_log_in(&self, w: &Webview) {
         let code = self.admin(
             "/v1/admin/enrolment-codes",
             json!({"office_id": "SAMPLE", "window_code": "00"}),
@@ -492,16 +555,11 @@ impl TestPlatform {
             .unwrap()
             .to_owned();
         invoke(w, "enroll_device", json!({"code": code})).unwrap();
-        invoke(
-            w,
-            "platform_login",
-            json!({"userId": "wang", "password": "password-7"}),
-        )
-        .unwrap();
+        sign_in(w, "wang", "password-7").unwrap();
     }
 
     /// An admin call that must succeed.
-    fn admin(&self, path: &str, body: Value) -> Value {
+    pub(crate) fn admin(&self, path: &str, body: Value) -> Value {
         self.rt.block_on(async {
             let r = reqwest::Client::new()
                 .post(format!("{}{path}", self.url))
@@ -527,7 +585,7 @@ fn sync_with_the_platform_from_enrolment_to_a_departments_result() {
     let p = TestPlatform::start("app", "app-test-admin-token-01234");
     let (rt, url) = (&p.rt, p.url.clone());
     let admin = |path: &str, body: Value| p.admin(path, body);
-    let (_app, w) = app(p.config());
+    let (_app, w) = platform_app(DAY, p.config());
     let s = invoke(&w, "sync_status", json!({})).unwrap();
     assert_eq!(
         (s["enrolled"].as_bool(), s["unsent"].as_u64()),
@@ -545,19 +603,11 @@ fn sync_with_the_platform_from_enrolment_to_a_departments_result() {
         .to_owned();
     let device = invoke(&w, "enroll_device", json!({"code": code})).unwrap();
     assert_eq!(device.as_str().unwrap().len(), 4);
-    let e = invoke(
-        &w,
-        "platform_login",
-        json!({"userId": "wang", "password": "wrong-pass"}),
-    )
-    .unwrap_err();
+    let e = sign_in(&w, "wang", "wrong-pass").unwrap_err();
     assert!(e["message_en"].as_str().unwrap().contains("wrong"), "{e}");
-    invoke(
-        &w,
-        "platform_login",
-        json!({"userId": "wang", "password": "password-7"}),
-    )
-    .unwrap();
+    let s = sign_in(&w, "wang", "password-7").unwrap();
+    assert_eq!(s["user"]["display_name"], "王芳");
+    assert_eq!(s["user"]["online"], true);
 
     let out = invoke(
         &w,
@@ -808,7 +858,7 @@ fn a_schedule_published_on_the_platform_recomputes_provisional_dates() {
     let p = TestPlatform::start("app_calendar", "app-test-admin-token-calendar-1");
     let rt = &p.rt;
     let admin = |path: &str, body: Value| p.admin(path, body);
-    let (_app, w) = app_on("2026-12-20", p.config());
+    let (_app, w) = platform_app("2026-12-20", p.config());
     p.enrol_and_log_in(&w);
 
     // The status bar warns: December, and no 2027 schedule.
@@ -934,6 +984,10 @@ fn a_schedule_file_imported_in_settings_is_checked_and_used() {
         .as_array()
         .unwrap()
         .is_empty());
+    // Importing is IT's: the clerk is refused, the administrator signs in.
+    let e = invoke(&w, "import_calendar", json!({"body": "{}"})).unwrap_err();
+    assert_eq!(e["kind"], "permission", "{e}");
+    sign_in(&w, "admin", ADMIN_PASSWORD).unwrap();
     let e = invoke(
         &w,
         "import_calendar",
@@ -961,6 +1015,9 @@ fn a_schedule_file_imported_in_settings_is_checked_and_used() {
         (Some(2027), Some(0)),
         "{r}"
     );
+    let st = invoke(&w, "calendar_status", json!({})).unwrap();
+    assert_eq!(st["missing_year"], Value::Null, "{st}");
+    sign_in(&w, "clerk01", CLERK_PASSWORD).unwrap();
     let list = invoke(&w, "list_cases", json!({"query": ""})).unwrap();
     assert_eq!(list[0]["due_provisional"], false, "{list}");
     let st = invoke(&w, "calendar_status", json!({})).unwrap();

@@ -24,6 +24,10 @@ import type {
   CatalogueDrift,
   CaseContact,
   FieldEdit,
+  SessionState,
+  UserInfo,
+  RoleName,
+  AuditItem,
 } from './bindings'
 
 export class CommandError extends Error {
@@ -56,6 +60,19 @@ async function call<T>(
 }
 
 export const api = {
+  // Who is at the window (issue #12). Rust decides what a session may do.
+  sessionState: () => call<SessionState>('session_state'),
+  signIn: (userId: string, password: string) => call<SessionState>('sign_in', { userId, password }),
+  unlock: (password: string) => call<SessionState>('unlock', { password }),
+  signOut: () => call<SessionState>('sign_out'),
+  sessionTouch: () => call<null>('session_touch'),
+  createFirstAdmin: (userId: string, displayName: string, password: string) =>
+    call<SessionState>('create_first_admin', { userId, displayName, password }),
+  listUsers: () => call<UserInfo[]>('list_users'),
+  addUser: (userId: string, displayName: string, roles: RoleName[], password: string) =>
+    call<UserInfo[]>('add_user', { userId, displayName, roles, password }),
+  setUserDisabled: (userId: string, disabled: boolean) => call<UserInfo[]>('set_user_disabled', { userId, disabled }),
+  auditTrail: () => call<AuditItem[]>('audit_trail'),
   appInfo: () => call<AppInfo>('app_info'),
   syncStatus: () => call<SyncStatus>('sync_status'),
   listMatters: (query: string) => call<MatterSummary[]>('list_matters', { query }),
@@ -80,7 +97,6 @@ export const api = {
   printDocument: (id: string) => call<PrintResult>('print_document', { id }),
   printers: () => call<string[]>('printers'),
   enrollDevice: (code: string) => call<string>('enroll_device', { code }),
-  platformLogin: (userId: string, password: string) => call<null>('platform_login', { userId, password }),
   syncNow: () => call<SyncStatus>('sync_now'),
   hallCases: () => call<HallCase[]>('hall_cases'),
   acceptOnline: (caseId: string) => call<null>('accept_online', { caseId }),

@@ -1,6 +1,6 @@
 // Generated from crates/clerk-ipc by `cargo xtask bindings`. Do not edit.
 
-export type ErrorKind = "validation" | "not_found" | "config" | "storage" | "network" | "permission" | "conflict" | "internal";
+export type ErrorKind = "validation" | "not_found" | "config" | "storage" | "network" | "unauthenticated" | "locked" | "permission" | "conflict" | "internal";
 
 export type CmdError = { kind: ErrorKind, 
 /**
@@ -343,3 +343,51 @@ export type CalendarImported = { year: number,
  * Cases whose dates moved, and how many dates moved.
  */
 cases_recomputed: number, dates_moved: number, };
+
+export type RoleName = "clerk" | "supervisor" | "admin" | "auditor";
+
+export type Text = { zh: string, en: string, };
+
+export type SessionPhase = "signed_out" | "active" | "locked";
+
+export type SessionUser = { user_id: string, display_name: string, roles: Array<RoleName>, online: boolean, };
+
+export type SessionState = { phase: SessionPhase, user: SessionUser | null, 
+/**
+ * The commands the current session may call (the UI shows only what
+ * Rust allows; Rust refuses the rest anyway).
+ */
+allowed: Array<string>, 
+/**
+ * No user on this PC yet: the sign-in screen asks to create the local
+ * administrator.
+ */
+first_start: boolean, 
+/**
+ * This PC is in platform mode but not enrolled yet.
+ */
+needs_enrolment: boolean, 
+/**
+ * Seconds without activity before the screen locks.
+ */
+idle_lock_secs: number, };
+
+export type UserInfo = { user_id: string, display_name: string, roles: Array<RoleName>, 
+/**
+ * `local` or `platform`.
+ */
+origin: string, disabled: boolean, 
+/**
+ * Local time of the lockout's end, when locked out now.
+ */
+locked_until: string | null, 
+/**
+ * Local time of the last online sign-in here (platform users).
+ */
+online_at: string | null, };
+
+export type AuditItem = { id: number, 
+/**
+ * Local time.
+ */
+at: string, actor: string, action: string, receipt_no: string | null, detail: string, };

@@ -14,6 +14,11 @@ pub enum ErrorKind {
     /// The local database could not be read or written.
     Storage,
     Network,
+    /// Nobody is signed in (the sign-in screen shows).
+    Unauthenticated,
+    /// The screen is locked (idle, or 锁屏): unlock with the password.
+    Locked,
+    /// Signed in, but the role may not do this.
     Permission,
     Conflict,
     /// Anything unexpected. The message is generic; details are in the log.

@@ -539,6 +539,86 @@ pub enum UiLogLevel {
     Info,
 }
 
+// ---- sign-in, roles, users (issue #12) ------------------------------------
+
+/// A role, as clerk-core names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum RoleName {
+    Clerk,
+    Supervisor,
+    Admin,
+    Auditor,
+}
+
+/// One text in both languages.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Text {
+    pub zh: String,
+    pub en: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum SessionPhase {
+    SignedOut,
+    Active,
+    Locked,
+}
+
+/// The signed-in (or locked) user.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct SessionUser {
+    pub user_id: String,
+    pub display_name: String,
+    pub roles: Vec<RoleName>,
+    pub online: bool,
+}
+
+/// What the sign-in screen and the shell need to know, asked of Rust.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct SessionState {
+    pub phase: SessionPhase,
+    pub user: Option<SessionUser>,
+    /// The commands the current session may call (the UI shows only what
+    /// Rust allows; Rust refuses the rest anyway).
+    pub allowed: Vec<String>,
+    /// No user on this PC yet: the sign-in screen asks to create the local
+    /// administrator.
+    pub first_start: bool,
+    /// This PC is in platform mode but not enrolled yet.
+    pub needs_enrolment: bool,
+    /// Seconds without activity before the screen locks.
+    pub idle_lock_secs: u32,
+}
+
+/// A user of this PC, for 设置 → 用户 (admin).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct UserInfo {
+    pub user_id: String,
+    pub display_name: String,
+    pub roles: Vec<RoleName>,
+    /// `local` or `platform`.
+    pub origin: String,
+    pub disabled: bool,
+    /// Local time of the lockout's end, when locked out now.
+    pub locked_until: Option<String>,
+    /// Local time of the last online sign-in here (platform users).
+    pub online_at: Option<String>,
+}
+
+/// One row of the audit trail (auditor).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct AuditItem {
+    pub id: i64,
+    /// Local time.
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    pub receipt_no: Option<String>,
+    pub detail: String,
+}
+
 /// All TypeScript declarations of the IPC contract, as one module.
 pub fn typescript_bindings() -> String {
     let cfg = ts_rs::Config::new().with_large_int("number");
@@ -586,6 +666,13 @@ pub fn typescript_bindings() -> String {
         DeadlineMoveItem::decl(&cfg),
         CalendarStatus::decl(&cfg),
         CalendarImported::decl(&cfg),
+        RoleName::decl(&cfg),
+        Text::decl(&cfg),
+        SessionPhase::decl(&cfg),
+        SessionUser::decl(&cfg),
+        SessionState::decl(&cfg),
+        UserInfo::decl(&cfg),
+        AuditItem::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from crates/clerk-ipc by `cargo xtask bindings`. Do not edit.\n",

@@ -337,12 +337,24 @@ impl Store {
 
     /// What we know of the applicant with this ID number from earlier cases.
     pub fn applicant(&self, id_no: &str) -> Result<Option<ApplicantForm>, StoreError> {
+        self.applicant_for(id_no, None)
+    }
+
+    /// The same, as one clerk may see it (issue #12: the applicant memory is
+    /// per user): only when the applicant's latest case here is that
+    /// clerk's. `None`: any clerk's (a supervisor).
+    pub fn applicant_for(
+        &self,
+        id_no: &str,
+        clerk: Option<&str>,
+    ) -> Result<Option<ApplicantForm>, StoreError> {
         let mut conn = self.conn.lock().unwrap();
         self.catch_up(&mut conn)?;
         let body: Option<String> = conn
             .query_row(
-                "SELECT body FROM applicants WHERE id_no = ?1",
-                [self.lookup_key(id_no)],
+                "SELECT a.body FROM applicants a LEFT JOIN cases c ON c.case_id = a.last_case_id \
+                 WHERE a.id_no = ?1 AND (?2 IS NULL OR c.clerk_id = ?2)",
+                params![self.lookup_key(id_no), clerk],
                 |r| r.get(0),
             )
             .optional()?;

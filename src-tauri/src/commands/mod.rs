@@ -1,7 +1,11 @@
 //! Tauri commands: thin maps from IPC to the core crates.
 //!
 //! Every command is `async` so it runs on the async runtime, never on the
-//! main (UI) thread.
+//! main (UI) thread, and its first line is the gate (`core.gate` /
+//! `core.user`): signed in, not locked, with a role clerk-core's
+//! `access::COMMANDS` allows (issue #12).
+
+pub mod session;
 
 use clerk_core::catalogue as cat;
 use clerk_ipc::{
@@ -37,6 +41,7 @@ fn config_error(e: &clerk_config::ConfigError) -> CmdError {
 
 #[tauri::command]
 pub async fn app_info(core: State<'_, AppCore>) -> CmdResult<AppInfo> {
+    core.gate("app_info")?;
     let c = &core.config.config;
     let catalogue = core.catalogue().await;
     Ok(AppInfo {
@@ -70,6 +75,7 @@ pub async fn app_info(core: State<'_, AppCore>) -> CmdResult<AppInfo> {
 
 #[tauri::command]
 pub async fn sync_status(core: State<'_, AppCore>) -> CmdResult<SyncStatus> {
+    core.user("sync_status")?;
     let store = core.store().await?;
     let sync = core.sync().await;
     // Also where a year that arrived by sync is noticed (and its cases'
@@ -140,6 +146,7 @@ async fn sync_handle(core: &AppCore) -> Result<std::sync::Arc<crate::state::Sync
 /// Enrol this PC with a one-time code from the platform's administrator.
 #[tauri::command]
 pub async fn enroll_device(core: State<'_, AppCore>, code: String) -> CmdResult<String> {
+    let me = core.user("enroll_device")?;
     let code = code.trim().to_uppercase();
     if code.len() != 8 || !code.chars().all(|c| c.is_ascii_alphanumeric()) {
         return Err(CmdError::new(
@@ -151,39 +158,17 @@ pub async fn enroll_device(core: State<'_, AppCore>, code: String) -> CmdResult<
     let h = sync_handle(&core).await?;
     let r = h
         .client
-        .enroll(&code, &window_actor(&core.config.config))
+        .enroll(&code, &core.actor_of(&me))
         .await
         .map_err(sync_error)?;
     h.worker.poke_all();
     Ok(r.device_code)
 }
 
-/// A clerk's online login for sync (tokens go to the OS keyring).
-#[tauri::command]
-pub async fn platform_login(
-    core: State<'_, AppCore>,
-    user_id: String,
-    password: String,
-) -> CmdResult<()> {
-    if user_id.trim().is_empty() || password.is_empty() {
-        return Err(CmdError::new(
-            ErrorKind::Validation,
-            "请填写工号和密码",
-            "Enter the user ID and password",
-        ));
-    }
-    let h = sync_handle(&core).await?;
-    h.client
-        .login(user_id.trim(), &password)
-        .await
-        .map_err(sync_error)?;
-    h.worker.poke_all();
-    Ok(())
-}
-
 /// Sync now (push everything, then pull), and say how it went.
 #[tauri::command]
 pub async fn sync_now(core: State<'_, AppCore>) -> CmdResult<SyncStatus> {
+    core.user("sync_now")?;
     let h = sync_handle(&core).await?;
     let r = h.client.sync_now().await.map(|_| ());
     h.worker.note(r.as_ref().map(|_| ()));
@@ -195,6 +180,7 @@ pub async fn sync_now(core: State<'_, AppCore>) -> CmdResult<SyncStatus> {
 /// departments' progress, online applications waiting for pre-review.
 #[tauri::command]
 pub async fn hall_cases(core: State<'_, AppCore>) -> CmdResult<Vec<HallCase>> {
+    core.user("hall_cases")?;
     let store = core.store().await?;
     let rows = blocking(move || store.server_cases(2000).map_err(storage)).await?;
     Ok(rows
@@ -234,6 +220,7 @@ pub async fn hall_cases(core: State<'_, AppCore>) -> CmdResult<Vec<HallCase>> {
 /// show the platform's reason.
 #[tauri::command]
 pub async fn outbox_items(core: State<'_, AppCore>) -> CmdResult<Vec<OutboxItem>> {
+    core.user("outbox_items")?;
     let store = core.store().await?;
     let rows = blocking(move || store.outbox_entries(200).map_err(storage)).await?;
     Ok(rows
@@ -287,8 +274,9 @@ pub async fn outbox_items(core: State<'_, AppCore>) -> CmdResult<Vec<OutboxItem>
 /// Put a refused item back in the queue (after the cause was fixed).
 #[tauri::command]
 pub async fn retry_outbox_item(core: State<'_, AppCore>, seq: i64) -> CmdResult<()> {
+    let me = core.user("retry_outbox_item")?;
     let store = core.store().await?;
-    let actor = window_actor(&core.config.config);
+    let actor = core.actor_of(&me);
     let done = blocking(move || {
         store
             .retry_rejected(seq, &actor, clerk_store::time::now_millis())
@@ -312,8 +300,9 @@ pub async fn retry_outbox_item(core: State<'_, AppCore>, seq: i64) -> CmdResult<
 /// for the platform like every clerk action (works offline, syncs later).
 #[tauri::command]
 pub async fn accept_online(core: State<'_, AppCore>, case_id: String) -> CmdResult<()> {
+    let me = core.user("accept_online")?;
     let store = core.store().await?;
-    let actor = window_actor(&core.config.config);
+    let actor = core.actor_of(&me);
     let id = case_id.clone();
     blocking(move || {
         let Some(c) = store.server_case(&id).map_err(storage)? else {
@@ -369,6 +358,7 @@ pub async fn list_matters(
     core: State<'_, AppCore>,
     query: String,
 ) -> CmdResult<Vec<MatterSummary>> {
+    core.user("list_matters")?;
     if query.chars().count() > 100 {
         return Err(CmdError::new(
             ErrorKind::Validation,
@@ -400,6 +390,7 @@ pub async fn list_matters(
 /// The UI calls this once when the shell is mounted and interactive.
 #[tauri::command]
 pub async fn ui_ready(core: State<'_, AppCore>) -> CmdResult<()> {
+    core.gate("ui_ready")?;
     if core.ready_reported.swap(true, Ordering::SeqCst) {
         return Ok(());
     }
@@ -416,7 +407,8 @@ pub async fn ui_ready(core: State<'_, AppCore>) -> CmdResult<()> {
 /// Errors the webview could not handle go to the app log. The UI sends
 /// technical messages only, never form contents.
 #[tauri::command]
-pub async fn log_ui(level: UiLogLevel, message: String) -> CmdResult<()> {
+pub async fn log_ui(core: State<'_, AppCore>, level: UiLogLevel, message: String) -> CmdResult<()> {
+    core.gate("log_ui")?;
     let message: String = message.chars().take(500).collect();
     match level {
         UiLogLevel::Error => tracing::error!(target: "ui", "{message}"),
@@ -455,12 +447,10 @@ fn storage(e: clerk_store::StoreError) -> CmdError {
     CmdError::new(ErrorKind::Storage, e.zh(), e.to_string())
 }
 
-/// Who acts: no user accounts yet, so the window is the actor.
-fn window_actor(cfg: &clerk_config::Config) -> clerk_store::Actor {
-    clerk_store::Actor {
-        user_id: format!("window-{}", cfg.window.code),
-        window_code: cfg.window.code.clone(),
-    }
+/// The intake draft's slot: one per user (issue #12), so a second clerk
+/// on the PC never sees the first one's form.
+fn draft_slot(user: &crate::session::User) -> String {
+    format!("{DRAFT_SLOT}:{}", user.user_id)
 }
 
 /// Run blocking store work off the async runtime's worker threads.
@@ -500,6 +490,7 @@ pub async fn matter_detail(
     code: String,
     version: Option<u32>,
 ) -> CmdResult<MatterDetail> {
+    core.user("matter_detail")?;
     let c = match version {
         Some(v) => core.catalogue_version(v).await.ok_or_else(|| {
             CmdError::new(
@@ -573,6 +564,7 @@ pub async fn check_applicant(
     core: State<'_, AppCore>,
     applicant: ApplicantForm,
 ) -> CmdResult<Vec<FieldProblem>> {
+    core.user("check_applicant")?;
     let a: core_intake::ApplicantForm = convert(&applicant)?;
     let (_, errs) = core_intake::check_applicant(&a, None, core.today());
     Ok(problems(errs))
@@ -584,13 +576,23 @@ pub async fn known_applicant(
     core: State<'_, AppCore>,
     id_no: String,
 ) -> CmdResult<Option<ApplicantForm>> {
+    let me = core.user("known_applicant")?;
     let store = core.store().await?;
-    let found = blocking(move || store.applicant(&id_no).map_err(storage)).await?;
+    // Per user (issue #12): a clerk is reminded only of their own
+    // applicants; a supervisor of the hall's.
+    let clerk = (!me.sees_all_cases()).then(|| me.user_id.clone());
+    let found = blocking(move || {
+        store
+            .applicant_for(&id_no, clerk.as_deref())
+            .map_err(storage)
+    })
+    .await?;
     found.map(|a| convert(&a)).transpose()
 }
 
 #[tauri::command]
 pub async fn save_draft(core: State<'_, AppCore>, body: String) -> CmdResult<()> {
+    let me = core.user("save_draft")?;
     if body.len() > 256 * 1024 {
         return Err(CmdError::new(
             ErrorKind::Validation,
@@ -599,9 +601,10 @@ pub async fn save_draft(core: State<'_, AppCore>, body: String) -> CmdResult<()>
         ));
     }
     let store = core.store().await?;
+    let slot = draft_slot(&me);
     blocking(move || {
         store
-            .save_draft(DRAFT_SLOT, &body, clerk_store::time::now_millis())
+            .save_draft(&slot, &body, clerk_store::time::now_millis())
             .map_err(storage)
     })
     .await
@@ -609,15 +612,19 @@ pub async fn save_draft(core: State<'_, AppCore>, body: String) -> CmdResult<()>
 
 #[tauri::command]
 pub async fn load_draft(core: State<'_, AppCore>) -> CmdResult<Option<Draft>> {
+    let me = core.user("load_draft")?;
     let store = core.store().await?;
-    let d = blocking(move || store.load_draft(DRAFT_SLOT).map_err(storage)).await?;
+    let slot = draft_slot(&me);
+    let d = blocking(move || store.load_draft(&slot).map_err(storage)).await?;
     Ok(d.map(|(body, updated_at)| Draft { body, updated_at }))
 }
 
 #[tauri::command]
 pub async fn discard_draft(core: State<'_, AppCore>) -> CmdResult<()> {
+    let me = core.user("discard_draft")?;
     let store = core.store().await?;
-    blocking(move || store.discard_draft(DRAFT_SLOT).map_err(storage)).await
+    let slot = draft_slot(&me);
+    blocking(move || store.discard_draft(&slot).map_err(storage)).await
 }
 
 /// Take in a case: check every field (clerk-core), then commit case, audit
@@ -625,6 +632,7 @@ pub async fn discard_draft(core: State<'_, AppCore>) -> CmdResult<()> {
 /// but the draft, which the UI keeps saving anyway.
 #[tauri::command]
 pub async fn take_in(core: State<'_, AppCore>, form: IntakeForm) -> CmdResult<TakeInOutcome> {
+    let me = core.user("take_in")?;
     let domain_form: core_intake::IntakeForm = convert(&form)?;
     // The version the form was filled on: a draft keeps the version it
     // pinned even after a newer one is in effect (sync-protocol §5).
@@ -650,7 +658,8 @@ pub async fn take_in(core: State<'_, AppCore>, form: IntakeForm) -> CmdResult<Ta
         }
     };
     let store = core.store().await?;
-    let actor = window_actor(&core.config.config);
+    let actor = core.actor_of(&me);
+    let slot = draft_slot(&me);
     let writer = store.clone();
     let c = blocking(move || {
         writer
@@ -658,7 +667,7 @@ pub async fn take_in(core: State<'_, AppCore>, form: IntakeForm) -> CmdResult<Ta
                 &prepared,
                 &actor,
                 clerk_store::time::now_millis(),
-                Some(DRAFT_SLOT),
+                Some(&slot),
             )
             .map_err(storage)
     })
@@ -773,6 +782,7 @@ fn list_item(
 /// cached cases (number, name, ID, phone, matter).
 #[tauri::command]
 pub async fn list_cases(core: State<'_, AppCore>, query: String) -> CmdResult<Vec<CaseListItem>> {
+    let me = core.user("list_cases")?;
     if query.chars().count() > 100 {
         return Err(CmdError::new(
             ErrorKind::Validation,
@@ -794,8 +804,10 @@ pub async fn list_cases(core: State<'_, AppCore>, query: String) -> CmdResult<Ve
     .await?;
     let today = core.today();
     let calendar = core.calendar().await;
+    // "My cases" (issue #12): a clerk lists their own; a supervisor the PC's.
     Ok(rows
         .into_iter()
+        .filter(|r| me.sees_all_cases() || r.clerk_id == me.user_id)
         .map(|r| list_item(&core, &calendar, today, r))
         .collect())
 }
@@ -847,6 +859,7 @@ pub async fn case_documents(
     core: State<'_, AppCore>,
     case_id: String,
 ) -> CmdResult<Vec<DocumentInfo>> {
+    let me = core.user("case_documents")?;
     let store = core.store().await?;
     let issuer = core.issuer().await?;
     let cfg = core.config.config.clone();
@@ -873,7 +886,7 @@ pub async fn case_documents(
             "The matter is not in the catalogue",
         ));
     };
-    let actor = window_actor(&cfg);
+    let actor = core.actor_of(&me);
     blocking(move || {
         let counter = clerk_core::receipt::ReceiptNo::parse(&row.receipt_no)
             .map(|r| r.counter())
@@ -888,7 +901,12 @@ pub async fn case_documents(
             doc_no: String::new(),
             hall_name: cfg.hall.name.clone(),
             window: cfg.window.name.clone(),
-            clerk: format!("{}号窗口", cfg.window.code),
+            // 经办人: whoever took the case in, by name (issue #12).
+            clerk: store
+                .user(&row.clerk_id)
+                .map_err(storage)?
+                .map(|u| u.display_name)
+                .unwrap_or_else(|| row.clerk_id.clone()),
             received_at: format!("{} {}", case.received_on, local.unwrap_or_default()),
             reconsideration_body: unset(&cfg.notices.reconsideration_body, "行政复议机关"),
             court: unset(&cfg.notices.court, "人民法院"),
@@ -939,10 +957,11 @@ pub async fn case_documents(
 /// saved 副本. Failures are journalled and leave the document for later.
 #[tauri::command]
 pub async fn print_document(core: State<'_, AppCore>, id: String) -> CmdResult<PrintResult> {
+    let me = core.user("print_document")?;
     let store = core.store().await?;
     let cfg = core.config.config.clone();
     let spool = core.data_dir.join("spool");
-    let actor = window_actor(&cfg);
+    let actor = core.actor_of(&me);
     blocking(move || {
         let copy = store.original_printed(&id).map_err(storage)?;
         let Some((pdf, _, kind)) = store.document_pdf(&id, copy).map_err(storage)? else {
@@ -1049,7 +1068,9 @@ pub async fn print_document(core: State<'_, AppCore>, id: String) -> CmdResult<P
 
 /// Printer queues the printing system knows, for the settings page.
 #[tauri::command]
-pub async fn printers() -> CmdResult<Vec<String>> {
+pub async fn printers(core: State<'_, AppCore>) -> CmdResult<Vec<String>> {
+    core.user("printers")?;
+    core.user("printers")?;
     blocking(|| Ok(clerk_print::printing::printers())).await
 }
 
@@ -1061,6 +1082,7 @@ pub async fn document_preview(
     core: State<'_, AppCore>,
     id: String,
 ) -> Result<tauri::ipc::Response, CmdError> {
+    core.user("document_preview")?;
     let store = core.store().await?;
     let issuer = core.issuer().await?;
     let pdf = blocking(move || {
@@ -1085,6 +1107,7 @@ pub async fn case_attachments(
     core: State<'_, AppCore>,
     case_id: String,
 ) -> CmdResult<clerk_ipc::CaseAttachments> {
+    core.user("case_attachments")?;
     let store = core.store().await?;
     let (rows, matter) = blocking(move || attachment_rows(&store, &case_id)).await?;
     let catalogue = core.catalogue().await;
@@ -1149,6 +1172,7 @@ pub async fn attach_scan(
     core: State<'_, AppCore>,
     request: tauri::ipc::Request<'_>,
 ) -> CmdResult<clerk_ipc::CaseAttachments> {
+    let me = core.user("attach_scan")?;
     let header = |n: &str| {
         request
             .headers()
@@ -1177,7 +1201,7 @@ pub async fn attach_scan(
     };
     let bytes = bytes.clone();
     let store = core.store().await?;
-    let actor = window_actor(&core.config.config);
+    let actor = core.actor_of(&me);
     let (rows, matter) = blocking(move || {
         store
             .attach_bytes(
@@ -1231,6 +1255,7 @@ pub async fn catalogue_drift(
     code: String,
     version: u32,
 ) -> CmdResult<Option<clerk_ipc::CatalogueDrift>> {
+    core.user("catalogue_drift")?;
     let now = core.catalogue().await;
     if now.version <= version {
         return Ok(None);
@@ -1306,6 +1331,7 @@ pub async fn case_contact(
     core: State<'_, AppCore>,
     case_id: String,
 ) -> CmdResult<clerk_ipc::CaseContact> {
+    core.user("case_contact")?;
     let store = core.store().await?;
     blocking(move || {
         store
@@ -1325,8 +1351,9 @@ pub async fn edit_case_fields(
     case_id: String,
     edits: Vec<clerk_ipc::FieldEdit>,
 ) -> CmdResult<clerk_ipc::CaseContact> {
+    let me = core.user("edit_case_fields")?;
     let store = core.store().await?;
-    let actor = window_actor(&core.config.config);
+    let actor = core.actor_of(&me);
     let contact = blocking(move || {
         let edits: Vec<(String, String)> = edits.into_iter().map(|e| (e.field, e.value)).collect();
         store
@@ -1352,6 +1379,7 @@ use clerk_ipc::{CalendarImported, CalendarStatus, CalendarYear, DeadlineMoveItem
 /// Which years are official, what is missing, the moved dates.
 #[tauri::command]
 pub async fn calendar_status(core: State<'_, AppCore>) -> CmdResult<CalendarStatus> {
+    core.user("calendar_status")?;
     use clerk_core::calendar::{YearBasis, LAW_FROM_YEAR};
     let cal = core.calendar().await;
     let store = core.store().await?;
@@ -1399,6 +1427,7 @@ pub async fn import_calendar(
     core: State<'_, AppCore>,
     body: String,
 ) -> CmdResult<CalendarImported> {
+    let me = core.user("import_calendar")?;
     let y = clerk_core::calendar::YearSchedule::parse(&body).map_err(|e| {
         CmdError::new(
             ErrorKind::Validation,
@@ -1411,7 +1440,7 @@ pub async fn import_calendar(
     let canonical = y.to_json();
     let store = core.store().await?;
     let writer = store.clone();
-    let actor = window_actor(&core.config.config);
+    let actor = core.actor_of(&me);
     blocking(move || {
         writer
             .import_calendar_year(year, &canonical, &actor, clerk_store::time::now_millis())
@@ -1443,8 +1472,9 @@ async fn count_moves(store: &std::sync::Arc<clerk_store::Store>) -> CmdResult<(u
 /// The clerk has told the applicants whose dates moved.
 #[tauri::command]
 pub async fn mark_deadline_moves_seen(core: State<'_, AppCore>) -> CmdResult<u32> {
+    let me = core.user("mark_deadline_moves_seen")?;
     let store = core.store().await?;
-    let actor = window_actor(&core.config.config);
+    let actor = core.actor_of(&me);
     blocking(move || {
         store
             .mark_moves_seen(&actor, clerk_store::time::now_millis())
