@@ -107,7 +107,9 @@ impl Sessions {
         let result = match access::check(command, gate_state) {
             Ok(rule) => {
                 if let State::Active { user, last } = &mut *st {
-                    if !rule.passive {
+                    // Open commands (the session poll among them) and
+                    // passive ones are not the user's activity.
+                    if !rule.passive && rule.need != access::Need::Open {
                         *last = Instant::now();
                     }
                     Ok(Some(user.clone()))
@@ -206,8 +208,9 @@ mod tests {
         s.sign_in(clerk());
         assert!(s.gate("take_in").0.is_ok());
         std::thread::sleep(Duration::from_millis(600));
-        // The status bar polls: not activity.
+        // The status bar and the session poll: not activity.
         assert!(s.gate("sync_status").0.is_ok());
+        assert!(s.gate("session_state").0.is_ok());
         std::thread::sleep(Duration::from_millis(600));
         let (r, just) = s.gate("take_in");
         assert_eq!(r.unwrap_err().kind, ErrorKind::Locked);

@@ -548,3 +548,21 @@ fn offline_sign_in_needs_an_online_one_on_this_pc_and_follows_the_platform() {
     let e = sign_in(&w, "li", "password-8").unwrap_err();
     assert_eq!(e["message"], "该用户已停用，请联系信息管理员", "{e}");
 }
+
+/// `cargo xtask run` prints the demo users the app makes: the same ones.
+#[test]
+fn xtask_prints_the_demo_users_the_app_makes() {
+    let xtask = include_str!("../../xtask/src/main.rs");
+    for (id, name, _, password) in crate::state::DEMO_USERS {
+        let line = format!("(\"{id}\", \"{name}\", ");
+        let at = xtask
+            .find(&line)
+            .unwrap_or_else(|| panic!("{id} not in xtask's list"));
+        let rest = &xtask[at..at + xtask[at..].find(')').unwrap()];
+        assert!(rest.contains(&format!("\"{password}\"")), "{id}: {rest}");
+    }
+    assert_eq!(
+        xtask.matches("\", \"demo-").count(),
+        crate::state::DEMO_USERS.len()
+    );
+}

@@ -48,7 +48,11 @@ async function call<T>(
   try {
     return await invoke<T>(cmd, args, headers ? { headers } : undefined)
   } catch (e) {
-    if (isCmdError(e)) throw new CommandError(e)
+    if (isCmdError(e)) {
+      // The gate refused: signed out or locked meanwhile (the idle lock).
+      if (e.kind === 'locked' || e.kind === 'unauthenticated') window.dispatchEvent(new Event('wc:session'))
+      throw new CommandError(e)
+    }
     // Anything else (IPC refused, serialisation) is masked like an internal error.
     throw new CommandError({
       kind: 'internal',

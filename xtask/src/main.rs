@@ -98,7 +98,7 @@ fn run(release: bool, with_platform: bool) -> Result {
             .env("WINDOW_CLERK_DATA_DIR", dir.join("app-data"))
             .env("WINDOW_CLERK_ENROL_CODE", code);
         println!(
-            "xtask: the app enrols itself; log in under 设置 → 平台同步 as {} / {}",
+            "xtask: the app enrols itself; sign in online as {} / {} (a platform clerk)",
             platform::DEMO_USER,
             platform::DEMO_PASSWORD
         );
@@ -114,9 +114,26 @@ fn run(release: bool, with_platform: bool) -> Result {
         );
         None
     };
+    // A newcomer gets in at once: the demo users (src-tauri/src/state.rs
+    // DEMO_USERS) are made on a PC that has none.
+    app.env("WINDOW_CLERK_DEMO_USERS", "1");
+    println!("xtask: demo users (工号 / 密码) on a PC without users:");
+    for (id, name, role, pw) in DEMO_USERS {
+        println!("xtask:   {id:<8} {pw:<14} {name}（{role}）");
+    }
     println!("xtask: starting {}", bin.display());
     sh::run(&mut app)
 }
+
+/// The demo users the app makes with `WINDOW_CLERK_DEMO_USERS` — the same
+/// list as `src-tauri/src/state.rs` (a test keeps them equal).
+pub const DEMO_USERS: &[(&str, &str, &str, &str)] = &[
+    ("admin", "信息管理员", "信息管理员", "demo-admin-1"),
+    ("clerk01", "张三", "窗口人员", "demo-clerk-1"),
+    ("clerk02", "李四", "窗口人员", "demo-clerk-2"),
+    ("lead01", "王主任", "窗口负责人", "demo-lead-1"),
+    ("audit01", "赵审计", "审计员", "demo-audit-1"),
+];
 
 fn config_path_hint() -> String {
     std::env::var("WINDOW_CLERK_CONFIG").unwrap_or_else(|_| "/etc/window-clerk/clerk.toml".into())

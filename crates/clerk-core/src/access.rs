@@ -100,7 +100,7 @@ pub struct Rule {
     pub command: &'static str,
     pub need: Need,
     /// A poller (the status bar): calling it is not the user's activity, so
-    /// it does not hold the idle lock off.
+    /// it does not hold the idle lock off. (Open commands never do.)
     pub passive: bool,
 }
 

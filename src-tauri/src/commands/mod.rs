@@ -1379,7 +1379,10 @@ use clerk_ipc::{CalendarImported, CalendarStatus, CalendarYear, DeadlineMoveItem
 /// Which years are official, what is missing, the moved dates.
 #[tauri::command]
 pub async fn calendar_status(core: State<'_, AppCore>) -> CmdResult<CalendarStatus> {
-    core.user("calendar_status")?;
+    let me = core.user("calendar_status")?;
+    // The administrator sees how many dates moved, not whose (no case
+    // contents beyond counts).
+    let desk = clerk_core::access::DESK.iter().any(|r| me.has(*r));
     use clerk_core::calendar::{YearBasis, LAW_FROM_YEAR};
     let cal = core.calendar().await;
     let store = core.store().await?;
@@ -1406,8 +1409,8 @@ pub async fn calendar_status(core: State<'_, AppCore>) -> CmdResult<CalendarStat
             .into_iter()
             .map(|m| DeadlineMoveItem {
                 case_id: m.case_id,
-                receipt_no: m.receipt_no,
-                applicant_name: m.applicant,
+                receipt_no: if desk { m.receipt_no } else { "—".into() },
+                applicant_name: if desk { m.applicant } else { "—".into() },
                 field: m.field,
                 old: m.old,
                 new: m.new,

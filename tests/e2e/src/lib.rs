@@ -45,7 +45,13 @@ fn free_port() -> u16 {
 pub struct Sandbox {
     pub dir: tempfile::TempDir,
     env: Vec<(&'static str, PathBuf)>,
+    /// Who `App::start` signs in (issue #12); None: the test signs in.
+    user: Option<(String, String)>,
 }
+
+/// The demo clerk the app seeds with `WINDOW_CLERK_DEMO_USERS` (see
+/// `src-tauri/src/state.rs`).
+pub const DEMO_CLERK: (&str, &str) = ("clerk01", "demo-clerk-1");
 
 impl Sandbox {
     pub fn new() -> Self {
@@ -54,8 +60,30 @@ impl Sandbox {
                 .prefix("wc-e2e-")
                 .tempdir()
                 .unwrap(),
-            env: Vec::new(),
+            // The demo users (admin, clerk01, clerk02, lead01, audit01),
+            // and 张三 signed in at start.
+            env: vec![("WINDOW_CLERK_DEMO_USERS", PathBuf::from("1"))],
+            user: Some((DEMO_CLERK.0.into(), DEMO_CLERK.1.into())),
         }
+    }
+
+    /// Start on the sign-in screen: the test signs in itself.
+    pub fn signed_out(mut self) -> Self {
+        self.user = None;
+        self
+    }
+
+    /// Sign this user in at start.
+    pub fn as_user(mut self, user: &str, password: &str) -> Self {
+        self.user = Some((user.into(), password.into()));
+        self
+    }
+
+    /// No demo users: the first start asks for the local administrator.
+    pub fn without_demo_users(mut self) -> Self {
+        self.env.retain(|(k, _)| *k != "WINDOW_CLERK_DEMO_USERS");
+        self.user = None;
+        self
     }
 
     /// Pretend today is `date` (YYYY-MM-DD), so deadlines are the same on
@@ -112,6 +140,86 @@ impl Sandbox {
 impl Default for Sandbox {
     fn default() -> Self {
         Self::new()
+    }
+}
+
+/// Citizens' personal data the tests typed (names, ID and phone numbers):
+/// no log file may hold any of it (issue #12). Registered by
+/// [`personal`], [`citizen_id`] and every ID or phone number [`App::keys`]
+/// types; checked when a sandbox ends.
+static PERSONAL: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+
+/// Note a citizen's name (or other personal text) the test types.
+pub fn personal(s: &str) {
+    let mut v = PERSONAL.lock().unwrap();
+    if !v.iter().any(|x| x == s) {
+        v.push(s.to_owned());
+    }
+}
+
+/// An 18-character ID number or an 11-digit mobile number in typed text.
+fn note_numbers(typed: &str) {
+    let mut run = String::new();
+    for c in typed.chars().chain(std::iter::once(' ')) {
+        if c.is_ascii_digit() || (c == 'X' && run.len() == 17) {
+            run.push(c);
+            continue;
+        }
+        if run.len() == 18 || (run.len() == 11 && run.starts_with('1')) {
+            personal(&run);
+        }
+        run.clear();
+    }
+}
+
+/// Every log file in `dir` (the app's logs, the driver's log with the
+/// app's stderr), searched for the personal data typed so far.
+pub fn logs_with_personal_data(dir: &Path) -> Vec<String> {
+    let wanted = PERSONAL.lock().unwrap().clone();
+    let mut found = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+                continue;
+            }
+            let name = p
+                .file_name()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .to_string();
+            let is_log = name.ends_with(".log")
+                || name.contains(".log.")
+                || p.parent().is_some_and(|x| x.ends_with("logs"));
+            if !is_log {
+                continue;
+            }
+            let text = String::from_utf8_lossy(&std::fs::read(&p).unwrap_or_default()).to_string();
+            for w in &wanted {
+                if text.contains(w.as_str()) {
+                    found.push(format!("{}: {w}", p.display()));
+                }
+            }
+        }
+    }
+    found
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            return;
+        }
+        let found = logs_with_personal_data(self.dir.path());
+        assert!(
+            found.is_empty(),
+            "citizens' personal data in log files: {found:?}"
+        );
     }
 }
 
@@ -222,7 +330,61 @@ impl App {
             let html = app.client.source().await.unwrap_or_default();
             panic!("{name}: the shell did not become ready within 30 s ({e}); screenshot {}; page: {html}", shot.display());
         }
+        if let Some((user, password)) = &sandbox.user {
+            app.sign_in(user, password).await;
+        }
         app
+    }
+
+    /// Sign out from the top bar; the webview reloads onto the sign-in
+    /// screen (nothing of the user stays).
+    pub async fn sign_out(&self) {
+        self.click("[data-testid=sign-out]").await;
+        self.wait_css("body[data-ready='1'] [data-testid=signin-user]")
+            .await;
+    }
+
+    /// Sign in on the sign-in screen (keyboard: user, Tab, password,
+    /// Enter) and wait for the shell. A PC enrolling at its first start
+    /// may answer "not enrolled yet" for a moment: tried again then.
+    pub async fn sign_in(&self, user: &str, password: &str) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            self.wait_css("[data-testid=signin-user]").await;
+            self.js("document.querySelector('[data-testid=signin-user]').value = ''; document.querySelector('[data-testid=signin-user]').dispatchEvent(new Event('input'))").await;
+            self.click("[data-testid=signin-user]").await;
+            self.keys(user).await;
+            self.keys(&k(Key::Tab)).await;
+            self.keys(password).await;
+            self.keys(&k(Key::Enter)).await;
+            let t = Instant::now() + Duration::from_secs(10);
+            loop {
+                if self
+                    .exists("body[data-phase=active] [data-testid=who]")
+                    .await
+                {
+                    return;
+                }
+                if self.exists("[data-testid=signin-error]").await || Instant::now() > t {
+                    break;
+                }
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            let why = if self.exists("[data-testid=signin-error]").await {
+                self.text("[data-testid=signin-error]").await
+            } else {
+                "no answer".into()
+            };
+            if Instant::now() > deadline {
+                let shot = self.screenshot("sign-in-failed").await;
+                panic!(
+                    "{}: {user} could not sign in: {why}; screenshot {}",
+                    self.name,
+                    shot.display()
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        }
     }
 
     /// Scroll an element to the middle of the window (clear of sticky bars)
@@ -277,6 +439,7 @@ impl App {
     /// Type into whatever has the keyboard focus, like a clerk would.
     /// Modifier keys in `keys` stay down until the end of the call.
     pub async fn keys(&self, keys: &str) {
+        note_numbers(keys);
         self.client
             .active_element()
             .await
@@ -405,7 +568,9 @@ pub fn citizen_id(body: &str) -> String {
         .map(|(c, w)| c.to_digit(10).unwrap() * w)
         .sum();
     let check = ['1', '0', 'X', '9', '8', '7', '6', '5', '4', '3', '2'][(sum % 11) as usize];
-    format!("{body}{check}")
+    let id = format!("{body}{check}");
+    personal(&id);
+    id
 }
 
 /// The cups-pdf queues are set up (under CI, missing ones fail the test).
@@ -438,6 +603,7 @@ pub async fn pick_food_licence(app: &App) {
 /// Take in 食品经营许可 with every material received (plain accept), by
 /// keyboard; the receipt number shown.
 pub async fn accept_food_licence(app: &App, id_body: &str, name: &str) -> String {
+    personal(name);
     pick_food_licence(app).await;
     app.wait_focus("kind-person").await;
     app.keys(&k(Key::Enter)).await;

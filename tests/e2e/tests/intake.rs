@@ -194,7 +194,8 @@ async fn a_draft_survives_closing_the_app_mid_form() {
 
 #[tokio::test]
 async fn a_database_without_its_key_is_neither_opened_nor_replaced() {
-    let sb = Sandbox::new().on_day(DAY);
+    // Nobody can sign in to a store that is not open: the banner shows.
+    let sb = Sandbox::new().on_day(DAY).signed_out();
     // A database file is there, but this keyring has never held its key
     // (a copied disk, a new Windows profile, a wiped keyring).
     std::fs::create_dir_all(sb.data_dir()).unwrap();

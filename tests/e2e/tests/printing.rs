@@ -181,9 +181,18 @@ async fn a_case_running_into_a_year_without_its_schedule_gets_provisional_dates(
         .await;
     app.screenshot("queue").await;
 
-    // 设置 → 节假日安排: 2027 is answered by the law alone; IT imports a
-    // schedule file (test data, not the official schedule: the law's days
-    // plus the promised date itself); the case's dates move and are listed.
+    // 设置 → 节假日安排: 2027 is answered by the law alone; IT (the demo
+    // administrator) imports a schedule file (test data, not the official
+    // schedule: the law's days plus the promised date itself); the case's
+    // dates move and are listed for the clerk.
+    app.keys(&format!("{}4", k(Key::Alt))).await;
+    app.wait_text("[data-testid=calendar-2027]", "暂定").await;
+    assert!(
+        !app.exists("[data-testid=calendar-import]").await,
+        "importing is the administrator's"
+    );
+    app.sign_out().await;
+    app.sign_in("admin", "demo-admin-1").await;
     app.keys(&format!("{}4", k(Key::Alt))).await;
     app.wait_text(
         "[data-testid=calendar-missing]",
@@ -236,6 +245,14 @@ async fn a_case_running_into_a_year_without_its_schedule_gets_provisional_dates(
     app.js(&pick(file(&days))).await;
     app.wait_text("[data-testid=calendar-msg]", "已导入 2027 年安排")
         .await;
+    let counted = app.wait_text("[data-testid=calendar-moves]", "→").await;
+    assert!(
+        !counted.contains(&receipt),
+        "the administrator sees no case: {counted}"
+    );
+    app.sign_out().await;
+    app.sign_in(e2e::DEMO_CLERK.0, e2e::DEMO_CLERK.1).await;
+    app.keys(&format!("{}4", k(Key::Alt))).await;
     let moves = app
         .wait_text("[data-testid=calendar-moves]", &receipt)
         .await;
@@ -269,6 +286,12 @@ async fn a_case_running_into_a_year_without_its_schedule_gets_provisional_dates(
                 && text.contains("暂定，以国务院公布的节假日安排为准")
                 && text.contains(&receipt),
             "{name}: {text}"
+        );
+        // Every action is somebody's (issue #12): the notice names the
+        // clerk who took the case in, with the window.
+        assert!(
+            text.contains("综合受理7号窗口经办人：张三"),
+            "{name} names the clerk: {text}"
         );
         if name == "acceptance-notice" {
             let d: Vec<u32> = due.split('-').map(|x| x.parse().unwrap()).collect();
