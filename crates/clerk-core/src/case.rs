@@ -441,6 +441,34 @@ pub fn platform_status_zh(s: &str) -> &str {
     }
 }
 
+/// The online-acceptance gate (网上申报预审受理): only an application still
+/// waiting for pre-review may be accepted at a window. Asked by the window
+/// before it queues the acceptance and by the platform when it applies it.
+pub fn may_accept_online(platform_status: &str) -> Result<(), (String, String)> {
+    if platform_status == "online_submitted" {
+        Ok(())
+    } else {
+        Err((
+            format!(
+                "该办件当前为「{}」，不能再预审受理",
+                platform_status_zh(platform_status)
+            ),
+            format!("The case is {platform_status}: it can no longer be accepted"),
+        ))
+    }
+}
+
+#[cfg(test)]
+mod online_gate {
+    #[test]
+    fn only_an_application_waiting_for_pre_review_is_accepted_online() {
+        assert!(super::may_accept_online("online_submitted").is_ok());
+        let (zh, en) = super::may_accept_online("accepted").unwrap_err();
+        assert_eq!(zh, "该办件当前为「已受理」，不能再预审受理");
+        assert!(en.contains("accepted"));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

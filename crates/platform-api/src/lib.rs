@@ -109,6 +109,36 @@ pub struct LoginRequest {
     pub password: String,
 }
 
+/// An enrolment code as an IT admin reads it out: 8 letters or digits
+/// (case and spaces do not matter). Returns it normalised, or the rule in
+/// Chinese and English. The window checks it before sending; the platform
+/// makes codes of this shape.
+pub fn enrolment_code(input: &str) -> Result<String, (&'static str, &'static str)> {
+    let code: String = input
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .collect::<String>()
+        .to_uppercase();
+    if code.len() == 8 && code.chars().all(|c| c.is_ascii_alphanumeric()) {
+        Ok(code)
+    } else {
+        Err((
+            "登记码有误：应为 8 位字母或数字",
+            "Enrolment code: 8 letters or digits",
+        ))
+    }
+}
+
+#[cfg(test)]
+mod enrolment_code_format {
+    #[test]
+    fn codes_are_eight_letters_or_digits_read_out_loosely() {
+        assert_eq!(super::enrolment_code(" k7qm-2x4p "), Ok("K7QM2X4P".into()));
+        assert!(super::enrolment_code("K7QM2X4").is_err());
+        assert!(super::enrolment_code("K7QM2X4!").is_err());
+    }
+}
+
 /// `POST /v1/auth/refresh`: rotation; the old token is spent, except within
 /// the grace window, where it returns the same successor (§9).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -392,11 +392,14 @@ async fn accept_online(
         Err(no) => return Ok(no),
     };
     let (case_id, status, version) = (c.case_id.as_str(), c.status, c.version);
-    if c.office != office || status != "online_submitted" {
+    if c.office != office {
         return Ok(rejected(
             codes::INVALID_STATE,
-            format!("the case is {status}: it can no longer be accepted here"),
+            "the case is not of this hall: it cannot be accepted here",
         ));
+    }
+    if let Err((_, en)) = clerk_core::case::may_accept_online(&status) {
+        return Ok(rejected(codes::INVALID_STATE, en));
     }
     let new_status = m.payload["status"].as_str().unwrap_or("accepted");
     if !matches!(

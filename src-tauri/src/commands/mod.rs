@@ -190,14 +190,8 @@ async fn sync_handle(core: &AppCore) -> Result<std::sync::Arc<crate::state::Sync
 #[tauri::command]
 pub async fn enroll_device(core: State<'_, AppCore>, code: String) -> CmdResult<String> {
     let me = core.user("enroll_device")?;
-    let code = code.trim().to_uppercase();
-    if code.len() != 8 || !code.chars().all(|c| c.is_ascii_alphanumeric()) {
-        return Err(CmdError::new(
-            ErrorKind::Validation,
-            "登记码有误：应为 8 位字母或数字",
-            "Enrolment code: 8 letters or digits",
-        ));
-    }
+    let code = platform_api::enrolment_code(&code)
+        .map_err(|(zh, en)| CmdError::new(ErrorKind::Validation, zh, en).on_field("code"))?;
     let h = sync_handle(&core).await?;
     let r = h
         .client
@@ -355,16 +349,8 @@ pub async fn accept_online(core: State<'_, AppCore>, case_id: String) -> CmdResu
                 "No such case",
             ));
         };
-        if c.status != "online_submitted" {
-            return Err(CmdError::new(
-                ErrorKind::Validation,
-                format!(
-                    "该办件当前为「{}」，不能再预审受理",
-                    clerk_core::case::platform_status_zh(&c.status)
-                ),
-                format!("The case is {}: it can no longer be accepted", c.status),
-            ));
-        }
+        clerk_core::case::may_accept_online(&c.status)
+            .map_err(|(zh, en)| CmdError::new(ErrorKind::Validation, zh, en))?;
         store
             .enqueue_mutation(
                 &clerk_store::NewMutation {
