@@ -245,10 +245,12 @@ fn the_command_lists_agree_with_the_access_table() {
     let mut ui: Vec<String> = api
         .match_indices("call<")
         .filter_map(|(i, _)| {
+            // `call<Type>('command'`: the type parameter, then the name.
             let rest = &api[i..];
-            let q = rest.find("('")? + 2;
-            let end = rest[q..].find('\'')?;
-            Some(rest[q..q + end].to_owned())
+            let open = rest.find(">(")?;
+            let q = rest[open + 2..].strip_prefix('\'')?;
+            let end = q.find('\'')?;
+            Some(q[..end].to_owned())
         })
         .collect();
     ui.sort();

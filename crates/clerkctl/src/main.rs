@@ -8,69 +8,175 @@ use clerk_core::ids::{self, CitizenIdKind};
 use serde_json::json;
 use std::process::ExitCode;
 
-const USAGE: &str = "\
-usage:
-  clerkctl check-id <value> [--json]
-      citizen ID (GB 11643, also HK/Macao/Taiwan residence permits and the 2023
-      foreign permanent-residence card), unified social credit code (GB 32100)
-      or organisation code (GB 11714). Exit 0 when valid, 1 when not.
-  clerkctl deadline --from YYYY-MM-DD --days N --unit working|calendar
-                   [--calendar-dir <dir>] [--json]
-      the due date on the working-day calendar (start day = day 0): the
-      official schedule where it is loaded (bundled, or the machine's
-      calendar folder), else the holiday law alone, marked 暂定/provisional
-      (exit 0 either way; --json gives {\"due\": …, \"provisional\": true|false}).
-  clerkctl calendar status [--calendar-dir <dir>]
-      each year 2025–2050: official (with its notice) or law-only (暂定).
-  clerkctl calendar check <year.json>
-      check one year's State Council schedule file without loading it.
-  clerkctl calendar import <year.json> [--calendar-dir <dir>]
-      check it and put it into the machine's calendar folder (default
-      /etc/window-clerk/calendar, %ProgramData%\\WindowClerk\\calendar): the
-      app uses it from its next start, with or without the platform.
-  clerkctl catalogue search <query>
-      matters of the bundled catalogue whose name or code contains <query>.
-  clerkctl render --list
-      the document types (收件凭证, 受理通知书, …).
-  clerkctl render <type> (--sample | --case <case.json>) --out <file.pdf>
-                  [--config <clerk.toml>] [--templates <dir>] [--seal <file.png>]
-                  [--font <file> [--font-index N]] [--preview|--copy]
-      render one document with sample data or for a case, using the hall's
-      template from <dir>/<type>.json when there is one (else the bundled
-      template). A case file is the intake form as the app keeps it
-      (matter_code, matter_version, applicant, materials, decision) plus
-      optional received_on (YYYY-MM-DD) and receipt_no; it is checked by the
-      same rules as at the window. --config takes the hall's names, notice
-      settings, templates and seal from a machine config.
-      See data/samples/case-food-gap.json.
-";
+use clap::{Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// Window Clerk's rules on the command line (the same clerk-core code as
+/// the app): identifiers, deadlines, the holiday calendar, the catalogue,
+/// documents.
+#[derive(Parser)]
+#[command(name = "clerkctl", version, about, long_about = None)]
+struct Cli {
+    /// Print the answer as JSON (check-id, deadline).
+    #[arg(long, global = true)]
+    json: bool,
+    #[command(subcommand)]
+    command: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Check a citizen ID (GB 11643, also HK/Macao/Taiwan residence permits
+    /// and the 2023 foreign permanent-residence card), a unified social
+    /// credit code (GB 32100) or an organisation code (GB 11714). Exit 0
+    /// when valid, 1 when not.
+    CheckId { value: String },
+    /// The due date on the working-day calendar (start day = day 0): the
+    /// official schedule where it is loaded (bundled, or the machine's
+    /// calendar folder), else the holiday law alone, marked 暂定/provisional
+    /// (exit 0 either way; --json gives {"due", "provisional",
+    /// "provisional_years"}).
+    Deadline {
+        /// The start day, YYYY-MM-DD.
+        #[arg(long, value_parser = parse_date)]
+        from: Date,
+        /// How many days.
+        #[arg(long)]
+        days: u32,
+        #[arg(long, value_enum, default_value_t = Unit::Working)]
+        unit: Unit,
+        /// The machine's calendar folder (default beside the machine config).
+        #[arg(long)]
+        calendar_dir: Option<PathBuf>,
+    },
+    /// The holiday calendar: status, check or import a year's schedule.
+    Calendar {
+        #[command(subcommand)]
+        action: CalendarCmd,
+    },
+    /// The bundled catalogue.
+    Catalogue {
+        #[command(subcommand)]
+        action: CatalogueCmd,
+    },
+    /// Render one document (收件凭证, 受理通知书, …) with sample data or for a
+    /// case, using the hall's template from <dir>/<type>.json when there is
+    /// one (else the bundled template). A case file is the intake form as the
+    /// app keeps it (matter_code, matter_version, applicant, materials,
+    /// decision) plus optional received_on (YYYY-MM-DD) and receipt_no; it is
+    /// checked by the same rules as at the window. See
+    /// data/samples/case-food-gap.json.
+    Render(RenderArgs),
+    /// Shell completions (bash, zsh, fish, powershell, elvish) on stdout.
+    Completions { shell: clap_complete::Shell },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Unit {
+    Working,
+    Calendar,
+}
+
+#[derive(Subcommand)]
+enum CalendarCmd {
+    /// Each year 2025–2050: official (with its notice) or law-only (暂定).
+    Status {
+        #[arg(long)]
+        calendar_dir: Option<PathBuf>,
+    },
+    /// Check one year's State Council schedule file without loading it.
+    Check { file: String },
+    /// Check it and put it into the machine's calendar folder (default
+    /// /etc/window-clerk/calendar, %ProgramData%\WindowClerk\calendar): the
+    /// app uses it from its next start, with or without the platform.
+    Import {
+        file: String,
+        #[arg(long)]
+        calendar_dir: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+enum CatalogueCmd {
+    /// Matters whose name, code or pinyin matches <query>.
+    Search { query: Option<String> },
+}
+
+#[derive(clap::Args)]
+struct RenderArgs {
+    /// The document type (see --list).
+    #[arg(required_unless_present = "list")]
+    kind: Option<String>,
+    /// List the document types.
+    #[arg(long)]
+    list: bool,
+    /// Fill with sample data.
+    #[arg(long, conflicts_with = "case")]
+    sample: bool,
+    /// Fill for this case file.
+    #[arg(long)]
+    case: Option<String>,
+    /// Where the PDF goes.
+    #[arg(long, required_unless_present = "list")]
+    out: Option<String>,
+    /// The hall's names, notice settings, templates and seal from a machine config.
+    #[arg(long)]
+    config: Option<String>,
+    #[arg(long)]
+    templates: Option<PathBuf>,
+    #[arg(long)]
+    seal: Option<PathBuf>,
+    #[arg(long)]
+    font: Option<PathBuf>,
+    #[arg(long, default_value_t = 0)]
+    font_index: usize,
+    /// Mark every page 预览 无效.
+    #[arg(long, conflicts_with = "copy")]
+    preview: bool,
+    /// Mark it 副本.
+    #[arg(long)]
+    copy: bool,
+}
+
+fn parse_date(s: &str) -> Result<Date, String> {
+    Date::parse_iso(s).ok_or_else(|| format!("{s:?} is not a date (YYYY-MM-DD) / 不是日期"))
+}
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let json = args.iter().any(|a| a == "--json");
-    let rest: Vec<&str> = args
-        .iter()
-        .map(String::as_str)
-        .filter(|a| *a != "--json")
-        .collect();
-    match rest.as_slice() {
-        ["check-id", value] => check_id(value, json),
-        ["deadline", opts @ ..] => deadline(opts, json),
-        ["calendar", "status", opts @ ..] => calendar_status(opts),
-        ["calendar", "check", file] => calendar_check(file),
-        ["calendar", "import", file, opts @ ..] => calendar_import(file, opts),
-        ["catalogue", "search", query] => search(query),
-        ["catalogue", "search"] => search(""),
-        ["render", "--list"] => {
+    let cli = Cli::parse();
+    let json = cli.json;
+    match cli.command {
+        Cmd::CheckId { value } => check_id(&value, json),
+        Cmd::Deadline {
+            from,
+            days,
+            unit,
+            calendar_dir,
+        } => deadline(from, days, unit, calendar_dir, json),
+        Cmd::Calendar { action } => match action {
+            CalendarCmd::Status { calendar_dir } => calendar_status(calendar_dir),
+            CalendarCmd::Check { file } => calendar_check(&file),
+            CalendarCmd::Import { file, calendar_dir } => calendar_import(&file, calendar_dir),
+        },
+        Cmd::Catalogue {
+            action: CatalogueCmd::Search { query },
+        } => search(query.as_deref().unwrap_or("")),
+        Cmd::Render(r) if r.list => {
             for (kind, name) in clerk_print::KINDS {
                 println!("{kind}\t{name}");
             }
             ExitCode::SUCCESS
         }
-        ["render", kind, opts @ ..] => render(kind, opts),
-        _ => {
-            eprint!("{USAGE}");
-            ExitCode::from(2)
+        Cmd::Render(r) => render(r),
+        Cmd::Completions { shell } => {
+            use clap::CommandFactory;
+            clap_complete::generate(
+                shell,
+                &mut Cli::command(),
+                "clerkctl",
+                &mut std::io::stdout(),
+            );
+            ExitCode::SUCCESS
         }
     }
 }
@@ -143,21 +249,12 @@ fn check_id(value: &str, json: bool) -> ExitCode {
     }
 }
 
-fn deadline(opts: &[&str], json: bool) -> ExitCode {
-    let get = |name: &str| opts.windows(2).find(|w| w[0] == name).map(|w| w[1]);
-    let from = get("--from").and_then(Date::parse_iso);
-    let days = get("--days").and_then(|d| d.parse::<u32>().ok());
-    let unit = match get("--unit").unwrap_or("working") {
-        "working" => Some(DayUnit::Working),
-        "calendar" => Some(DayUnit::Calendar),
-        _ => None,
+fn deadline(from: Date, days: u32, unit: Unit, dir: Option<PathBuf>, json: bool) -> ExitCode {
+    let unit = match unit {
+        Unit::Working => DayUnit::Working,
+        Unit::Calendar => DayUnit::Calendar,
     };
-    let (Some(from), Some(days), Some(unit)) = (from, days, unit) else {
-        eprintln!("clerkctl deadline: --from must be YYYY-MM-DD, --days a whole number, --unit working or calendar");
-        eprint!("{USAGE}");
-        return ExitCode::from(2);
-    };
-    let cal = machine_calendar(opts);
+    let cal = machine_calendar(dir);
     match cal.due_date(from, TimeLimit { value: days, unit }, StartDay::DayZero) {
         Ok(due) => {
             // A calendar-day limit does not look at holidays: never provisional.
@@ -193,30 +290,24 @@ fn deadline(opts: &[&str], json: bool) -> ExitCode {
     }
 }
 
-fn opt<'a>(opts: &[&'a str], name: &str) -> Option<&'a str> {
-    opts.windows(2).find(|w| w[0] == name).map(|w| w[1])
-}
-
-fn calendar_dir(opts: &[&str]) -> std::path::PathBuf {
-    opt(opts, "--calendar-dir")
-        .map(Into::into)
-        .unwrap_or_else(|| clerk_config::calendar_dir(&clerk_config::default_path()))
+fn calendar_dir(dir: Option<PathBuf>) -> PathBuf {
+    dir.unwrap_or_else(|| clerk_config::calendar_dir(&clerk_config::default_path()))
 }
 
 /// The bundled calendar plus the machine's calendar folder, as the app
 /// reads them at start (the platform's years live in the app's store).
-fn machine_calendar(opts: &[&str]) -> WorkCalendar {
+fn machine_calendar(dir: Option<PathBuf>) -> WorkCalendar {
     let mut cal = WorkCalendar::bundled();
-    let (_, problems) = clerk_config::load_calendar_dir(&calendar_dir(opts), &mut cal);
+    let (_, problems) = clerk_config::load_calendar_dir(&calendar_dir(dir), &mut cal);
     for p in problems {
         eprintln!("clerkctl: calendar file skipped: {p}");
     }
     cal
 }
 
-fn calendar_status(opts: &[&str]) -> ExitCode {
+fn calendar_status(dir: Option<PathBuf>) -> ExitCode {
     use clerk_core::calendar::{YearBasis, LAW_FROM_YEAR, LAW_ONLY_LAST_YEAR};
-    let cal = machine_calendar(opts);
+    let cal = machine_calendar(dir);
     for y in LAW_FROM_YEAR..=LAW_ONLY_LAST_YEAR {
         match cal.basis(y) {
             YearBasis::Official => println!("{y}\tofficial\t{}", cal.source(y).unwrap_or("")),
@@ -256,12 +347,12 @@ fn calendar_check(file: &str) -> ExitCode {
     }
 }
 
-fn calendar_import(file: &str, opts: &[&str]) -> ExitCode {
+fn calendar_import(file: &str, dir: Option<PathBuf>) -> ExitCode {
     let (y, text) = match read_year(file) {
         Ok(v) => v,
         Err(code) => return code,
     };
-    let dir = calendar_dir(opts);
+    let dir = calendar_dir(dir);
     let target = dir.join(format!("{}.json", y.year));
     // Written beside, then renamed: the app never reads half a file.
     let tmp = dir.join(format!(".{}.json.tmp", y.year));
@@ -403,23 +494,17 @@ fn case_values(
     Ok(clerk_print::values_for_case(&case, matter, &input))
 }
 
-fn render(kind: &str, opts: &[&str]) -> ExitCode {
-    let get = |k: &str| {
-        opts.iter()
-            .position(|o| *o == k)
-            .and_then(|i| opts.get(i + 1))
-            .copied()
+fn render(r: RenderArgs) -> ExitCode {
+    let (Some(kind), Some(out)) = (r.kind.as_deref(), r.out.as_deref()) else {
+        eprintln!("render needs <type> and --out <file.pdf> (see clerkctl render --help)");
+        return ExitCode::from(2);
     };
-    let case = get("--case");
-    if !opts.contains(&"--sample") && case.is_none() {
-        eprintln!("render needs --sample or --case <case.json>\n{USAGE}");
+    let case = r.case.as_deref();
+    if !r.sample && case.is_none() {
+        eprintln!("render needs --sample or --case <case.json> (see clerkctl render --help)");
         return ExitCode::from(2);
     }
-    let Some(out) = get("--out") else {
-        eprintln!("render needs --out <file.pdf>\n{USAGE}");
-        return ExitCode::from(2);
-    };
-    let cfg = match get("--config") {
+    let cfg = match r.config.as_deref() {
         Some(p) => {
             let l = clerk_config::load(std::path::Path::new(p));
             if let Some(e) = &l.problem {
@@ -434,12 +519,10 @@ fn render(kind: &str, opts: &[&str]) -> ExitCode {
         }
         None => None,
     };
-    let templates = get("--templates")
-        .map(std::path::PathBuf::from)
-        .or_else(|| {
-            let c = cfg.as_ref()?;
-            c.config.notices.templates.as_deref().map(|p| c.resolve(p))
-        });
+    let templates = r.templates.clone().or_else(|| {
+        let c = cfg.as_ref()?;
+        c.config.notices.templates.as_deref().map(|p| c.resolve(p))
+    });
     let template = match clerk_print::load_template(kind, templates.as_deref()) {
         Ok(t) => t,
         Err(e) => {
@@ -447,13 +530,8 @@ fn render(kind: &str, opts: &[&str]) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let font = match get("--font") {
-        Some(f) => clerk_print::Font::load(
-            std::path::Path::new(f),
-            get("--font-index")
-                .and_then(|i| i.parse().ok())
-                .unwrap_or(0),
-        ),
+    let font = match &r.font {
+        Some(f) => clerk_print::Font::load(f, r.font_index),
         None => clerk_print::Font::default_font(),
     };
     let font = match font {
@@ -463,7 +541,7 @@ fn render(kind: &str, opts: &[&str]) -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    let seal_path = get("--seal").map(std::path::PathBuf::from).or_else(|| {
+    let seal_path = r.seal.clone().or_else(|| {
         let c = cfg.as_ref()?;
         c.config.notices.seal_image.as_deref().map(|p| c.resolve(p))
     });
@@ -477,9 +555,9 @@ fn render(kind: &str, opts: &[&str]) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let marking = if opts.contains(&"--preview") {
+    let marking = if r.preview {
         clerk_print::Marking::Preview
-    } else if opts.contains(&"--copy") {
+    } else if r.copy {
         clerk_print::Marking::Copy
     } else {
         clerk_print::Marking::Original

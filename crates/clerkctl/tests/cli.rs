@@ -464,3 +464,37 @@ fn render_a_given_case_with_the_halls_config() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// clap (issue #12): help, errors that name the argument, completions.
+#[test]
+fn arguments_are_parsed_with_help_errors_and_completions() {
+    let (code, out) = clerkctl(&["--help"]);
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("check-id") && out.contains("deadline") && out.contains("completions"),
+        "{out}"
+    );
+    let (code, err) = run_err(&["deadline", "--from", "2026-03-02"]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("--days"),
+        "the missing argument is named: {err}"
+    );
+    let (code, err) = run_err(&[
+        "deadline",
+        "--from",
+        "2026-03-02",
+        "--days",
+        "5",
+        "--unit",
+        "fortnight",
+    ]);
+    assert_eq!(code, 2);
+    assert!(err.contains("working") && err.contains("calendar"), "{err}");
+    let (code, out) = clerkctl(&["completions", "bash"]);
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("clerkctl") && out.contains("check-id"),
+        "{out}"
+    );
+}

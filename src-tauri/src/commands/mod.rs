@@ -133,12 +133,20 @@ pub(crate) fn error_ref() -> String {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.subsec_nanos() ^ (d.as_secs() as u32))
         .unwrap_or(0);
-    format!("{:08X}", nanos.wrapping_mul(2_654_435_761) ^ N.fetch_add(1, Ordering::Relaxed))
+    format!(
+        "{:08X}",
+        nanos.wrapping_mul(2_654_435_761) ^ N.fetch_add(1, Ordering::Relaxed)
+    )
 }
 
 /// A safe message for the UI, with the reference of the log line that
 /// holds `detail`.
-pub(crate) fn with_ref(kind: ErrorKind, zh: &str, en: &str, detail: &dyn std::fmt::Display) -> CmdError {
+pub(crate) fn with_ref(
+    kind: ErrorKind,
+    zh: &str,
+    en: &str,
+    detail: &dyn std::fmt::Display,
+) -> CmdError {
     let r = error_ref();
     tracing::error!(error_ref = %r, error = %detail, "{en}");
     CmdError::new(kind, format!("{zh}（编号 {r}）"), format!("{en} (ref {r})"))
@@ -1553,22 +1561,43 @@ mod error_contract {
                 retry_after: None,
                 last_applied_seq: None,
             }),
-            sync_error(clerk_sync::SyncError::Store("database disk image is malformed".into())),
+            sync_error(clerk_sync::SyncError::Store(
+                "database disk image is malformed".into(),
+            )),
             storage(clerk_store::StoreError::Io(
                 "database is locked: /home/clerk/.local/share/x/clerk.db".into(),
             )),
-            storage(clerk_store::StoreError::Data("expected value at line 1 column 1".into())),
+            storage(clerk_store::StoreError::Data(
+                "expected value at line 1 column 1".into(),
+            )),
         ];
         for e in cases {
             for text in [&e.message, &e.message_en] {
-                for secret in ["http", "10.0.0.5", "u2", "malformed", "disk", "line 1", "SQLITE", "database is locked"] {
+                for secret in [
+                    "http",
+                    "10.0.0.5",
+                    "u2",
+                    "malformed",
+                    "disk",
+                    "line 1",
+                    "SQLITE",
+                    "database is locked",
+                ] {
                     assert!(!text.contains(secret), "{secret} in {text:?}");
                 }
             }
             assert!(e.message.contains("（编号 "), "{}", e.message);
             assert!(e.message_en.contains("(ref "), "{}", e.message_en);
-            let zh_ref = e.message.split("编号 ").nth(1).unwrap().trim_end_matches('）');
-            assert!(e.message_en.contains(zh_ref), "one reference in both languages");
+            let zh_ref = e
+                .message
+                .split("编号 ")
+                .nth(1)
+                .unwrap()
+                .trim_end_matches('）');
+            assert!(
+                e.message_en.contains(zh_ref),
+                "one reference in both languages"
+            );
         }
         assert_ne!(error_ref(), error_ref());
     }
