@@ -1,38 +1,117 @@
 //! `platform-server`: run the reference platform, or act on it as an admin.
 //!
-//! ```text
-//! platform-server serve --database-url URL [--listen 127.0.0.1:8080] [--blob-dir DIR]
-//!     (admin token: PLATFORM_ADMIN_TOKEN or --admin-token-file FILE)
-//! platform-server openapi                      print the OpenAPI document
-//! platform-server admin --database-url URL <action> …
-//!     add-office <office_id> <name>
-//!     add-user <user_id> <name> <office_id> [--role clerk,supervisor,admin,auditor]
-//!                                                (password: PLATFORM_USER_PASSWORD; default role clerk)
-//!     disable-user <user_id> | enable-user <user_id>
-//!     enrolment-code <office_id> <window_code>   prints a one-time code
-//!     publish-catalogue <file.json> <effective_from YYYY-MM-DD>
-//!     publish-calendar <year.json>               one year of the State Council's holiday schedule
-//!     online-application <file.json>             prints the case id and receipt number
-//!     route <case_id> <department>…
-//!     decide <case_id> <department> approve|return|refuse
-//!     find-case <receipt_no>                     prints the case as the change log carries it
-//!     restored                                   run after restoring the database from a backup
-//! ```
+//! `platform-server --help` lists the commands (clap): `serve`, `openapi`,
+//! `admin <action>` (add-office, add-user … [--role clerk,supervisor,admin,auditor],
+//! disable-user, enable-user, enrolment-code, publish-catalogue,
+//! publish-calendar, online-application, route, decide, find-case, restored)
+//! and `completions <shell>`. `--database-url` may come from DATABASE_URL.
 //! The admin API (`/v1/admin/*`) publishes catalogue versions, submits
 //! online applications and records department decisions; `xtask` and the
 //! tests drive it over HTTP.
 
 use std::process::ExitCode;
 
-fn arg(args: &[String], name: &str) -> Option<String> {
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1))
-        .cloned()
+use clap::{Parser, Subcommand};
+
+/// The reference platform (counter-sync v1) for Window Clerk, or an admin
+/// action on its database.
+#[derive(Parser)]
+#[command(name = "platform-server", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Serve the API.
+    Serve {
+        #[arg(long, env = "DATABASE_URL")]
+        database_url: String,
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: String,
+        /// Where uploaded scans are kept (else PLATFORM_BLOB_DIR, else ./platform-blobs).
+        #[arg(long, env = "PLATFORM_BLOB_DIR")]
+        blob_dir: Option<std::path::PathBuf>,
+        /// A file holding the admin token (else PLATFORM_ADMIN_TOKEN).
+        #[arg(long)]
+        admin_token_file: Option<std::path::PathBuf>,
+    },
+    /// Print the OpenAPI document.
+    Openapi,
+    /// An admin action on the database directly (the handlers the HTTP
+    /// admin API runs; no server needed).
+    Admin {
+        #[arg(long, env = "DATABASE_URL")]
+        database_url: String,
+        #[command(subcommand)]
+        action: AdminCmd,
+    },
+    /// Shell completions on stdout.
+    Completions { shell: clap_complete::Shell },
+}
+
+#[derive(Subcommand)]
+enum AdminCmd {
+    AddOffice {
+        office_id: String,
+        name: String,
+    },
+    /// A user (password from PLATFORM_USER_PASSWORD; default role clerk).
+    AddUser {
+        user_id: String,
+        name: String,
+        office_id: String,
+        /// clerk, supervisor, admin, auditor (comma-separated).
+        #[arg(long)]
+        role: Option<String>,
+    },
+    /// Refused at login, refresh and every call at once; windows refuse
+    /// them offline after their next sync.
+    DisableUser {
+        user_id: String,
+    },
+    EnableUser {
+        user_id: String,
+    },
+    /// Print a one-time enrolment code.
+    EnrolmentCode {
+        office_id: String,
+        window_code: String,
+    },
+    PublishCatalogue {
+        file: String,
+        effective_from: String,
+    },
+    /// One year of the State Council's holiday schedule.
+    PublishCalendar {
+        file: String,
+    },
+    /// Print the case id and receipt number.
+    OnlineApplication {
+        file: String,
+    },
+    Route {
+        case_id: String,
+        #[arg(required = true)]
+        departments: Vec<String>,
+    },
+    Decide {
+        case_id: String,
+        department: String,
+        #[arg(value_parser = ["approve", "return", "refuse"])]
+        action: String,
+    },
+    /// Print the case as the change log carries it.
+    FindCase {
+        receipt_no: String,
+    },
+    /// Run after restoring the database from a backup.
+    Restored,
 }
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
+    let cli = Cli::parse();
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("PLATFORM_LOG")
@@ -40,8 +119,8 @@ fn main() -> ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
-    match args.first().map(String::as_str) {
-        Some("openapi") => {
+    match cli.command {
+        Cmd::Openapi => {
             println!(
                 "{}",
                 platform_server::openapi::document()
@@ -50,15 +129,27 @@ fn main() -> ExitCode {
             );
             ExitCode::SUCCESS
         }
-        Some("admin") => admin(&args[1..]),
-        Some("serve") => {
-            let Some(url) =
-                arg(&args, "--database-url").or_else(|| std::env::var("DATABASE_URL").ok())
-            else {
-                eprintln!("serve needs --database-url (or DATABASE_URL)");
-                return ExitCode::from(2);
-            };
-            let token = match arg(&args, "--admin-token-file") {
+        Cmd::Completions { shell } => {
+            use clap::CommandFactory;
+            clap_complete::generate(
+                shell,
+                &mut Cli::command(),
+                "platform-server",
+                &mut std::io::stdout(),
+            );
+            ExitCode::SUCCESS
+        }
+        Cmd::Admin {
+            database_url,
+            action,
+        } => admin(database_url, action),
+        Cmd::Serve {
+            database_url: url,
+            listen,
+            blob_dir,
+            admin_token_file,
+        } => {
+            let token = match admin_token_file {
                 Some(f) => std::fs::read_to_string(&f)
                     .map(|t| t.trim().to_owned())
                     .unwrap_or_default(),
@@ -68,7 +159,6 @@ fn main() -> ExitCode {
                 eprintln!("an admin token of at least 16 characters is needed (PLATFORM_ADMIN_TOKEN or --admin-token-file)");
                 return ExitCode::from(2);
             }
-            let listen = arg(&args, "--listen").unwrap_or_else(|| "127.0.0.1:8080".into());
             let rt = match tokio::runtime::Runtime::new() {
                 Ok(rt) => rt,
                 Err(e) => {
@@ -80,10 +170,7 @@ fn main() -> ExitCode {
                 let mut settings = platform_server::Settings::new(&url, &token);
                 // Blob bytes are data: a served platform keeps them in a named
                 // folder, never in a temporary one.
-                settings.blob_dir = arg(&args, "--blob-dir")
-                    .or_else(|| std::env::var("PLATFORM_BLOB_DIR").ok())
-                    .unwrap_or_else(|| "platform-blobs".into())
-                    .into();
+                settings.blob_dir = blob_dir.unwrap_or_else(|| "platform-blobs".into());
                 let state = match platform_server::prepare(settings).await {
                     Ok(s) => s,
                     Err(e) => {
@@ -114,39 +201,17 @@ fn main() -> ExitCode {
                 }
             })
         }
-        _ => {
-            eprintln!("usage: platform-server serve --database-url URL [--listen ADDR] [--admin-token-file F] [--blob-dir DIR] | platform-server openapi");
-            ExitCode::from(2)
-        }
     }
 }
 
 /// The admin API's actions from the command line, on the database directly
 /// (the same handlers the HTTP API runs; no server needed).
-fn admin(args: &[String]) -> ExitCode {
+fn admin(url: String, action: AdminCmd) -> ExitCode {
     use axum::extract::{Path, State};
     use axum::http::HeaderMap;
     use axum::Json;
     use platform_server::admin as a;
-    let Some(url) = arg(args, "--database-url").or_else(|| std::env::var("DATABASE_URL").ok())
-    else {
-        eprintln!("admin needs --database-url (or DATABASE_URL)");
-        return ExitCode::from(2);
-    };
-    let rest: Vec<&str> = {
-        let mut v = Vec::new();
-        let mut skip = false;
-        for x in args {
-            if skip {
-                skip = false;
-            } else if x == "--database-url" {
-                skip = true;
-            } else {
-                v.push(x.as_str());
-            }
-        }
-        v
-    };
+    let disabled = matches!(action, AdminCmd::DisableUser { .. });
     let token = platform_server::auth::random_token();
     let mut headers = HeaderMap::new();
     headers.insert(
@@ -169,8 +234,11 @@ fn admin(args: &[String]) -> ExitCode {
             let t = std::fs::read_to_string(f).map_err(|e| format!("{f}: {e}"))?;
             serde_json::from_str(&t).map_err(|e| format!("{f}: {e}"))
         };
-        match rest.as_slice() {
-            ["add-office", id, name] => a::add_office(
+        match action {
+            AdminCmd::AddOffice {
+                office_id: id,
+                name,
+            } => a::add_office(
                 st(),
                 h(),
                 Json(a::NewOffice {
@@ -181,14 +249,17 @@ fn admin(args: &[String]) -> ExitCode {
             .await
             .map(|r| serde_json::to_value(r.0).unwrap_or_default())
             .map_err(e),
-            ["add-user", id, name, office, opts @ ..] => {
+            AdminCmd::AddUser {
+                user_id: id,
+                name,
+                office_id: office,
+                role,
+            } => {
                 let password = std::env::var("PLATFORM_USER_PASSWORD")
                     .map_err(|_| "set PLATFORM_USER_PASSWORD".to_owned())?;
-                let roles = match opts {
-                    [] => Vec::new(),
-                    ["--role", list] => list.split(',').map(|r| r.trim().to_owned()).collect(),
-                    _ => return Err("add-user <user_id> <name> <office_id> [--role clerk,supervisor,admin,auditor]".into()),
-                };
+                let roles = role
+                    .map(|list| list.split(',').map(|r| r.trim().to_owned()).collect())
+                    .unwrap_or_default();
                 a::add_user(
                     st(),
                     h(),
@@ -204,18 +275,21 @@ fn admin(args: &[String]) -> ExitCode {
                 .map(|r| r.0)
                 .map_err(e)
             }
-            [verb @ ("disable-user" | "enable-user"), id] => a::set_user_disabled(
-                st(),
-                h(),
-                Path(id.to_string()),
-                Json(platform_api::SetDisabled {
-                    disabled: *verb == "disable-user",
-                }),
-            )
-            .await
-            .map(|r| r.0)
-            .map_err(e),
-            ["enrolment-code", office, window] => a::enrolment_code(
+            AdminCmd::DisableUser { user_id: id } | AdminCmd::EnableUser { user_id: id } => {
+                a::set_user_disabled(
+                    st(),
+                    h(),
+                    Path(id.to_string()),
+                    Json(platform_api::SetDisabled { disabled }),
+                )
+                .await
+                .map(|r| r.0)
+                .map_err(e)
+            }
+            AdminCmd::EnrolmentCode {
+                office_id: office,
+                window_code: window,
+            } => a::enrolment_code(
                 st(),
                 h(),
                 Json(platform_api::NewEnrolmentCode {
@@ -226,30 +300,38 @@ fn admin(args: &[String]) -> ExitCode {
             .await
             .map(|r| serde_json::to_value(r.0).unwrap_or_default())
             .map_err(e),
-            ["publish-catalogue", file, from] => a::publish_catalogue(
+            AdminCmd::PublishCatalogue {
+                file,
+                effective_from: from,
+            } => a::publish_catalogue(
                 st(),
                 h(),
                 Json(platform_api::PublishCatalogue {
                     effective_from: from.to_string(),
-                    body: read(file)?,
+                    body: read(&file)?,
                 }),
             )
             .await
             .map(|r| serde_json::to_value(r.0).unwrap_or_default())
             .map_err(e),
-            ["publish-calendar", file] => a::publish_calendar(st(), h(), Json(read(file)?))
-                .await
-                .map(|r| serde_json::to_value(r.0).unwrap_or_default())
-                .map_err(e),
-            ["online-application", file] => {
+            AdminCmd::PublishCalendar { file } => {
+                a::publish_calendar(st(), h(), Json(read(&file)?))
+                    .await
+                    .map(|r| serde_json::to_value(r.0).unwrap_or_default())
+                    .map_err(e)
+            }
+            AdminCmd::OnlineApplication { file } => {
                 let app: platform_api::OnlineApplication =
-                    serde_json::from_value(read(file)?).map_err(|x| x.to_string())?;
+                    serde_json::from_value(read(&file)?).map_err(|x| x.to_string())?;
                 a::online_application(st(), h(), Json(app))
                     .await
                     .map(|r| serde_json::to_value(r.0).unwrap_or_default())
                     .map_err(e)
             }
-            ["route", id, depts @ ..] => a::route_case(
+            AdminCmd::Route {
+                case_id: id,
+                departments: depts,
+            } => a::route_case(
                 st(),
                 h(),
                 Path(id.to_string()),
@@ -260,8 +342,12 @@ fn admin(args: &[String]) -> ExitCode {
             .await
             .map(|r| serde_json::to_value(r.0).unwrap_or_default())
             .map_err(e),
-            ["decide", id, dept, action] => {
-                let action = match *action {
+            AdminCmd::Decide {
+                case_id: id,
+                department: dept,
+                action,
+            } => {
+                let action = match action.as_str() {
                     "approve" => platform_api::NodeAction::Approve,
                     "return" => platform_api::NodeAction::Return,
                     "refuse" => platform_api::NodeAction::Refuse,
@@ -284,14 +370,14 @@ fn admin(args: &[String]) -> ExitCode {
             // After restoring the database from a backup: a new change-log
             // epoch, so every window's cursor is refused (must_resync) and
             // no change number is ever read twice with two meanings.
-            ["restored"] => {
+            AdminCmd::Restored => {
                 let c = state.pool.get().await.map_err(|x| x.to_string())?;
                 let epoch = platform_server::db::new_log_epoch(&c)
                     .await
                     .map_err(|x| x.to_string())?;
                 Ok(serde_json::json!({"log_epoch": epoch}))
             }
-            ["find-case", receipt_no] => {
+            AdminCmd::FindCase { receipt_no } => {
                 let c = state.pool.get().await.map_err(|x| x.to_string())?;
                 let r = c
                     .query_opt(
@@ -299,14 +385,13 @@ fn admin(args: &[String]) -> ExitCode {
                             "SELECT {} FROM cases WHERE receipt_no = $1",
                             platform_server::db::CASE_COLS
                         ),
-                        &[receipt_no],
+                        &[&receipt_no],
                     )
                     .await
                     .map_err(|x| x.to_string())?
                     .ok_or_else(|| format!("no case {receipt_no}"))?;
                 Ok(platform_server::db::case_payload(&r))
             }
-            _ => Err("unknown admin action (see `platform-server --help`)".into()),
         }
     });
     match out {
