@@ -630,6 +630,7 @@ fn sync_with_the_platform_from_enrolment_to_a_departments_result() {
     // The sync panel lists it as delivered, with its receipt number.
     let items = invoke(&w, "outbox_items", json!({})).unwrap();
     assert_eq!(items[0]["state_zh"], "已送达", "{items}");
+    assert_eq!(items[0]["state"], "acked", "a typed state: {items}");
     assert_eq!(items[0]["receipt_no"], receipt.as_str());
     let e = invoke(&w, "retry_outbox_item", json!({"seq": items[0]["seq"]})).unwrap_err();
     assert!(

@@ -244,16 +244,13 @@ nodes: Array<NodeStatus>, };
 
 export type NodeStatus = { department: string, status: string, };
 
+export type OutboxState = "pending" | "acked" | "rejected" | "conflict" | "requeued";
+
 export type OutboxItem = { seq: number, 
 /**
  * `case.create`, …
  */
-kind: string, kind_zh: string, receipt_no: string | null, 
-/**
- * `pending` | `acked` | `rejected` | `conflict` | `requeued` (a refused
- * item sent again under a new number)
- */
-state: string, state_zh: string, attempts: number, 
+kind: string, kind_zh: string, receipt_no: string | null, state: OutboxState, state_zh: string, attempts: number, 
 /**
  * Why the last attempt failed (pending) or why the platform refused it.
  */

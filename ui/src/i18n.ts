@@ -195,6 +195,7 @@ export const messages = {
       retry: '重试',
       attempts: '已尝试 {n} 次',
       col: { time: '时间', kind: '操作', state: '状态', reason: '原因' },
+      state: { pending: '待发送', acked: '已送达', rejected: '被平台退回', conflict: '有冲突（平台保留了另一窗口的修改）', requeued: '已重新排队' },
     },
     hall: {
       tab: '大厅办件（平台）',
@@ -466,6 +467,7 @@ export const messages = {
       retry: 'Retry',
       attempts: '{n} attempts',
       col: { time: 'Time', kind: 'Action', state: 'State', reason: 'Reason' },
+      state: { pending: 'waiting to be sent', acked: 'delivered', rejected: 'refused by the platform', conflict: 'conflict (the platform kept another window\'s change)', requeued: 'sent again' },
     },
     hall: {
       tab: 'Hall cases (platform)',

@@ -167,15 +167,25 @@ pub struct OutboxItem {
     pub kind: String,
     pub kind_zh: String,
     pub receipt_no: Option<String>,
-    /// `pending` | `acked` | `rejected` | `conflict` | `requeued` (a refused
-    /// item sent again under a new number)
-    pub state: String,
+    pub state: OutboxState,
     pub state_zh: String,
     pub attempts: i64,
     /// Why the last attempt failed (pending) or why the platform refused it.
     pub reason: Option<String>,
     /// Local time it was queued, `2026-03-02 09:14`.
     pub queued_at: String,
+}
+
+/// Where an outbox item is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum OutboxState {
+    Pending,
+    Acked,
+    Rejected,
+    Conflict,
+    /// A refused item sent again under a new number.
+    Requeued,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -655,6 +665,7 @@ pub fn typescript_bindings() -> String {
         PrintEntry::decl(&cfg),
         HallCase::decl(&cfg),
         NodeStatus::decl(&cfg),
+        OutboxState::decl(&cfg),
         OutboxItem::decl(&cfg),
         AttachmentItem::decl(&cfg),
         CaseAttachments::decl(&cfg),

@@ -38,6 +38,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("../migrations/0007_calendar.sql"),
     ),
     ("0008_users", include_str!("../migrations/0008_users.sql")),
+    (
+        "0009_outbox_requeued",
+        include_str!("../migrations/0009_outbox_requeued.sql"),
+    ),
 ];
 
 /// Who this installation is, for receipt numbers and the outbox.

@@ -47,6 +47,8 @@ pub struct OutboxEntry {
     /// The server's result (JSON), for acked and rejected rows.
     pub result: Option<String>,
     pub wall_time: String,
+    /// A refused row sent again: the seq it was sent again as.
+    pub requeued_as: Option<i64>,
 }
 
 /// What the server said about one mutation.
@@ -250,7 +252,7 @@ impl Store {
         let refused: Option<i64> = tx
             .query_row(
                 "SELECT seq FROM outbox WHERE seq = ?1 AND state IN ('rejected', 'conflict') \
-                 AND coalesce(last_error, '') NOT LIKE 'requeued as %'",
+                 AND requeued_as IS NULL",
                 [seq],
                 |r| r.get(0),
             )
@@ -273,8 +275,8 @@ impl Store {
             params![new_seq, uuid::Uuid::now_v7().to_string(), actor.user_id, at, seq],
         )?;
         tx.execute(
-            "UPDATE outbox SET last_error = ?2 WHERE seq = ?1",
-            params![seq, format!("requeued as {new_seq}")],
+            "UPDATE outbox SET requeued_as = ?2 WHERE seq = ?1",
+            params![seq, new_seq],
         )?;
         tx.execute(
             "INSERT INTO audit(at, actor, action, case_id, detail) VALUES (?1, ?2, 'sync.retry', (SELECT case_id FROM outbox WHERE seq = ?3), ?4)",
@@ -356,7 +358,7 @@ impl Store {
         let conn = self.conn.lock().unwrap();
         let (pending, rejected, oldest): (i64, i64, Option<String>) = conn.query_row(
             "SELECT count(*) FILTER (WHERE state = 'pending'), \
-                    count(*) FILTER (WHERE state IN ('rejected','conflict') AND coalesce(last_error, '') NOT LIKE 'requeued as %'), \
+                    count(*) FILTER (WHERE state IN ('rejected','conflict') AND requeued_as IS NULL), \
                     min(wall_time) FILTER (WHERE state = 'pending') FROM outbox",
             [],
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
@@ -391,7 +393,7 @@ impl Store {
     pub fn outbox_entries(&self, limit: usize) -> Result<Vec<OutboxEntry>, StoreError> {
         let conn = self.conn.lock().unwrap();
         let mut st = conn.prepare_cached(
-            "SELECT o.seq, o.type, coalesce(c.receipt_no, json_extract(o.payload, '$.receipt_no')), o.state, o.attempts, o.last_error, o.result, o.wall_time \
+            "SELECT o.seq, o.type, coalesce(c.receipt_no, json_extract(o.payload, '$.receipt_no')), o.state, o.attempts, o.last_error, o.result, o.wall_time, o.requeued_as \
              FROM outbox o LEFT JOIN cases c ON c.case_id = o.case_id \
              ORDER BY (o.state = 'acked'), o.seq DESC LIMIT ?1",
         )?;
@@ -405,6 +407,7 @@ impl Store {
                 last_error: r.get(5)?,
                 result: r.get(6)?,
                 wall_time: r.get(7)?,
+                requeued_as: r.get(8)?,
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)

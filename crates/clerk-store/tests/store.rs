@@ -304,6 +304,7 @@ fn migrations_are_append_only() {
             "0006_lean_intake std1:e858d77e274392ca966addb021a1f21e0f210e89a71b9a5edbeec130a21ef05e",
             "0007_calendar std1:87ff954f4f7d870d14ab69a8d683e0b0a8f484267eca95c8716f39f0c9ce0435",
             "0008_users std1:3a44801bf05e5ca6a3d991b1e634e04b060d1c3078483f2e6934b7566ce6a2dd",
+            "0009_outbox_requeued std1:bdc484bdd8373fc80969778f378a39687de7f6d7f8554fe5dd95fc6d407d0104",
         ]
     "#]]
     .assert_debug_eq(&pinned);
@@ -742,6 +743,18 @@ fn numbers_follow_on_across_intakes_commands_and_retries_with_the_clock_going_ba
     )
     .unwrap();
     assert!(s.retry_rejected(a.seq, &actor(), NOW + 20).unwrap());
+    // The refused row says what it was sent again as (its own column), and
+    // is not refused "again" in the counts or retried twice.
+    let old = s
+        .outbox_entries(10)
+        .unwrap()
+        .into_iter()
+        .find(|e| e.seq == a.seq)
+        .unwrap();
+    assert!(old.requeued_as.is_some_and(|n| n > a.seq), "{old:?}");
+    assert_eq!(old.last_error, None);
+    assert_eq!(s.queue_state().unwrap().rejected, 0);
+    assert!(!s.retry_rejected(a.seq, &actor(), NOW + 21).unwrap());
     // The PC clock is set back two minutes.
     let c = s
         .take_in(
@@ -813,4 +826,33 @@ fn numbers_follow_on_across_intakes_commands_and_retries_with_the_clock_going_ba
         "each HLC issued is later than the last: {issued:?}"
     );
     assert_eq!(s.check_integrity().unwrap(), Vec::<String>::new());
+}
+
+/// Migration 0009: a row an older version marked "requeued as N" in
+/// last_error gets N in `requeued_as`, and the text is gone.
+#[test]
+fn requeued_rows_of_an_older_version_keep_their_new_number() {
+    let dir = tempfile::tempdir().unwrap();
+    let secrets = MemoryStore::new();
+    let before = MIGRATIONS
+        .iter()
+        .position(|(n, _)| *n == "0009_outbox_requeued")
+        .unwrap();
+    clerk_store::testing::at_schema(dir.path(), &secrets, ident().unwrap(), before, |c| {
+        c.execute_batch(
+            "INSERT INTO outbox(seq, mutation_id, type, type_version, payload, actor_user_id, hlc, wall_time, state, last_error) \
+             VALUES (3, 'm3', 'case.create', 1, '{}', 'u-07', '0000000000001-0000', '2026-03-02T01:00:00Z', 'rejected', 'requeued as 7'), \
+                    (4, 'm4', 'case.create', 1, '{}', 'u-07', '0000000000002-0000', '2026-03-02T01:00:00Z', 'pending', 'network: down')",
+        )
+    })
+    .unwrap();
+    let s = Store::open(dir.path(), &secrets, ident).unwrap();
+    let rows = s.outbox_entries(10).unwrap();
+    let r3 = rows.iter().find(|e| e.seq == 3).unwrap();
+    assert_eq!((r3.requeued_as, r3.last_error.as_deref()), (Some(7), None));
+    let r4 = rows.iter().find(|e| e.seq == 4).unwrap();
+    assert_eq!(
+        (r4.requeued_as, r4.last_error.as_deref()),
+        (None, Some("network: down"))
+    );
 }

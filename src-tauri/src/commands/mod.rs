@@ -271,14 +271,18 @@ pub async fn outbox_items(core: State<'_, AppCore>) -> CmdResult<Vec<OutboxItem>
     Ok(rows
         .into_iter()
         .map(|r| {
-            let requeued = r
-                .last_error
-                .as_deref()
-                .is_some_and(|e| e.starts_with("requeued as"));
+            use clerk_ipc::OutboxState as S;
+            let state = match (r.requeued_as, r.state.as_str()) {
+                (Some(_), _) => S::Requeued,
+                (None, "pending") => S::Pending,
+                (None, "acked") => S::Acked,
+                (None, "rejected") => S::Rejected,
+                (None, _) => S::Conflict,
+            };
             let result: Option<serde_json::Value> = r
                 .result
                 .as_deref()
-                .and_then(|j| serde_json::from_str(j).ok());
+                .and_then(|j| serde_json::from_str(&j).ok());
             let refused = result
                 .as_ref()
                 .and_then(|v| v["message"].as_str().map(str::to_owned));
@@ -291,25 +295,29 @@ pub async fn outbox_items(core: State<'_, AppCore>) -> CmdResult<Vec<OutboxItem>
                     _ => "其他操作",
                 }
                 .to_owned(),
-                state_zh: match r.state.as_str() {
-                    _ if requeued => "已重新排队",
-                    "pending" => "待发送",
-                    "acked" => "已送达",
-                    "rejected" => "被平台退回",
-                    "conflict" => "有冲突（平台保留了另一窗口的修改）",
-                    _ => "未知",
+                state_zh: match state {
+                    S::Requeued => "已重新排队",
+                    S::Pending => "待发送",
+                    S::Acked => "已送达",
+                    S::Rejected => "被平台退回",
+                    S::Conflict => "有冲突（平台保留了另一窗口的修改）",
                 }
                 .to_owned(),
-                reason: if r.state == "pending" {
-                    r.last_error
-                } else {
-                    refused
+                // A failed attempt's own text (HTTP, URLs) stays in the log
+                // (the error contract); the platform's reason for a refusal
+                // is shown.
+                reason: match state {
+                    S::Pending => r
+                        .last_error
+                        .as_ref()
+                        .map(|_| "上次发送未成功，将自动重试".to_owned()),
+                    _ => refused,
                 },
                 queued_at: clerk_store::time::local_datetime(&r.wall_time).unwrap_or(r.wall_time),
                 seq: r.seq,
                 kind: r.kind,
                 receipt_no: r.receipt_no,
-                state: if requeued { "requeued".into() } else { r.state },
+                state,
                 attempts: r.attempts,
             }
         })
