@@ -107,6 +107,14 @@ pub async fn session_state(core: State<'_, AppCore>) -> CmdResult<SessionState> 
     state_of(&core).await
 }
 
+/// A new Argon2id verifier (run inside `blocking`: it takes a while).
+fn new_verifier(password: &str) -> CmdResult<String> {
+    clerk_secrets::password::make_verifier(password).map_err(|e| {
+        tracing::error!(error = %e, "password verifier not made");
+        CmdError::internal()
+    })
+}
+
 /// A password check off the async workers (Argon2id takes a while).
 async fn verify(password: &Zeroizing<String>, verifier: Option<String>) -> CmdResult<bool> {
     let Some(v) = verifier else {
@@ -239,13 +247,7 @@ pub async fn sign_in(
                 return Err(refused(&SignInRefusal::NoRole));
             }
             let pw = password.clone();
-            let verifier = blocking(move || {
-                clerk_secrets::password::make_verifier(&pw).map_err(|e| {
-                    tracing::error!(error = %e, "password verifier not made");
-                    CmdError::internal()
-                })
-            })
-            .await?;
+            let verifier = blocking(move || new_verifier(&pw)).await?;
             let u = User {
                 user_id: user_id.clone(),
                 display_name: if t.display_name.is_empty() {
@@ -422,10 +424,7 @@ pub async fn create_first_admin(
     };
     let (id, name) = (u.user_id.clone(), u.display_name.clone());
     blocking(move || {
-        let v = clerk_secrets::password::make_verifier(&password).map_err(|e| {
-            tracing::error!(error = %e, "password verifier not made");
-            CmdError::internal()
-        })?;
+        let v = new_verifier(&password)?;
         // Checked again inside: two first starts at once make one admin.
         if store.user_count().map_err(storage)? > 0 {
             return Err(CmdError::new(
@@ -513,10 +512,7 @@ pub async fn add_user(
     let actor = core.actor_of(&me);
     let name = display_name.trim().to_owned();
     blocking(move || {
-        let v = clerk_secrets::password::make_verifier(&password).map_err(|e| {
-            tracing::error!(error = %e, "password verifier not made");
-            CmdError::internal()
-        })?;
+        let v = new_verifier(&password)?;
         store
             .add_local_user(
                 &user_id,
