@@ -282,7 +282,7 @@ pub async fn outbox_items(core: State<'_, AppCore>) -> CmdResult<Vec<OutboxItem>
             let result: Option<serde_json::Value> = r
                 .result
                 .as_deref()
-                .and_then(|j| serde_json::from_str(&j).ok());
+                .and_then(|j| serde_json::from_str(j).ok());
             let refused = result
                 .as_ref()
                 .and_then(|v| v["message"].as_str().map(str::to_owned));
