@@ -1,14 +1,13 @@
 //! Window Clerk, the app crate.
 //!
 //! Architecture Invariant: nothing here holds a business rule. This crate
-//! wires the clerk-* crates to Tauri: it builds [`state::AppCore`] at start,
-//! maps commands to core calls and core errors to [`clerk_ipc::CmdError`].
+//! wires clerk-app's services to Tauri: it builds [`state::AppCore`] at
+//! start, registers the commands (`commands/`, one adapter of a few lines
+//! per service) and runs the window.
 
 mod commands;
 mod logging;
-pub mod paths;
-mod session;
-pub mod state;
+pub use clerk_app::{paths, state};
 
 use tauri::Manager;
 
@@ -21,84 +20,53 @@ pub fn build<R: tauri::Runtime>(
     builder
         .manage(core)
         .invoke_handler(tauri::generate_handler![
-            commands::app_info,
-            commands::sync_status,
-            commands::list_matters,
-            commands::ui_ready,
-            commands::log_ui,
-            commands::matter_detail,
-            commands::check_applicant,
-            commands::known_applicant,
-            commands::save_draft,
-            commands::load_draft,
-            commands::discard_draft,
-            commands::take_in,
-            commands::list_cases,
-            commands::case_documents,
-            commands::print_document,
-            commands::printers,
-            commands::document_preview,
-            commands::enroll_device,
-            commands::sync_now,
-            commands::hall_cases,
-            commands::accept_online,
-            commands::case_attachments,
-            commands::attach_scan,
-            commands::catalogue_drift,
-            commands::calendar_status,
-            commands::import_calendar,
-            commands::mark_deadline_moves_seen,
-            commands::case_contact,
-            commands::edit_case_fields,
-            commands::outbox_items,
-            commands::retry_outbox_item,
+            commands::shell::app_info,
+            commands::shell::ui_ready,
+            commands::shell::log_ui,
             commands::session::session_state,
             commands::session::sign_in,
             commands::session::unlock,
             commands::session::sign_out,
             commands::session::session_touch,
             commands::session::create_first_admin,
-            commands::session::list_users,
-            commands::session::add_user,
-            commands::session::set_user_disabled,
-            commands::session::audit_trail,
+            commands::intake::list_matters,
+            commands::intake::matter_detail,
+            commands::intake::check_applicant,
+            commands::intake::known_applicant,
+            commands::intake::save_draft,
+            commands::intake::load_draft,
+            commands::intake::discard_draft,
+            commands::intake::take_in,
+            commands::intake::catalogue_drift,
+            commands::queue::hall_cases,
+            commands::queue::accept_online,
+            commands::queue::list_cases,
+            commands::queue::case_attachments,
+            commands::queue::attach_scan,
+            commands::queue::case_contact,
+            commands::queue::edit_case_fields,
+            commands::documents::case_documents,
+            commands::documents::print_document,
+            commands::documents::printers,
+            commands::documents::document_preview,
+            commands::sync::sync_status,
+            commands::sync::enroll_device,
+            commands::sync::sync_now,
+            commands::sync::outbox_items,
+            commands::sync::retry_outbox_item,
+            commands::settings::calendar_status,
+            commands::settings::import_calendar,
+            commands::settings::mark_deadline_moves_seen,
+            commands::settings::list_users,
+            commands::settings::add_user,
+            commands::settings::set_user_disabled,
+            commands::settings::audit_trail,
         ])
         .setup(|app| {
             // Open the encrypted store while the window loads.
             let handle = app.handle().clone();
             tauri::async_runtime::spawn(async move {
-                let core = handle.state::<state::AppCore>();
-                if let Ok(store) = core.store().await {
-                    // Lookups not derived yet (the last run ended right
-                    // after an intake, or the database was just upgraded
-                    // and derives them all once) are brought up to date now,
-                    // not on the clerk's first search.
-                    tauri::async_runtime::spawn_blocking(move || {
-                        match store.index_pending() {
-                            Ok(0) => {}
-                            Ok(n) => tracing::info!(cases = n, "derived lookups brought up to date at start"),
-                            Err(e) => tracing::warn!(error = %e, "derived lookups not brought up to date at start (the next read retries)"),
-                        }
-                    });
-                    // Sync starts by itself when a platform is configured.
-                    if let Some(h) = core.sync().await {
-                        // Silent provisioning: IT passes a one-time code
-                        // (installer switch, or `cargo xtask run --platform`).
-                        if let Ok(code) = std::env::var(state::ENROL_CODE_ENV) {
-                            if !h.client.enrolled() {
-                                let actor = clerk_store::Actor {
-                                    user_id: "provisioning".into(),
-                                    window_code: core.config.config.window.code.clone(),
-                                };
-                                match h.client.enroll(code.trim(), &actor).await {
-                                    Ok(r) => tracing::info!(device = %r.device_code, "enrolled with the platform"),
-                                    Err(e) => tracing::error!(error = %e, "enrolment failed"),
-                                }
-                                h.worker.poke_all();
-                            }
-                        }
-                    }
-                }
+                clerk_app::shell::on_start(&handle.state::<state::AppCore>()).await;
             });
             Ok(())
         })

@@ -92,7 +92,7 @@ fn expected(need: Need, st: St) -> bool {
 
 fn set_state(core: &AppCore, st: St) {
     core.sessions.sign_out();
-    let user = |role: Role| crate::session::User {
+    let user = |role: Role| clerk_app::gate::User {
         user_id: format!("matrix-{}", role.as_str()),
         display_name: "矩阵".into(),
         roles: vec![role],

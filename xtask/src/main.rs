@@ -114,7 +114,7 @@ fn run(release: bool, with_platform: bool) -> Result {
         );
         None
     };
-    // A newcomer gets in at once: the demo users (src-tauri/src/state.rs
+    // A newcomer gets in at once: the demo users (crates/clerk-app/src/state.rs
     // DEMO_USERS) are made on a PC that has none.
     app.env("WINDOW_CLERK_DEMO_USERS", "1");
     println!("xtask: demo users (工号 / 密码) on a PC without users:");
@@ -126,7 +126,7 @@ fn run(release: bool, with_platform: bool) -> Result {
 }
 
 /// The demo users the app makes with `WINDOW_CLERK_DEMO_USERS` — the same
-/// list as `src-tauri/src/state.rs` (a test keeps them equal).
+/// list as `crates/clerk-app/src/state.rs` (a test keeps them equal).
 pub const DEMO_USERS: &[(&str, &str, &str, &str)] = &[
     ("admin", "信息管理员", "信息管理员", "demo-admin-1"),
     ("clerk01", "张三", "窗口人员", "demo-clerk-1"),

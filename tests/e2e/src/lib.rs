@@ -50,7 +50,7 @@ pub struct Sandbox {
 }
 
 /// The demo clerk the app seeds with `WINDOW_CLERK_DEMO_USERS` (see
-/// `src-tauri/src/state.rs`).
+/// `crates/clerk-app/src/state.rs`).
 pub const DEMO_CLERK: (&str, &str) = ("clerk01", "demo-clerk-1");
 
 impl Sandbox {

@@ -87,7 +87,7 @@ pub struct AppCore {
     issuer: OnceCell<Result<clerk_print::Issuer, CmdError>>,
     today_override: Option<Date>,
     /// Who is signed in; every command passes its gate.
-    pub sessions: crate::session::Sessions,
+    pub sessions: crate::gate::Sessions,
     /// The sign-in rules from the config.
     pub policy: clerk_core::access::SignInPolicy,
 }
@@ -146,7 +146,7 @@ impl AppCore {
             sync: OnceCell::new(),
             issuer: OnceCell::new(),
             today_override,
-            sessions: crate::session::Sessions::new(config_idle(&config)),
+            sessions: crate::gate::Sessions::new(config_idle(&config)),
             policy: config.config.session.policy(),
             config,
         }
@@ -154,7 +154,7 @@ impl AppCore {
 
     /// **The gate** (issue #12): every command calls this (or [`Self::user`])
     /// before anything else. The table is clerk-core's `access::COMMANDS`.
-    pub fn gate(&self, command: &str) -> Result<Option<crate::session::User>, CmdError> {
+    pub fn gate(&self, command: &str) -> Result<Option<crate::gate::User>, CmdError> {
         let (r, just_locked) = self.sessions.gate(command);
         if let Some(u) = just_locked {
             self.audit_session("session.idle_lock", &u, serde_json::json!({}));
@@ -166,7 +166,7 @@ impl AppCore {
     }
 
     /// The gate for a command that needs a signed-in user.
-    pub fn user(&self, command: &str) -> Result<crate::session::User, CmdError> {
+    pub fn user(&self, command: &str) -> Result<crate::gate::User, CmdError> {
         self.gate(command)?.ok_or_else(|| {
             tracing::error!(command, "the gate let a command through without a user");
             CmdError::internal()
@@ -174,7 +174,7 @@ impl AppCore {
     }
 
     /// The actor of the rows a user's action writes.
-    pub fn actor_of(&self, user: &crate::session::User) -> clerk_store::Actor {
+    pub fn actor_of(&self, user: &crate::gate::User) -> clerk_store::Actor {
         clerk_store::Actor {
             user_id: user.user_id.clone(),
             window_code: self.config.config.window.code.clone(),
@@ -186,7 +186,7 @@ impl AppCore {
     pub fn audit_session(
         &self,
         action: &'static str,
-        user: &crate::session::User,
+        user: &crate::gate::User,
         detail: serde_json::Value,
     ) {
         let Some(Ok(store)) = self.store.get().cloned() else {
