@@ -324,10 +324,21 @@ fn take_in_commits_and_lists_and_remembers_the_applicant() {
     );
     let again = invoke(&w, "case_documents", json!({"caseId": c["case_id"]})).unwrap();
     assert_eq!(again[0]["prints"], 0);
-    assert!(again[0]["last_outcome"]
-        .as_str()
-        .unwrap()
-        .contains("no printer"));
+    // The journal says so as a code, with the reason in both languages.
+    assert_eq!(again[0]["last_outcome"], "failed");
+    let tried = &again[0]["history"][0];
+    assert_eq!(tried["outcome"], "failed", "{tried}");
+    assert!(
+        tried["reason"]["zh"]
+            .as_str()
+            .unwrap()
+            .contains("未配置打印机")
+            && tried["reason"]["en"]
+                .as_str()
+                .unwrap()
+                .contains("No printer"),
+        "{tried}"
+    );
 }
 
 #[test]
@@ -450,23 +461,38 @@ fn the_receipt_goes_to_the_receipt_printer_and_a_held_job_is_reported() {
     assert_eq!(kinds(&docs), vec!["receipt_80mm", "acceptance_notice"]);
     let receipt = invoke(&w, "print_document", json!({"id": docs[0]["id"]})).unwrap();
     assert_eq!(receipt["printer"], "WC-PDF");
-    assert!(receipt["held_zh"].is_null(), "{receipt}");
+    assert_eq!(receipt["outcome"], "sent", "{receipt}");
+    assert!(receipt["held"].is_null(), "{receipt}");
     let notice = invoke(&w, "print_document", json!({"id": docs[1]["id"]})).unwrap();
     assert_eq!(notice["printer"], "WC-STOPPED");
-    let held = notice["held_zh"].as_str().unwrap();
+    assert_eq!(notice["outcome"], "held", "{notice}");
+    let held = notice["held"]["zh"].as_str().unwrap();
     assert!(
         held.contains("打印队列已暂停") && held.contains("文书已保存"),
         "{held}"
+    );
+    assert!(
+        notice["held"]["en"]
+            .as_str()
+            .unwrap()
+            .contains("the print queue is stopped"),
+        "{notice}"
     );
     let _ = std::process::Command::new("cancel")
         .arg(notice["job_id"].as_str().unwrap())
         .status();
     let after = invoke(&w, "case_documents", json!({"caseId": case_id})).unwrap();
     assert_eq!(after[1]["prints"], 1);
-    assert!(after[1]["last_outcome"]
-        .as_str()
-        .unwrap()
-        .starts_with("held: the print queue is stopped"));
+    assert_eq!(after[1]["last_outcome"], "held");
+    let line = &after[1]["history"][0];
+    assert_eq!(line["outcome"], "held", "{line}");
+    assert!(
+        line["reason"]["zh"]
+            .as_str()
+            .unwrap()
+            .starts_with("打印队列已暂停"),
+        "{line}"
+    );
 }
 
 /// The Windows bundle ships the SumatraPDF sidecar where the printing code

@@ -189,10 +189,9 @@ title: string, doc_no: string, issued_at: string,
  */
 prints: number, 
 /**
- * The last print's outcome: "sent", "held: <why>" (queued, but the
- * printer reported a problem), or why it failed.
+ * How the last print ended (None: never printed).
  */
-last_outcome: string | null, 
+last_outcome: PrintOutcome | null, 
 /**
  * Every print and failed print, oldest first (the print journal).
  */
@@ -204,10 +203,13 @@ export type PrintResult = { printer: string, job_id: string,
  */
 copy: boolean, 
 /**
- * The job is queued but will not come out now: the printer reported
- * a problem (paper out, jam, queue stopped…). Chinese, then English.
+ * `sent`, or `held`: the job is queued but will not come out now.
  */
-held_zh: string | null, held_en: string | null, };
+outcome: PrintOutcome, 
+/**
+ * Why it is held (paper out, jam, queue stopped…) and what happens.
+ */
+held: Text | null, };
 
 export type PrintEntry = { 
 /**
@@ -221,11 +223,13 @@ by: string,
 /**
  * A 副本 (the original was printed before).
  */
-copy: boolean, printer: string | null, job_id: string | null, 
+copy: boolean, printer: string | null, job_id: string | null, outcome: PrintOutcome, 
 /**
- * "sent", "held: <why>", or why it failed.
+ * Why it was held or did not print.
  */
-outcome: string, };
+reason: Text | null, };
+
+export type PrintOutcome = "sent" | "held" | "failed" | "in_viewer";
 
 export type HallCase = { case_id: string, receipt_no: string, 
 /**

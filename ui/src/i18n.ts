@@ -212,7 +212,7 @@ export const messages = {
       original: '原件',
       copy: '副本',
       noPrinter: '未配置打印机',
-      outcome: { sent: '已送打印', held: '已排队但未打印：{why}', failed: '失败：{why}' },
+      outcome: { sent: '已送打印', held: '已排队但未打印：{why}', failed: '未打印：{why}', in_viewer: '已在阅读器中打开，需手工打印' },
     },
     contact: {
       title: '联系方式',
@@ -484,7 +484,7 @@ export const messages = {
       original: 'original',
       copy: 'copy',
       noPrinter: 'no printer configured',
-      outcome: { sent: 'sent to the printer', held: 'queued, not printed: {why}', failed: 'failed: {why}' },
+      outcome: { sent: 'sent to the printer', held: 'queued, not printed: {why}', failed: 'not printed: {why}', in_viewer: 'opened in the viewer, to print by hand' },
     },
     contact: {
       title: 'Contact',

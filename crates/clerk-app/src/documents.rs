@@ -4,7 +4,7 @@
 use crate::errors::*;
 use crate::state::AppCore;
 use clerk_ipc::{CmdError, ErrorKind};
-use clerk_ipc::{DocumentInfo, PrintResult};
+use clerk_ipc::{DocumentInfo, PrintOutcome, PrintResult, Text};
 
 fn doc_info(d: clerk_store::DocumentRow, journal: &[clerk_store::JournalRow]) -> DocumentInfo {
     DocumentInfo {
@@ -17,7 +17,8 @@ fn doc_info(d: clerk_store::DocumentRow, journal: &[clerk_store::JournalRow]) ->
                 copy: j.record.copy,
                 printer: j.record.printer.clone(),
                 job_id: j.record.job_id.clone(),
-                outcome: j.record.outcome.clone(),
+                outcome: print_outcome(j.record.outcome),
+                reason: j.record.reason.clone().map(|(zh, en)| Text { zh, en }),
             })
             .collect(),
         title: clerk_print::kind_title(&d.kind).to_owned(),
@@ -26,7 +27,17 @@ fn doc_info(d: clerk_store::DocumentRow, journal: &[clerk_store::JournalRow]) ->
         doc_no: d.doc_no,
         issued_at: d.issued_at,
         prints: d.prints as u32,
-        last_outcome: d.last_outcome,
+        last_outcome: d.last_outcome.map(print_outcome),
+    }
+}
+
+fn print_outcome(o: clerk_core::printing::PrintOutcome) -> PrintOutcome {
+    use clerk_core::printing::PrintOutcome as P;
+    match o {
+        P::Sent => PrintOutcome::Sent,
+        P::Held => PrintOutcome::Held,
+        P::Failed => PrintOutcome::Failed,
+        P::InViewer => PrintOutcome::InViewer,
     }
 }
 
@@ -126,16 +137,21 @@ pub async fn case_documents(core: &AppCore, case_id: String) -> CmdResult<Vec<Do
 }
 
 /// Print a saved document on its configured printer (A4, or the thermal
-/// printer for an 80 mm receipt), without a dialog.
-/// The first successful print is the original; every later one prints the
-/// saved 副本. Failures are journalled and leave the document for later.
+/// printer for an 80 mm receipt), without a dialog: clerk-print's
+/// `print()` routes, sends and journals. The first print that reaches a
+/// queue is the original; every later one prints the saved 副本. A print
+/// that did not reach a queue is an error for the clerk and stays in the
+/// journal; the document is kept for later.
 pub async fn print_document(core: &AppCore, id: String) -> CmdResult<PrintResult> {
     let me = core.user("print_document")?;
     let store = core.store().await?;
-    let cfg = core.config.config.clone();
+    let route = clerk_print::printing::Route {
+        a4: core.config.config.printer.a4.clone(),
+        receipt: core.config.config.printer.receipt.clone(),
+    };
     let spool = core.data_dir.join("spool");
     let actor = core.actor_of(&me);
-    blocking(move || {
+    let printed = blocking(move || {
         let copy = store.original_printed(&id).map_err(storage)?;
         let Some((pdf, _, kind)) = store.document_pdf(&id, copy).map_err(storage)? else {
             return Err(CmdError::new(
@@ -144,99 +160,57 @@ pub async fn print_document(core: &AppCore, id: String) -> CmdResult<PrintResult
                 "No such document",
             ));
         };
-        let fail = |e: clerk_print::printing::PrintJobError, printer: Option<String>| {
+        let job = clerk_print::printing::Job {
+            id: &id,
+            kind: &kind,
+            pdf: &pdf,
+            copy,
+        };
+        clerk_print::printing::print(&job, &route, &spool, |p| {
             let rec = clerk_store::PrintRecord {
-                copy,
-                printer,
-                job_id: None,
-                outcome: e.to_string(),
+                copy: p.copy,
+                printer: p.printer.clone(),
+                job_id: p.job_id.clone(),
+                outcome: p.outcome,
+                reason: p.reason.clone(),
             };
-            let _ = store.journal_print(&id, &rec, &actor, clerk_store::time::now_millis());
-            tracing::warn!(error = %e, "print failed");
-            CmdError::new(
-                ErrorKind::Config,
-                e.zh(),
-                format!("{e}. The document is saved; print it later."),
-            )
-        };
-        // The 80 mm receipt goes to the thermal printer, the rest to A4.
-        let printer = if kind == "receipt_80mm" {
-            cfg.printer.receipt.clone()
-        } else {
-            cfg.printer.a4.clone()
-        };
-        std::fs::create_dir_all(&spool).map_err(|_| CmdError::internal())?;
-        let file = spool.join(format!("{id}.pdf"));
-        let Some(printer) = printer else {
-            // Windows without a configured printer: the default viewer, where
-            // the clerk prints by hand. Journalled as such, never as printed.
-            #[cfg(windows)]
-            {
-                std::fs::write(&file, &pdf).map_err(|_| CmdError::internal())?;
-                let opened = clerk_print::printing::open_in_viewer(&file);
-                let rec = clerk_store::PrintRecord {
-                    copy,
-                    printer: None,
-                    job_id: None,
-                    outcome: match &opened {
-                        Ok(()) => "opened in the default viewer".into(),
-                        Err(e) => e.to_string(),
-                    },
-                };
-                let _ = store.journal_print(&id, &rec, &actor, clerk_store::time::now_millis());
-                return Err(CmdError::new(
-                    ErrorKind::Config,
-                    "本机未配置打印机，文书已在默认阅读器中打开，请从阅读器打印",
-                    "No printer is configured: the document is open in the default viewer; print it from there",
-                ));
-            }
-            #[cfg(not(windows))]
-            return Err(fail(clerk_print::printing::PrintJobError::NoPrinter, None));
-        };
-        std::fs::write(&file, &pdf).map_err(|_| CmdError::internal())?;
-        let title = format!(
-            "{}{}",
-            clerk_print::kind_title(&kind),
-            if copy { "（副本）" } else { "" }
-        );
-        let sent = clerk_print::printing::send(&file, &printer, &title);
-        let _ = std::fs::remove_file(&file);
-        match sent {
-            Ok(job_id) => {
-                // Accepted by CUPS; does the printer say it cannot print now?
-                let held = clerk_print::printing::queue_state(&printer).and_then(|s| s.problem());
-                let rec = clerk_store::PrintRecord {
-                    copy,
-                    printer: Some(printer.clone()),
-                    job_id: Some(job_id.clone()),
-                    outcome: match &held {
-                        Some(p) => format!("held: {}", p.en()),
-                        None => "sent".into(),
-                    },
-                };
-                if let Some(p) = &held {
-                    tracing::warn!(job = %job_id, printer = %printer, problem = %p.en(), "print job held");
-                }
-                store
-                    .journal_print(&id, &rec, &actor, clerk_store::time::now_millis())
-                    .map_err(storage)?;
-                tracing::info!(job = %job_id, printer = %printer, copy, "document printed");
-                Ok(PrintResult {
-                    held_zh: held.as_ref().map(|p| {
-                        format!("已送入打印队列，但{}：排除后将自动打印；文书已保存，也可稍后重打", p.zh())
-                    }),
-                    held_en: held.as_ref().map(|p| {
-                        format!("Queued, but {}: it prints once that is fixed; the document is saved", p.en())
-                    }),
-                    printer,
-                    job_id,
-                    copy,
-                })
-            }
-            Err(e) => Err(fail(e, Some(printer))),
-        }
+            store
+                .journal_print(&id, &rec, &actor, clerk_store::time::now_millis())
+                .map_err(storage)
+        })
     })
-    .await
+    .await?;
+    let reason = printed.reason.clone().unwrap_or_default();
+    match (printed.outcome, printed.printer, printed.job_id) {
+        (o, Some(printer), Some(job_id)) if o.counts_as_printed() => {
+            if let Some((_, en)) = &printed.reason {
+                tracing::warn!(job = %job_id, printer = %printer, problem = %en, "print job held");
+            }
+            tracing::info!(job = %job_id, printer = %printer, copy = printed.copy, "document printed");
+            Ok(PrintResult {
+                outcome: print_outcome(o),
+                held: printed.reason.map(|(zh, en)| Text {
+                    zh: format!(
+                        "已送入打印队列，但{zh}：排除后将自动打印；文书已保存，也可稍后重打"
+                    ),
+                    en: format!(
+                        "Queued, but {en}: it prints once that is fixed; the document is saved"
+                    ),
+                }),
+                printer,
+                job_id,
+                copy: printed.copy,
+            })
+        }
+        (o, ..) => {
+            tracing::warn!(
+                outcome = o.as_str(),
+                detail = printed.detail.as_deref().unwrap_or(""),
+                "not printed"
+            );
+            Err(CmdError::new(ErrorKind::Config, reason.0, reason.1))
+        }
+    }
 }
 
 /// Printer queues the printing system knows, for the settings page.

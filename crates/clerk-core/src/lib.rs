@@ -15,6 +15,7 @@ pub mod drift;
 pub mod edit;
 pub mod ids;
 pub mod intake;
+pub mod printing;
 pub mod receipt;
 
 /// The sample catalogue that ships with the app (示例数据), used when no

@@ -430,9 +430,8 @@ pub struct DocumentInfo {
     pub issued_at: String,
     /// Successful prints so far (the first is the original, later ones 副本).
     pub prints: u32,
-    /// The last print's outcome: "sent", "held: <why>" (queued, but the
-    /// printer reported a problem), or why it failed.
-    pub last_outcome: Option<String>,
+    /// How the last print ended (None: never printed).
+    pub last_outcome: Option<PrintOutcome>,
     /// Every print and failed print, oldest first (the print journal).
     pub history: Vec<PrintEntry>,
 }
@@ -448,8 +447,24 @@ pub struct PrintEntry {
     pub copy: bool,
     pub printer: Option<String>,
     pub job_id: Option<String>,
-    /// "sent", "held: <why>", or why it failed.
-    pub outcome: String,
+    pub outcome: PrintOutcome,
+    /// Why it was held or did not print.
+    pub reason: Option<Text>,
+}
+
+/// How a print ended (clerk-core's `PrintOutcome`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum PrintOutcome {
+    /// The printing system accepted the job and the printer is ready.
+    Sent,
+    /// Accepted, but the printer cannot print now: it comes out once that
+    /// is fixed.
+    Held,
+    /// Not printed; the document is kept.
+    Failed,
+    /// No printer configured (Windows): opened in the default viewer.
+    InViewer,
 }
 
 /// A print job handed to the printing system.
@@ -459,10 +474,10 @@ pub struct PrintResult {
     pub job_id: String,
     /// True when this print was a 副本 (the original was printed before).
     pub copy: bool,
-    /// The job is queued but will not come out now: the printer reported
-    /// a problem (paper out, jam, queue stopped…). Chinese, then English.
-    pub held_zh: Option<String>,
-    pub held_en: Option<String>,
+    /// `sent`, or `held`: the job is queued but will not come out now.
+    pub outcome: PrintOutcome,
+    /// Why it is held (paper out, jam, queue stopped…) and what happens.
+    pub held: Option<Text>,
 }
 
 /// One field a clerk changes after intake.
@@ -663,6 +678,7 @@ pub fn typescript_bindings() -> String {
         DocumentInfo::decl(&cfg),
         PrintResult::decl(&cfg),
         PrintEntry::decl(&cfg),
+        PrintOutcome::decl(&cfg),
         HallCase::decl(&cfg),
         NodeStatus::decl(&cfg),
         OutboxState::decl(&cfg),

@@ -4,7 +4,139 @@
 //! built on a Windows host); with no printer configured there, the document
 //! opens in the default PDF viewer instead. [`send`] picks the right one.
 
+use std::path::Path;
 use std::process::Command;
+
+pub use clerk_core::printing::PrintOutcome;
+
+/// Where documents print: the queues of `[printer]` in the config.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Route {
+    /// A4 notices.
+    pub a4: Option<String>,
+    /// The 80 mm thermal printer, for the receipt.
+    pub receipt: Option<String>,
+}
+
+impl Route {
+    /// The 80 mm receipt goes to the thermal printer, the rest to A4.
+    pub fn printer_for(&self, kind: &str) -> Option<&str> {
+        if kind == "receipt_80mm" {
+            self.receipt.as_deref()
+        } else {
+            self.a4.as_deref()
+        }
+    }
+}
+
+/// One document to print: its original or its 副本.
+pub struct Job<'a> {
+    /// The document's id (names the spool file).
+    pub id: &'a str,
+    /// Its kind (`acceptance_notice`, `receipt_80mm`, …): the route and the
+    /// queue title follow it.
+    pub kind: &'a str,
+    pub pdf: &'a [u8],
+    /// A 副本: the original reached a queue before.
+    pub copy: bool,
+}
+
+/// How one print ended: what the journal keeps and the clerk is told.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Printed {
+    pub outcome: PrintOutcome,
+    pub copy: bool,
+    pub printer: Option<String>,
+    pub job_id: Option<String>,
+    /// Why it was held or did not print, in Chinese and English; None when
+    /// it was sent.
+    pub reason: Option<(String, String)>,
+    /// The printing system's own text, for the log only.
+    pub detail: Option<String>,
+}
+
+/// Print a document without a dialog: route it by kind, spool it, send it,
+/// ask the queue whether it will come out, and journal the outcome —
+/// every attempt, printed or not, is journalled before this returns (the
+/// caller's `journal`, normally clerk-store's `journal_print`). No printer
+/// configured: on Windows the document opens in the default viewer
+/// (journalled as such, never as printed); elsewhere it fails.
+pub fn print<E>(
+    job: &Job,
+    route: &Route,
+    spool: &Path,
+    journal: impl FnOnce(&Printed) -> Result<(), E>,
+) -> Result<Printed, E> {
+    let printed = attempt(job, route, spool);
+    journal(&printed)?;
+    Ok(printed)
+}
+
+fn attempt(job: &Job, route: &Route, spool: &Path) -> Printed {
+    let printer = route.printer_for(job.kind).map(str::to_owned);
+    let failed = |e: PrintJobError, printer: Option<String>| Printed {
+        outcome: PrintOutcome::Failed,
+        copy: job.copy,
+        printer,
+        job_id: None,
+        reason: Some((
+            e.zh(),
+            format!("{}. The document is saved; print it later.", e.en()),
+        )),
+        detail: Some(e.to_string()),
+    };
+    let file = spool.join(format!("{}.pdf", job.id));
+    if let Err(e) = std::fs::create_dir_all(spool).and_then(|_| std::fs::write(&file, job.pdf)) {
+        return failed(PrintJobError::Spool(e.to_string()), printer);
+    }
+    let Some(printer) = printer else {
+        if cfg!(windows) {
+            // Left for the viewer to read; the spool is cleared next time.
+            return match open_in_viewer(&file) {
+                Ok(()) => Printed {
+                    outcome: PrintOutcome::InViewer,
+                    copy: job.copy,
+                    printer: None,
+                    job_id: None,
+                    reason: Some((
+                        "本机未配置打印机，文书已在默认阅读器中打开，请从阅读器打印".into(),
+                        "No printer is configured: the document is open in the default viewer; print it from there".into(),
+                    )),
+                    detail: None,
+                },
+                Err(e) => failed(e, None),
+            };
+        }
+        let _ = std::fs::remove_file(&file);
+        return failed(PrintJobError::NoPrinter, None);
+    };
+    let title = format!(
+        "{}{}",
+        crate::kind_title(job.kind),
+        if job.copy { "（副本）" } else { "" }
+    );
+    let sent = send(&file, &printer, &title);
+    let _ = std::fs::remove_file(&file);
+    match sent {
+        Err(e) => failed(e, Some(printer)),
+        Ok(job_id) => {
+            // Accepted by CUPS; does the printer say it cannot print now?
+            let held = queue_state(&printer).and_then(|s| s.problem());
+            Printed {
+                outcome: if held.is_some() {
+                    PrintOutcome::Held
+                } else {
+                    PrintOutcome::Sent
+                },
+                copy: job.copy,
+                reason: held.as_ref().map(|p| (p.zh(), p.en())),
+                detail: None,
+                printer: Some(printer),
+                job_id: Some(job_id),
+            }
+        }
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PrintJobError {
@@ -18,9 +150,30 @@ pub enum PrintJobError {
     NoLp(String),
     #[error("cannot run the SumatraPDF sidecar: {0}")]
     NoSumatra(String),
+    #[error("the spool folder cannot be written: {0}")]
+    Spool(String),
 }
 
 impl PrintJobError {
+    /// English, without the printing system's own text (that goes to the
+    /// log: the error contract).
+    pub fn en(&self) -> String {
+        match self {
+            PrintJobError::NoPrinter => {
+                "No printer is configured for this document ([printer] in the config)".into()
+            }
+            PrintJobError::UnknownPrinter(p) => format!("The printer {p} does not exist"),
+            PrintJobError::Cups(_) => "The printing system refused the job".into(),
+            PrintJobError::NoLp(_) => "This PC has no printing service (CUPS)".into(),
+            PrintJobError::NoSumatra(_) => {
+                "The print component (SumatraPDF) is missing: reinstall the app".into()
+            }
+            PrintJobError::Spool(_) => {
+                "The spool folder cannot be written; please contact IT".into()
+            }
+        }
+    }
+
     pub fn zh(&self) -> String {
         match self {
             PrintJobError::NoPrinter => {
@@ -29,10 +182,16 @@ impl PrintJobError {
             PrintJobError::UnknownPrinter(p) => {
                 format!("打印机「{p}」不存在，文书已保存，可稍后打印")
             }
-            PrintJobError::Cups(m) => format!("打印失败：{m}。文书已保存，可稍后重新打印"),
+            PrintJobError::Cups(_) => {
+                "打印系统拒绝了该打印任务，文书已保存，可稍后重新打印；如反复出现请联系信息科"
+                    .into()
+            }
             PrintJobError::NoLp(_) => "本机没有打印服务（CUPS），文书已保存".into(),
             PrintJobError::NoSumatra(_) => {
                 "打印组件（SumatraPDF）缺失，请重新安装本软件；文书已保存".into()
+            }
+            PrintJobError::Spool(_) => {
+                "本机打印暂存文件夹无法写入，文书已保存，可稍后打印；请联系信息科".into()
             }
         }
     }

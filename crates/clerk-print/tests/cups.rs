@@ -99,3 +99,93 @@ fn a_stopped_queue_holds_the_job_and_says_why() {
     assert_eq!(printing::queue_state(PRINTER).unwrap().problem(), None);
     assert_eq!(printing::queue_state("no-such-queue"), None);
 }
+
+/// `print()` routes by kind, journals every attempt before it returns, and
+/// says how it ended as a code: sent on a ready queue, held on a stopped
+/// one (with why, in both languages), failed with no printer or an
+/// unknown one — and a failed journal write is the caller's error.
+#[test]
+fn print_routes_journals_and_says_how_it_ended() {
+    use printing::{Job, PrintOutcome, Route};
+    let spool = tempfile::tempdir().unwrap();
+    let pdf = render(
+        &load_template("receipt", None).unwrap(),
+        &sample_values("receipt"),
+        &Font::default_font().unwrap(),
+        Marking::Original,
+    )
+    .unwrap();
+    let job = |kind| Job {
+        id: "d1",
+        kind,
+        pdf: &pdf,
+        copy: false,
+    };
+    let journal = std::cell::RefCell::new(Vec::new());
+    let run = |kind, route: &Route| {
+        printing::print(&job(kind), route, spool.path(), |p| {
+            journal.borrow_mut().push(p.clone());
+            Ok::<_, ()>(())
+        })
+        .unwrap()
+    };
+    // No printer for A4 (the receipt printer does not print notices).
+    let only_receipt = Route {
+        a4: None,
+        receipt: Some("nowhere".into()),
+    };
+    let none = run("acceptance_notice", &only_receipt);
+    assert_eq!(
+        (none.outcome, none.printer.as_deref()),
+        (PrintOutcome::Failed, None)
+    );
+    let (zh, en) = none.reason.clone().unwrap();
+    assert!(
+        zh.contains("未配置打印机") && en.contains("No printer"),
+        "{zh} / {en}"
+    );
+    assert!(!none.outcome.counts_as_printed());
+    assert_eq!(journal.borrow().len(), 1, "a failure is journalled too");
+    assert_eq!(
+        std::fs::read_dir(spool.path()).unwrap().count(),
+        0,
+        "spool cleared"
+    );
+
+    // A journal that cannot be written fails the print for the caller.
+    let r = printing::print(&job("receipt"), &Route::default(), spool.path(), |_| {
+        Err("journal full")
+    });
+    assert_eq!(r.unwrap_err(), "journal full");
+
+    if !testing::queues_present(&[PRINTER, "WC-STOPPED"]) {
+        return;
+    }
+    let route = Route {
+        a4: Some("WC-STOPPED".into()),
+        receipt: Some(PRINTER.into()),
+    };
+    let sent = run("receipt_80mm", &route);
+    assert_eq!(sent.outcome, PrintOutcome::Sent, "{sent:?}");
+    assert_eq!(sent.printer.as_deref(), Some(PRINTER));
+    assert!(sent.reason.is_none());
+    let held = run("acceptance_notice", &route);
+    assert_eq!(held.outcome, PrintOutcome::Held, "{held:?}");
+    assert!(held.outcome.counts_as_printed());
+    let (zh, en) = held.reason.clone().unwrap();
+    assert!(
+        zh.starts_with("打印队列已暂停") && en.starts_with("the print queue is stopped"),
+        "{zh} / {en}"
+    );
+    let _ = Command::new("cancel").arg(held.job_id.unwrap()).status();
+    let unknown = run(
+        "receipt",
+        &Route {
+            a4: Some("WC-NO-SUCH-QUEUE".into()),
+            receipt: None,
+        },
+    );
+    assert_eq!(unknown.outcome, PrintOutcome::Failed);
+    assert!(unknown.reason.unwrap().0.contains("WC-NO-SUCH-QUEUE"));
+    assert_eq!(journal.borrow().len(), 4);
+}

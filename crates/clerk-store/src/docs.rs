@@ -3,6 +3,8 @@
 use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 
+use clerk_core::printing::PrintOutcome;
+
 use crate::ops::{Actor, StoreError};
 use crate::time::iso_utc;
 use crate::Store;
@@ -24,8 +26,9 @@ pub struct DocumentRow {
     pub doc_no: String,
     pub sha256: String,
     pub issued_at: String,
+    /// Prints that reached a queue (the first was the original).
     pub prints: i64,
-    pub last_outcome: Option<String>,
+    pub last_outcome: Option<PrintOutcome>,
 }
 
 /// One line of the print journal, as read back.
@@ -42,7 +45,9 @@ pub struct PrintRecord {
     pub copy: bool,
     pub printer: Option<String>,
     pub job_id: Option<String>,
-    pub outcome: String,
+    pub outcome: PrintOutcome,
+    /// Why it was held or failed, as the clerk was told (Chinese, English).
+    pub reason: Option<(String, String)>,
 }
 
 impl Store {
@@ -91,7 +96,7 @@ impl Store {
         let conn = self.conn.lock().unwrap();
         let mut st = conn.prepare_cached(
             "SELECT d.id, d.case_id, d.kind, d.doc_no, d.sha256, d.issued_at, \
-               (SELECT count(*) FROM print_journal p WHERE p.document_id = d.id AND (p.outcome = 'sent' OR p.outcome LIKE 'held:%')), \
+               (SELECT count(*) FROM print_journal p WHERE p.document_id = d.id AND p.outcome IN ('sent', 'held')), \
                (SELECT p.outcome FROM print_journal p WHERE p.document_id = d.id ORDER BY p.id DESC LIMIT 1) \
              FROM documents d WHERE d.case_id = ?1 ORDER BY d.rowid",
         )?;
@@ -104,7 +109,7 @@ impl Store {
                 sha256: r.get(4)?,
                 issued_at: r.get(5)?,
                 prints: r.get(6)?,
-                last_outcome: r.get(7)?,
+                last_outcome: r.get::<_, Option<String>>(7)?.as_deref().map(outcome),
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
@@ -114,7 +119,7 @@ impl Store {
     pub fn print_journal(&self, case_id: &str) -> Result<Vec<JournalRow>, StoreError> {
         let conn = self.conn.lock().unwrap();
         let mut st = conn.prepare_cached(
-            "SELECT p.document_id, p.at, p.actor, p.copy, p.printer, p.job_id, p.outcome \
+            "SELECT p.document_id, p.at, p.actor, p.copy, p.printer, p.job_id, p.outcome, p.reason_zh, p.reason_en \
              FROM print_journal p JOIN documents d ON d.id = p.document_id \
              WHERE d.case_id = ?1 ORDER BY p.id",
         )?;
@@ -127,7 +132,13 @@ impl Store {
                     copy: r.get(3)?,
                     printer: r.get(4)?,
                     job_id: r.get(5)?,
-                    outcome: r.get(6)?,
+                    outcome: outcome(&r.get::<_, String>(6)?),
+                    reason: match (r.get(7)?, r.get(8)?) {
+                        (Some(zh), Some(en)) => Some((zh, en)),
+                        (None, Some(en)) => Some((String::new(), en)),
+                        (Some(zh), None) => Some((zh, String::new())),
+                        (None, None) => None,
+                    },
                 },
             })
         })?;
@@ -155,7 +166,7 @@ impl Store {
     pub fn original_printed(&self, id: &str) -> Result<bool, StoreError> {
         let conn = self.conn.lock().unwrap();
         Ok(conn.query_row(
-            "SELECT count(*) FROM print_journal WHERE document_id = ?1 AND copy = 0 AND (outcome = 'sent' OR outcome LIKE 'held:%')",
+            "SELECT count(*) FROM print_journal WHERE document_id = ?1 AND copy = 0 AND outcome IN ('sent', 'held')",
             [id],
             |r| r.get::<_, i64>(0),
         )? > 0)
@@ -170,8 +181,18 @@ impl Store {
     ) -> Result<(), StoreError> {
         let conn = self.conn.lock().unwrap();
         conn.execute(
-            "INSERT INTO print_journal(document_id, at, actor, copy, printer, job_id, outcome) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![document_id, iso_utc(now_millis), actor.user_id, rec.copy, rec.printer, rec.job_id, rec.outcome],
+            "INSERT INTO print_journal(document_id, at, actor, copy, printer, job_id, outcome, reason_zh, reason_en) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            params![
+                document_id,
+                iso_utc(now_millis),
+                actor.user_id,
+                rec.copy,
+                rec.printer,
+                rec.job_id,
+                rec.outcome.as_str(),
+                rec.reason.as_ref().map(|r| &r.0),
+                rec.reason.as_ref().map(|r| &r.1),
+            ],
         )?;
         Ok(())
     }
@@ -190,4 +211,10 @@ impl Store {
             .map(|b| ALPHA[usize::from(*b) % ALPHA.len()] as char)
             .collect()
     }
+}
+
+/// A journal code as kept; a code no version wrote reads as failed (the
+/// journal never says printed when it cannot tell).
+fn outcome(code: &str) -> PrintOutcome {
+    PrintOutcome::parse(code).unwrap_or(PrintOutcome::Failed)
 }

@@ -42,6 +42,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0009_outbox_requeued",
         include_str!("../migrations/0009_outbox_requeued.sql"),
     ),
+    (
+        "0010_print_outcome",
+        include_str!("../migrations/0010_print_outcome.sql"),
+    ),
 ];
 
 /// Who this installation is, for receipt numbers and the outbox.

@@ -1,6 +1,7 @@
 use std::fs;
 
 use clerk_core::date::Date;
+use clerk_core::printing::PrintOutcome;
 use clerk_core::receipt::ReceiptNo;
 use clerk_secrets::{MemoryStore, SecretStore};
 use clerk_store::testing::{person, sample_case};
@@ -305,6 +306,7 @@ fn migrations_are_append_only() {
             "0007_calendar std1:87ff954f4f7d870d14ab69a8d683e0b0a8f484267eca95c8716f39f0c9ce0435",
             "0008_users std1:3a44801bf05e5ca6a3d991b1e634e04b060d1c3078483f2e6934b7566ce6a2dd",
             "0009_outbox_requeued std1:bdc484bdd8373fc80969778f378a39687de7f6d7f8554fe5dd95fc6d407d0104",
+            "0010_print_outcome std1:84755858bceb2c248bcbf43ea472e86dc6526a8295e167ce57ba3a499974590e",
         ]
     "#]]
     .assert_debug_eq(&pinned);
@@ -358,7 +360,8 @@ fn documents_are_kept_encrypted_with_their_copy_and_journalled() {
         copy: false,
         printer: Some("A4".into()),
         job_id: Some("A4-12".into()),
-        outcome: "sent".into(),
+        outcome: PrintOutcome::Sent,
+        reason: None,
     };
     s.journal_print(&d.id, &rec, &actor(), NOW).unwrap();
     assert!(s.original_printed(&d.id).unwrap());
@@ -369,17 +372,23 @@ fn documents_are_kept_encrypted_with_their_copy_and_journalled() {
         copy: true,
         printer: None,
         job_id: None,
-        outcome: "no printer is configured".into(),
+        outcome: PrintOutcome::Failed,
+        reason: Some(("本机未配置打印机".into(), "no printer is configured".into())),
     };
     s.journal_print(&d.id, &failed, &actor(), NOW + 1).unwrap();
     let held = clerk_store::PrintRecord {
         copy: true,
         printer: Some("A4".into()),
         job_id: Some("A4-13".into()),
-        outcome: "held: the printer is out of paper".into(),
+        outcome: PrintOutcome::Held,
+        reason: Some(("打印机缺纸".into(), "the printer is out of paper".into())),
     };
     s.journal_print(&d.id, &held, &actor(), NOW + 2).unwrap();
     assert_eq!(s.documents(&c.case_id).unwrap()[0].prints, 2);
+    assert_eq!(
+        s.documents(&c.case_id).unwrap()[0].last_outcome,
+        Some(PrintOutcome::Held)
+    );
     let journal = s.print_journal(&c.case_id).unwrap();
     assert_eq!(
         journal.iter().map(|j| j.record.clone()).collect::<Vec<_>>(),
@@ -854,5 +863,61 @@ fn requeued_rows_of_an_older_version_keep_their_new_number() {
     assert_eq!(
         (r4.requeued_as, r4.last_error.as_deref()),
         (None, Some("network: down"))
+    );
+}
+
+/// Migration 0010: the journal's texts of older versions become codes,
+/// with the reason in its own column; a journal that said printed still
+/// does, and nothing reads as printed that did not.
+#[test]
+fn print_journal_texts_of_an_older_version_become_outcome_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    let secrets = MemoryStore::new();
+    let before = MIGRATIONS
+        .iter()
+        .position(|(n, _)| *n == "0010_print_outcome")
+        .unwrap();
+    clerk_store::testing::at_schema(dir.path(), &secrets, ident().unwrap(), before, |c| {
+        c.execute_batch(
+            "INSERT INTO cases(case_id, receipt_no, receipt_counter, matter_code, matter_version, matter_name, status, \
+               applicant_name, applicant_id_no, applicant_phone, received_on, created_at, clerk_id, window_code, version, body) \
+             VALUES ('c1', 'R1', 1, 'M', 1, 'M', 'accepted', 'A', 'X', 'P', '2026-03-02', '2026-03-02T01:00:00Z', 'u-07', '07', 1, '{}'); \
+             INSERT INTO documents(id, case_id, kind, doc_no, pdf, copy_pdf, sha256, values_json, issued_at, issued_by) \
+             VALUES ('d1', 'c1', 'receipt', 'N1', x'00', x'00', 'h', '{}', '2026-03-02T01:00:00Z', 'u-07'); \
+             INSERT INTO print_journal(document_id, at, actor, copy, printer, job_id, outcome) VALUES \
+               ('d1', '2026-03-02T01:00:01Z', 'u-07', 0, NULL, NULL, 'no printer is configured for this document'), \
+               ('d1', '2026-03-02T01:00:02Z', 'u-07', 0, 'A4', 'A4-1', 'held: the printer is out of paper'), \
+               ('d1', '2026-03-02T01:00:03Z', 'u-07', 1, 'A4', 'A4-2', 'sent'), \
+               ('d1', '2026-03-02T01:00:04Z', 'u-07', 1, NULL, NULL, 'opened in the default viewer')",
+        )
+    })
+    .unwrap();
+    let s = Store::open(dir.path(), &secrets, ident).unwrap();
+    let j: Vec<_> = s
+        .print_journal("c1")
+        .unwrap()
+        .into_iter()
+        .map(|j| (j.record.outcome, j.record.reason.map(|r| r.1)))
+        .collect();
+    assert_eq!(
+        j,
+        vec![
+            (
+                PrintOutcome::Failed,
+                Some("no printer is configured for this document".into())
+            ),
+            (
+                PrintOutcome::Held,
+                Some("the printer is out of paper".into())
+            ),
+            (PrintOutcome::Sent, None),
+            (PrintOutcome::InViewer, None),
+        ]
+    );
+    assert!(s.original_printed("d1").unwrap());
+    let d = &s.documents("c1").unwrap()[0];
+    assert_eq!(
+        (d.prints, d.last_outcome),
+        (2, Some(PrintOutcome::InViewer))
     );
 }
