@@ -28,6 +28,7 @@ const COMMANDS: &[&str] = &[
     "case_attachments",
     "attach_scan",
     "catalogue_drift",
+    "missing_materials",
     "calendar_status",
     "import_calendar",
     "mark_deadline_moves_seen",

@@ -38,6 +38,7 @@ pub fn build<R: tauri::Runtime>(
             commands::intake::discard_draft,
             commands::intake::take_in,
             commands::intake::catalogue_drift,
+            commands::intake::missing_materials,
             commands::queue::hall_cases,
             commands::queue::accept_online,
             commands::queue::list_cases,

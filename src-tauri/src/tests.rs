@@ -246,6 +246,77 @@ pub(crate) fn valid_id() -> String {
     )
 }
 
+/// The form asks Rust what a matter allows and what is missing: 容缺
+/// where a material may be missing, never "accept" for an instant matter
+/// (refused by take_in too), and the missing list in the matter's order.
+#[test]
+fn the_decisions_and_the_missing_list_are_rusts() {
+    let (_app, w) = app(default_config());
+    let food = invoke(
+        &w,
+        "matter_detail",
+        json!({"code": "11530500MB1A27618NXK00001000000"}),
+    )
+    .unwrap();
+    assert_eq!(
+        food["decisions"],
+        json!([
+            "accept",
+            "accept_with_gaps",
+            "request_supplement",
+            "not_accept"
+        ])
+    );
+    let missing = invoke(
+        &w,
+        "missing_materials",
+        food_form(&valid_id(), true, json!({"kind": "accept"})),
+    )
+    .unwrap();
+    assert_eq!(missing.as_array().unwrap().len(), 1, "{missing}");
+    assert_eq!(missing[0]["material_id"], "m4");
+    assert_eq!(missing[0]["may_be_missing"], true);
+    assert_eq!(missing[0]["name"], food["materials"][3]["name"]);
+
+    let matters = invoke(&w, "list_matters", json!({"query": ""})).unwrap();
+    let instant = matters
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["case_kind"] == "instant")
+        .expect("the sample has an instant matter");
+    let code = instant["code"].as_str().unwrap();
+    let detail = invoke(&w, "matter_detail", json!({"code": code})).unwrap();
+    assert_eq!(
+        detail["decisions"],
+        json!(["complete_on_the_spot", "request_supplement", "not_accept"])
+    );
+    assert!(detail["latest_supply_by"].is_null());
+    let materials: Vec<Value> = detail["materials"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| json!({"material_id": m["id"], "received": true, "original_seen": true, "copies": m["copies"]}))
+        .collect();
+    let form = json!({"form": {
+        "matter_code": code,
+        "matter_version": detail["version"],
+        "applicant": {"kind": "person", "name": "李四", "id_no": valid_id(), "phone": "13808720000", "address": "保山市隆阳区"},
+        "materials": materials,
+        "decision": {"kind": "accept"},
+    }});
+    let out = invoke(&w, "take_in", form).unwrap();
+    assert_eq!(out["outcome"], "invalid", "{out}");
+    let p = out["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["field"] == "decision")
+        .expect("the decision is refused");
+    assert_eq!(p["message"], "即办件须当场办结，不能按承诺件受理");
+    assert_eq!(invoke(&w, "sync_status", json!({})).unwrap()["unsent"], 0);
+}
+
 #[test]
 fn take_in_commits_and_lists_and_remembers_the_applicant() {
     let (_app, w) = app(default_config());

@@ -45,7 +45,7 @@ fn args_of(command: &str) -> Option<Value> {
             .pipe(|a| json!({ "applicant": a })),
         "known_applicant" => json!({"idNo": "none"}),
         "save_draft" => json!({"body": "{}"}),
-        "take_in" => food_form(&valid_id(), false, json!({"kind": "accept"})),
+        "take_in" | "missing_materials" => food_form(&valid_id(), false, json!({"kind": "accept"})),
         "case_documents" | "accept_online" | "case_attachments" | "case_contact" => {
             json!({"caseId": "none"})
         }

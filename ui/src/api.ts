@@ -14,6 +14,7 @@ import type {
   FieldProblem,
   IntakeForm,
   MatterDetail,
+  MissingMaterial,
   MatterSummary,
   SyncStatus,
   TakeInOutcome,
@@ -85,6 +86,8 @@ export const api = {
   /** As the catalogue in effect has it, or as `version` had it (a draft's pinned version). */
   matterDetail: (code: string, version?: number) => call<MatterDetail>('matter_detail', { code, version: version ?? null }),
   catalogueDrift: (code: string, version: number) => call<CatalogueDrift | null>('catalogue_drift', { code, version }),
+  /** The required materials the form does not tick as received (Rust decides; in the matter's order). */
+  missingMaterials: (form: IntakeForm) => call<MissingMaterial[]>('missing_materials', { form }),
   /** The holiday calendar: official / law-only (暂定) years, moved dates, unusable files. */
   calendarStatus: () => call<CalendarStatus>('calendar_status'),
   /** A year's State Council schedule file (its text); Rust checks it. */

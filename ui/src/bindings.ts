@@ -112,7 +112,21 @@ version: number, department: string, case_kind: CaseKind, statutory_limit: TimeL
  * The latest date a 容缺 supplement may be promised for (the promised
  * limit counted from today); None for instant matters.
  */
-latest_supply_by: string | null, };
+latest_supply_by: string | null, 
+/**
+ * The decisions this matter allows, in the form's order (clerk-core
+ * decides: an instant matter is never accepted with dates; 容缺 only
+ * where a material may be missing).
+ */
+decisions: Array<DecisionKind>, };
+
+export type DecisionKind = "accept" | "accept_with_gaps" | "request_supplement" | "not_accept" | "complete_on_the_spot";
+
+export type MissingMaterial = { material_id: string, name: string, 
+/**
+ * Marked 容缺 in the catalogue: may be supplied after acceptance.
+ */
+may_be_missing: boolean, };
 
 export type ApplicantForm = { kind: ApplicantKind, name: string, id_no: string, phone: string, address: string, agent_name: string, agent_id_no: string, };
 

@@ -15,6 +15,7 @@ const matter: MatterDetail = {
   legal_basis: '',
   fee_charged: false,
   latest_supply_by: '2026-03-16',
+  decisions: ['accept', 'request_supplement', 'not_accept'],
 }
 
 describe('intake helpers', () => {
@@ -22,7 +23,8 @@ describe('intake helpers', () => {
     const f = emptyForm(matter)
     expect(f.materials).toEqual([{ material_id: 'm1', received: false, original_seen: false, copies: 2 }])
     expect(f.decision).toEqual({ kind: 'accept' })
-    expect(emptyForm({ ...matter, case_kind: 'instant' }).decision).toEqual({ kind: 'complete_on_the_spot' })
+    // The first decision Rust allows for the matter.
+    expect(emptyForm({ ...matter, decisions: ['complete_on_the_spot', 'not_accept'] }).decision).toEqual({ kind: 'complete_on_the_spot' })
   })
   it('reads only drafts it wrote', () => {
     const body = JSON.stringify({ v: 1, matter_code: 'M1', form: emptyForm(matter) })

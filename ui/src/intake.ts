@@ -22,7 +22,9 @@ export function emptyForm(m: MatterDetail): IntakeForm {
       agent_id_no: '',
     },
     materials: m.materials.map((x) => ({ material_id: x.id, received: false, original_seen: false, copies: x.copies })),
-    decision: m.case_kind === 'instant' ? { kind: 'complete_on_the_spot' } : { kind: 'accept' },
+    // The first decision the matter allows (Rust's list): accept, or for an
+    // instant matter complete on the spot.
+    decision: { kind: m.decisions[0] ?? 'accept' } as IntakeForm['decision'],
   }
 }
 

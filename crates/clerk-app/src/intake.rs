@@ -7,8 +7,8 @@ use crate::state::AppCore;
 use clerk_core::catalogue as cat;
 use clerk_core::intake as core_intake;
 use clerk_ipc::{
-    ApplicantForm, ApplicantKind, CaseConfirmation, Draft, FieldProblem, IntakeForm, MaterialItem,
-    MatterDetail, TakeInOutcome,
+    ApplicantForm, ApplicantKind, CaseConfirmation, DecisionKind, Draft, FieldProblem, IntakeForm,
+    MaterialItem, MatterDetail, MissingMaterial, TakeInOutcome,
 };
 use clerk_ipc::{CaseKind, CmdError, DayUnit, ErrorKind, MatterSummary, TimeLimit};
 
@@ -106,15 +106,10 @@ pub async fn matter_detail(
         )
         .on_field("matter")
     })?;
-    let latest = match m.case_kind {
-        cat::CaseKind::Instant => None,
-        cat::CaseKind::Promised => core
-            .calendar()
-            .await
-            .due_date(core.today(), m.promised_limit, core.start_day())
-            .ok()
-            .map(|d| d.to_string()),
-    };
+    let calendar = core.calendar().await;
+    let latest = clerk_core::case::latest_supply_by(m, &calendar, core.today(), core.start_day())
+        .and_then(Result::ok)
+        .map(|d| d.to_string());
     Ok(MatterDetail {
         code: m.code.clone(),
         name: m.name.clone(),
@@ -150,6 +145,10 @@ pub async fn matter_detail(
         legal_basis: m.legal_basis.clone(),
         fee_charged: m.fee.charged(),
         latest_supply_by: latest,
+        decisions: core_intake::allowed_decisions(m)
+            .into_iter()
+            .map(decision_kind)
+            .collect(),
     })
 }
 
@@ -347,4 +346,46 @@ pub async fn catalogue_drift(
         changes: changes.iter().map(|c| c.zh.clone()).collect(),
         changes_en: changes.into_iter().map(|c| c.en).collect(),
     }))
+}
+
+fn decision_kind(k: core_intake::DecisionKind) -> DecisionKind {
+    use core_intake::DecisionKind as K;
+    match k {
+        K::Accept => DecisionKind::Accept,
+        K::AcceptWithGaps => DecisionKind::AcceptWithGaps,
+        K::RequestSupplement => DecisionKind::RequestSupplement,
+        K::NotAccept => DecisionKind::NotAccept,
+        K::CompleteOnTheSpot => DecisionKind::CompleteOnTheSpot,
+    }
+}
+
+/// The required materials the form does not tick as received, in the
+/// matter's order (clerk-core's `missing_materials`), for the catalogue
+/// version the form pinned: the supplement notice's list and the 容缺 list.
+pub async fn missing_materials(
+    core: &AppCore,
+    form: IntakeForm,
+) -> CmdResult<Vec<MissingMaterial>> {
+    core.user("missing_materials")?;
+    let c = match core.catalogue_version(form.matter_version).await {
+        Some(c) => c,
+        None => core.catalogue().await,
+    };
+    let Some(m) = c.matter(&form.matter_code) else {
+        return Err(CmdError::new(
+            ErrorKind::NotFound,
+            "目录中没有该事项",
+            "The matter is not in the catalogue",
+        )
+        .on_field("matter"));
+    };
+    let domain: core_intake::IntakeForm = convert(&form)?;
+    Ok(core_intake::missing_materials(m, &domain.materials)
+        .into_iter()
+        .map(|x| MissingMaterial {
+            material_id: x.id.clone(),
+            name: x.name.clone(),
+            may_be_missing: x.may_be_missing,
+        })
+        .collect())
 }

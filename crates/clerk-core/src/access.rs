@@ -157,6 +157,7 @@ pub const COMMANDS: &[Rule] = &[
     r("case_attachments", Need::Roles(DESK)),
     r("attach_scan", Need::Roles(DESK)),
     r("catalogue_drift", Need::Roles(DESK)),
+    r("missing_materials", Need::Roles(DESK)),
     r("case_contact", Need::Roles(DESK)),
     r("edit_case_fields", Need::Roles(DESK)),
     r("mark_deadline_moves_seen", Need::Roles(DESK)),

@@ -127,6 +127,8 @@ pub enum DecisionError {
     GapDateTooLate { supply_by: Date, latest: Date },
     #[error("the applicant's signed commitment (容缺受理承诺书) is required")]
     CommitmentMissing,
+    #[error("an instant matter (即办件) is completed on the spot, not accepted with deadlines")]
+    NotPromised,
     #[error("the supplement notice must list every missing item (一次性告知); not listed: {0:?}")]
     NoticeIncomplete(Vec<String>),
     #[error("a supplement notice lists at least one item")]
@@ -200,6 +202,7 @@ impl DecisionError {
                 format!("补齐日期 {supply_by} 须在今天至承诺时限 {latest} 之间")
             }
             E::CommitmentMissing => "容缺受理须由申请人签署《容缺受理承诺书》".into(),
+            E::NotPromised => "即办件须当场办结，不能按承诺件受理".into(),
             E::NoticeIncomplete(ids) => {
                 format!("一次性告知须列明全部缺少的材料，未列：{}", names(ids))
             }
@@ -238,17 +241,36 @@ fn name(d: &Decision) -> &'static str {
 
 /// Required materials of the matter that were not received.
 pub fn missing_required(f: &Facts) -> Vec<String> {
-    f.matter
+    missing_of(f.matter, f.materials)
+}
+
+/// The matter's required materials not ticked as received, in the
+/// matter's order (what a supplement notice or a 容缺 list names).
+pub fn missing_of(matter: &Matter, materials: &[MaterialCheck]) -> Vec<String> {
+    matter
         .materials
         .iter()
         .filter(|m| m.required)
         .filter(|m| {
-            !f.materials
+            !materials
                 .iter()
                 .any(|c| c.material_id == m.id && c.received)
         })
         .map(|m| m.id.clone())
         .collect()
+}
+
+/// The latest date a 容缺 case's missing materials may be supplied by:
+/// the matter's promised limit from today (None for an instant matter,
+/// which is never accepted with gaps).
+pub fn latest_supply_by(
+    matter: &Matter,
+    calendar: &WorkCalendar,
+    today: Date,
+    start_day: StartDay,
+) -> Option<Result<Date, CalendarError>> {
+    (matter.case_kind == CaseKind::Promised)
+        .then(|| calendar.due_date(today, matter.promised_limit, start_day))
 }
 
 fn known(f: &Facts, id: &str) -> Result<(), DecisionError> {
@@ -285,6 +307,9 @@ pub fn decide(
             if from != S::Received {
                 return Err(invalid());
             }
+            if f.matter.case_kind != CaseKind::Promised {
+                return Err(DecisionError::NotPromised);
+            }
             let missing = missing_required(f);
             if !missing.is_empty() {
                 return Err(DecisionError::MissingMaterials(missing));
@@ -312,6 +337,9 @@ pub fn decide(
             if from != S::Received {
                 return Err(invalid());
             }
+            if f.matter.case_kind != CaseKind::Promised {
+                return Err(DecisionError::NotPromised);
+            }
             for id in missing {
                 let m = f
                     .matter
@@ -329,9 +357,8 @@ pub fn decide(
                 return Err(DecisionError::GapListMismatch(actual.into_iter().collect()));
             }
             // The supplement date may not exceed the matter's promised limit.
-            let latest = f
-                .calendar
-                .due_date(f.today, f.matter.promised_limit, f.start_day)?;
+            let latest = latest_supply_by(f.matter, f.calendar, f.today, f.start_day)
+                .expect("a promised matter")?;
             if *supply_by > latest || *supply_by < f.today {
                 return Err(DecisionError::GapDateTooLate {
                     supply_by: *supply_by,

@@ -320,6 +320,53 @@ fn decision_field(e: &DecisionError) -> &'static str {
 }
 
 /// Check a whole intake form and build the case, or list every problem.
+/// A decision the clerk can take at intake (行政许可法 art. 32).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DecisionKind {
+    Accept,
+    AcceptWithGaps,
+    RequestSupplement,
+    NotAccept,
+    CompleteOnTheSpot,
+}
+
+/// The decisions a matter allows, in the order the form offers them. An
+/// instant matter (即办件) is completed on the spot — it is never accepted
+/// with deadlines; a promised one (承诺件) is accepted, and accepted with
+/// gaps (容缺) only when some of its materials may be missing. Every
+/// matter allows a one-time supplement notice (art. 32(4)) and a refusal
+/// (art. 32(1)–(2)).
+pub fn allowed_decisions(matter: &Matter) -> Vec<DecisionKind> {
+    use DecisionKind as K;
+    match matter.case_kind {
+        CaseKind::Instant => vec![K::CompleteOnTheSpot, K::RequestSupplement, K::NotAccept],
+        CaseKind::Promised => {
+            let mut v = vec![K::Accept];
+            if matter.materials.iter().any(|m| m.may_be_missing) {
+                v.push(K::AcceptWithGaps);
+            }
+            v.extend([K::RequestSupplement, K::NotAccept]);
+            v
+        }
+    }
+}
+
+/// The matter's required materials the form does not tick as received, in
+/// the matter's order: what a supplement notice must list and a 容缺
+/// decision names.
+pub fn missing_materials<'a>(
+    matter: &'a Matter,
+    materials: &[MaterialCheck],
+) -> Vec<&'a crate::catalogue::MaterialRequirement> {
+    let ids = case::missing_of(matter, materials);
+    matter
+        .materials
+        .iter()
+        .filter(|m| ids.contains(&m.id))
+        .collect()
+}
+
 pub fn prepare(form: &IntakeForm, cx: &IntakeContext) -> Result<PreparedCase, Vec<FieldError>> {
     let Some(matter) = cx.catalogue.matter(&form.matter_code) else {
         return Err(vec![fe(

@@ -272,6 +272,31 @@ pub struct MatterDetail {
     /// The latest date a 容缺 supplement may be promised for (the promised
     /// limit counted from today); None for instant matters.
     pub latest_supply_by: Option<String>,
+    /// The decisions this matter allows, in the form's order (clerk-core
+    /// decides: an instant matter is never accepted with dates; 容缺 only
+    /// where a material may be missing).
+    pub decisions: Vec<DecisionKind>,
+}
+
+/// A decision at intake (行政许可法 art. 32).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum DecisionKind {
+    Accept,
+    AcceptWithGaps,
+    RequestSupplement,
+    NotAccept,
+    CompleteOnTheSpot,
+}
+
+/// A required material the form does not tick as received: what the
+/// supplement notice must list and a 容缺 decision names.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct MissingMaterial {
+    pub material_id: String,
+    pub name: String,
+    /// Marked 容缺 in the catalogue: may be supplied after acceptance.
+    pub may_be_missing: bool,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -664,6 +689,8 @@ pub fn typescript_bindings() -> String {
         ApplicantKind::decl(&cfg),
         MaterialItem::decl(&cfg),
         MatterDetail::decl(&cfg),
+        DecisionKind::decl(&cfg),
+        MissingMaterial::decl(&cfg),
         ApplicantForm::decl(&cfg),
         MaterialCheck::decl(&cfg),
         SupplementItem::decl(&cfg),

@@ -60,6 +60,14 @@ pub async fn take_in(core: State<'_, AppCore>, form: IntakeForm) -> CmdResult<Ta
 }
 
 #[tauri::command]
+pub async fn missing_materials(
+    core: State<'_, AppCore>,
+    form: IntakeForm,
+) -> CmdResult<Vec<MissingMaterial>> {
+    svc::missing_materials(&core, form).await
+}
+
+#[tauri::command]
 pub async fn catalogue_drift(
     core: State<'_, AppCore>,
     code: String,

@@ -478,3 +478,83 @@ fn documents_follow_the_decision_and_the_catalogue() {
         vec![D::Receipt, D::ResultNotice]
     );
 }
+
+/// The form offers what the matter allows, core refuses the rest: an
+/// instant matter is never "accepted" with no dates (only the UI refused
+/// that before), 容缺 is offered only where a material may be missing, and
+/// the missing list follows the ticks in the matter's order.
+#[test]
+fn allowed_decisions_and_the_missing_list_come_from_the_matter() {
+    use DecisionKind as K;
+    let w = World::new();
+    let instant = w
+        .cat
+        .matters
+        .iter()
+        .find(|m| m.case_kind == CaseKind::Instant)
+        .unwrap();
+    assert_eq!(
+        allowed_decisions(instant),
+        vec![K::CompleteOnTheSpot, K::RequestSupplement, K::NotAccept]
+    );
+    let food = w.cat.matter(FOOD).unwrap();
+    assert_eq!(
+        allowed_decisions(food),
+        vec![
+            K::Accept,
+            K::AcceptWithGaps,
+            K::RequestSupplement,
+            K::NotAccept
+        ]
+    );
+    let mut no_gaps = food.clone();
+    no_gaps
+        .materials
+        .iter_mut()
+        .for_each(|m| m.may_be_missing = false);
+    assert!(!allowed_decisions(&no_gaps).contains(&K::AcceptWithGaps));
+
+    // An instant matter "accepted" or "accepted with gaps": refused.
+    for decision in [
+        DecisionForm::Accept,
+        DecisionForm::AcceptWithGaps {
+            supply_by: "2026-03-03".into(),
+            commitment_signed: true,
+        },
+    ] {
+        let f = w.form(&instant.code, &[], decision);
+        let errs = prepare(&f, &w.cx("2026-03-02")).unwrap_err();
+        let e = errs
+            .iter()
+            .find(|e| e.field == "decision")
+            .expect("a decision error");
+        assert_eq!(e.zh, "即办件须当场办结，不能按承诺件受理");
+    }
+    assert!(prepare(
+        &w.form(&instant.code, &[], DecisionForm::CompleteOnTheSpot),
+        &w.cx("2026-03-02")
+    )
+    .is_ok());
+
+    // The missing list: required materials not ticked, optional ones never.
+    let f = w.form(FOOD, &["m6", "m4", "m2"], DecisionForm::Accept);
+    let missing: Vec<&str> = missing_materials(food, &f.materials)
+        .iter()
+        .map(|m| m.id.as_str())
+        .collect();
+    assert_eq!(missing, ["m2", "m4"]);
+    // The 容缺 date: the promised limit from today; none for an instant matter.
+    let latest = crate::case::latest_supply_by(food, &w.cal, d("2026-03-02"), StartDay::DayZero)
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        latest,
+        w.cal
+            .due_date(d("2026-03-02"), food.promised_limit, StartDay::DayZero)
+            .unwrap()
+    );
+    assert!(
+        crate::case::latest_supply_by(instant, &w.cal, d("2026-03-02"), StartDay::DayZero)
+            .is_none()
+    );
+}
