@@ -154,7 +154,7 @@ export type CaseConfirmation = { case_id: string,
 /**
  * Printed, permanent: `3205-K7QM-000123-H`.
  */
-receipt_no: string, status: string, status_zh: string, matter_name: string, applicant_name: string, applicant_id_masked: string, received_on: string, accepted_on: string | null, promised_due: string | null, statutory_due: string | null, supply_by: string | null, 
+receipt_no: string, status: CaseStatus, status_text: Text, matter_name: string, applicant_name: string, applicant_id_masked: string, received_on: string, accepted_on: string | null, promised_due: string | null, statutory_due: string | null, supply_by: string | null, 
 /**
  * Materials still owed (容缺 or 补正), by name.
  */
@@ -168,7 +168,7 @@ provisional_fields: Array<string>, };
 
 export type TakeInOutcome = { "outcome": "committed", confirmation: CaseConfirmation, } | { "outcome": "invalid", problems: Array<FieldProblem>, };
 
-export type CaseListItem = { case_id: string, receipt_no: string, matter_name: string, status: string, status_zh: string, applicant_name: string, applicant_id_masked: string, phone_masked: string, received_on: string, promised_due: string | null, 
+export type CaseListItem = { case_id: string, receipt_no: string, matter_name: string, status: CaseStatus, status_text: Text, applicant_name: string, applicant_id_masked: string, phone_masked: string, received_on: string, promised_due: string | null, 
 /**
  * The promised date is provisional (暂定).
  */
@@ -245,12 +245,11 @@ reason: Text | null, };
 
 export type PrintOutcome = "sent" | "held" | "failed" | "in_viewer";
 
-export type HallCase = { case_id: string, receipt_no: string, 
+export type HallCase = { case_id: string, receipt_no: string, status: CaseStatus, 
 /**
- * Platform status: `received`, `accepted`, `in_review`, `approved`,
- * `refused`, `returned_for_supplement`, `online_submitted`, …
+ * The status in words, as the platform's vocabulary says it.
  */
-status: string, status_zh: string, version: number, matter_name: string, applicant_name: string, 
+status_text: Text, version: number, matter_name: string, applicant_name: string, 
 /**
  * An online application (网上申报) waiting for pre-review at a window.
  */
@@ -264,11 +263,11 @@ export type NodeStatus = { department: string, status: string, };
 
 export type OutboxState = "pending" | "acked" | "rejected" | "conflict" | "requeued";
 
-export type OutboxItem = { seq: number, 
-/**
- * `case.create`, …
- */
-kind: string, kind_zh: string, receipt_no: string | null, state: OutboxState, state_zh: string, attempts: number, 
+export type CaseStatus = "draft" | "received" | "supplement_requested" | "accepted_with_gaps" | "accepted" | "completed_on_the_spot" | "not_accepted" | "withdrawn" | "online_submitted" | "in_review" | "approved" | "refused" | "returned_for_supplement" | "other";
+
+export type MutationKind = "case.create" | "case.accept_online" | "case.attach" | "case.update_fields" | "other";
+
+export type OutboxItem = { seq: number, kind: MutationKind, kind_text: Text, receipt_no: string | null, state: OutboxState, attempts: number, 
 /**
  * Why the last attempt failed (pending) or why the platform refused it.
  */

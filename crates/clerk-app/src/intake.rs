@@ -10,7 +10,7 @@ use clerk_ipc::{
     ApplicantForm, ApplicantKind, CaseConfirmation, DecisionKind, Draft, FieldProblem, IntakeForm,
     MaterialItem, MatterDetail, MissingMaterial, TakeInOutcome,
 };
-use clerk_ipc::{CaseKind, CmdError, DayUnit, ErrorKind, MatterSummary, TimeLimit};
+use clerk_ipc::{CaseKind, CaseStatus, CmdError, DayUnit, ErrorKind, MatterSummary, TimeLimit};
 
 fn limit(l: cat::TimeLimit) -> TimeLimit {
     TimeLimit {
@@ -278,8 +278,8 @@ pub async fn take_in(core: &AppCore, form: IntakeForm) -> CmdResult<TakeInOutcom
         confirmation: Box::new(CaseConfirmation {
             case_id: c.case_id.clone(),
             receipt_no: c.receipt_no.clone(),
-            status: p.status.as_str().to_owned(),
-            status_zh: p.status.zh().to_owned(),
+            status: CaseStatus::from_code(p.status.as_str()),
+            status_text: crate::words::status_text(p.status.as_str()),
             matter_name: p.matter_name.clone(),
             applicant_name: p.applicant.name.clone(),
             applicant_id_masked: clerk_core::ids::mask_id(&p.applicant.id_no),

@@ -23,6 +23,7 @@ pub mod settings;
 pub mod shell;
 pub mod state;
 pub mod sync;
+pub mod words;
 
 pub use errors::CmdResult;
 pub use state::AppCore;

@@ -4,7 +4,7 @@
 use crate::errors::*;
 use crate::state::AppCore;
 use clerk_core::catalogue as cat;
-use clerk_ipc::CaseListItem;
+use clerk_ipc::{CaseListItem, CaseStatus};
 use clerk_ipc::{CmdError, CodeName, ErrorKind, HallCase, NodeStatus};
 
 /// The hall's cases as the platform knows them: the other windows', the
@@ -19,7 +19,7 @@ pub async fn hall_cases(core: &AppCore) -> CmdResult<Vec<HallCase>> {
             let d = &c.data["data"];
             let case = &d["case"];
             HallCase {
-                status_zh: clerk_core::case::platform_status_zh(&c.status).to_owned(),
+                status_text: crate::words::platform_status_text(&c.status),
                 matter_name: case["matter_name"].as_str().unwrap_or_default().to_owned(),
                 applicant_name: case["applicant"]["name"]
                     .as_str()
@@ -39,7 +39,7 @@ pub async fn hall_cases(core: &AppCore) -> CmdResult<Vec<HallCase>> {
                     .unwrap_or_default(),
                 case_id: c.case_id,
                 receipt_no: c.receipt_no,
-                status: c.status,
+                status: CaseStatus::from_code(&c.status),
                 version: c.version,
             }
         })
@@ -66,7 +66,9 @@ pub async fn accept_online(core: &AppCore, case_id: String) -> CmdResult<()> {
         store
             .enqueue_mutation(
                 &clerk_store::NewMutation {
-                    kind: "case.accept_online".into(),
+                    kind: clerk_core::mutation::MutationKind::CaseAcceptOnline
+                        .as_str()
+                        .into(),
                     type_version: 1,
                     case_id: Some(id.clone()),
                     base_version: Some(c.version),
@@ -104,19 +106,14 @@ fn list_item(
             };
             clerk_core::clock::light_for_due(calendar, today, due, t).ok()
         });
-    let status_zh = serde_json::from_value::<clerk_core::case::CaseStatus>(
-        serde_json::Value::String(r.status.clone()),
-    )
-    .map(|s| s.zh().to_owned())
-    .unwrap_or_else(|_| r.status.clone());
     // created_at is UTC; the hall works in China Standard Time.
     let time = clerk_store::time::local_hhmm(&r.created_at).unwrap_or_default();
     CaseListItem {
         case_id: r.case_id,
         receipt_no: r.receipt_no,
         matter_name: r.matter_name,
-        status: r.status,
-        status_zh,
+        status: CaseStatus::from_code(&r.status),
+        status_text: crate::words::status_text(&r.status),
         applicant_name: r.applicant_name,
         applicant_id_masked: clerk_core::ids::mask_id(&r.applicant_id_no),
         phone_masked: clerk_core::ids::mask_phone(&r.applicant_phone),

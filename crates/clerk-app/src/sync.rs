@@ -4,7 +4,7 @@
 use crate::errors::*;
 use crate::shell::mode;
 use crate::state::AppCore;
-use clerk_ipc::{CmdError, ErrorKind, OutboxItem, SyncStatus};
+use clerk_ipc::{CmdError, ErrorKind, MutationKind, OutboxItem, SyncStatus, Text};
 
 pub async fn sync_status(core: &AppCore) -> CmdResult<SyncStatus> {
     core.user("sync_status")?;
@@ -115,22 +115,16 @@ pub async fn outbox_items(core: &AppCore) -> CmdResult<Vec<OutboxItem>> {
                 .as_ref()
                 .and_then(|v| v["message"].as_str().map(str::to_owned));
             OutboxItem {
-                kind_zh: match r.kind.as_str() {
-                    "case.create" => "收件/受理",
-                    "case.accept_online" => "网上申报预审受理",
-                    "case.attach" => "添加扫描件",
-                    "case.update_fields" => "修改受理信息",
-                    _ => "其他操作",
-                }
-                .to_owned(),
-                state_zh: match state {
-                    S::Requeued => "已重新排队",
-                    S::Pending => "待发送",
-                    S::Acked => "已送达",
-                    S::Rejected => "被平台退回",
-                    S::Conflict => "有冲突（平台保留了另一窗口的修改）",
-                }
-                .to_owned(),
+                kind_text: match clerk_core::mutation::MutationKind::parse(&r.kind) {
+                    Some(k) => Text {
+                        zh: k.zh().into(),
+                        en: k.en().into(),
+                    },
+                    None => Text {
+                        zh: "其他操作".into(),
+                        en: format!("Other ({})", r.kind),
+                    },
+                },
                 // A failed attempt's own text (HTTP, URLs) stays in the log
                 // (the error contract); the platform's reason for a refusal
                 // is shown.
@@ -143,7 +137,7 @@ pub async fn outbox_items(core: &AppCore) -> CmdResult<Vec<OutboxItem>> {
                 },
                 queued_at: clerk_store::time::local_datetime(&r.wall_time).unwrap_or(r.wall_time),
                 seq: r.seq,
-                kind: r.kind,
+                kind: MutationKind::from_code(&r.kind),
                 receipt_no: r.receipt_no,
                 state,
                 attempts: r.attempts,

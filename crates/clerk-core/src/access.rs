@@ -253,10 +253,7 @@ pub fn check(command: &str, state: GateState<'_>) -> Result<&'static Rule, Refus
 /// Which roles may send a platform mutation of `kind` (the platform checks
 /// every mutation it receives; the window never sends others).
 pub fn mutation_roles(kind: &str) -> &'static [Role] {
-    match kind {
-        "case.create" | "case.accept_online" | "case.attach" | "case.update_fields" => DESK,
-        _ => &[],
-    }
+    crate::mutation::MutationKind::parse(kind).map_or(&[], |k| k.roles())
 }
 
 // ---- sign-in rules ---------------------------------------------------------

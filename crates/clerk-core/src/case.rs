@@ -175,6 +175,35 @@ impl CaseStatus {
             CaseStatus::Withdrawn => "已撤回",
         }
     }
+
+    pub fn en(self) -> &'static str {
+        match self {
+            CaseStatus::Draft => "Draft",
+            CaseStatus::Received => "Received",
+            CaseStatus::SupplementRequested => "Supplement requested",
+            CaseStatus::AcceptedWithGaps => "Accepted with gaps",
+            CaseStatus::Accepted => "Accepted",
+            CaseStatus::CompletedOnTheSpot => "Completed on the spot",
+            CaseStatus::NotAccepted => "Not accepted",
+            CaseStatus::Withdrawn => "Withdrawn",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        use CaseStatus::*;
+        [
+            Draft,
+            Received,
+            SupplementRequested,
+            AcceptedWithGaps,
+            Accepted,
+            CompletedOnTheSpot,
+            NotAccepted,
+            Withdrawn,
+        ]
+        .into_iter()
+        .find(|x| x.as_str() == s)
+    }
 }
 
 impl DecisionError {
@@ -448,23 +477,112 @@ pub fn decide(
     }
 }
 
-/// The platform's case statuses (after intake: departments, online
-/// applications) in Chinese, for lists. Unknown ones are shown as they are.
+/// A case's status as the platform knows it: the window's statuses after
+/// intake, the departments' (审批中, 办结, 退回补正) and an online
+/// application's waiting for pre-review.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PlatformStatus {
+    Received,
+    SupplementRequested,
+    AcceptedWithGaps,
+    Accepted,
+    CompletedOnTheSpot,
+    NotAccepted,
+    Withdrawn,
+    OnlineSubmitted,
+    InReview,
+    Approved,
+    Refused,
+    ReturnedForSupplement,
+}
+
+impl PlatformStatus {
+    pub const ALL: [PlatformStatus; 12] = [
+        Self::Received,
+        Self::SupplementRequested,
+        Self::AcceptedWithGaps,
+        Self::Accepted,
+        Self::CompletedOnTheSpot,
+        Self::NotAccepted,
+        Self::Withdrawn,
+        Self::OnlineSubmitted,
+        Self::InReview,
+        Self::Approved,
+        Self::Refused,
+        Self::ReturnedForSupplement,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Received => "received",
+            Self::SupplementRequested => "supplement_requested",
+            Self::AcceptedWithGaps => "accepted_with_gaps",
+            Self::Accepted => "accepted",
+            Self::CompletedOnTheSpot => "completed_on_the_spot",
+            Self::NotAccepted => "not_accepted",
+            Self::Withdrawn => "withdrawn",
+            Self::OnlineSubmitted => "online_submitted",
+            Self::InReview => "in_review",
+            Self::Approved => "approved",
+            Self::Refused => "refused",
+            Self::ReturnedForSupplement => "returned_for_supplement",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+
+    pub fn zh(self) -> &'static str {
+        match self {
+            Self::Received => "已收件",
+            Self::SupplementRequested => "待补正",
+            Self::AcceptedWithGaps => "容缺受理",
+            Self::Accepted => "已受理",
+            Self::CompletedOnTheSpot => "即办办结",
+            Self::NotAccepted => "不予受理",
+            Self::Withdrawn => "已撤回",
+            Self::OnlineSubmitted => "网上申报待预审",
+            Self::InReview => "部门审批中",
+            Self::Approved => "已办结（准予）",
+            Self::Refused => "已办结（不予许可）",
+            Self::ReturnedForSupplement => "部门退回补正",
+        }
+    }
+
+    pub fn en(self) -> &'static str {
+        match self {
+            Self::Received => "Received",
+            Self::SupplementRequested => "Supplement requested",
+            Self::AcceptedWithGaps => "Accepted with gaps",
+            Self::Accepted => "Accepted",
+            Self::CompletedOnTheSpot => "Completed on the spot",
+            Self::NotAccepted => "Not accepted",
+            Self::Withdrawn => "Withdrawn",
+            Self::OnlineSubmitted => "Online, awaiting pre-review",
+            Self::InReview => "In review at the department",
+            Self::Approved => "Decided: approved",
+            Self::Refused => "Decided: refused",
+            Self::ReturnedForSupplement => "Returned for supplement",
+        }
+    }
+}
+
+/// A platform status in Chinese, for lists and messages. A status this
+/// version does not know is shown as it is.
 pub fn platform_status_zh(s: &str) -> &str {
-    match s {
-        "received" => "已收件",
-        "supplement_requested" => "待补正",
-        "accepted_with_gaps" => "容缺受理",
-        "accepted" => "已受理",
-        "completed_on_the_spot" => "即办办结",
-        "not_accepted" => "不予受理",
-        "withdrawn" => "已撤回",
-        "online_submitted" => "网上申报待预审",
-        "in_review" => "部门审批中",
-        "approved" => "已办结（准予）",
-        "refused" => "已办结（不予许可）",
-        "returned_for_supplement" => "部门退回补正",
-        other => other,
+    match PlatformStatus::parse(s) {
+        Some(p) => p.zh(),
+        None => s,
+    }
+}
+
+/// The same in English.
+pub fn platform_status_en(s: &str) -> &str {
+    match PlatformStatus::parse(s) {
+        Some(p) => p.en(),
+        None => s,
     }
 }
 

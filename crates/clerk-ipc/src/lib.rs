@@ -146,10 +146,9 @@ pub struct CalendarImported {
 pub struct HallCase {
     pub case_id: String,
     pub receipt_no: String,
-    /// Platform status: `received`, `accepted`, `in_review`, `approved`,
-    /// `refused`, `returned_for_supplement`, `online_submitted`, …
-    pub status: String,
-    pub status_zh: String,
+    pub status: CaseStatus,
+    /// The status in words, as the platform's vocabulary says it.
+    pub status_text: Text,
     pub version: i64,
     pub matter_name: String,
     pub applicant_name: String,
@@ -163,17 +162,74 @@ pub struct HallCase {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct OutboxItem {
     pub seq: i64,
-    /// `case.create`, …
-    pub kind: String,
-    pub kind_zh: String,
+    pub kind: MutationKind,
+    pub kind_text: Text,
     pub receipt_no: Option<String>,
     pub state: OutboxState,
-    pub state_zh: String,
     pub attempts: i64,
     /// Why the last attempt failed (pending) or why the platform refused it.
     pub reason: Option<String>,
     /// Local time it was queued, `2026-03-02 09:14`.
     pub queued_at: String,
+}
+
+/// A case's status, the window's and the platform's (clerk-core's
+/// `CaseStatus` and `PlatformStatus`). `other`: a status this version does
+/// not know yet (a newer platform); its `status_text` says it as it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum CaseStatus {
+    Draft,
+    Received,
+    SupplementRequested,
+    AcceptedWithGaps,
+    Accepted,
+    CompletedOnTheSpot,
+    NotAccepted,
+    Withdrawn,
+    OnlineSubmitted,
+    InReview,
+    Approved,
+    Refused,
+    ReturnedForSupplement,
+    Other,
+}
+
+impl CaseStatus {
+    /// From a status code; unknown codes are `Other`.
+    pub fn from_code(code: &str) -> Self {
+        use serde::de::value::StrDeserializer;
+        Self::deserialize(StrDeserializer::<serde::de::value::Error>::new(code))
+            .ok()
+            .filter(|k| *k != Self::Other)
+            .unwrap_or(Self::Other)
+    }
+}
+
+/// The kind of an outbox item (clerk-core's `MutationKind`); `other`: one
+/// this version does not know.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub enum MutationKind {
+    #[serde(rename = "case.create")]
+    CaseCreate,
+    #[serde(rename = "case.accept_online")]
+    CaseAcceptOnline,
+    #[serde(rename = "case.attach")]
+    CaseAttach,
+    #[serde(rename = "case.update_fields")]
+    CaseUpdateFields,
+    #[serde(rename = "other")]
+    Other,
+}
+
+impl MutationKind {
+    pub fn from_code(code: &str) -> Self {
+        use serde::de::value::StrDeserializer;
+        Self::deserialize(StrDeserializer::<serde::de::value::Error>::new(code))
+            .ok()
+            .filter(|k| *k != Self::Other)
+            .unwrap_or(Self::Other)
+    }
 }
 
 /// Where an outbox item is.
@@ -380,8 +436,8 @@ pub struct CaseConfirmation {
     pub case_id: String,
     /// Printed, permanent: `3205-K7QM-000123-H`.
     pub receipt_no: String,
-    pub status: String,
-    pub status_zh: String,
+    pub status: CaseStatus,
+    pub status_text: Text,
     pub matter_name: String,
     pub applicant_name: String,
     pub applicant_id_masked: String,
@@ -417,8 +473,8 @@ pub struct CaseListItem {
     pub case_id: String,
     pub receipt_no: String,
     pub matter_name: String,
-    pub status: String,
-    pub status_zh: String,
+    pub status: CaseStatus,
+    pub status_text: Text,
     pub applicant_name: String,
     pub applicant_id_masked: String,
     pub phone_masked: String,
@@ -709,6 +765,8 @@ pub fn typescript_bindings() -> String {
         HallCase::decl(&cfg),
         NodeStatus::decl(&cfg),
         OutboxState::decl(&cfg),
+        CaseStatus::decl(&cfg),
+        MutationKind::decl(&cfg),
         OutboxItem::decl(&cfg),
         AttachmentItem::decl(&cfg),
         CaseAttachments::decl(&cfg),
@@ -759,5 +817,37 @@ mod tests {
             have == want,
             "ui/src/bindings.ts is stale: run `cargo xtask bindings` and commit the result"
         );
+    }
+}
+
+#[cfg(test)]
+mod vocabularies {
+    use super::*;
+
+    /// Every status and mutation kind of clerk-core has its wire name here,
+    /// and a code this version does not know is `other`, not an error.
+    #[test]
+    fn statuses_and_mutation_kinds_follow_clerk_core() {
+        use clerk_core::case::{CaseStatus as Local, PlatformStatus};
+        for p in PlatformStatus::ALL {
+            let s = CaseStatus::from_code(p.as_str());
+            assert_ne!(s, CaseStatus::Other, "{}", p.as_str());
+            assert_eq!(serde_json::to_value(s).unwrap(), p.as_str());
+        }
+        for code in ["draft", "received", "supplement_requested", "withdrawn"] {
+            assert_eq!(Local::parse(code).unwrap().as_str(), code);
+            assert_eq!(
+                serde_json::to_value(CaseStatus::from_code(code)).unwrap(),
+                code
+            );
+        }
+        assert_eq!(CaseStatus::from_code("archived"), CaseStatus::Other);
+        assert_eq!(CaseStatus::from_code("other"), CaseStatus::Other);
+        for k in clerk_core::mutation::MutationKind::ALL {
+            let w = MutationKind::from_code(k.as_str());
+            assert_ne!(w, MutationKind::Other);
+            assert_eq!(serde_json::to_value(w).unwrap(), k.as_str());
+        }
+        assert_eq!(MutationKind::from_code("case.delete"), MutationKind::Other);
     }
 }

@@ -204,7 +204,9 @@ impl Store {
         let seq = enqueue_in(
             &tx,
             &NewMutation {
-                kind: "case.attach".into(),
+                kind: clerk_core::mutation::MutationKind::CaseAttach
+                    .as_str()
+                    .into(),
                 type_version: 1,
                 case_id: Some(case_id.into()),
                 base_version: None,

@@ -151,7 +151,9 @@ impl Store {
         let seq = enqueue_in(
             &tx,
             &NewMutation {
-                kind: "case.update_fields".into(),
+                kind: clerk_core::mutation::MutationKind::CaseUpdateFields
+                    .as_str()
+                    .into(),
                 type_version: 1,
                 case_id: Some(case_id.to_owned()),
                 base_version: view.base_version,

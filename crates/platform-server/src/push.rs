@@ -292,14 +292,15 @@ async fn apply(
             ),
         ));
     }
-    match (m.kind.as_str(), m.type_version) {
-        ("case.update_fields", 1) => update_fields(tx, s, office, window_code, m, batch).await,
-        ("case.create", 1) => create(tx, s, office, device_code, m, batch).await,
-        ("case.accept_online", 1) => accept_online(tx, office, m, batch).await,
-        ("case.attach", 1) => attach(tx, office, m, batch).await,
-        (k, v) => Ok(rejected(
+    use clerk_core::mutation::MutationKind as K;
+    match (K::parse(&m.kind), m.type_version) {
+        (Some(K::CaseUpdateFields), 1) => update_fields(tx, s, office, window_code, m, batch).await,
+        (Some(K::CaseCreate), 1) => create(tx, s, office, device_code, m, batch).await,
+        (Some(K::CaseAcceptOnline), 1) => accept_online(tx, office, m, batch).await,
+        (Some(K::CaseAttach), 1) => attach(tx, office, m, batch).await,
+        (_, v) => Ok(rejected(
             codes::UNKNOWN_TYPE,
-            format!("mutation type {k} v{v} is not known to this server"),
+            format!("mutation type {} v{v} is not known to this server", m.kind),
         )),
     }
 }
