@@ -198,7 +198,7 @@ fn sync_status_has_nothing_unsent_in_standalone_mode() {
     assert_eq!(
         v,
         json!({ "online": false, "mode": "standalone", "unsent": 0, "oldest_unsent_secs": null,
-                "rejected": 0, "enrolled": false, "needs_login": false, "problem_zh": null, "problem_en": null,
+                "rejected": 0, "enrolled": false, "needs_login": false, "problem": null,
                 "progress_done": null, "progress_total": null,
                 "calendar_missing_year": null, "deadline_moves_unseen": 0 })
     );
@@ -849,8 +849,15 @@ fn sync_with_the_platform_from_enrolment_to_a_departments_result() {
         (Some(1), Some(2))
     );
     assert_eq!(
-        drift["changes"],
-        json!(["新增必交材料：食品安全管理制度文本"])
+        drift["changes"][0]["zh"],
+        "新增必交材料：食品安全管理制度文本"
+    );
+    assert!(
+        drift["changes"][0]["en"]
+            .as_str()
+            .unwrap()
+            .contains("required"),
+        "{drift}"
     );
     assert_eq!(
         invoke(&w, "catalogue_drift", json!({"code": FOOD, "version": 2})).unwrap(),
@@ -944,7 +951,7 @@ fn sync_with_the_platform_from_enrolment_to_a_departments_result() {
     );
     assert_eq!(
         c["conflicts"],
-        json!([{"field": "applicant.phone", "field_zh": "联系电话", "platform_value": "13911111111", "window_value": "13922222222", "window": "00"}])
+        json!([{"field": "applicant.phone", "field_text": {"zh": "联系电话", "en": "phone"}, "platform_value": "13911111111", "window_value": "13922222222", "window": "00"}])
     );
     let items = invoke(&w, "outbox_items", json!({})).unwrap();
     let edit = items

@@ -63,9 +63,9 @@ enrolled: boolean,
  */
 needs_login: boolean, 
 /**
- * Why the last sync failed, in Chinese and English.
+ * Why the last sync failed.
  */
-problem_zh: string | null, problem_en: string | null, 
+problem: Text | null, 
 /**
  * While a long queue is being sent: items sent so far, of how many.
  */
@@ -99,9 +99,9 @@ export type MaterialItem = { id: string, name: string, required: boolean,
  */
 may_be_missing: boolean, 
 /**
- * 原件 / 复印件 / 原件及复印件 / 电子件, already in Chinese.
+ * 原件 / 复印件 / 原件及复印件 / 电子件.
  */
-form_zh: string, copies: number, note: string | null, };
+form: Text, copies: number, note: string | null, };
 
 export type MatterDetail = { code: string, name: string, 
 /**
@@ -271,7 +271,7 @@ export type OutboxItem = { seq: number, kind: MutationKind, kind_text: Text, rec
 /**
  * Why the last attempt failed (pending) or why the platform refused it.
  */
-reason: string | null, 
+reason: Text | null, 
 /**
  * Local time it was queued, `2026-03-02 09:14`.
  */
@@ -310,7 +310,7 @@ export type CatalogueDrift = { from: number, to: number,
 /**
  * False when the new version no longer offers the matter.
  */
-matter_still_offered: boolean, changes: Array<string>, changes_en: Array<string>, };
+matter_still_offered: boolean, changes: Array<Text>, };
 
 export type FieldEdit = { 
 /**
@@ -322,7 +322,7 @@ export type ConflictItem = { field: string,
 /**
  * 联系电话, 联系地址, …
  */
-field_zh: string, platform_value: string | null, window_value: string, 
+field_text: Text, platform_value: string | null, window_value: string, 
 /**
  * The window whose value was not applied.
  */
@@ -330,9 +330,9 @@ window: string, };
 
 export type CaseContact = { phone: string, address: string, agent_name: string, editable: boolean, 
 /**
- * Why not, when not editable (Chinese, then English).
+ * Why not, when not editable.
  */
-reason: string | null, reason_en: string | null, conflicts: Array<ConflictItem>, };
+reason: Text | null, conflicts: Array<ConflictItem>, };
 
 export type CalendarYear = { year: number, 
 /**

@@ -11,7 +11,7 @@ const matter: MatterDetail = {
   statutory_limit: { value: 20, unit: 'working' },
   promised_limit: { value: 10, unit: 'working' },
   applicant_kinds: ['person', 'organisation'],
-  materials: [{ id: 'm1', name: 'a', required: true, may_be_missing: false, form_zh: '原件', copies: 2, note: null }],
+  materials: [{ id: 'm1', name: 'a', required: true, may_be_missing: false, form: { zh: '原件', en: 'original' }, copies: 2, note: null }],
   legal_basis: '',
   fee_charged: false,
   latest_supply_by: '2026-03-16',

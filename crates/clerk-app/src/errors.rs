@@ -106,12 +106,7 @@ pub async fn blocking<T: Send + 'static>(
 }
 
 pub fn print_error(e: &clerk_print::PrintError) -> CmdError {
-    with_ref(
-        ErrorKind::Validation,
-        &e.zh(),
-        "The document could not be made",
-        e,
-    )
+    with_ref(ErrorKind::Validation, &e.zh(), &e.en(), e)
 }
 
 #[cfg(test)]

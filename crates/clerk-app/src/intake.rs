@@ -8,7 +8,7 @@ use clerk_core::catalogue as cat;
 use clerk_core::intake as core_intake;
 use clerk_ipc::{
     ApplicantForm, ApplicantKind, CaseConfirmation, DecisionKind, Draft, FieldProblem, IntakeForm,
-    MaterialItem, MatterDetail, MissingMaterial, TakeInOutcome,
+    MaterialItem, MatterDetail, MissingMaterial, TakeInOutcome, Text,
 };
 use clerk_ipc::{CaseKind, CaseStatus, CmdError, DayUnit, ErrorKind, MatterSummary, TimeLimit};
 
@@ -70,15 +70,6 @@ fn problems(errs: Vec<core_intake::FieldError>) -> Vec<FieldProblem> {
         .collect()
 }
 
-fn material_form_zh(f: cat::MaterialForm) -> &'static str {
-    match f {
-        cat::MaterialForm::Original => "原件",
-        cat::MaterialForm::Copy => "复印件",
-        cat::MaterialForm::OriginalAndCopy => "原件及复印件",
-        cat::MaterialForm::Electronic => "电子件",
-    }
-}
-
 /// A matter as the catalogue in effect has it, or as version `version`
 /// had it (a restored draft keeps the version it pinned).
 pub async fn matter_detail(
@@ -137,7 +128,10 @@ pub async fn matter_detail(
                 name: x.name.clone(),
                 required: x.required,
                 may_be_missing: x.may_be_missing,
-                form_zh: material_form_zh(x.form).to_owned(),
+                form: Text {
+                    zh: x.form.zh().into(),
+                    en: x.form.en().into(),
+                },
                 copies: x.copies,
                 note: x.note.clone(),
             })
@@ -343,8 +337,10 @@ pub async fn catalogue_drift(
         from: version,
         to: now.version,
         matter_still_offered: now.matter(&code).is_some(),
-        changes: changes.iter().map(|c| c.zh.clone()).collect(),
-        changes_en: changes.into_iter().map(|c| c.en).collect(),
+        changes: changes
+            .into_iter()
+            .map(|c| Text { zh: c.zh, en: c.en })
+            .collect(),
     }))
 }
 

@@ -4,7 +4,7 @@
 use crate::errors::*;
 use crate::state::AppCore;
 use clerk_core::catalogue as cat;
-use clerk_ipc::{CaseListItem, CaseStatus};
+use clerk_ipc::{CaseListItem, CaseStatus, Text};
 use clerk_ipc::{CmdError, CodeName, ErrorKind, HallCase, NodeStatus};
 
 /// The hall's cases as the platform knows them: the other windows', the
@@ -322,17 +322,18 @@ fn contact_of(view: clerk_store::CaseView) -> clerk_ipc::CaseContact {
         .status
         .as_deref()
         .is_none_or(clerk_core::edit::editable_in);
-    let (reason, reason_en) = match view.status.as_deref() {
-        Some(s) if !editable => (
-            Some(format!(
+    let reason = match view.status.as_deref() {
+        Some(s) if !editable => Some(Text {
+            zh: format!(
                 "该办件当前为「{}」，受理信息不能再修改",
                 clerk_core::case::platform_status_zh(s)
-            )),
-            Some(format!(
-                "The case is {s}: its intake fields can no longer be changed"
-            )),
-        ),
-        _ => (None, None),
+            ),
+            en: format!(
+                "The case is {}: its intake fields can no longer be changed",
+                clerk_core::case::platform_status_en(s).to_lowercase()
+            ),
+        }),
+        _ => None,
     };
     clerk_ipc::CaseContact {
         phone: get("applicant.phone"),
@@ -340,14 +341,18 @@ fn contact_of(view: clerk_store::CaseView) -> clerk_ipc::CaseContact {
         agent_name: get("applicant.agent_name"),
         editable,
         reason,
-        reason_en,
         conflicts: view
             .conflicts
             .into_iter()
             .map(|c| clerk_ipc::ConflictItem {
-                field_zh: clerk_core::edit::label_zh(&c.field)
-                    .unwrap_or(&c.field)
-                    .to_owned(),
+                field_text: Text {
+                    zh: clerk_core::edit::label_zh(&c.field)
+                        .unwrap_or(&c.field)
+                        .to_owned(),
+                    en: clerk_core::edit::label_en(&c.field)
+                        .unwrap_or(&c.field)
+                        .to_owned(),
+                },
                 field: c.field,
                 platform_value: c.platform_value,
                 window_value: c.window_value,

@@ -424,8 +424,7 @@ impl AppCore {
                 let loaded = self.config.clone();
                 let made = tokio::task::spawn_blocking(move || {
                     let font = clerk_print::Font::default_font().map_err(|e| {
-                        tracing::error!(error = %e, "no font for notices");
-                        CmdError::new(ErrorKind::Config, e.zh(), e.to_string())
+                        crate::errors::with_ref(ErrorKind::Config, &e.zh(), &e.en(), &e)
                     })?;
                     let notices = &loaded.config.notices;
                     let mut issuer = clerk_print::Issuer::new(font);
@@ -472,7 +471,14 @@ impl AppCore {
                         Some(Secrets::Given(s)) => s,
                         _ => match clerk_secrets::OsKeyring::open() {
                             Ok(k) => Arc::new(k),
-                            Err(e) => return Err((e.zh(), e.to_string())),
+                            Err(e) => {
+                                // The keyring's own text (D-Bus) goes to the log.
+                                tracing::error!(error = %e, "system keyring unavailable");
+                                return Err((
+                                    e.zh(),
+                                    "The system keyring cannot be reached: make sure you are signed in to the desktop and the keyring is unlocked".into(),
+                                ));
+                            }
                         },
                     };
                     let store = Store::open(&dir, secrets.as_ref(), || Identity::provisional(&office)).map_err(|e| {

@@ -24,18 +24,19 @@ pub async fn sync_status(core: &AppCore) -> CmdResult<SyncStatus> {
         let now = clerk_store::time::now_millis();
         clerk_store::time::parse_iso_millis(t).map(|then| ((now - then).max(0) / 1000) as u32)
     });
-    let (online, enrolled, needs_login, problem_zh, problem_en) = match &sync {
+    let (online, enrolled, needs_login, problem) = match &sync {
         Some(h) => {
             let w = h.worker.state();
             (
                 w.online,
                 h.client.enrolled(),
                 w.paused_for_login,
-                w.last_error_zh,
-                w.last_error,
+                w.last_error_zh
+                    .zip(w.last_error)
+                    .map(|(zh, en)| Text { zh, en }),
             )
         }
-        None => (false, false, false, None, None),
+        None => (false, false, false, None),
     };
     let progress = sync.as_ref().and_then(|h| h.client.progress());
     Ok(SyncStatus {
@@ -46,8 +47,7 @@ pub async fn sync_status(core: &AppCore) -> CmdResult<SyncStatus> {
         rejected: q.rejected as u32,
         enrolled,
         needs_login,
-        problem_zh,
-        problem_en,
+        problem,
         progress_done: progress.map(|p| p.0 as u32),
         progress_total: progress.map(|p| p.1 as u32),
         calendar_missing_year: calendar.missing_schedule(core.today()),
@@ -129,11 +129,14 @@ pub async fn outbox_items(core: &AppCore) -> CmdResult<Vec<OutboxItem>> {
                 // (the error contract); the platform's reason for a refusal
                 // is shown.
                 reason: match state {
-                    S::Pending => r
-                        .last_error
-                        .as_ref()
-                        .map(|_| "上次发送未成功，将自动重试".to_owned()),
-                    _ => refused,
+                    S::Pending => r.last_error.as_ref().map(|_| Text {
+                        zh: "上次发送未成功，将自动重试".into(),
+                        en: "The last attempt did not go through; it is retried by itself".into(),
+                    }),
+                    _ => refused.map(|m| Text {
+                        zh: format!("平台的理由：{m}"),
+                        en: m,
+                    }),
                 },
                 queued_at: clerk_store::time::local_datetime(&r.wall_time).unwrap_or(r.wall_time),
                 seq: r.seq,

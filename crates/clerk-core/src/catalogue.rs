@@ -177,6 +177,26 @@ pub enum MaterialForm {
     Electronic,
 }
 
+impl MaterialForm {
+    pub fn zh(self) -> &'static str {
+        match self {
+            Self::Original => "原件",
+            Self::Copy => "复印件",
+            Self::OriginalAndCopy => "原件及复印件",
+            Self::Electronic => "电子件",
+        }
+    }
+
+    pub fn en(self) -> &'static str {
+        match self {
+            Self::Original => "original",
+            Self::Copy => "copy",
+            Self::OriginalAndCopy => "original and copy",
+            Self::Electronic => "electronic",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MaterialRequirement {

@@ -19,6 +19,11 @@ pub fn label_zh(field: &str) -> Option<&'static str> {
     EDITABLE.iter().find(|f| f.0 == field).map(|f| f.1)
 }
 
+/// The field's English label.
+pub fn label_en(field: &str) -> Option<&'static str> {
+    EDITABLE.iter().find(|f| f.0 == field).map(|f| f.2)
+}
+
 /// A platform status in which a window may still edit the intake fields:
 /// before department review, never after a decision.
 pub fn editable_in(status: &str) -> bool {

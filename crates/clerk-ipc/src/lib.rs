@@ -82,9 +82,8 @@ pub struct SyncStatus {
     pub enrolled: bool,
     /// Sync is paused until a clerk logs in (or the PC is enrolled).
     pub needs_login: bool,
-    /// Why the last sync failed, in Chinese and English.
-    pub problem_zh: Option<String>,
-    pub problem_en: Option<String>,
+    /// Why the last sync failed.
+    pub problem: Option<Text>,
     /// While a long queue is being sent: items sent so far, of how many.
     pub progress_done: Option<u32>,
     pub progress_total: Option<u32>,
@@ -168,7 +167,7 @@ pub struct OutboxItem {
     pub state: OutboxState,
     pub attempts: i64,
     /// Why the last attempt failed (pending) or why the platform refused it.
-    pub reason: Option<String>,
+    pub reason: Option<Text>,
     /// Local time it was queued, `2026-03-02 09:14`.
     pub queued_at: String,
 }
@@ -304,8 +303,8 @@ pub struct MaterialItem {
     pub required: bool,
     /// 容缺: may be missing at acceptance (容缺受理).
     pub may_be_missing: bool,
-    /// 原件 / 复印件 / 原件及复印件 / 电子件, already in Chinese.
-    pub form_zh: String,
+    /// 原件 / 复印件 / 原件及复印件 / 电子件.
+    pub form: Text,
     pub copies: u8,
     pub note: Option<String>,
 }
@@ -575,7 +574,7 @@ pub struct FieldEdit {
 pub struct ConflictItem {
     pub field: String,
     /// 联系电话, 联系地址, …
-    pub field_zh: String,
+    pub field_text: Text,
     pub platform_value: Option<String>,
     pub window_value: String,
     /// The window whose value was not applied.
@@ -590,9 +589,8 @@ pub struct CaseContact {
     pub address: String,
     pub agent_name: String,
     pub editable: bool,
-    /// Why not, when not editable (Chinese, then English).
-    pub reason: Option<String>,
-    pub reason_en: Option<String>,
+    /// Why not, when not editable.
+    pub reason: Option<Text>,
     pub conflicts: Vec<ConflictItem>,
 }
 
@@ -604,8 +602,7 @@ pub struct CatalogueDrift {
     pub to: u32,
     /// False when the new version no longer offers the matter.
     pub matter_still_offered: bool,
-    pub changes: Vec<String>,
-    pub changes_en: Vec<String>,
+    pub changes: Vec<Text>,
 }
 
 /// A scan attached to a case.
@@ -657,7 +654,9 @@ pub enum RoleName {
     Auditor,
 }
 
-/// One text in both languages.
+/// One text in both languages. Every text the UI shows comes like this,
+/// except the two error shapes (`CmdError`, `FieldProblem`), whose
+/// `message`/`message_en` shape the error contract pins.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct Text {
     pub zh: String,

@@ -48,19 +48,37 @@ pub enum PrintError {
 }
 
 impl PrintError {
+    /// For the clerk: what is wrong and who fixes it. The parser's or the
+    /// file system's own text is in `Display`, for the log.
     pub fn zh(&self) -> String {
         match self {
-            PrintError::Template { kind, source } => format!("文书模板 {kind} 有误：{source}"),
+            PrintError::Template { kind, .. } => {
+                format!("文书模板 {kind} 有误，文书未生成；请联系信息科")
+            }
             PrintError::MissingGlyph { ch, code, field } => {
                 format!("字库中没有「{ch}」（U+{code:04X}，位于 {field}），文书未生成。请安装覆盖该生僻字的字体")
             }
-            PrintError::Font { path, why } => {
-                format!("字体文件 {} 无法使用：{why}", path.display())
+            PrintError::Font { .. } => {
+                "本机配置的文书字体无法使用，文书未生成；请联系信息科".into()
             }
-            PrintError::Seal { path, why } => {
-                format!("印章区图片 {} 无法使用：{why}", path.display())
-            }
+            PrintError::Seal { .. } => "本机配置的印章区图片无法使用；请联系信息科".into(),
             PrintError::MissingValue(v) => format!("文书缺少内容：{v}"),
+        }
+    }
+
+    pub fn en(&self) -> String {
+        match self {
+            PrintError::Template { kind, .. } => {
+                format!("The template {kind} is not valid: the document was not made; contact IT")
+            }
+            PrintError::MissingGlyph { ch, code, field } => format!(
+                "The font has no glyph for {ch} (U+{code:04X}) in {field}: the document was not made; install a font that covers it"
+            ),
+            PrintError::Font { .. } => {
+                "The font configured for documents cannot be used: the document was not made; contact IT".into()
+            }
+            PrintError::Seal { .. } => "The seal image configured cannot be used; contact IT".into(),
+            PrintError::MissingValue(v) => format!("The document lacks a value: {v}"),
         }
     }
 }

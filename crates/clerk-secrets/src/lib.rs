@@ -43,8 +43,8 @@ impl SecretError {
     pub fn zh(&self) -> String {
         match self {
             SecretError::NotFound(n) => format!("系统密钥环中没有「{n}」"),
-            SecretError::Unavailable(why) => {
-                format!("无法访问系统密钥环（{why}）。请确认已登录桌面会话且密钥环已解锁")
+            SecretError::Unavailable(_) => {
+                "无法访问系统密钥环。请确认已登录桌面会话且密钥环已解锁".to_owned()
             }
             SecretError::Malformed { name, .. } => format!("系统密钥环中的「{name}」已损坏"),
             SecretError::Random(_) => "系统随机数源不可用".to_owned(),

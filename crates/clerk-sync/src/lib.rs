@@ -97,20 +97,49 @@ impl SyncError {
             SyncError::Server { status, .. } if *status == 429 || *status >= 500 => {
                 format!("平台服务器暂时不可用（{status}），稍后自动重试；数据均已保留在本机")
             }
-            SyncError::Server { status: 403, message, .. } => {
-                format!("平台拒绝了本机或当前用户（403：{message}），同步已暂停，数据均已保留；请联系管理员")
+            SyncError::Server { status: 403, .. } => {
+                "平台拒绝了本机或当前用户（403），同步已暂停，数据均已保留；请联系管理员".into()
             }
             SyncError::Server { status: 426, .. } => {
                 "本软件版本过旧，平台要求升级；同步已暂停，数据均已保留".into()
             }
-            SyncError::Server { status, message, .. } => {
-                format!("平台服务器返回错误（{status}：{message}），稍后自动重试")
+            SyncError::Server { status, .. } => {
+                format!("平台服务器返回错误（{status}），稍后自动重试")
             }
             SyncError::LoginNeeded(_) => "登录已失效，同步已暂停，数据均已保留；请重新登录".into(),
             SyncError::NotEnrolled => "本机尚未在平台登记，单机工作".into(),
-            SyncError::Store(e) => format!("本地数据库错误：{e}"),
-            SyncError::Secrets(e) => format!("系统密钥环不可用：{e}"),
+            SyncError::Store(_) => "本地数据库读写失败，同步暂停，数据均已保留；请联系信息科".into(),
+            SyncError::Secrets(_) => "系统密钥环不可用，同步暂停；请联系信息科".into(),
             SyncError::Corrupt(_) => "下载的事项目录校验不符，已保留原版本，稍后自动重试".into(),
+        }
+    }
+
+    /// The same in English. Like [`Self::zh`] it never carries the
+    /// underlying text (HTTP, URLs, the server's message, SQLite): that
+    /// goes to the log (the error contract).
+    pub fn en(&self) -> String {
+        match self {
+            SyncError::Network(_) => "The platform cannot be reached: working offline, synced when it is back".into(),
+            SyncError::Server { code, .. } if code == codes::REENROLL_REQUIRED => {
+                "This PC's database does not match its enrolment (restored or copied?): sync is paused, ask the administrator to enrol it again; everything is kept".into()
+            }
+            SyncError::Server { status, .. } if *status == 429 || *status >= 500 => {
+                format!("The platform is unavailable for now ({status}): retried later, everything is kept")
+            }
+            SyncError::Server { status: 403, .. } => {
+                "The platform refused this PC or the signed-in user (403): sync is paused, everything is kept; contact the administrator".into()
+            }
+            SyncError::Server { status: 426, .. } => {
+                "This version is too old for the platform: sync is paused until it is updated; everything is kept".into()
+            }
+            SyncError::Server { status, .. } => {
+                format!("The platform answered with an error ({status}): retried later")
+            }
+            SyncError::LoginNeeded(_) => "The sign-in has expired: sync is paused, everything is kept; sign in again online".into(),
+            SyncError::NotEnrolled => "This PC is not enrolled with the platform: working standalone".into(),
+            SyncError::Store(_) => "The local database could not be read or written: sync is paused, everything is kept; contact IT".into(),
+            SyncError::Secrets(_) => "The system keyring is not available: sync is paused; contact IT".into(),
+            SyncError::Corrupt(_) => "A download did not match its checksum: the old version is kept, retried later".into(),
         }
     }
 }
@@ -955,5 +984,43 @@ pub(crate) async fn error_of(resp: reqwest::Response) -> SyncError {
         message: body.message,
         retry_after,
         last_applied_seq: body.last_applied_seq,
+    }
+}
+
+#[cfg(test)]
+mod error_words {
+    use super::*;
+
+    /// What the status bar shows of a failed sync (the worker keeps
+    /// `zh()` and `en()`) never carries the error's own text: URLs, the
+    /// server's message, SQLite or keyring details go to the log only.
+    #[test]
+    fn the_words_for_a_failure_never_carry_its_text() {
+        let secret = "http://10.0.0.5:8080/v1/sync secret-detail";
+        let server = |status| SyncError::Server {
+            status,
+            code: "some_code".into(),
+            message: secret.into(),
+            retry_after: None,
+            last_applied_seq: None,
+        };
+        for e in [
+            SyncError::Network(secret.into()),
+            server(403),
+            server(409),
+            server(503),
+            server(426),
+            SyncError::LoginNeeded(secret.into()),
+            SyncError::Store(secret.into()),
+            SyncError::Secrets(secret.into()),
+            SyncError::Corrupt(secret.into()),
+        ] {
+            for words in [e.zh(), e.en()] {
+                assert!(!words.is_empty());
+                for bit in ["http", "10.0.0.5", "secret-detail", "some_code"] {
+                    assert!(!words.contains(bit), "{bit} in {words:?}");
+                }
+            }
+        }
     }
 }

@@ -172,7 +172,8 @@ fn note(st: &std::sync::Mutex<WorkerState>, e: Option<&SyncError>) -> Option<Wor
             // Online only when the platform answered: not enrolled or not
             // logged in says nothing of the network.
             s.online = e.reached_server();
-            s.last_error = Some(e.to_string());
+            // What the clerk is told; the error's own text is logged below.
+            s.last_error = Some(e.en());
             s.last_error_zh = Some(e.zh());
             s.paused_for_login = matches!(e, SyncError::LoginNeeded(_) | SyncError::NotEnrolled);
             s.failures = s.failures.saturating_add(1);
