@@ -15,6 +15,7 @@
 
 use std::sync::Arc;
 use std::time::Duration;
+use zeroize::{Zeroize, Zeroizing};
 
 use clerk_secrets::SecretStore;
 use clerk_store::{PulledCase, PushOutcome, QueuedMutation, Store};
@@ -185,7 +186,8 @@ pub struct SyncClient {
     /// Access tokens by user; the lock is held during a refresh (single
     /// flight). Each outbox row goes out under its own actor's session: the
     /// platform refuses a mutation whose actor is not the session's user.
-    access: tokio::sync::Mutex<std::collections::HashMap<String, String>>,
+    /// Access tokens by user, wiped from memory when replaced or dropped.
+    access: tokio::sync::Mutex<std::collections::HashMap<String, Zeroizing<String>>>,
     /// Whose session the pulls and uploads use: the signed-in user, else
     /// the last one (kept in the store as `sync_user`).
     current: std::sync::Mutex<Option<String>>,
@@ -375,18 +377,22 @@ impl SyncClient {
         let (device_id, _) = self.device()?;
         let secret = self.secret("device_secret").ok_or(SyncError::NotEnrolled)?;
         let mut access = self.access.lock().await;
-        let t: platform_api::TokenResponse = self
-            .send(self.http.post(format!("{}/v1/auth/login", self.base)).json(
-                &platform_api::LoginRequest {
-                    device_id,
-                    device_secret: secret,
-                    user_id: user_id.to_owned(),
-                    password: password.to_owned(),
-                },
-            ))
-            .await?;
+        let mut req = platform_api::LoginRequest {
+            device_id,
+            device_secret: secret,
+            user_id: user_id.to_owned(),
+            password: password.to_owned(),
+        };
+        // The body is serialised here; the copies in the request are wiped.
+        let call = self
+            .http
+            .post(format!("{}/v1/auth/login", self.base))
+            .json(&req);
+        req.password.zeroize();
+        req.device_secret.zeroize();
+        let t: platform_api::TokenResponse = self.send(call).await?;
         self.set_secret(&refresh_key(user_id), &t.refresh_token)?;
-        access.insert(user_id.to_owned(), t.access_token.clone());
+        access.insert(user_id.to_owned(), Zeroizing::new(t.access_token.clone()));
         drop(access);
         self.set_user(Some(user_id));
         Ok(t)
@@ -420,33 +426,36 @@ impl SyncClient {
     /// one the server refused. Single flight: the lock is held meanwhile,
     /// and a caller that waited finds the new token and does not refresh
     /// again.
-    async fn token(&self, user: &str, stale: Option<&str>) -> Result<String, SyncError> {
+    async fn token(&self, user: &str, stale: Option<&str>) -> Result<Zeroizing<String>, SyncError> {
         let mut access = self.access.lock().await;
         if let Some(t) = access.get(user) {
             if Some(t.as_str()) != stale {
                 return Ok(t.clone());
             }
         }
-        let refresh = self
-            .secret(&refresh_key(user))
-            .ok_or_else(|| SyncError::LoginNeeded(format!("{user} has no session on this PC")))?;
+        let refresh =
+            Zeroizing::new(self.secret(&refresh_key(user)).ok_or_else(|| {
+                SyncError::LoginNeeded(format!("{user} has no session on this PC"))
+            })?);
         self.refreshes
             .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-        let r: Result<platform_api::TokenResponse, _> = self
-            .send(
-                self.http
-                    .post(format!("{}/v1/auth/refresh", self.base))
-                    .json(&platform_api::RefreshRequest {
-                        refresh_token: refresh,
-                    }),
-            )
-            .await;
+        let mut req = platform_api::RefreshRequest {
+            refresh_token: refresh.to_string(),
+        };
+        let call = self
+            .http
+            .post(format!("{}/v1/auth/refresh", self.base))
+            .json(&req);
+        req.refresh_token.zeroize();
+        let r: Result<platform_api::TokenResponse, _> = self.send(call).await;
         match r {
-            Ok(t) => {
+            Ok(mut t) => {
                 // The new refresh token is kept before the access token is used.
                 self.set_secret(&refresh_key(user), &t.refresh_token)?;
-                access.insert(user.to_owned(), t.access_token.clone());
-                Ok(t.access_token)
+                t.refresh_token.zeroize();
+                let access_token = Zeroizing::new(std::mem::take(&mut t.access_token));
+                access.insert(user.to_owned(), access_token.clone());
+                Ok(access_token)
             }
             Err(SyncError::Server {
                 status: 401,
