@@ -482,8 +482,10 @@ impl AppCore {
                         },
                     };
                     let store = Store::open(&dir, secrets.as_ref(), || Identity::provisional(&office)).map_err(|e| {
-                        tracing::error!(error = %e, "cannot open the local store");
-                        (e.zh(), e.en())
+                        // The words are the clerk's; the error's own text (paths, SQLite) is logged.
+                        let r = crate::errors::error_ref();
+                        tracing::error!(error_ref = %r, error = %e, "cannot open the local store");
+                        (format!("{}（编号 {r}）", e.zh()), format!("{} (ref {r})", e.en()))
                     })?;
                     Ok((store, secrets))
                 })

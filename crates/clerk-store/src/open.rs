@@ -113,8 +113,8 @@ impl OpenError {
             OpenError::Keyring(e) => e.zh(),
             OpenError::TooNew { .. } => "数据库由更新版本的客户端写入，请升级本客户端".into(),
             OpenError::MigrationChanged { name } => format!("数据库结构 {name} 与本版本不一致，请联系信息科"),
-            OpenError::Io(e) => format!("文件读写失败：{e}"),
-            OpenError::Sqlite(e) => format!("数据库错误：{e}"),
+            OpenError::Io(_) => "本机数据目录无法读写，未打开数据库；请联系信息科".into(),
+            OpenError::Sqlite(_) => "本机数据库无法打开，未做任何改动；请联系信息科".into(),
         }
     }
 }
@@ -127,7 +127,11 @@ impl OpenError {
             OpenError::KeyMissing { .. } => "The local database exists but its key is not in the system keyring. To protect the data it was neither opened nor replaced. Please contact IT to restore the keyring or the data.".into(),
             OpenError::WrongKey { .. } => "The key in the system keyring does not open the local database (wrong key or damaged file). Nothing was changed; please contact IT.".into(),
             OpenError::Busy(_) => "Another Window Clerk is using the local data directory.".into(),
-            other => other.to_string(),
+            OpenError::Keyring(_) => "The system keyring cannot be reached: make sure you are signed in to the desktop and the keyring is unlocked.".into(),
+            OpenError::TooNew { .. } => "The database was written by a newer version of Window Clerk: please update this one.".into(),
+            OpenError::MigrationChanged { name } => format!("The database structure {name} does not match this version; please contact IT."),
+            OpenError::Io(_) => "The local data folder cannot be read or written; the database was not opened. Please contact IT.".into(),
+            OpenError::Sqlite(_) => "The local database cannot be opened; nothing was changed. Please contact IT.".into(),
         }
     }
 }

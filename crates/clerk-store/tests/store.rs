@@ -921,3 +921,21 @@ fn print_journal_texts_of_an_older_version_become_outcome_codes() {
         (2, Some(PrintOutcome::InViewer))
     );
 }
+
+/// The words a store that cannot open shows never carry the error's own
+/// text (paths, SQLite's message): that goes to the log.
+#[test]
+fn open_errors_say_what_to_do_without_their_details() {
+    let detail = "/home/clerk/.local/share/x/clerk.db: disk I/O error";
+    for e in [
+        clerk_store::OpenError::Io(detail.into()),
+        clerk_store::OpenError::Sqlite(detail.into()),
+        clerk_store::OpenError::Keyring(clerk_secrets::SecretError::Unavailable(detail.into())),
+    ] {
+        for words in [e.zh(), e.en()] {
+            assert!(!words.contains("/home") && !words.contains("disk I/O"), "{words}");
+            assert!(!words.is_empty());
+        }
+        assert!(e.to_string().contains("disk I/O"), "the log keeps it");
+    }
+}

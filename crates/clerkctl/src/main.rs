@@ -402,6 +402,9 @@ struct CaseFile {
     form: clerk_core::intake::IntakeForm,
     received_on: Option<String>,
     receipt_no: Option<String>,
+    /// The 经办人 as the notice names them (the app prints the signed-in
+    /// clerk's name); the sample's when absent.
+    clerk: Option<String>,
 }
 
 /// The values for `--case`: the form checked and prepared by clerk-core as
@@ -475,9 +478,7 @@ fn case_values(
         window: config
             .map(|c| c.window.name.clone())
             .unwrap_or_else(|| from_sample("window")),
-        clerk: config
-            .map(|c| format!("{}号窗口", c.window.code))
-            .unwrap_or_else(|| from_sample("clerk")),
+        clerk: cf.clerk.clone().unwrap_or_else(|| from_sample("clerk")),
         received_at: format!("{today} 09:00"),
         reconsideration_body: pick(
             config.map(|c| &c.notices.reconsideration_body),

@@ -387,6 +387,8 @@ fn render_a_given_case_with_the_halls_config() {
     // Due dates are worked out by clerk-core from received_on 2026-03-02.
     for want in [
         "李四",
+        // The 经办人 is a person (the sample's, as no clerk is named).
+        "经办人：王芳",
         "2026年3月9日前补齐",
         "2026年3月16日",
         "食品安全管理制度目录",
