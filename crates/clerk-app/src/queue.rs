@@ -151,21 +151,22 @@ pub async fn list_cases(core: &AppCore, query: String) -> CmdResult<Vec<CaseList
     }
     let store = core.store().await?;
     let today = core.today().to_string();
+    // "My cases" (issue #12): a clerk lists their own; a supervisor the
+    // PC's. The store filters, so the limit counts the clerk's own cases.
+    let clerk = (!me.sees_all_cases()).then(|| me.user_id.clone());
     let rows = blocking(move || {
         if query.trim().is_empty() {
-            store.cases_on(&today, 200)
+            store.cases_on_by(&today, clerk.as_deref(), 200)
         } else {
-            store.search(&query, 200)
+            store.search_by(&query, clerk.as_deref(), 200)
         }
         .map_err(storage)
     })
     .await?;
     let today = core.today();
     let calendar = core.calendar().await;
-    // "My cases" (issue #12): a clerk lists their own; a supervisor the PC's.
     Ok(rows
         .into_iter()
-        .filter(|r| me.sees_all_cases() || r.clerk_id == me.user_id)
         .map(|r| list_item(core, &calendar, today, r))
         .collect())
 }

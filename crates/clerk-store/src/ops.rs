@@ -377,13 +377,24 @@ impl Store {
 
     /// Cases received on a local date, newest first.
     pub fn cases_on(&self, day: &str, limit: u32) -> Result<Vec<CaseRow>, StoreError> {
+        self.cases_on_by(day, None, limit)
+    }
+
+    /// The cases of a day, newest first; with `clerk`, only the ones that
+    /// clerk took in ("my cases": the limit counts theirs, not the PC's).
+    pub fn cases_on_by(
+        &self,
+        day: &str,
+        clerk: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<CaseRow>, StoreError> {
         let mut conn = self.conn.lock().unwrap();
         self.catch_up(&mut conn)?;
         let mut st = conn.prepare_cached(&format!(
             "SELECT {CASE_COLUMNS} FROM case_days d JOIN cases c ON c.receipt_counter = d.counter \
-             WHERE d.received_on = ?1 ORDER BY d.counter DESC LIMIT ?2"
+             WHERE d.received_on = ?1 AND (?3 IS NULL OR c.clerk_id = ?3) ORDER BY d.counter DESC LIMIT ?2"
         ))?;
-        let rows = st.query_map(params![day, limit], case_row)?;
+        let rows = st.query_map(params![day, limit, clerk], case_row)?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 

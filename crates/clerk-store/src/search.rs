@@ -85,6 +85,16 @@ pub fn fts_query(input: &str) -> Option<String> {
 impl Store {
     /// Cases matching the query, newest first.
     pub fn search(&self, input: &str, limit: u32) -> Result<Vec<CaseRow>, StoreError> {
+        self.search_by(input, None, limit)
+    }
+
+    /// The same; with `clerk`, only the cases that clerk took in.
+    pub fn search_by(
+        &self,
+        input: &str,
+        clerk: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<CaseRow>, StoreError> {
         let Some(q) = fts_query(input) else {
             return Ok(Vec::new());
         };
@@ -92,9 +102,9 @@ impl Store {
         self.catch_up(&mut conn)?;
         let mut st = conn.prepare_cached(&format!(
             "SELECT {CASE_COLUMNS} FROM cases_fts f JOIN cases c ON c.rowid = f.rowid \
-             WHERE cases_fts MATCH ?1 ORDER BY f.rowid DESC LIMIT ?2"
+             WHERE cases_fts MATCH ?1 AND (?3 IS NULL OR c.clerk_id = ?3) ORDER BY f.rowid DESC LIMIT ?2"
         ))?;
-        let rows = st.query_map(params![q, limit], case_row)?;
+        let rows = st.query_map(params![q, limit, clerk], case_row)?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 }

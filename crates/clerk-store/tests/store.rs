@@ -933,9 +933,50 @@ fn open_errors_say_what_to_do_without_their_details() {
         clerk_store::OpenError::Keyring(clerk_secrets::SecretError::Unavailable(detail.into())),
     ] {
         for words in [e.zh(), e.en()] {
-            assert!(!words.contains("/home") && !words.contains("disk I/O"), "{words}");
+            assert!(
+                !words.contains("/home") && !words.contains("disk I/O"),
+                "{words}"
+            );
             assert!(!words.is_empty());
         }
         assert!(e.to_string().contains("disk I/O"), "the log keeps it");
     }
+}
+
+/// "My cases": the store filters by clerk before the limit, so a clerk
+/// sees their own newest cases even when the PC's other clerk took in
+/// more since.
+#[test]
+fn my_cases_are_filtered_before_the_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = Store::open(dir.path(), &MemoryStore::new(), ident).unwrap();
+    let other = Actor {
+        user_id: "u-08".into(),
+        window_code: "07".into(),
+    };
+    let mine = s
+        .take_in(&sample_case(1, today()), &actor(), NOW, None)
+        .unwrap();
+    for i in 2..=4 {
+        s.take_in(&sample_case(i, today()), &other, NOW + i as i64, None)
+            .unwrap();
+    }
+    let day = today().to_string();
+    let receipts = |rows: Vec<clerk_store::CaseRow>| -> Vec<String> {
+        rows.into_iter().map(|r| r.receipt_no).collect()
+    };
+    assert_eq!(s.cases_on(&day, 2).unwrap().len(), 2);
+    assert_eq!(
+        receipts(s.cases_on_by(&day, Some("u-07"), 2).unwrap()),
+        vec![mine.receipt_no.clone()]
+    );
+    assert_eq!(s.cases_on_by(&day, Some("u-08"), 10).unwrap().len(), 3);
+    assert_eq!(s.cases_on_by(&day, None, 10).unwrap().len(), 4);
+    let all = s.search("食品", 2).unwrap();
+    assert_eq!(all.len(), 2);
+    assert!(all.iter().all(|r| r.clerk_id == "u-08"));
+    assert_eq!(
+        receipts(s.search_by("食品", Some("u-07"), 2).unwrap()),
+        vec![mine.receipt_no]
+    );
 }
