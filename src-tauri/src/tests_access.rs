@@ -382,6 +382,26 @@ fn a_second_clerk_sees_nothing_of_the_first_and_the_notice_names_the_clerk() {
     assert!(!invoke(&w, "known_applicant", json!({"idNo": valid_id()}))
         .unwrap()
         .is_null());
+    // The matter 张三 used last leads her empty search, marked recent.
+    let recent = |w: &_| -> Vec<String> {
+        invoke(w, "list_matters", json!({"query": ""}))
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|m| m["recent"] == true)
+            .map(|m| m["code"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(recent(&w), ["11530500MB1A27618NXK00001000000"]);
+    let first = invoke(&w, "list_matters", json!({"query": ""})).unwrap();
+    assert_eq!(first[0]["code"], "11530500MB1A27618NXK00001000000");
+    let searched = invoke(&w, "list_matters", json!({"query": "食品"})).unwrap();
+    assert!(searched
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|m| m["recent"] == false));
 
     let s = sign_in(&w, "clerk02", CLERK_PASSWORD).unwrap();
     assert_eq!(s["user"]["display_name"], "李四");
@@ -397,6 +417,7 @@ fn a_second_clerk_sees_nothing_of_the_first_and_the_notice_names_the_clerk() {
     assert!(invoke(&w, "known_applicant", json!({"idNo": valid_id()}))
         .unwrap()
         .is_null());
+    assert!(recent(&w).is_empty(), "recent matters are per user");
 
     let s = sign_in(&w, "lead01", CLERK_PASSWORD).unwrap();
     assert_eq!(s["user"]["roles"], json!(["supervisor"]));

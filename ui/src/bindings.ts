@@ -87,7 +87,12 @@ export type DayUnit = "working" | "calendar";
 
 export type TimeLimit = { value: number, unit: DayUnit, };
 
-export type MatterSummary = { code: string, name: string, department: string, case_kind: CaseKind, statutory_limit: TimeLimit, promised_limit: TimeLimit, fee_charged: boolean, material_count: number, };
+export type MatterSummary = { code: string, name: string, department: string, case_kind: CaseKind, statutory_limit: TimeLimit, promised_limit: TimeLimit, fee_charged: boolean, material_count: number, 
+/**
+ * One of the matters this user took cases in for last (listed first
+ * when the search is empty).
+ */
+recent: boolean, };
 
 export type UiLogLevel = "error" | "warn" | "info";
 

@@ -22,8 +22,11 @@ fn limit(l: cat::TimeLimit) -> TimeLimit {
     }
 }
 
+/// The matters for a search. With no search, the ones this user took
+/// cases in for last come first (marked `recent`): per user, from their
+/// own cases.
 pub async fn list_matters(core: &AppCore, query: String) -> CmdResult<Vec<MatterSummary>> {
-    core.user("list_matters")?;
+    let me = core.user("list_matters")?;
     if query.chars().count() > 100 {
         return Err(CmdError::new(
             ErrorKind::Validation,
@@ -33,10 +36,31 @@ pub async fn list_matters(core: &AppCore, query: String) -> CmdResult<Vec<Matter
         .on_field("query"));
     }
     let catalogue = core.catalogue().await;
-    Ok(catalogue
-        .search(&query)
+    let recent: Vec<String> = match (query.trim().is_empty(), core.store().await) {
+        (true, Ok(store)) => {
+            let user = me.user_id.clone();
+            // A store that cannot answer only means no recent matters.
+            blocking(move || Ok(store.recent_matters(&user, 5)))
+                .await?
+                .unwrap_or_else(|e| {
+                    tracing::warn!(error = %e, "recent matters not read");
+                    Vec::new()
+                })
+        }
+        _ => Vec::new(),
+    };
+    let mut found = catalogue.search(&query);
+    // Stable: the recent ones in the order used, then the rest as found.
+    found.sort_by_key(|m| {
+        recent
+            .iter()
+            .position(|c| *c == m.code)
+            .unwrap_or(usize::MAX)
+    });
+    Ok(found
         .into_iter()
         .map(|m| MatterSummary {
+            recent: recent.contains(&m.code),
             code: m.code.clone(),
             name: m.name.clone(),
             department: catalogue

@@ -282,6 +282,9 @@ pub struct MatterSummary {
     pub promised_limit: TimeLimit,
     pub fee_charged: bool,
     pub material_count: u32,
+    /// One of the matters this user took cases in for last (listed first
+    /// when the search is empty).
+    pub recent: bool,
 }
 
 /// Who applies.

@@ -46,6 +46,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0010_print_outcome",
         include_str!("../migrations/0010_print_outcome.sql"),
     ),
+    (
+        "0011_cases_by_clerk",
+        include_str!("../migrations/0011_cases_by_clerk.sql"),
+    ),
 ];
 
 /// Who this installation is, for receipt numbers and the outbox.

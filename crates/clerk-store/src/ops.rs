@@ -398,6 +398,26 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    /// The matters `clerk` took cases in for last, newest first, each once
+    /// (the intake's matter list starts with them: per user).
+    pub fn recent_matters(&self, clerk: &str, limit: usize) -> Result<Vec<String>, StoreError> {
+        let conn = self.conn.lock().unwrap();
+        let mut st = conn.prepare_cached(
+            "SELECT matter_code FROM cases WHERE clerk_id = ?1 ORDER BY receipt_counter DESC LIMIT 500",
+        )?;
+        let mut out: Vec<String> = Vec::new();
+        for code in st.query_map([clerk], |r| r.get::<_, String>(0))? {
+            let code = code?;
+            if !out.contains(&code) {
+                out.push(code);
+                if out.len() == limit {
+                    break;
+                }
+            }
+        }
+        Ok(out)
+    }
+
     pub fn unsent_count(&self) -> Result<i64, StoreError> {
         let conn = self.conn.lock().unwrap();
         Ok(conn.query_row(

@@ -307,6 +307,7 @@ fn migrations_are_append_only() {
             "0008_users std1:3a44801bf05e5ca6a3d991b1e634e04b060d1c3078483f2e6934b7566ce6a2dd",
             "0009_outbox_requeued std1:bdc484bdd8373fc80969778f378a39687de7f6d7f8554fe5dd95fc6d407d0104",
             "0010_print_outcome std1:84755858bceb2c248bcbf43ea472e86dc6526a8295e167ce57ba3a499974590e",
+            "0011_cases_by_clerk std1:e4b6e4a0e7a5e94e5b751eda3d786f7a466cc42d8a60240e7fa324e7dba19ad6",
         ]
     "#]]
     .assert_debug_eq(&pinned);
@@ -972,6 +973,9 @@ fn my_cases_are_filtered_before_the_limit() {
     );
     assert_eq!(s.cases_on_by(&day, Some("u-08"), 10).unwrap().len(), 3);
     assert_eq!(s.cases_on_by(&day, None, 10).unwrap().len(), 4);
+    // The matters each clerk used last, each once, newest first.
+    assert_eq!(s.recent_matters("u-07", 5).unwrap().len(), 1);
+    assert!(s.recent_matters("u-09", 5).unwrap().is_empty());
     let all = s.search("食品", 2).unwrap();
     assert_eq!(all.len(), 2);
     assert!(all.iter().all(|r| r.clerk_id == "u-08"));
