@@ -50,6 +50,9 @@ pub fn normalise(field: &str, value: &str) -> Result<String, FieldError> {
             format!("{field} cannot be changed after intake (name and ID need a correction)"),
         ));
     };
+    if !crate::intake::text_ok(value, false) {
+        return Err(crate::intake::control_char_error(field));
+    }
     let v = value.trim();
     match field {
         "applicant.phone" => {

@@ -183,6 +183,24 @@ pub struct IntakeContext<'a> {
 const NAME_MAX: usize = 60;
 
 /// Mainland mobile (11 digits from 1) or a landline with area code.
+/// Free text a record may hold: no control characters (NUL and the like
+/// cannot be stored, printed or sent safely); a multi-line field may hold
+/// line breaks and tabs. Checked at the window and on the platform.
+pub fn text_ok(value: &str, multiline: bool) -> bool {
+    value
+        .chars()
+        .all(|c| !c.is_control() || (multiline && matches!(c, '\n' | '\r' | '\t')))
+}
+
+/// The error for a field whose text [`text_ok`] refuses.
+pub fn control_char_error(field: &str) -> FieldError {
+    fe(
+        field,
+        "含有不可见的控制字符，请删除后重新输入（可能是从其他系统复制带入的）",
+        "Contains invisible control characters: delete them and type the text again (often copied in from another system)",
+    )
+}
+
 pub fn phone_ok(p: &str) -> bool {
     let digits: String = p.chars().filter(|c| *c != '-' && *c != ' ').collect();
     if !digits.chars().all(|c| c.is_ascii_digit()) {
@@ -200,6 +218,22 @@ pub fn check_applicant(
     today: Date,
 ) -> (ApplicantForm, Vec<FieldError>) {
     let mut errs = Vec::new();
+    for (field, v) in [
+        ("applicant.name", &a.name),
+        ("applicant.id_no", &a.id_no),
+        ("applicant.phone", &a.phone),
+        ("applicant.address", &a.address),
+        ("applicant.agent_name", &a.agent_name),
+        ("applicant.agent_id_no", &a.agent_id_no),
+    ] {
+        if !text_ok(v, false) {
+            errs.push(control_char_error(field));
+        }
+    }
+    if !errs.is_empty() {
+        // Nothing else is said of text that cannot be kept.
+        return (a.clone(), errs);
+    }
     let mut n = a.clone();
     n.name = a.name.trim().to_owned();
     n.id_no = a.id_no.trim().to_uppercase();
@@ -415,7 +449,43 @@ pub fn prepare(form: &IntakeForm, cx: &IntakeContext) -> Result<PreparedCase, Ve
         ));
     }
 
+    // The decision's free text: one line each, the requirements and a
+    // refusal's reason may run over lines. Text that cannot be kept is
+    // said once; the decision is not judged on it.
+    let before = errs.len();
+    match &form.decision {
+        DecisionForm::NotAccept {
+            refer_to,
+            detail,
+            legal_basis,
+            ..
+        } => {
+            for (field, v, multi) in [
+                ("decision.refer_to", refer_to, false),
+                ("decision.detail", detail, true),
+                ("decision.legal_basis", legal_basis, false),
+            ] {
+                if !text_ok(v, multi) {
+                    errs.push(control_char_error(field));
+                }
+            }
+        }
+        DecisionForm::RequestSupplement { items } => {
+            if items
+                .iter()
+                .any(|i| !text_ok(&i.requirement, true) || !text_ok(&i.material_id, false))
+            {
+                errs.push(control_char_error("decision.items"));
+            }
+        }
+        DecisionForm::AcceptWithGaps { supply_by, .. } if !text_ok(supply_by, false) => {
+            errs.push(control_char_error("decision.supply_by"));
+        }
+        _ => {}
+    }
+    let text_kept = errs.len() == before;
     let decision = match &form.decision {
+        _ if !text_kept => None,
         DecisionForm::Accept => Some(Decision::Accept),
         DecisionForm::CompleteOnTheSpot => Some(Decision::CompleteOnTheSpot),
         DecisionForm::AcceptWithGaps {

@@ -558,3 +558,42 @@ fn allowed_decisions_and_the_missing_list_come_from_the_matter() {
             .is_none()
     );
 }
+
+/// Text that cannot be kept (NUL and other control characters) is refused
+/// on its field, before anything else is said of it: in the applicant, in
+/// the decision's texts and in a later edit. Line breaks are fine where a
+/// text runs over lines.
+#[test]
+fn control_characters_are_refused_on_their_field() {
+    let w = World::new();
+    let cx = w.cx("2026-03-02");
+    for (field, bad) in [
+        ("applicant.name", "李\0四"),
+        ("applicant.address", "隆阳区\u{1b}[31m"),
+        ("applicant.phone", "138\u{7}08720000"),
+    ] {
+        let mut f = w.form(FOOD, &[], DecisionForm::Accept);
+        match field {
+            "applicant.name" => f.applicant.name = bad.into(),
+            "applicant.address" => f.applicant.address = bad.into(),
+            _ => f.applicant.phone = bad.into(),
+        }
+        let errs = prepare(&f, &cx).unwrap_err();
+        assert_eq!(errs.len(), 1, "{errs:?}");
+        assert_eq!(errs[0].field, field);
+        assert!(errs[0].zh.contains("控制字符"), "{}", errs[0].zh);
+    }
+    let refuse = |detail: &str| DecisionForm::NotAccept {
+        reason: NotAcceptKind::Other,
+        refer_to: String::new(),
+        detail: detail.into(),
+        legal_basis: "《中华人民共和国行政许可法》第三十二条".into(),
+    };
+    let errs = prepare(&w.form(FOOD, &[], refuse("理由\0")), &cx).unwrap_err();
+    assert_eq!(errs[0].field, "decision.detail");
+    assert!(prepare(&w.form(FOOD, &[], refuse("第一行\n第二行")), &cx).is_ok());
+    assert!(text_ok("第一行\n第二行", true) && !text_ok("第一行\n第二行", false));
+    assert!(!text_ok("\u{0}", true) && !text_ok("\u{85}", true));
+    let e = crate::edit::normalise("applicant.address", "保山\0").unwrap_err();
+    assert_eq!(e.field, "applicant.address");
+}
