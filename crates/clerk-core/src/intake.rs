@@ -470,13 +470,13 @@ pub fn prepare(form: &IntakeForm, cx: &IntakeContext) -> Result<PreparedCase, Ve
                 }
             }
         }
-        DecisionForm::RequestSupplement { items } => {
+        DecisionForm::RequestSupplement { items }
             if items
                 .iter()
-                .any(|i| !text_ok(&i.requirement, true) || !text_ok(&i.material_id, false))
-            {
-                errs.push(control_char_error("decision.items"));
-            }
+                .any(|i| !text_ok(&i.requirement, true) || !text_ok(&i.material_id, false)) =>
+        {
+            errs.push(control_char_error("decision.items"));
+        }
         }
         DecisionForm::AcceptWithGaps { supply_by, .. } if !text_ok(supply_by, false) => {
             errs.push(control_char_error("decision.supply_by"));
