@@ -477,7 +477,6 @@ pub fn prepare(form: &IntakeForm, cx: &IntakeContext) -> Result<PreparedCase, Ve
         {
             errs.push(control_char_error("decision.items"));
         }
-        }
         DecisionForm::AcceptWithGaps { supply_by, .. } if !text_ok(supply_by, false) => {
             errs.push(control_char_error("decision.supply_by"));
         }
