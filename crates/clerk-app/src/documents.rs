@@ -60,10 +60,7 @@ pub async fn case_documents(core: &AppCore, case_id: String) -> CmdResult<Vec<Do
             "No such case",
         ));
     };
-    let pinned = match core.catalogue_version(case.matter_version).await {
-        Some(c) => c,
-        None => core.catalogue().await,
-    };
+    let pinned = core.catalogue_pinned(case.matter_version).await;
     let Some(matter) = pinned.matter(&case.matter_code).cloned() else {
         return Err(CmdError::new(
             ErrorKind::NotFound,

@@ -109,6 +109,19 @@ pub fn print_error(e: &clerk_print::PrintError) -> CmdError {
     with_ref(ErrorKind::Validation, &e.zh(), &e.en(), e)
 }
 
+/// A search box's text: at most 100 characters.
+pub fn search_text(query: &str) -> CmdResult<()> {
+    if query.chars().count() > 100 {
+        return Err(CmdError::new(
+            ErrorKind::Validation,
+            "搜索内容过长：最多 100 个字符",
+            "Search text too long: at most 100 characters",
+        )
+        .on_field("query"));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod error_contract {
     use super::*;

@@ -27,14 +27,7 @@ fn limit(l: cat::TimeLimit) -> TimeLimit {
 /// own cases.
 pub async fn list_matters(core: &AppCore, query: String) -> CmdResult<Vec<MatterSummary>> {
     let me = core.user("list_matters")?;
-    if query.chars().count() > 100 {
-        return Err(CmdError::new(
-            ErrorKind::Validation,
-            "搜索内容过长：最多 100 个字符",
-            "Search text too long: at most 100 characters",
-        )
-        .on_field("query"));
-    }
+    search_text(&query)?;
     let catalogue = core.catalogue().await;
     let recent: Vec<String> = match (query.trim().is_empty(), core.store().await) {
         (true, Ok(store)) => {
@@ -240,10 +233,7 @@ pub async fn take_in(core: &AppCore, form: IntakeForm) -> CmdResult<TakeInOutcom
     let domain_form: core_intake::IntakeForm = convert(&form)?;
     // The version the form was filled on: a draft keeps the version it
     // pinned even after a newer one is in effect (sync-protocol §5).
-    let catalogue = match core.catalogue_version(form.matter_version).await {
-        Some(c) => c,
-        None => core.catalogue().await,
-    };
+    let catalogue = core.catalogue_pinned(form.matter_version).await;
     let calendar = core.calendar().await;
     let prepared = {
         let cx = core_intake::IntakeContext {
@@ -387,10 +377,7 @@ pub async fn missing_materials(
     form: IntakeForm,
 ) -> CmdResult<Vec<MissingMaterial>> {
     core.user("missing_materials")?;
-    let c = match core.catalogue_version(form.matter_version).await {
-        Some(c) => c,
-        None => core.catalogue().await,
-    };
+    let c = core.catalogue_pinned(form.matter_version).await;
     let Some(m) = c.matter(&form.matter_code) else {
         return Err(CmdError::new(
             ErrorKind::NotFound,

@@ -141,14 +141,7 @@ fn list_item(
 /// cached cases (number, name, ID, phone, matter).
 pub async fn list_cases(core: &AppCore, query: String) -> CmdResult<Vec<CaseListItem>> {
     let me = core.user("list_cases")?;
-    if query.chars().count() > 100 {
-        return Err(CmdError::new(
-            ErrorKind::Validation,
-            "搜索内容过长：最多 100 个字符",
-            "Search text too long: at most 100 characters",
-        )
-        .on_field("query"));
-    }
+    search_text(&query)?;
     let store = core.store().await?;
     let today = core.today().to_string();
     // "My cases" (issue #12): a clerk lists their own; a supervisor the

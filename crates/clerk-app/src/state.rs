@@ -251,6 +251,15 @@ impl AppCore {
         chosen
     }
 
+    /// The version a draft or a case pinned, or the one in effect when
+    /// this PC does not have it.
+    pub async fn catalogue_pinned(&self, v: u32) -> Arc<Catalogue> {
+        match self.catalogue_version(v).await {
+            Some(c) => c,
+            None => self.catalogue().await,
+        }
+    }
+
     /// One catalogue version (a draft or a case pins its own), from the
     /// versions downloaded, or the bundled one.
     pub async fn catalogue_version(&self, v: u32) -> Option<Arc<Catalogue>> {

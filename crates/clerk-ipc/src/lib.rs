@@ -172,6 +172,12 @@ pub struct OutboxItem {
     pub queued_at: String,
 }
 
+/// A vocabulary's value for its wire code, if the code is one of its own.
+fn known_code<'de, T: Deserialize<'de>>(code: &'de str) -> Option<T> {
+    use serde::de::value::{Error, StrDeserializer};
+    T::deserialize(StrDeserializer::<Error>::new(code)).ok()
+}
+
 /// A case's status, the window's and the platform's (clerk-core's
 /// `CaseStatus` and `PlatformStatus`). `other`: a status this version does
 /// not know yet (a newer platform); its `status_text` says it as it is.
@@ -197,9 +203,7 @@ pub enum CaseStatus {
 impl CaseStatus {
     /// From a status code; unknown codes are `Other`.
     pub fn from_code(code: &str) -> Self {
-        use serde::de::value::StrDeserializer;
-        Self::deserialize(StrDeserializer::<serde::de::value::Error>::new(code))
-            .ok()
+        known_code(code)
             .filter(|k| *k != Self::Other)
             .unwrap_or(Self::Other)
     }
@@ -223,9 +227,7 @@ pub enum MutationKind {
 
 impl MutationKind {
     pub fn from_code(code: &str) -> Self {
-        use serde::de::value::StrDeserializer;
-        Self::deserialize(StrDeserializer::<serde::de::value::Error>::new(code))
-            .ok()
+        known_code(code)
             .filter(|k| *k != Self::Other)
             .unwrap_or(Self::Other)
     }
