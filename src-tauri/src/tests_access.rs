@@ -327,10 +327,12 @@ fn five_wrong_passwords_lock_the_user_and_say_until_when() {
 #[test]
 fn the_idle_lock_covers_the_session_and_the_password_unlocks_it() {
     let mut config = default_config();
-    config.config.session.idle_lock_secs = 1;
+    // 3 s, not 1: seeding the users hashes passwords, which on a loaded
+    // 2-core machine took over a second between two commands.
+    config.config.session.idle_lock_secs = 3;
     let (_app, w) = app(config);
     invoke(&w, "save_draft", json!({"body": "{\"step\": 2}"})).unwrap();
-    std::thread::sleep(std::time::Duration::from_millis(1100));
+    std::thread::sleep(std::time::Duration::from_millis(3100));
     // The status bar's poll does not hold it off, and sees it locked.
     let e = invoke(&w, "load_draft", json!({})).unwrap_err();
     assert_eq!(e["kind"], "locked", "{e}");
