@@ -190,19 +190,8 @@ impl CaseStatus {
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        use CaseStatus::*;
-        [
-            Draft,
-            Received,
-            SupplementRequested,
-            AcceptedWithGaps,
-            Accepted,
-            CompletedOnTheSpot,
-            NotAccepted,
-            Withdrawn,
-        ]
-        .into_iter()
-        .find(|x| x.as_str() == s)
+        // The serde names are the codes (`as_str`); a test keeps them equal.
+        serde_json::from_value(serde_json::Value::String(s.to_owned())).ok()
     }
 }
 
@@ -618,6 +607,24 @@ mod online_gate {
 mod tests {
     use super::*;
     use crate::catalogue::Catalogue;
+
+    #[test]
+    fn status_codes_are_their_serde_names() {
+        use CaseStatus::*;
+        for st in [
+            Draft,
+            Received,
+            SupplementRequested,
+            AcceptedWithGaps,
+            Accepted,
+            CompletedOnTheSpot,
+            NotAccepted,
+            Withdrawn,
+        ] {
+            assert_eq!(CaseStatus::parse(st.as_str()), Some(st));
+        }
+        assert_eq!(CaseStatus::parse("online_submitted"), None);
+    }
 
     fn d(s: &str) -> Date {
         Date::parse_iso(s).unwrap()
