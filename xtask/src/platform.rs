@@ -86,6 +86,7 @@ pub fn start(dir: &Path) -> Result<(Platform, String)> {
     let mut server = Command::new(bin())
         .args(["serve", "--database-url", &db_url, "--listen"])
         .arg(format!("127.0.0.1:{DEMO_PORT}"))
+        .args(["--admin-listen", "127.0.0.1:0"])
         .arg("--admin-token-file")
         .arg(&token_file)
         .arg("--blob-dir")

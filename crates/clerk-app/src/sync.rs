@@ -111,9 +111,14 @@ pub async fn outbox_items(core: &AppCore) -> CmdResult<Vec<OutboxItem>> {
                 .result
                 .as_deref()
                 .and_then(|j| serde_json::from_str(j).ok());
-            let refused = result
-                .as_ref()
-                .and_then(|v| v["message"].as_str().map(str::to_owned));
+            let refused = result.as_ref().and_then(|v| {
+                let en = v["message"].as_str()?.to_owned();
+                let zh = v["message_zh"]
+                    .as_str()
+                    .map(|zh| format!("平台的理由：{zh}"))
+                    .unwrap_or_else(|| format!("平台的理由：{en}"));
+                Some((zh, en))
+            });
             OutboxItem {
                 kind_text: match clerk_core::mutation::MutationKind::parse(&r.kind) {
                     Some(k) => Text {
@@ -133,10 +138,7 @@ pub async fn outbox_items(core: &AppCore) -> CmdResult<Vec<OutboxItem>> {
                         zh: "上次发送未成功，将自动重试".into(),
                         en: "The last attempt did not go through; it is retried by itself".into(),
                     }),
-                    _ => refused.map(|m| Text {
-                        zh: format!("平台的理由：{m}"),
-                        en: m,
-                    }),
+                    _ => refused.map(|(zh, en)| Text { zh, en }),
                 },
                 queued_at: clerk_store::time::local_datetime(&r.wall_time).unwrap_or(r.wall_time),
                 seq: r.seq,

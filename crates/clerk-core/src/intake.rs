@@ -664,6 +664,138 @@ pub fn documents_for(status: CaseStatus, matter: &Matter) -> Vec<crate::catalogu
         .collect()
 }
 
+/// The platform's re-check of a case a window took in (issue #13): the
+/// same [`prepare`] on the case's own form, on the day it was received and
+/// against the catalogue version it names. The status and every date must
+/// be what the rules give; a date worked out on the law alone (暂定, on
+/// either side) may differ, because the official schedule may have come
+/// out since. Each difference names its field.
+pub fn recheck(case: &PreparedCase, cx: &IntakeContext) -> Result<(), Vec<FieldError>> {
+    let form = IntakeForm {
+        matter_code: case.matter_code.clone(),
+        matter_version: case.matter_version,
+        applicant: case.applicant.clone(),
+        materials: case.materials.clone(),
+        decision: case.decision.clone(),
+    };
+    let again = prepare(
+        &form,
+        &IntakeContext {
+            today: case.received_on,
+            ..*cx
+        },
+    )?;
+    let mut errs = Vec::new();
+    let mut differs = |field: &str, zh: &str, en: &str| {
+        errs.push(fe(
+            field,
+            format!("{zh}与受理规则得出的不一致"),
+            format!("{en} is not what the intake rules give"),
+        ))
+    };
+    if again.status != case.status {
+        differs("status", "办件状态", "The status");
+    }
+    if again.applicant != case.applicant {
+        differs("applicant", "申请人信息", "The applicant");
+    }
+    if again.materials != case.materials {
+        differs("materials", "材料清单", "The materials");
+    }
+    if again.decision != case.decision || again.owed != case.owed {
+        differs("decision", "受理决定", "The decision");
+    }
+    if (again.matter_name.as_str(), again.department.as_str())
+        != (case.matter_name.as_str(), case.department.as_str())
+    {
+        differs(
+            "matter",
+            "事项名称或实施部门",
+            "The matter's name or department",
+        );
+    }
+    if again.accepted_on != case.accepted_on || again.supply_by != case.supply_by {
+        differs(
+            "accepted_on",
+            "受理日期或补齐日期",
+            "The acceptance or supply-by date",
+        );
+    }
+    let provisional = !case.provisional_years.is_empty() || !again.provisional_years.is_empty();
+    let dates = |c: &PreparedCase| (c.notice_deadline, c.promised_due, c.statutory_due);
+    if !provisional && dates(&again) != dates(case) {
+        differs("promised_due", "办理期限", "The deadlines");
+    }
+    if errs.is_empty() {
+        Ok(())
+    } else {
+        Err(errs)
+    }
+}
+
+/// What can still be checked of a case whose catalogue version the
+/// platform does not have (it is then kept for review, never refused for
+/// its version): the applicant, the free text, and that its status is one
+/// an art. 32 decision gives at the counter.
+pub fn recheck_without_catalogue(case: &PreparedCase) -> Result<(), Vec<FieldError>> {
+    let (_, mut errs) = check_applicant(&case.applicant, None, case.received_on);
+    if !matches!(
+        case.status,
+        CaseStatus::Accepted
+            | CaseStatus::AcceptedWithGaps
+            | CaseStatus::SupplementRequested
+            | CaseStatus::NotAccepted
+            | CaseStatus::CompletedOnTheSpot
+    ) {
+        errs.push(fe(
+            "status",
+            format!("窗口受理不能产生“{}”状态", case.status.zh()),
+            format!(
+                "A decision at the counter cannot give the status {}",
+                case.status.as_str()
+            ),
+        ));
+    }
+    let texts: Vec<(&str, &str, bool)> = match &case.decision {
+        DecisionForm::NotAccept {
+            refer_to,
+            detail,
+            legal_basis,
+            ..
+        } => vec![
+            ("decision.refer_to", refer_to, false),
+            ("decision.detail", detail, true),
+            ("decision.legal_basis", legal_basis, false),
+        ],
+        DecisionForm::RequestSupplement { items } => items
+            .iter()
+            .map(|i| ("decision.items", i.requirement.as_str(), true))
+            .collect(),
+        DecisionForm::AcceptWithGaps { supply_by, .. } => {
+            vec![("decision.supply_by", supply_by, false)]
+        }
+        _ => Vec::new(),
+    };
+    for (field, v, multi) in texts {
+        if !text_ok(v, multi) && errs.iter().all(|e| e.field != field) {
+            errs.push(control_char_error(field));
+        }
+    }
+    for (field, v) in [
+        ("matter_name", &case.matter_name),
+        ("department", &case.department),
+    ] {
+        if !text_ok(v, false) {
+            errs.push(control_char_error(field));
+        }
+    }
+    if errs.is_empty() {
+        Ok(())
+    } else {
+        Err(errs)
+    }
+}
+
 fn facts<'a>(
     matter: &'a Matter,
     materials: &'a [MaterialCheck],

@@ -127,6 +127,17 @@ impl ReceiptNo {
         self.counter
     }
 
+    /// The office part (`530502ZW`).
+    pub fn office(&self) -> &str {
+        &self.office
+    }
+
+    /// The device part: the code the platform issued, or the device's own
+    /// provisional code (starting with `0`) from before its enrolment.
+    pub fn device(&self) -> &str {
+        &self.device
+    }
+
     fn check(&self) -> char {
         mod37_2(&format!(
             "{}{}{:06}",

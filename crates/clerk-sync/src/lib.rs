@@ -327,6 +327,9 @@ impl SyncClient {
             db_instance_id: identity.db_instance_id,
             max_receipt_counter: max_counter,
             app_version: self.app_version.clone(),
+            // Receipts printed before (provisional, or under an earlier
+            // enrolment) keep their device code.
+            former_codes: vec![identity.device_code],
         };
         let r: platform_api::EnrollResponse = self
             .send(

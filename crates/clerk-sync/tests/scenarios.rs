@@ -917,12 +917,15 @@ async fn duplicate_ids_from_another_device_are_refused_and_kept() {
     rows[0].payload["receipt_no"] = serde_json::json!(ca.receipt_no);
     rows[1].case_id = Some(ca.case_id.clone());
     let r = b.client.push_rows(&rows).await.unwrap();
+    // Another device's receipt number is not B's to use (issue #13): refused
+    // outright, so A's real case is never put in doubt by it.
+    assert_eq!(r.results[0].code.as_deref(), Some("forbidden"), "{r:?}");
     assert!(
-        r.results
-            .iter()
-            .all(|x| x.code.as_deref() == Some("DUPLICATE_ID")),
+        r.results[0].message.as_deref().unwrap().contains("series"),
         "{r:?}"
     );
+    // A case id clash is an incident: kept in quarantine.
+    assert_eq!(r.results[1].code.as_deref(), Some("DUPLICATE_ID"), "{r:?}");
     let kept: i64 = p
         .sql()
         .await
@@ -930,7 +933,7 @@ async fn duplicate_ids_from_another_device_are_refused_and_kept() {
         .await
         .unwrap()
         .get(0);
-    assert_eq!(kept, 2);
+    assert_eq!(kept, 1);
     assert_eq!(server_case_count(&p).await, 1);
     // A's own case again under a new seq: a duplicate create, applied.
     let mut again = a.store.outbox_from(1, 1).unwrap();

@@ -34,6 +34,8 @@ impl ServerProcess {
             db,
             "--listen",
             &format!("127.0.0.1:{port}"),
+            "--admin-listen",
+            "127.0.0.1:0",
         ])
         .env("PLATFORM_ADMIN_TOKEN", ADMIN)
         .env("PLATFORM_LOG", "warn")

@@ -29,6 +29,10 @@ pub mod codes {
     pub const UNAVAILABLE: &str = "unavailable";
     pub const NOT_FOUND: &str = "not_found";
     pub const BAD_CODE: &str = "bad_enrolment_code";
+    /// Too many wrong enrolment codes from one address (429).
+    pub const THROTTLED: &str = "throttled";
+    /// A user or device locked after failed sign-ins (429).
+    pub const LOCKED: &str = "locked";
     // Rejection codes in push results.
     pub const INVALID_STATE: &str = "INVALID_STATE";
     pub const DUPLICATE_ID: &str = "DUPLICATE_ID";
@@ -64,6 +68,12 @@ pub struct EnrollRequest {
     /// receipts printed before enrolment).
     pub max_receipt_counter: i64,
     pub app_version: String,
+    /// The device codes this database has numbered receipts with before:
+    /// its provisional one (from before any enrolment, starting with `0`)
+    /// and any the platform issued it earlier. Its unsent receipts keep
+    /// them; the platform accepts them from this device only.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub former_codes: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -109,22 +119,35 @@ pub struct LoginRequest {
     pub password: String,
 }
 
-/// An enrolment code as an IT admin reads it out: 8 letters or digits
-/// (case and spaces do not matter). Returns it normalised, or the rule in
-/// Chinese and English. The window checks it before sending; the platform
-/// makes codes of this shape.
+/// Characters of an enrolment code (Crockford base32, 5 bits each).
+pub const ENROLMENT_CODE_ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+/// An enrolment code is 15 characters (75 bits from the OS random
+/// generator), printed in three groups of five: `K7QMZ-4H2NP-XR8TB`.
+pub const ENROLMENT_CODE_LEN: usize = 15;
+
+/// An enrolment code as an IT admin reads it out: 15 letters or digits in
+/// three groups (case, spaces and dashes do not matter; O is read as 0 and
+/// I, L as 1). Returns it normalised, or the rule in Chinese and English.
+/// The window checks it before sending; the platform makes codes of this
+/// shape and reads them the same way.
 pub fn enrolment_code(input: &str) -> Result<String, (&'static str, &'static str)> {
     let code: String = input
         .chars()
         .filter(|c| !c.is_whitespace() && *c != '-')
-        .collect::<String>()
-        .to_uppercase();
-    if code.len() == 8 && code.chars().all(|c| c.is_ascii_alphanumeric()) {
+        .map(|c| match c.to_ascii_uppercase() {
+            'O' => '0',
+            'I' | 'L' => '1',
+            c => c,
+        })
+        .collect();
+    if code.len() == ENROLMENT_CODE_LEN
+        && code.bytes().all(|b| ENROLMENT_CODE_ALPHABET.contains(&b))
+    {
         Ok(code)
     } else {
         Err((
-            "登记码有误：应为 8 位字母或数字",
-            "Enrolment code: 8 letters or digits",
+            "登记码有误：应为 15 位字母或数字（三组，每组 5 位）",
+            "Enrolment code: 15 letters or digits (three groups of five)",
         ))
     }
 }
@@ -132,10 +155,19 @@ pub fn enrolment_code(input: &str) -> Result<String, (&'static str, &'static str
 #[cfg(test)]
 mod enrolment_code_format {
     #[test]
-    fn codes_are_eight_letters_or_digits_read_out_loosely() {
-        assert_eq!(super::enrolment_code(" k7qm-2x4p "), Ok("K7QM2X4P".into()));
-        assert!(super::enrolment_code("K7QM2X4").is_err());
-        assert!(super::enrolment_code("K7QM2X4!").is_err());
+    fn codes_are_fifteen_characters_read_out_loosely() {
+        assert_eq!(
+            super::enrolment_code(" k7qmz-4h2np-xr8tb "),
+            Ok("K7QMZ4H2NPXR8TB".into())
+        );
+        assert_eq!(
+            super::enrolment_code("K7QMO 4H2NI XR8TL"),
+            Ok("K7QM04H2N1XR8T1".into()),
+            "O, I and L read as 0 and 1"
+        );
+        assert!(super::enrolment_code("K7QMZ-4H2NP-XR8T").is_err());
+        assert!(super::enrolment_code("K7QMZ-4H2NP-XR8TU").is_err(), "no U");
+        assert!(super::enrolment_code("K7QM2X4P").is_err(), "the old 8");
     }
 }
 
@@ -251,6 +283,10 @@ pub struct MutationResult {
     pub code: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+    /// The same reason in Chinese, for the clerk (when the platform has
+    /// it: the rules' own words for a re-check that failed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_zh: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -351,6 +387,10 @@ pub struct CalendarManifest {
 pub struct NewEnrolmentCode {
     pub office_id: String,
     pub window_code: String,
+    /// A PC enrolled to another hall may be moved here with this code (an
+    /// explicit, audited admin step); without it such a PC is refused.
+    #[serde(default)]
+    pub allow_move: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

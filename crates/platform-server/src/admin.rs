@@ -46,21 +46,23 @@ pub async fn enrolment_code(
 ) -> ApiResult<EnrolmentCode> {
     auth::admin(&state, &headers)?;
     let c = state.pool.get().await?;
-    // 8 characters an IT admin can read out over the phone.
-    const ALPHA: &[u8] = b"23456789ABCDEFGHJKMNPQRSTUVWXYZ";
-    let code: String = uuid::Uuid::new_v4().as_bytes()[..8]
-        .iter()
-        .map(|b| ALPHA[usize::from(*b) % ALPHA.len()] as char)
-        .collect();
+    let code = auth::new_enrolment_code()?;
     let r = c
         .query_opt(
-            "INSERT INTO enrolment_codes(code, office_id, window_code, expires_at) \
-             SELECT $1, office_id, $3, now() + interval '7 days' FROM offices WHERE office_id = $2 \
+            "INSERT INTO enrolment_codes(code, office_id, window_code, expires_at, allow_move) \
+             SELECT $1, office_id, $3, now() + interval '7 days', $4 FROM offices WHERE office_id = $2 \
              RETURNING to_char(expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')",
-            &[&code, &req.office_id, &req.window_code],
+            &[&auth::canonical_code(&code), &req.office_id, &req.window_code, &req.allow_move],
         )
         .await?
         .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, codes::NOT_FOUND, "no such office"))?;
+    if req.allow_move {
+        c.execute(
+            "INSERT INTO security_events(kind, detail) VALUES ('enrolment_code.allow_move', $1)",
+            &[&serde_json::json!({"office": req.office_id, "window": req.window_code})],
+        )
+        .await?;
+    }
     Ok(Json(EnrolmentCode {
         code,
         expires_at: r.get(0),
@@ -94,13 +96,13 @@ pub async fn add_user(
         })?
     };
     let roles = clerk_core::access::Role::join(&roles);
-    let salt = uuid::Uuid::new_v4().simple().to_string();
+    let verifier = auth::make_verifier(u.password.clone()).await?;
     let c = state.pool.get().await?;
     c.execute(
         "INSERT INTO users(user_id, name, office_id, password_hash, roles) VALUES ($1, $2, $3, $4, $5) \
          ON CONFLICT (user_id) DO UPDATE SET name = excluded.name, office_id = excluded.office_id, \
            password_hash = excluded.password_hash, roles = excluded.roles",
-        &[&u.user_id, &u.name, &u.office_id, &auth::hash_password(&u.password, &salt), &roles],
+        &[&u.user_id, &u.name, &u.office_id, &verifier, &roles],
     )
     .await?;
     Ok(Json(json!({"user_id": u.user_id, "roles": roles})))
@@ -137,6 +139,63 @@ pub async fn set_user_disabled(
             .await?;
     }
     Ok(Json(json!({"user_id": user_id, "disabled": d.disabled})))
+}
+
+/// Lift a user's sign-in lock (five failed sign-ins): a security event.
+#[utoipa::path(post, path = "/v1/admin/users/{user_id}/unlock", params(("user_id" = String, Path, description = "the user")),
+    responses((status = 200, description = "unlocked"), (status = 404, body = platform_api::ErrorBody)), security(("admin" = [])))]
+pub async fn unlock_user(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    axum::extract::Path(user_id): axum::extract::Path<String>,
+) -> ApiResult<serde_json::Value> {
+    auth::admin(&state, &headers)?;
+    unlock(&state, "users", "user_id", &user_id, &user_id).await
+}
+
+/// Lift a PC's sign-in lock (five wrong device secrets or passwords).
+#[utoipa::path(post, path = "/v1/admin/devices/{device_id}/unlock", params(("device_id" = String, Path, description = "the device")),
+    responses((status = 200, description = "unlocked"), (status = 404, body = platform_api::ErrorBody)), security(("admin" = [])))]
+pub async fn unlock_device(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    axum::extract::Path(device_id): axum::extract::Path<String>,
+) -> ApiResult<serde_json::Value> {
+    auth::admin(&state, &headers)?;
+    let id: uuid::Uuid = device_id
+        .parse()
+        .map_err(|_| ApiError::new(StatusCode::NOT_FOUND, codes::NOT_FOUND, "no such device"))?;
+    unlock(&state, "devices", "device_id", &id, &device_id).await
+}
+
+async fn unlock(
+    state: &AppState,
+    table: &str,
+    col: &str,
+    key: &(dyn tokio_postgres::types::ToSql + Sync),
+    label: &str,
+) -> ApiResult<serde_json::Value> {
+    let c = state.pool.get().await?;
+    let n = c
+        .execute(
+            &format!("UPDATE {table} SET failed_logins = 0, locked_until = NULL WHERE {col} = $1"),
+            &[key],
+        )
+        .await?;
+    if n == 0 {
+        return Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            codes::NOT_FOUND,
+            "not found",
+        ));
+    }
+    auth::security_event(
+        state,
+        "login.unlocked",
+        json!({"table": table, "who": label}),
+    )
+    .await?;
+    Ok(Json(json!({"unlocked": label})))
 }
 
 /// The bundled sample catalogue is version 1 of a fresh platform.

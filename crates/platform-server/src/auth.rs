@@ -20,9 +20,9 @@ pub fn random_token() -> String {
     )
 }
 
-/// Salted, iterated SHA-256 (`s1:<salt>:<hash>`). A reference server's
-/// choice; a production platform uses its own identity provider.
-pub fn hash_password(password: &str, salt: &str) -> String {
+/// The legacy verifier (`s1:<salt>:<hash>`, salted and iterated SHA-256):
+/// still read, and replaced by Argon2id at the user's next sign-in.
+fn legacy_hash(password: &str, salt: &str) -> String {
     let mut h = Sha256::digest(format!("{salt}:{password}").as_bytes()).to_vec();
     for _ in 0..10_000 {
         h = Sha256::digest(&h).to_vec();
@@ -30,12 +30,47 @@ pub fn hash_password(password: &str, salt: &str) -> String {
     format!("s1:{salt}:{}", hex(&h))
 }
 
-fn check_password(password: &str, stored: &str) -> bool {
-    let mut parts = stored.splitn(3, ':');
-    match (parts.next(), parts.next()) {
-        (Some("s1"), Some(salt)) => hash_password(password, salt) == stored,
-        _ => false,
-    }
+/// An Argon2id verifier (clerk-secrets' parameters), made off the async
+/// threads.
+pub async fn make_verifier(password: String) -> Result<String, ApiError> {
+    tokio::task::spawn_blocking(move || clerk_secrets::password::make_verifier(&password))
+        .await
+        .map_err(ApiError::unavailable)?
+        .map_err(ApiError::unavailable)
+}
+
+/// Whether the password fits; and whether the verifier is a legacy one.
+async fn check_password(password: String, stored: String) -> Result<(bool, bool), ApiError> {
+    tokio::task::spawn_blocking(move || {
+        use subtle::ConstantTimeEq;
+        let mut parts = stored.splitn(3, ':');
+        match (parts.next(), parts.next()) {
+            (Some("s1"), Some(salt)) => (
+                bool::from(
+                    legacy_hash(&password, salt)
+                        .as_bytes()
+                        .ct_eq(stored.as_bytes()),
+                ),
+                true,
+            ),
+            _ => (clerk_secrets::password::verify(&password, &stored), false),
+        }
+    })
+    .await
+    .map_err(ApiError::unavailable)
+}
+
+/// Wrong passwords (or device secrets) in a row before a lock.
+pub const LOGIN_FAILURES: i32 = 5;
+
+fn locked(what: &str) -> ApiError {
+    let mut a = ApiError::new(
+        StatusCode::TOO_MANY_REQUESTS,
+        codes::LOCKED,
+        format!("{what} is locked for 15 minutes after {LOGIN_FAILURES} failed sign-ins; an administrator can lift it"),
+    );
+    a.retry_after = Some(900);
+    a
 }
 
 fn unauthorized(msg: &str) -> ApiError {
@@ -124,9 +159,18 @@ pub async fn office_users(
     ))
 }
 
+/// The admin token, compared in constant time (over SHA-256 digests, so
+/// neither its content nor its length leaks through timing).
 pub fn admin(state: &AppState, headers: &HeaderMap) -> Result<(), ApiError> {
+    use subtle::ConstantTimeEq;
+    let want = &state.settings.admin_token;
     match bearer(headers) {
-        Some(t) if !state.settings.admin_token.is_empty() && t == state.settings.admin_token => {
+        Some(t)
+            if !want.is_empty()
+                && bool::from(
+                    Sha256::digest(t.as_bytes()).ct_eq(&Sha256::digest(want.as_bytes())),
+                ) =>
+        {
             Ok(())
         }
         _ => Err(unauthorized("admin token required")),
@@ -148,40 +192,163 @@ fn device_code() -> String {
         .collect()
 }
 
+const CODE_ALPHABET: &[u8; 32] = platform_api::ENROLMENT_CODE_ALPHABET;
+
+/// A one-time enrolment code: 75 bits from the OS random generator, typed
+/// in three groups of five (`K7QMZ-4H2NP-XR8TB`), read out over the phone.
+pub fn new_enrolment_code() -> Result<String, ApiError> {
+    let mut b = [0u8; 10];
+    getrandom::fill(&mut b).map_err(|e| ApiError::unavailable(format!("random: {e}")))?;
+    let bits = b.iter().fold(0u128, |acc, x| acc << 8 | u128::from(*x));
+    let chars: Vec<char> = (0..platform_api::ENROLMENT_CODE_LEN)
+        .map(|i| CODE_ALPHABET[((bits >> (5 * i)) & 31) as usize] as char)
+        .collect();
+    Ok(chars
+        .chunks(5)
+        .map(|c| c.iter().collect::<String>())
+        .collect::<Vec<_>>()
+        .join("-"))
+}
+
+/// A code as typed, in the form it is kept (see
+/// [`platform_api::enrolment_code`]); a malformed one is kept as typed and
+/// matches nothing.
+pub fn canonical_code(typed: &str) -> String {
+    platform_api::enrolment_code(typed).unwrap_or_else(|_| typed.to_owned())
+}
+
+/// Failed enrolment attempts one source address may make in 15 minutes.
+pub const ENROL_FAILURES_PER_SOURCE: i64 = 10;
+
+fn source_of(ext: &axum::http::Extensions) -> String {
+    ext.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
+        .unwrap_or_else(|| "unknown".into())
+}
+
+pub async fn security_event(
+    state: &AppState,
+    kind: &str,
+    detail: serde_json::Value,
+) -> Result<(), ApiError> {
+    let c = state.pool.get().await?;
+    c.execute(
+        "INSERT INTO security_events(kind, detail) VALUES ($1, $2)",
+        &[&kind, &detail],
+    )
+    .await?;
+    Ok(())
+}
+
 #[utoipa::path(post, path = "/v1/devices/enroll", request_body = EnrollRequest,
-    responses((status = 200, body = EnrollResponse), (status = 403, body = platform_api::ErrorBody)))]
+    responses((status = 200, body = EnrollResponse), (status = 403, body = platform_api::ErrorBody),
+              (status = 429, description = "too many failed attempts from this address", body = platform_api::ErrorBody)))]
 pub async fn enroll(
     State(state): State<AppState>,
+    ext: axum::http::Extensions,
     Json(req): Json<EnrollRequest>,
 ) -> ApiResult<EnrollResponse> {
+    let source = source_of(&ext);
+    {
+        let c = state.pool.get().await?;
+        let failures: i64 = c
+            .query_one(
+                "SELECT count(*) FROM enrol_attempts WHERE source = $1 AND NOT ok AND at > now() - interval '15 minutes'",
+                &[&source],
+            )
+            .await?
+            .get(0);
+        if failures >= ENROL_FAILURES_PER_SOURCE {
+            let mut a = ApiError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                codes::THROTTLED,
+                "too many wrong enrolment codes from this address: wait 15 minutes",
+            );
+            a.retry_after = Some(900);
+            return Err(a);
+        }
+    }
+    let code_text = canonical_code(&req.code);
     let mut c = state.pool.get().await?;
     let tx = c.transaction().await?;
     let code = tx
         .query_opt(
-            "SELECT e.office_id, e.window_code, o.name FROM enrolment_codes e JOIN offices o USING (office_id) \
+            "SELECT e.office_id, e.window_code, o.name, e.allow_move FROM enrolment_codes e JOIN offices o USING (office_id) \
              WHERE e.code = $1 AND e.expires_at > now() AND e.used_by IS NULL FOR UPDATE",
-            &[&req.code.trim().to_uppercase()],
+            &[&code_text],
         )
-        .await?
-        .ok_or_else(|| {
-            ApiError::new(
-                StatusCode::FORBIDDEN,
-                codes::BAD_CODE,
-                "the enrolment code is unknown, used or expired",
-            )
-        })?;
-    let (office_id, window_code, office_name): (String, String, String) =
-        (code.get(0), code.get(1), code.get(2));
+        .await?;
+    let Some(code) = code else {
+        drop(tx);
+        c.execute(
+            "INSERT INTO enrol_attempts(source, ok) VALUES ($1, false)",
+            &[&source],
+        )
+        .await?;
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            codes::BAD_CODE,
+            "the enrolment code is unknown, used or expired",
+        ));
+    };
+    let (office_id, window_code, office_name, allow_move): (String, String, String, bool) =
+        (code.get(0), code.get(1), code.get(2), code.get(3));
     // A re-enrolment of the same database: next epoch, counter floor above
-    // everything that database ever pushed (§8).
+    // everything that database ever pushed (§8), the codes it numbered
+    // receipts with before, and its hall.
     let prev = tx
-        .query_one(
-            "SELECT count(*), coalesce(max(max_receipt_counter), 0) FROM devices WHERE db_instance_id = $1",
+        .query(
+            "SELECT device_code, former_codes, office_id, max_receipt_counter FROM devices WHERE db_instance_id = $1 ORDER BY enrolled_at",
             &[&req.db_instance_id],
         )
         .await?;
-    let epoch: i64 = prev.get::<_, i64>(0) + 1;
-    let floor = prev.get::<_, i64>(1).max(req.max_receipt_counter) + 1;
+    let epoch: i64 = prev.len() as i64 + 1;
+    let floor = prev
+        .iter()
+        .map(|r| r.get::<_, i64>(3))
+        .max()
+        .unwrap_or(0)
+        .max(req.max_receipt_counter)
+        + 1;
+    let mut former: Vec<String> = Vec::new();
+    for r in &prev {
+        former.push(r.get(0));
+        former.extend(r.get::<_, Vec<String>>(1));
+    }
+    // The database's own provisional code (a prefix the platform never
+    // issues); any other code it names must be one of its own rows'.
+    for f in &req.former_codes {
+        let provisional =
+            f.len() == 4 && f.starts_with('0') && f.bytes().all(|b| CODE_ALPHABET.contains(&b));
+        if provisional && !former.contains(f) {
+            former.push(f.clone());
+        }
+    }
+    if let Some(moved_from) = prev
+        .last()
+        .map(|r| r.get::<_, String>(2))
+        .filter(|o| *o != office_id)
+    {
+        if !allow_move {
+            drop(tx);
+            security_event(
+                &state,
+                "device.move_refused",
+                serde_json::json!({"db_instance_id": req.db_instance_id, "from": moved_from, "to": office_id}),
+            )
+            .await?;
+            return Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                codes::FORBIDDEN,
+                format!("this PC is enrolled to the hall {moved_from}; moving it to {office_id} takes an enrolment code made for a move (allow_move)"),
+            ));
+        }
+        tx.execute(
+            "INSERT INTO security_events(kind, detail) VALUES ('device.moved', $1)",
+            &[&serde_json::json!({"db_instance_id": req.db_instance_id, "from": moved_from, "to": office_id})],
+        )
+        .await?;
+    }
     let device_id = uuid::Uuid::new_v4();
     let secret = random_token();
     let mut code_str = device_code();
@@ -196,14 +363,19 @@ pub async fn enroll(
         code_str = device_code();
     }
     tx.execute(
-        "INSERT INTO devices(device_id, device_code, device_epoch, office_id, window_code, db_instance_id, secret_hash, max_receipt_counter) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        &[&device_id, &code_str, &epoch, &office_id, &window_code, &req.db_instance_id, &sha256_hex(secret.as_bytes()), &(floor - 1)],
+        "INSERT INTO devices(device_id, device_code, device_epoch, office_id, window_code, db_instance_id, secret_hash, max_receipt_counter, former_codes) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        &[&device_id, &code_str, &epoch, &office_id, &window_code, &req.db_instance_id, &sha256_hex(secret.as_bytes()), &(floor - 1), &former],
     )
     .await?;
     tx.execute(
         "UPDATE enrolment_codes SET used_by = $1 WHERE code = $2",
-        &[&device_id, &req.code.trim().to_uppercase()],
+        &[&device_id, &code_text],
+    )
+    .await?;
+    tx.execute(
+        "INSERT INTO enrol_attempts(source, ok) VALUES ($1, true)",
+        &[&source],
     )
     .await?;
     tx.commit().await?;
@@ -247,6 +419,7 @@ async fn issue(
     state: &AppState,
     user_id: &str,
     device_id: &uuid::Uuid,
+    session_started: Option<std::time::SystemTime>,
 ) -> Result<(String, String), tokio_postgres::Error> {
     let access = random_token();
     let refresh = random_token();
@@ -260,17 +433,63 @@ async fn issue(
         ],
     )
     .await?;
-    // Refresh tokens outlive the longest supported offline period (14 days).
+    // Refresh tokens outlive the longest supported offline period (14
+    // days); the session itself ends `session_max_secs` after the password
+    // sign-in, however often it was refreshed.
     tx.execute(
-        "INSERT INTO refresh_tokens(token_hash, user_id, device_id, expires_at) VALUES ($1, $2, $3, now() + interval '30 days')",
-        &[&sha256_hex(refresh.as_bytes()), &user_id, device_id],
+        "INSERT INTO refresh_tokens(token_hash, user_id, device_id, expires_at, session_started) \
+         VALUES ($1, $2, $3, now() + interval '30 days', coalesce($4, now()))",
+        &[
+            &sha256_hex(refresh.as_bytes()),
+            &user_id,
+            device_id,
+            &session_started,
+        ],
     )
     .await?;
     Ok((access, refresh))
 }
 
+/// One failed sign-in on `table`'s row (`users` or `devices`): the
+/// fifth in a row locks it for 15 minutes (a security event).
+async fn count_failure(
+    state: &AppState,
+    table: &str,
+    key: &(dyn tokio_postgres::types::ToSql + Sync),
+    label: String,
+) -> Result<(), ApiError> {
+    let c = state.pool.get().await?;
+    let id_col = if table == "users" {
+        "user_id"
+    } else {
+        "device_id"
+    };
+    let locked_now = c
+        .query_opt(
+            &format!(
+                "UPDATE {table} SET failed_logins = CASE WHEN failed_logins + 1 >= $2 THEN 0 ELSE failed_logins + 1 END, \
+                 locked_until = CASE WHEN failed_logins + 1 >= $2 THEN now() + interval '15 minutes' ELSE locked_until END \
+                 WHERE {id_col} = $1 RETURNING locked_until > now()"
+            ),
+            &[key, &LOGIN_FAILURES],
+        )
+        .await?
+        .is_some_and(|r| r.get::<_, Option<bool>>(0) == Some(true));
+    if locked_now {
+        tracing::warn!(who = %label, "locked after repeated failed sign-ins");
+        security_event(
+            state,
+            "login.locked",
+            serde_json::json!({"table": table, "who": label}),
+        )
+        .await?;
+    }
+    Ok(())
+}
+
 #[utoipa::path(post, path = "/v1/auth/login", request_body = LoginRequest,
-    responses((status = 200, body = TokenResponse), (status = 401, body = platform_api::ErrorBody)))]
+    responses((status = 200, body = TokenResponse), (status = 401, body = platform_api::ErrorBody),
+              (status = 429, description = "user or device locked after failed sign-ins", body = platform_api::ErrorBody)))]
 pub async fn login(
     State(state): State<AppState>,
     Json(req): Json<LoginRequest>,
@@ -279,26 +498,43 @@ pub async fn login(
         .device_id
         .parse()
         .map_err(|_| unauthorized("unknown device"))?;
-    let mut c = state.pool.get().await?;
-    let tx = c.transaction().await?;
-    let dev = tx
+    let c = state.pool.get().await?;
+    let dev = c
         .query_opt(
-            "SELECT secret_hash, office_id, quarantined FROM devices WHERE device_id = $1",
+            "SELECT secret_hash, office_id, coalesce(locked_until > now(), false) FROM devices WHERE device_id = $1",
             &[&device_id],
         )
         .await?
         .ok_or_else(|| unauthorized("unknown device"))?;
-    if dev.get::<_, String>(0) != sha256_hex(req.device_secret.as_bytes()) {
-        return Err(unauthorized("device credential does not match"));
+    if dev.get::<_, bool>(2) {
+        return Err(locked("this PC"));
     }
-    let user = tx
+    {
+        use subtle::ConstantTimeEq;
+        let given = sha256_hex(req.device_secret.as_bytes());
+        if !bool::from(given.as_bytes().ct_eq(dev.get::<_, String>(0).as_bytes())) {
+            count_failure(&state, "devices", &device_id, device_id.to_string()).await?;
+            return Err(unauthorized("device credential does not match"));
+        }
+    }
+    let Some(user) = c
         .query_opt(
-            "SELECT password_hash, office_id, name, roles, disabled FROM users WHERE user_id = $1",
+            "SELECT password_hash, office_id, name, roles, disabled, coalesce(locked_until > now(), false) FROM users WHERE user_id = $1",
             &[&req.user_id],
         )
         .await?
-        .ok_or_else(|| unauthorized("user or password is wrong"))?;
-    if !check_password(&req.password, &user.get::<_, String>(0)) {
+    else {
+        count_failure(&state, "devices", &device_id, device_id.to_string()).await?;
+        return Err(unauthorized("user or password is wrong"));
+    };
+    drop(c);
+    if user.get::<_, bool>(5) {
+        return Err(locked("this user"));
+    }
+    let (ok, legacy) = check_password(req.password.clone(), user.get(0)).await?;
+    if !ok {
+        count_failure(&state, "users", &req.user_id, req.user_id.clone()).await?;
+        count_failure(&state, "devices", &device_id, device_id.to_string()).await?;
         return Err(unauthorized("user or password is wrong"));
     }
     if user.get::<_, String>(1) != dev.get::<_, String>(1) {
@@ -315,7 +551,24 @@ pub async fn login(
             "this user is disabled",
         ));
     }
-    let (access, refresh) = issue(&tx, &state, &req.user_id, &device_id).await?;
+    let upgraded = if legacy {
+        Some(make_verifier(req.password.clone()).await?)
+    } else {
+        None
+    };
+    let mut c = state.pool.get().await?;
+    let tx = c.transaction().await?;
+    tx.execute(
+        "UPDATE users SET failed_logins = 0, locked_until = NULL, password_hash = coalesce($2, password_hash) WHERE user_id = $1",
+        &[&req.user_id, &upgraded],
+    )
+    .await?;
+    tx.execute(
+        "UPDATE devices SET failed_logins = 0 WHERE device_id = $1",
+        &[&device_id],
+    )
+    .await?;
+    let (access, refresh) = issue(&tx, &state, &req.user_id, &device_id, None).await?;
     tx.commit().await?;
     Ok(Json(TokenResponse {
         access_token: access,
@@ -330,6 +583,23 @@ pub async fn login(
             .collect(),
         offline_valid_secs: state.settings.offline_valid_secs,
     }))
+}
+
+/// A rotated token's successor, sealed with a key only the old token
+/// gives: the database keeps hashes of tokens, and this, never a token.
+fn seal(old: &str, plain: &[u8]) -> Vec<u8> {
+    plain
+        .chunks(32)
+        .enumerate()
+        .flat_map(|(i, chunk)| {
+            let pad = Sha256::digest(format!("window-clerk-seal-1|{old}|{i}").as_bytes());
+            chunk
+                .iter()
+                .zip(pad)
+                .map(|(a, b)| a ^ b)
+                .collect::<Vec<_>>()
+        })
+        .collect()
 }
 
 /// Rotation in one statement-level critical section (`FOR UPDATE`): the
@@ -347,11 +617,12 @@ pub async fn refresh(
     let hash = sha256_hex(req.refresh_token.as_bytes());
     let row = tx
         .query_opt(
-            "SELECT t.user_id, t.device_id, t.revoked, t.expires_at > now(), t.successor, t.successor_access, \
+            "SELECT t.user_id, t.device_id, t.revoked, t.expires_at > now(), t.successor_sealed, NULL, \
                     t.rotated_at IS NOT NULL AND t.rotated_at > now() - make_interval(secs => $2), \
-                    u.disabled, u.name, u.roles \
+                    u.disabled, u.name, u.roles, \
+                    t.session_started > now() - make_interval(secs => $3), t.session_started \
              FROM refresh_tokens t JOIN users u ON u.user_id = t.user_id WHERE t.token_hash = $1 FOR UPDATE OF t",
-            &[&hash, &(state.settings.refresh_grace as f64)],
+            &[&hash, &(state.settings.refresh_grace as f64), &(state.settings.session_max_secs as f64)],
         )
         .await?
         .ok_or_else(|| unauthorized("refresh token unknown"))?;
@@ -364,20 +635,28 @@ pub async fn refresh(
     if row.get::<_, bool>(7) {
         return Err(unauthorized("this user is disabled"));
     }
+    if !row.get::<_, bool>(10) {
+        return Err(unauthorized(
+            "the session has reached its absolute lifetime: sign in again",
+        ));
+    }
+    let started: std::time::SystemTime = row.get(11);
     let (display_name, roles): (String, String) = (row.get(8), row.get(9));
-    let successor: Option<String> = row.get(4);
+    let successor: Option<Vec<u8>> = row.get(4);
     let (access, refresh) = match successor {
         None => {
-            let (a, r) = issue(&tx, &state, &user_id, &device_id).await?;
+            let (a, r) = issue(&tx, &state, &user_id, &device_id, Some(started)).await?;
             tx.execute(
-                "UPDATE refresh_tokens SET rotated_at = now(), successor = $2, successor_access = $3 WHERE token_hash = $1",
-                &[&hash, &r, &a],
+                "UPDATE refresh_tokens SET rotated_at = now(), successor_sealed = $2 WHERE token_hash = $1",
+                &[&hash, &seal(&req.refresh_token, format!("{r}:{a}").as_bytes())],
             )
             .await?;
             (a, r)
         }
-        Some(r) if row.get::<_, bool>(6) => {
-            (row.get::<_, Option<String>>(5).unwrap_or_default(), r)
+        Some(sealed) if row.get::<_, bool>(6) => {
+            let plain = String::from_utf8(seal(&req.refresh_token, &sealed)).unwrap_or_default();
+            let (r, a) = plain.split_once(':').unwrap_or_default();
+            (a.to_owned(), r.to_owned())
         }
         Some(_) => {
             tx.execute(

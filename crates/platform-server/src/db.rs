@@ -14,6 +14,7 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("../migrations/0004_calendar.sql"),
     ),
     ("0005_roles", include_str!("../migrations/0005_roles.sql")),
+    ("0006_trust", include_str!("../migrations/0006_trust.sql")),
 ];
 
 /// The pool. Every session waits at most `lock_ms` for a row lock (a second

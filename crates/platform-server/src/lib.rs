@@ -12,6 +12,7 @@ pub mod db;
 pub mod openapi;
 pub mod pull;
 pub mod push;
+pub mod rules;
 
 use std::sync::Arc;
 
@@ -40,6 +41,12 @@ pub struct Settings {
     /// How long after an online sign-in a window may let the user sign in
     /// offline (told at login; the window may allow less, never more).
     pub offline_valid_secs: i64,
+    /// How a deadline's start day counts: the windows' `[deadlines]
+    /// start_day`, so the platform's re-check gives the same dates.
+    pub start_day: clerk_core::calendar::StartDay,
+    /// Seconds a session lives from its password sign-in, however often
+    /// it is refreshed (then the user signs in again).
+    pub session_max_secs: i64,
 }
 
 impl Settings {
@@ -51,6 +58,8 @@ impl Settings {
             refresh_grace: 60,
             push_lock_ms: 5000,
             offline_valid_secs: 7 * 24 * 3600,
+            start_day: clerk_core::calendar::StartDay::DayZero,
+            session_max_secs: 7 * 24 * 3600,
             // A fresh folder per server unless one is configured: tests and
             // demos never share bytes.
             blob_dir: std::env::var_os("PLATFORM_BLOB_DIR")
@@ -67,6 +76,8 @@ impl Settings {
 pub struct AppState {
     pub pool: deadpool_postgres::Pool,
     pub settings: Arc<Settings>,
+    /// Parsed catalogue versions, for the re-check of every intake.
+    pub catalogues: Arc<rules::Catalogues>,
 }
 
 /// An error answer with its status and protocol code.
@@ -75,6 +86,10 @@ pub struct ApiError {
     pub status: StatusCode,
     pub body: ErrorBody,
     pub retry_after: Option<u64>,
+    /// A database error that the same input would raise again (SQLSTATE
+    /// classes 22 data, 23 integrity, 42 and 54 statement limits): the
+    /// push rejects that one mutation instead of answering 503.
+    pub deterministic: Option<String>,
 }
 
 impl ApiError {
@@ -87,6 +102,7 @@ impl ApiError {
                 last_applied_seq: None,
             },
             retry_after: None,
+            deterministic: None,
         }
     }
 
@@ -108,7 +124,15 @@ impl ApiError {
 
 impl From<tokio_postgres::Error> for ApiError {
     fn from(e: tokio_postgres::Error) -> Self {
-        ApiError::unavailable(e)
+        let class = e.code().map(|c| c.code().get(..2).unwrap_or("").to_owned());
+        let mut a = ApiError::unavailable(&e);
+        if matches!(class.as_deref(), Some("22" | "23" | "42" | "54")) {
+            a.deterministic = Some(format!(
+                "the platform's database cannot store this ({})",
+                e.code().map(|c| c.code()).unwrap_or_default()
+            ));
+        }
+        a
     }
 }
 
@@ -157,8 +181,25 @@ pub fn failpoint(name: &str) {
     }
 }
 
-/// The HTTP API.
+/// The windows' API. It does not route `/v1/admin`: that is
+/// [`admin_router`], served on its own listener (loopback by default).
 pub fn router(state: AppState) -> Router {
+    windows_routes().with_state(state)
+}
+
+/// The admin API (`/v1/admin/*`), for IT staff and the platform's own
+/// tools, behind the admin token.
+pub fn admin_router(state: AppState) -> Router {
+    admin_routes().with_state(state)
+}
+
+/// Both on one listener: in-process tests and demos only (`spawn_local`);
+/// `serve` never does this.
+pub fn combined_router(state: AppState) -> Router {
+    windows_routes().merge(admin_routes()).with_state(state)
+}
+
+fn windows_routes() -> Router<AppState> {
     Router::new()
         .route("/openapi.json", get(openapi::serve))
         .route("/healthz", get(|| async { "ok" }))
@@ -188,6 +229,11 @@ pub fn router(state: AppState) -> Router {
                 .delete(blobs::delete_upload)
                 .layer(DefaultBodyLimit::max(platform_api::tus::MAX_CHUNK + 1024)),
         )
+        .route("/v1/users", get(auth::office_users))
+}
+
+fn admin_routes() -> Router<AppState> {
+    Router::new()
         .route("/v1/admin/offices", post(admin::add_office))
         .route("/v1/admin/enrolment-codes", post(admin::enrolment_code))
         .route("/v1/admin/users", post(admin::add_user))
@@ -195,7 +241,11 @@ pub fn router(state: AppState) -> Router {
             "/v1/admin/users/{user_id}/disabled",
             post(admin::set_user_disabled),
         )
-        .route("/v1/users", get(auth::office_users))
+        .route("/v1/admin/users/{user_id}/unlock", post(admin::unlock_user))
+        .route(
+            "/v1/admin/devices/{device_id}/unlock",
+            post(admin::unlock_device),
+        )
         .route("/v1/admin/calendar/years", post(admin::publish_calendar))
         .route(
             "/v1/admin/catalogue/versions",
@@ -212,7 +262,6 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/admin/cases/{id}/route", post(admin::route_case))
         .route("/v1/admin/cases/{id}/nodes", post(admin::node_decision))
         .route("/v1/admin/cases/{id}", get(admin::get_case))
-        .with_state(state)
 }
 
 /// Connect, migrate, seed the bundled catalogue as version 1 when there is none.
@@ -223,22 +272,42 @@ pub async fn prepare(settings: Settings) -> Result<AppState, String> {
     Ok(AppState {
         pool,
         settings: Arc::new(settings),
+        catalogues: Arc::default(),
     })
 }
 
-/// Serve on `listener` until the future resolves.
+/// Serve the windows' API on `listener` and the admin API on `admin`
+/// until the future resolves.
 pub async fn serve(
     state: AppState,
     listener: tokio::net::TcpListener,
+    admin: tokio::net::TcpListener,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown)
-        .await
+    let (tx, rx) = tokio::sync::watch::channel(false);
+    let stopped = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
+        let _ = rx.wait_for(|s| *s).await;
+    };
+    let windows = axum::serve(
+        listener,
+        router(state.clone()).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(stopped(rx.clone()));
+    let admins = axum::serve(
+        admin,
+        admin_router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(stopped(rx));
+    tokio::spawn(async move {
+        shutdown.await;
+        let _ = tx.send(true);
+    });
+    let (a, b) = tokio::join!(async { windows.await }, async { admins.await });
+    a.and(b)
 }
 
-/// Start a server on a free loopback port in this process (tests, demos);
-/// returns its base URL.
+/// Start a server on a free loopback port in this process, both APIs on
+/// one listener (tests, demos); returns its base URL.
 pub async fn spawn_local(
     settings: Settings,
 ) -> Result<(String, tokio::task::JoinHandle<()>), String> {
@@ -248,7 +317,29 @@ pub async fn spawn_local(
         .map_err(|e| e.to_string())?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     let h = tokio::spawn(async move {
-        let _ = serve(state, listener, std::future::pending()).await;
+        let _ = axum::serve(
+            listener,
+            combined_router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .await;
     });
     Ok((format!("http://{addr}"), h))
+}
+
+/// Start a server as `serve` runs it, in this process: the windows' URL
+/// and the admin URL.
+pub async fn spawn_split(settings: Settings) -> Result<(String, String), String> {
+    let state = prepare(settings).await?;
+    let bind = || async {
+        tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .map_err(|e| e.to_string())
+    };
+    let (w, a) = (bind().await?, bind().await?);
+    let urls = (
+        format!("http://{}", w.local_addr().map_err(|e| e.to_string())?),
+        format!("http://{}", a.local_addr().map_err(|e| e.to_string())?),
+    );
+    tokio::spawn(serve(state, w, a, std::future::pending()));
+    Ok(urls)
 }

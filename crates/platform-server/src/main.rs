@@ -30,6 +30,10 @@ enum Cmd {
         database_url: String,
         #[arg(long, default_value = "127.0.0.1:8080")]
         listen: String,
+        /// The admin API's own listener (loopback unless said otherwise);
+        /// the windows' listener does not route `/v1/admin`.
+        #[arg(long, default_value = "127.0.0.1:8081")]
+        admin_listen: String,
         /// Where uploaded scans are kept (else PLATFORM_BLOB_DIR, else ./platform-blobs).
         #[arg(long, env = "PLATFORM_BLOB_DIR")]
         blob_dir: Option<std::path::PathBuf>,
@@ -74,10 +78,18 @@ enum AdminCmd {
     EnableUser {
         user_id: String,
     },
+    /// Lift a user's lock after five failed sign-ins.
+    UnlockUser {
+        user_id: String,
+    },
     /// Print a one-time enrolment code.
     EnrolmentCode {
         office_id: String,
         window_code: String,
+        /// The PC may have been enrolled to another hall: move it here
+        /// (recorded as a security event).
+        #[arg(long)]
+        allow_move: bool,
     },
     PublishCatalogue {
         file: String,
@@ -146,6 +158,7 @@ fn main() -> ExitCode {
         Cmd::Serve {
             database_url: url,
             listen,
+            admin_listen,
             blob_dir,
             admin_token_file,
         } => {
@@ -185,14 +198,25 @@ fn main() -> ExitCode {
                         return ExitCode::FAILURE;
                     }
                 };
-                // The bound address, for scripts that asked for port 0.
-                if let Ok(a) = listener.local_addr() {
-                    println!("listening on http://{a}");
+                let admin = match tokio::net::TcpListener::bind(&admin_listen).await {
+                    Ok(l) => l,
+                    Err(e) => {
+                        eprintln!("listen on {admin_listen} (admin): {e}");
+                        return ExitCode::FAILURE;
+                    }
+                };
+                // The bound addresses, on one line, for scripts that asked
+                // for port 0 (which may close the pipe after reading it).
+                if let (Ok(a), Ok(b)) = (listener.local_addr(), admin.local_addr()) {
+                    use std::io::Write;
+                    let mut out = std::io::stdout();
+                    let _ = writeln!(out, "listening on http://{a} (admin API on http://{b})");
+                    let _ = out.flush();
                 }
                 let stop = async {
                     let _ = tokio::signal::ctrl_c().await;
                 };
-                match platform_server::serve(state, listener, stop).await {
+                match platform_server::serve(state, listener, admin, stop).await {
                     Ok(()) => ExitCode::SUCCESS,
                     Err(e) => {
                         eprintln!("{e}");
@@ -286,15 +310,21 @@ fn admin(url: String, action: AdminCmd) -> ExitCode {
                 .map(|r| r.0)
                 .map_err(e)
             }
+            AdminCmd::UnlockUser { user_id: id } => a::unlock_user(st(), h(), Path(id.to_string()))
+                .await
+                .map(|r| r.0)
+                .map_err(e),
             AdminCmd::EnrolmentCode {
                 office_id: office,
                 window_code: window,
+                allow_move,
             } => a::enrolment_code(
                 st(),
                 h(),
                 Json(platform_api::NewEnrolmentCode {
                     office_id: office.to_string(),
                     window_code: window.to_string(),
+                    allow_move,
                 }),
             )
             .await

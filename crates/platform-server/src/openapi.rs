@@ -34,7 +34,7 @@ impl Modify for Security {
         crate::pull::calendar_manifest, crate::pull::calendar_year, crate::admin::publish_calendar,
         crate::blobs::head_blob, crate::blobs::get_blob, crate::blobs::create_upload,
         crate::blobs::head_upload, crate::blobs::patch_upload, crate::blobs::delete_upload,
-        crate::admin::add_office, crate::admin::enrolment_code, crate::admin::add_user, crate::admin::set_user_disabled, crate::auth::office_users,
+        crate::admin::add_office, crate::admin::enrolment_code, crate::admin::add_user, crate::admin::set_user_disabled, crate::admin::unlock_user, crate::admin::unlock_device, crate::auth::office_users,
         crate::admin::publish_catalogue, crate::admin::withdraw_catalogue, crate::admin::online_application,
         crate::admin::route_case, crate::admin::node_decision, crate::admin::get_case,
     ),

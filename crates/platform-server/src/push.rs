@@ -20,6 +20,7 @@ enum Outcome {
     Rejected {
         code: &'static str,
         message: String,
+        zh: Option<String>,
     },
     /// Applied in part: the named fields kept the platform's value.
     Conflict {
@@ -54,13 +55,45 @@ pub async fn push(
             "the batch is for another device",
         ));
     }
+    // A mutation the database refuses deterministically (text it cannot
+    // store, a constraint) is rejected on its own: the batch is run again
+    // without its effects, so one bad command never wedges the queue and
+    // nothing of it is half kept. Transient failures stay 503.
+    let mut poisoned: Vec<(i64, String)> = Vec::new();
+    loop {
+        match attempt(&state, &s, &req, &poisoned).await {
+            Err(e) if e.deterministic.is_some() => {
+                let Some(seq) = e.body.last_applied_seq else {
+                    return Err(e);
+                };
+                if poisoned.iter().any(|(q, _)| *q == seq) || poisoned.len() > req.mutations.len() {
+                    let mut e = e;
+                    e.body.last_applied_seq = None;
+                    return Err(e);
+                }
+                tracing::warn!(device = %s.device_id, seq, why = ?e.deterministic, "mutation refused by the database: rejected");
+                poisoned.push((seq, e.deterministic.unwrap_or_default()));
+            }
+            other => return other,
+        }
+    }
+}
+
+/// One run of a batch in one transaction.
+async fn attempt(
+    state: &AppState,
+    s: &auth::Session,
+    req: &PushRequest,
+    poisoned: &[(i64, String)],
+) -> ApiResult<PushResponse> {
+    let s = s.clone();
     let mut c = state.pool.get().await?;
     let tx = c.transaction().await?;
     // The device row lock serialises pushes from one device; a second one
     // waits at most lock_timeout, then 409.
     let dev = match tx
         .q_one(
-            "SELECT last_applied_seq, device_epoch, db_instance_id, office_id, device_code, window_code FROM devices WHERE device_id = $1 FOR UPDATE",
+            "SELECT last_applied_seq, device_epoch, db_instance_id, office_id, device_code, window_code, former_codes FROM devices WHERE device_id = $1 FOR UPDATE",
             &[&s.device_id],
         )
         .await
@@ -92,9 +125,16 @@ pub async fn push(
         dev.get(4),
         dev.get(5),
     );
+    let former_codes: Vec<String> = dev.get(6);
     if epoch != req.device_epoch || instance != req.db_instance_id {
-        return quarantined(tx, &s, last, "epoch or database instance mismatch").await;
+        return quarantined(state, tx, &s, last, "epoch or database instance mismatch").await;
     }
+    let device = Device {
+        office: &office,
+        device_code: &device_code,
+        former_codes: &former_codes,
+        window_code: &window_code,
+    };
     let mut results = Vec::new();
     // The ledger rows of this batch, written together before the commit.
     let (mut l_seq, mut l_id, mut l_outcome, mut l_result) =
@@ -113,7 +153,8 @@ pub async fn push(
                 .await?;
             match r {
                 Some(r) if r.get::<_, String>(1) != m.id => {
-                    return quarantined(tx, &s, last, "seq reused with another mutation").await;
+                    return quarantined(state, tx, &s, last, "seq reused with another mutation")
+                        .await;
                 }
                 Some(r) => {
                     if let Ok(res) = serde_json::from_value::<MutationResult>(r.get(0)) {
@@ -138,7 +179,23 @@ pub async fn push(
             break;
         }
         failpoint("push.before_effects");
-        let outcome = apply(&tx, &s, &office, &device_code, &window_code, m, &mut batch).await?;
+        let outcome = match poisoned.iter().find(|(q, _)| *q == m.seq) {
+            Some((_, why)) => rejected_zh(
+                codes::VALIDATION,
+                "平台数据库无法保存这条记录（其中有不能保存的内容），请核对后重新提交".into(),
+                why.clone(),
+            ),
+            None => match apply(&tx, state, &s, &device, m, &mut batch).await {
+                Ok(o) => o,
+                Err(mut e) => {
+                    // Which mutation it was: the caller retries without it.
+                    if e.deterministic.is_some() {
+                        e.body.last_applied_seq = Some(m.seq);
+                    }
+                    return Err(e);
+                }
+            },
+        };
         failpoint("push.after_effects");
         let res = match outcome {
             Outcome::Applied { case_version } => MutationResult {
@@ -147,13 +204,15 @@ pub async fn push(
                 case_version,
                 code: None,
                 message: None,
+                message_zh: None,
             },
-            Outcome::Rejected { code, message } => MutationResult {
+            Outcome::Rejected { code, message, zh } => MutationResult {
                 seq: m.seq,
                 status: ResultStatus::Rejected,
                 case_version: None,
                 code: Some(code.to_owned()),
                 message: Some(message),
+                message_zh: zh,
             },
             Outcome::Conflict {
                 case_version,
@@ -164,6 +223,7 @@ pub async fn push(
                 case_version: Some(case_version),
                 code: Some(codes::CONFLICT.to_owned()),
                 message: Some(message),
+                message_zh: None,
             },
         };
         l_seq.push(m.seq);
@@ -222,18 +282,27 @@ pub async fn push(
     }))
 }
 
+/// Quarantine the device. Nothing of the batch so far is kept: its
+/// transaction is rolled back first, and the flag is set in its own.
 async fn quarantined(
+    state: &AppState,
     tx: deadpool_postgres::Transaction<'_>,
     s: &auth::Session,
     last: i64,
     why: &str,
 ) -> ApiResult<PushResponse> {
-    tx.q_exec(
+    tx.rollback().await?;
+    let c = state.pool.get().await?;
+    c.execute(
         "UPDATE devices SET quarantined = true WHERE device_id = $1",
         &[&s.device_id],
     )
     .await?;
-    tx.commit().await?;
+    c.execute(
+        "INSERT INTO security_events(kind, detail) VALUES ('device.quarantined', $1)",
+        &[&json!({"device": s.device_id.to_string(), "why": why})],
+    )
+    .await?;
     tracing::error!(device = %s.device_id, why, "database restored or copied: device quarantined");
     let mut a = ApiError::new(
         StatusCode::GONE,
@@ -253,22 +322,53 @@ struct Batch {
     touched: Vec<(String, i64)>,
 }
 
+/// A rejection for the rules' field errors: every field named, each with
+/// its rule in English (the Chinese travels in the window's own check).
+fn invalid(errs: &[clerk_core::intake::FieldError]) -> Outcome {
+    let join = |f: &dyn Fn(&clerk_core::intake::FieldError) -> String, sep| {
+        errs.iter().map(f).collect::<Vec<_>>().join(sep)
+    };
+    Outcome::Rejected {
+        code: codes::VALIDATION,
+        message: join(&|e| format!("{}: {}", e.field, e.en), "; "),
+        zh: Some(join(&|e| e.zh.clone(), "；")),
+    }
+}
+
 fn rejected(code: &'static str, message: impl Into<String>) -> Outcome {
     Outcome::Rejected {
         code,
         message: message.into(),
+        zh: None,
     }
+}
+
+fn rejected_zh(code: &'static str, zh: String, en: String) -> Outcome {
+    Outcome::Rejected {
+        code,
+        message: en,
+        zh: Some(zh),
+    }
+}
+
+/// The pushing device as the platform knows it.
+struct Device<'a> {
+    office: &'a str,
+    device_code: &'a str,
+    /// Codes this database used before this enrolment.
+    former_codes: &'a [String],
+    window_code: &'a str,
 }
 
 async fn apply(
     tx: &deadpool_postgres::Transaction<'_>,
+    state: &AppState,
     s: &auth::Session,
-    office: &str,
-    device_code: &str,
-    window_code: &str,
+    d: &Device<'_>,
     m: &Mutation,
     batch: &mut Batch,
 ) -> Result<Outcome, ApiError> {
+    let (office, window_code) = (d.office, d.window_code);
     // Every action is somebody's (issue #12): the session's own user, with
     // a role that may send this kind.
     if m.actor_user_id != s.user_id {
@@ -295,7 +395,7 @@ async fn apply(
     use clerk_core::mutation::MutationKind as K;
     match (K::parse(&m.kind), m.type_version) {
         (Some(K::CaseUpdateFields), 1) => update_fields(tx, s, office, window_code, m, batch).await,
-        (Some(K::CaseCreate), 1) => create(tx, s, office, device_code, m, batch).await,
+        (Some(K::CaseCreate), 1) => create(tx, state, s, d, m, batch).await,
         (Some(K::CaseAcceptOnline), 1) => accept_online(tx, office, m, batch).await,
         (Some(K::CaseAttach), 1) => attach(tx, office, m, batch).await,
         (_, v) => Ok(rejected(
@@ -307,9 +407,9 @@ async fn apply(
 
 async fn create(
     tx: &deadpool_postgres::Transaction<'_>,
+    state: &AppState,
     s: &auth::Session,
-    office: &str,
-    device_code: &str,
+    d: &Device<'_>,
     m: &Mutation,
     batch: &mut Batch,
 ) -> Result<Outcome, ApiError> {
@@ -324,30 +424,109 @@ async fn create(
             "case.create needs case_id, receipt_no and case",
         ));
     };
+    let prepared = match serde_json::from_value::<clerk_core::intake::PreparedCase>(case.clone()) {
+        Ok(c) => c,
+        Err(e) => {
+            return Ok(rejected(
+                codes::VALIDATION,
+                format!("case: not a case record ({e})"),
+            ))
+        }
+    };
+    // The receipt number is this device's: its office, and the code the
+    // platform issued it (or its own provisional one from before).
+    let receipt = match clerk_core::receipt::ReceiptNo::parse(receipt_no) {
+        Ok(r) if r.to_string() == receipt_no => r,
+        Ok(_) => {
+            return Ok(rejected(
+                codes::VALIDATION,
+                "receipt_no: not in its printed form (upper case, no spaces)",
+            ))
+        }
+        Err(e) => return Ok(rejected(codes::VALIDATION, format!("receipt_no: {e}"))),
+    };
+    let office_part = clerk_core::receipt::office_code(d.office);
+    if receipt.office() != office_part
+        || (receipt.device() != d.device_code
+            && !d.former_codes.iter().any(|c| c == receipt.device()))
+    {
+        return Ok(rejected_zh(
+            codes::FORBIDDEN,
+            format!(
+                "受理编号 {receipt_no} 不是本机的编号段（{office_part}-{}-…）",
+                d.device_code
+            ),
+            format!(
+                "receipt_no: {receipt_no} is not of this device's series ({office_part}-{}-…)",
+                d.device_code
+            ),
+        ));
+    }
     let matter_code = p["catalogue_ref"]["matter"].as_str().unwrap_or_default();
     let matter_version = p["catalogue_ref"]["version"].as_i64().unwrap_or(0) as i32;
-    let status = case["status"].as_str().unwrap_or("received");
-    let counter = clerk_core::receipt::ReceiptNo::parse(receipt_no)
-        .map(|r| r.counter() as i64)
-        .unwrap_or(0);
+    if matter_code != prepared.matter_code
+        || matter_version as i64 != prepared.matter_version as i64
+    {
+        return Ok(rejected(
+            codes::VALIDATION,
+            "catalogue_ref: names another matter or version than the case",
+        ));
+    }
+    // Not received in the future (one day of slack for time zones).
+    let today = clerk_core::date::Date::parse_iso(&crate::now_iso()[..10]);
+    if today.is_some_and(|t| prepared.received_on > t.add_days(1)) {
+        return Ok(rejected(
+            codes::VALIDATION,
+            format!(
+                "case.received_on: {} is in the future",
+                prepared.received_on
+            ),
+        ));
+    }
+    // The same rules as the window's, on the catalogue version it names.
+    // A version this platform does not have cannot be checked in full: the
+    // case is kept for review (the citizen holds a receipt), never refused
+    // for its version.
+    let catalogue = state.catalogues.get(tx, matter_version).await?;
+    let checked = match catalogue.as_deref() {
+        Some(cat) if cat.matter(matter_code).is_some() => {
+            let calendar = crate::rules::calendar(tx).await?;
+            clerk_core::intake::recheck(
+                &prepared,
+                &clerk_core::intake::IntakeContext {
+                    catalogue: cat,
+                    calendar: &calendar,
+                    today: prepared.received_on,
+                    start_day: state.settings.start_day,
+                },
+            )
+            .map(|()| false)
+        }
+        _ => clerk_core::intake::recheck_without_catalogue(&prepared).map(|()| true),
+    };
+    let unknown_version = match checked {
+        Ok(u) => u,
+        Err(errs) => return Ok(invalid(&errs)),
+    };
+    let status = prepared.status.as_str();
+    let counter = receipt.counter() as i64;
     let data = json!({
         "case": case,
         "window": p.get("window").cloned().unwrap_or_default(),
         "actor": m.actor_user_id,
         "wall_time": m.wall_time,
         "hlc": m.hlc,
-        "device_code": device_code,
+        "device_code": d.device_code,
     });
     // The common case in one round trip: insert unless the case id or the
-    // receipt number is taken. Never reject a case for its catalogue
-    // version (the citizen holds a receipt): a withdrawn or unknown version
-    // is flagged for review.
+    // receipt number is taken. A withdrawn or unknown version is flagged
+    // for review.
     let inserted = tx
         .q_opt(
             "INSERT INTO cases(case_id, office_id, device_id, receipt_no, version, status, matter_code, matter_version, needs_review, data) \
-             SELECT $1, $2, $3, $4, 1, $5, $6, $7, coalesce((SELECT withdrawn FROM catalogue_versions WHERE version = $7), true), $8 \
+             SELECT $1, $2, $3, $4, 1, $5, $6, $7, $9 OR coalesce((SELECT withdrawn FROM catalogue_versions WHERE version = $7), true), $8 \
              ON CONFLICT DO NOTHING RETURNING needs_review",
-            &[&case_id, &office, &s.device_id, &receipt_no, &status, &matter_code, &matter_version, &data],
+            &[&case_id, &d.office, &s.device_id, &receipt_no, &status, &matter_code, &matter_version, &data, &unknown_version],
         )
         .await?;
     if inserted.is_none() {

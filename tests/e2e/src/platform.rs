@@ -47,6 +47,8 @@ impl Server {
                 db,
                 "--listen",
                 &format!("127.0.0.1:{port}"),
+                "--admin-listen",
+                "127.0.0.1:0",
             ])
             .arg("--blob-dir")
             .arg(blobs)

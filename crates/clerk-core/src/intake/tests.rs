@@ -597,3 +597,116 @@ fn control_characters_are_refused_on_their_field() {
     let e = crate::edit::normalise("applicant.address", "保山\0").unwrap_err();
     assert_eq!(e.field, "applicant.address");
 }
+
+#[test]
+fn the_platform_recheck_takes_a_true_case_and_names_what_was_forged() {
+    let w = World::new();
+    let f = w.form(
+        FOOD,
+        &["m4"],
+        DecisionForm::AcceptWithGaps {
+            supply_by: "2026-03-09".into(),
+            commitment_signed: true,
+        },
+    );
+    let cx = w.cx("2026-12-02"); // the platform's today: recheck uses the case's day
+    let c = prepare(&f, &w.cx("2026-03-02")).unwrap();
+    assert_eq!(recheck(&c, &cx), Ok(()));
+    assert_eq!(recheck_without_catalogue(&c), Ok(()));
+    let names = |r: Result<(), Vec<FieldError>>| -> Vec<String> {
+        r.unwrap_err().into_iter().map(|e| e.field).collect()
+    };
+    // Issue #13's findings, one row each.
+    type Forge = Box<dyn Fn(&mut PreparedCase)>;
+    let forged: Vec<(&str, Forge, &str)> = vec![
+        (
+            "check digit",
+            Box::new(|c| {
+                let last = if c.applicant.id_no.ends_with('0') {
+                    "1"
+                } else {
+                    "0"
+                };
+                c.applicant.id_no = format!("{}{last}", &c.applicant.id_no[..17]);
+            }),
+            "applicant.id_no",
+        ),
+        (
+            "approved at once",
+            Box::new(|c| c.status = CaseStatus::CompletedOnTheSpot),
+            "status",
+        ),
+        (
+            "a later deadline",
+            Box::new(|c| c.promised_due = Some(d("2026-06-01"))),
+            "promised_due",
+        ),
+        (
+            "a material ticked that the decision says is owed",
+            Box::new(|c| c.owed.clear()),
+            "decision",
+        ),
+        (
+            "NUL in the name",
+            Box::new(|c| c.applicant.name = "李\u{0}四".into()),
+            "applicant.name",
+        ),
+        (
+            "a stray material",
+            Box::new(|c| {
+                c.materials.push(MaterialCheck {
+                    material_id: "m99".into(),
+                    received: true,
+                    original_seen: true,
+                    copies: 1,
+                })
+            }),
+            "materials",
+        ),
+    ];
+    for (what, forge, field) in forged {
+        let mut bad = c.clone();
+        forge(&mut bad);
+        let got = names(recheck(&bad, &cx));
+        assert!(got.iter().any(|f| f == field), "{what}: {got:?}");
+    }
+    // Without the catalogue: the applicant and the status still count.
+    let mut bad = c.clone();
+    bad.status = CaseStatus::Withdrawn;
+    bad.applicant.phone = "12".into();
+    let got = names(recheck_without_catalogue(&bad));
+    assert!(
+        got.contains(&"status".to_string()) && got.contains(&"applicant.phone".to_string()),
+        "{got:?}"
+    );
+}
+
+#[test]
+fn the_recheck_lets_law_only_dates_move() {
+    let mut w = World::new();
+    let f = w.form(FOOD, &[], DecisionForm::Accept);
+    // The window had no 2027 schedule; the platform has one since.
+    let c = prepare(&f, &w.cx("2026-12-20")).unwrap();
+    assert_eq!(c.provisional_years, [2027]);
+    let mut holidays: Vec<String> = crate::calendar::law_holidays(2027)
+        .unwrap()
+        .iter()
+        .map(|(d, _)| format!("[\"{d}\", \"{d}\", \"\"]"))
+        .collect();
+    holidays.push("[\"2027-01-04\", \"2027-01-04\", \"\"]".into());
+    w.cal.add_year(
+        crate::calendar::YearSchedule::parse(&format!(
+            "{{\"format\": 1, \"year\": 2027, \"source\": \"测试\", \"holidays\": [{}], \"make_up_workdays\": []}}",
+            holidays.join(",")
+        ))
+        .unwrap(),
+    );
+    assert_eq!(recheck(&c, &w.cx("2027-01-10")), Ok(()));
+    // A final case whose dates differ is refused.
+    let mut c = prepare(&f, &w.cx("2026-03-02")).unwrap();
+    c.statutory_due = c.statutory_due.map(|d| d.add_days(30));
+    assert_eq!(
+        recheck(&c, &w.cx("2026-03-02")).unwrap_err()[0].field,
+        "promised_due"
+    );
+}

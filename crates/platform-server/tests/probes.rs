@@ -1,0 +1,701 @@
+//! Issue #13: one probe per finding, against the real server (as `serve`
+//! runs it: the windows' listener and the admin listener apart) on a real
+//! PostgreSQL, over plain HTTP as an outside client would send.
+
+use clerk_core::calendar::{StartDay, WorkCalendar};
+use clerk_core::case::MaterialCheck;
+use clerk_core::catalogue::Catalogue;
+use clerk_core::date::Date;
+use clerk_core::intake::{
+    prepare, ApplicantForm, DecisionForm, IntakeContext, IntakeForm, PreparedCase,
+};
+use serde_json::{json, Value};
+
+const ADMIN: &str = "probe-admin-token-0123456789";
+const OFFICE: &str = "530502-ZWZX";
+const FOOD: &str = "11530500MB1A27618NXK00001000000";
+
+struct Probe {
+    url: String,
+    admin_url: String,
+    db: String,
+    http: reqwest::Client,
+}
+
+struct Device {
+    id: String,
+    code: String,
+    epoch: i64,
+    db_instance: String,
+    secret: String,
+    token: String,
+    seq: i64,
+    counter: u64,
+}
+
+impl Probe {
+    async fn start() -> Probe {
+        Probe::with(|_| {}).await
+    }
+
+    async fn with(f: impl FnOnce(&mut platform_server::Settings)) -> Probe {
+        let db = pg_harness::fresh_database("probe").await;
+        let mut settings = platform_server::Settings::new(&db, ADMIN);
+        f(&mut settings);
+        let (url, admin_url) = platform_server::spawn_split(settings).await.unwrap();
+        let p = Probe {
+            url,
+            admin_url,
+            db,
+            http: reqwest::Client::new(),
+        };
+        p.admin(
+            "/v1/admin/offices",
+            json!({"office_id": OFFICE, "name": "隆阳区政务服务中心"}),
+        )
+        .await;
+        p.admin(
+            "/v1/admin/users",
+            json!({"user_id": "u1", "name": "王芳", "office_id": OFFICE, "password": "password-1"}),
+        )
+        .await;
+        p
+    }
+
+    async fn sql(&self) -> tokio_postgres::Client {
+        let (c, conn) = tokio_postgres::connect(&self.db, tokio_postgres::NoTls)
+            .await
+            .unwrap();
+        tokio::spawn(conn);
+        c
+    }
+
+    async fn post(&self, base: &str, path: &str, token: Option<&str>, body: Value) -> (u16, Value) {
+        let mut rb = self.http.post(format!("{base}{path}")).json(&body);
+        if let Some(t) = token {
+            rb = rb.bearer_auth(t);
+        }
+        let r = rb.send().await.unwrap();
+        let s = r.status().as_u16();
+        (s, r.json().await.unwrap_or(Value::Null))
+    }
+
+    async fn admin(&self, path: &str, body: Value) -> Value {
+        let (s, v) = self.post(&self.admin_url, path, Some(ADMIN), body).await;
+        assert_eq!(s, 200, "{path}: {v}");
+        v
+    }
+
+    async fn code(&self, office: &str, window: &str) -> String {
+        self.admin(
+            "/v1/admin/enrolment-codes",
+            json!({"office_id": office, "window_code": window}),
+        )
+        .await["code"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    async fn login(&self, d: &Device, user: &str, password: &str) -> (u16, Value) {
+        self.post(
+            &self.url,
+            "/v1/auth/login",
+            None,
+            json!({"device_id": d.id, "device_secret": d.secret, "user_id": user, "password": password}),
+        )
+        .await
+    }
+
+    async fn device(&self, window: &str) -> Device {
+        let code = self.code(OFFICE, window).await;
+        let db_instance = format!("db-{window}-{}", uuid::Uuid::now_v7());
+        let (s, e) = self
+            .post(
+                &self.url,
+                "/v1/devices/enroll",
+                None,
+                json!({"code": code, "db_instance_id": db_instance, "max_receipt_counter": 0, "app_version": "t"}),
+            )
+            .await;
+        assert_eq!(s, 200, "{e}");
+        let mut d = Device {
+            id: e["device_id"].as_str().unwrap().into(),
+            code: e["device_code"].as_str().unwrap().into(),
+            epoch: e["device_epoch"].as_i64().unwrap(),
+            db_instance,
+            secret: e["device_secret"].as_str().unwrap().into(),
+            token: String::new(),
+            seq: 0,
+            counter: 0,
+        };
+        let (s, t) = self.login(&d, "u1", "password-1").await;
+        assert_eq!(s, 200, "{t}");
+        d.token = t["access_token"].as_str().unwrap().into();
+        d
+    }
+
+    async fn push(&self, d: &Device, mutations: Vec<Value>) -> (u16, Value) {
+        self.post(
+            &self.url,
+            "/v1/sync/push",
+            Some(&d.token),
+            json!({"protocol": 1, "device_id": d.id, "device_epoch": d.epoch, "db_instance_id": d.db_instance,
+                   "app_version": "t", "outbox_depth": mutations.len(), "mutations": mutations}),
+        )
+        .await
+    }
+
+    async fn cases(&self) -> i64 {
+        self.sql()
+            .await
+            .query_one("SELECT count(*) FROM cases", &[])
+            .await
+            .unwrap()
+            .get(0)
+    }
+}
+
+fn id_no(body: &str) -> String {
+    format!(
+        "{body}{}",
+        clerk_core::ids::citizen_id_check_char(body).unwrap()
+    )
+}
+
+/// A true case, as a window's clerk-core makes it.
+fn true_case() -> PreparedCase {
+    let cat = Catalogue::parse(clerk_core::SAMPLE_CATALOGUE_JSON).unwrap();
+    let m = cat.matter(FOOD).unwrap();
+    let form = IntakeForm {
+        matter_code: FOOD.into(),
+        matter_version: cat.version,
+        applicant: ApplicantForm {
+            name: "李四".into(),
+            id_no: id_no("53050219900101123"),
+            phone: "13808720000".into(),
+            ..Default::default()
+        },
+        materials: m
+            .materials
+            .iter()
+            .map(|x| MaterialCheck {
+                material_id: x.id.clone(),
+                received: true,
+                original_seen: true,
+                copies: x.copies,
+            })
+            .collect(),
+        decision: DecisionForm::Accept,
+    };
+    prepare(
+        &form,
+        &IntakeContext {
+            catalogue: &cat,
+            calendar: &WorkCalendar::bundled(),
+            today: Date::parse_iso("2026-03-02").unwrap(),
+            start_day: StartDay::DayZero,
+        },
+    )
+    .unwrap()
+}
+
+/// The next `case.create` of `d` for `case` (its own series).
+fn create(d: &mut Device, case: &PreparedCase) -> Value {
+    d.seq += 1;
+    d.counter += 1;
+    let receipt = clerk_core::receipt::ReceiptNo::new(
+        &clerk_core::receipt::office_code(OFFICE),
+        &d.code,
+        d.counter,
+    )
+    .unwrap()
+    .to_string();
+    create_with(d.seq, &receipt, serde_json::to_value(case).unwrap())
+}
+
+fn create_with(seq: i64, receipt: &str, case: Value) -> Value {
+    json!({"seq": seq, "id": uuid::Uuid::now_v7().to_string(), "type": "case.create", "type_version": 1,
+           "case_id": uuid::Uuid::now_v7().to_string(), "base_version": null, "actor_user_id": "u1",
+           "wall_time": "2026-03-02T01:00:00Z", "hlc": "1772413200000-0000",
+           "payload": {"case": case, "catalogue_ref": {"matter": FOOD, "version": 1}, "receipt_no": receipt}})
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn probe_a_citizen_id_failing_its_check_digit_is_rejected_with_its_field() {
+    let p = Probe::start().await;
+    let mut d = p.device("07").await;
+    let mut c = true_case();
+    let last = if c.applicant.id_no.ends_with('0') {
+        "1"
+    } else {
+        "0"
+    };
+    c.applicant.id_no = format!("{}{last}", &c.applicant.id_no[..17]);
+    let good = true_case();
+    let batch = vec![create(&mut d, &c), create(&mut d, &good)];
+    let (s, r) = p.push(&d, batch).await;
+    assert_eq!(s, 200, "{r}");
+    let bad = &r["results"][0];
+    assert_eq!(
+        (bad["status"].as_str(), bad["code"].as_str()),
+        (Some("rejected"), Some("VALIDATION")),
+        "{r}"
+    );
+    assert!(
+        bad["message"].as_str().unwrap().contains("applicant.id_no"),
+        "{r}"
+    );
+    assert!(bad["message_zh"].as_str().unwrap().contains("校验"), "{r}");
+    // The queue moves on: the true case after it is applied.
+    assert_eq!(r["results"][1]["status"], "applied", "{r}");
+    assert_eq!(r["last_applied_seq"], 2);
+    assert_eq!(p.cases().await, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn probe_a_window_cannot_create_a_case_past_its_intake() {
+    let p = Probe::start().await;
+    let mut d = p.device("07").await;
+    // A status no art. 32 decision gives at the counter.
+    let mut forged = serde_json::to_value(true_case()).unwrap();
+    forged["status"] = json!("approved");
+    d.seq += 1;
+    d.counter += 1;
+    let receipt = clerk_core::receipt::ReceiptNo::new(
+        &clerk_core::receipt::office_code(OFFICE),
+        &d.code,
+        d.counter,
+    )
+    .unwrap()
+    .to_string();
+    let m1 = create_with(d.seq, &receipt, forged);
+    // A status the decision does not give (an accepted promised matter
+    // claimed as completed on the spot).
+    let mut c = true_case();
+    c.status = clerk_core::case::CaseStatus::CompletedOnTheSpot;
+    let m2 = create(&mut d, &c);
+    // A deadline moved.
+    let mut c = true_case();
+    c.promised_due = c.promised_due.map(|x| x.add_days(60));
+    let m3 = create(&mut d, &c);
+    let (_, r) = p.push(&d, vec![m1, m2, m3]).await;
+    let res = r["results"].as_array().unwrap();
+    assert!(res.iter().all(|x| x["code"] == "VALIDATION"), "{r}");
+    assert!(
+        res[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("not a case record"),
+        "{r}"
+    );
+    assert!(
+        res[1]["message"].as_str().unwrap().contains("status"),
+        "{r}"
+    );
+    assert!(
+        res[2]["message"].as_str().unwrap().contains("promised_due"),
+        "{r}"
+    );
+    assert_eq!(p.cases().await, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn probe_a_receipt_number_of_another_device_is_refused() {
+    let p = Probe::start().await;
+    let mut a = p.device("07").await;
+    let mut b = p.device("08").await;
+    // B takes A's next number: refused, and A's case then goes in.
+    let a_next =
+        clerk_core::receipt::ReceiptNo::new(&clerk_core::receipt::office_code(OFFICE), &a.code, 1)
+            .unwrap()
+            .to_string();
+    b.seq += 1;
+    let (_, r) = p
+        .push(
+            &b,
+            vec![create_with(
+                b.seq,
+                &a_next,
+                serde_json::to_value(true_case()).unwrap(),
+            )],
+        )
+        .await;
+    assert_eq!(r["results"][0]["code"], "forbidden", "{r}");
+    assert!(
+        r["results"][0]["message_zh"]
+            .as_str()
+            .unwrap()
+            .contains("本机"),
+        "{r}"
+    );
+    let m = create(&mut a, &true_case());
+    let (_, r) = p.push(&a, vec![m]).await;
+    assert_eq!(r["results"][0]["status"], "applied", "{r}");
+    let q: i64 = p
+        .sql()
+        .await
+        .query_one("SELECT count(*) FROM quarantine", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(q, 0, "nothing of A's was put in doubt");
+    // Another office's part is refused the same way.
+    let other = clerk_core::receipt::ReceiptNo::new("3201", &b.code, 5)
+        .unwrap()
+        .to_string();
+    b.seq += 1;
+    let (_, r) = p
+        .push(
+            &b,
+            vec![create_with(
+                b.seq,
+                &other,
+                serde_json::to_value(true_case()).unwrap(),
+            )],
+        )
+        .await;
+    assert_eq!(r["results"][0]["code"], "forbidden", "{r}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn probe_text_the_database_cannot_store_rejects_one_mutation_not_the_queue() {
+    let p = Probe::start().await;
+    let mut d = p.device("07").await;
+    let c = true_case();
+    let m1 = create(&mut d, &c);
+    let case_id = m1["case_id"].as_str().unwrap().to_owned();
+    let (_, r) = p.push(&d, vec![m1]).await;
+    assert_eq!(r["results"][0]["status"], "applied", "{r}");
+    // An attachment role with a NUL passes the shape check and reaches
+    // PostgreSQL, which refuses it (22021): that mutation is rejected, the
+    // next one in the same batch applies, nothing answers 503.
+    let attach = |seq: i64, role: &str| {
+        json!({"seq": seq, "id": uuid::Uuid::now_v7().to_string(), "type": "case.attach", "type_version": 1,
+               "case_id": case_id, "base_version": 1, "actor_user_id": "u1",
+               "wall_time": "2026-03-02T01:00:00Z", "hlc": "1772413200000-0001",
+               "payload": {"sha256": "a".repeat(64), "size": 10, "mime": "application/pdf", "role": role}})
+    };
+    let (s, r) = p
+        .push(&d, vec![attach(2, "id\u{0}card"), attach(3, "id_card")])
+        .await;
+    assert_eq!(s, 200, "{r}");
+    assert_eq!(r["results"][0]["status"], "rejected", "{r}");
+    assert_eq!(r["results"][0]["code"], "VALIDATION", "{r}");
+    assert_eq!(r["results"][1]["status"], "applied", "{r}");
+    assert_eq!(r["last_applied_seq"], 3);
+    // And pulls are not held up.
+    let pull = p
+        .http
+        .get(format!("{}/v1/sync/pull?cursor=&limit=10", p.url))
+        .bearer_auth(&d.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(pull.status(), 200);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn probe_a_quarantined_batch_keeps_nothing_of_itself() {
+    let p = Probe::start().await;
+    let mut d = p.device("07").await;
+    let m = create(&mut d, &true_case());
+    let (_, r) = p.push(&d, vec![m]).await;
+    assert_eq!(r["last_applied_seq"], 1);
+    // [a new case at seq 2, seq 1 again with another mutation]: a restored
+    // database. The new case must not be committed without its ledger row.
+    let new = create(&mut d, &true_case());
+    let mut reused = create_with(1, "x", json!({}));
+    reused["id"] = json!("another-mutation");
+    let (s, r) = p.push(&d, vec![new, reused]).await;
+    assert_eq!(
+        (s, r["error"].as_str()),
+        (410, Some("reenroll_required")),
+        "{r}"
+    );
+    assert_eq!(
+        p.cases().await,
+        1,
+        "the new case of the refused batch is not kept"
+    );
+    let sql = p.sql().await;
+    let ledger: i64 = sql
+        .query_one("SELECT count(*) FROM mutation_ledger", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(ledger, 1);
+    let q: bool = sql
+        .query_one(
+            "SELECT quarantined FROM devices WHERE device_code = $1",
+            &[&d.code],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert!(q);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn probe_wrong_passwords_lock_the_user_even_for_the_right_one() {
+    let p = Probe::start().await;
+    let d = p.device("07").await;
+    for _ in 0..5 {
+        let (s, _) = p.login(&d, "u1", "wrong-password").await;
+        assert_eq!(s, 401);
+    }
+    let (s, r) = p.login(&d, "u1", "password-1").await;
+    assert_eq!((s, r["error"].as_str()), (429, Some("locked")), "{r}");
+    let events: i64 = p
+        .sql()
+        .await
+        .query_one(
+            "SELECT count(*) FROM security_events WHERE kind = 'login.locked'",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert!(events >= 1);
+    // An admin lifts it (the device too: the same typos counted there).
+    p.admin("/v1/admin/users/u1/unlock", json!({})).await;
+    p.admin(&format!("/v1/admin/devices/{}/unlock", d.id), json!({}))
+        .await;
+    let (s, r) = p.login(&d, "u1", "password-1").await;
+    assert_eq!(s, 200, "{r}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn probe_enrolment_codes_carry_75_bits_and_guessing_is_throttled() {
+    let p = Probe::start().await;
+    let code = p.code(OFFICE, "07").await;
+    let groups: Vec<&str> = code.split('-').collect();
+    assert_eq!(groups.len(), 3, "{code}");
+    assert!(
+        groups.iter().all(|g| g.len() == 5
+            && g.bytes()
+                .all(|b| b"0123456789ABCDEFGHJKMNPQRSTVWXYZ".contains(&b))),
+        "{code}"
+    );
+    assert_ne!(code, p.code(OFFICE, "07").await);
+    let enrol = |c: String| json!({"code": c, "db_instance_id": "db-x", "max_receipt_counter": 0, "app_version": "t"});
+    for i in 0..10 {
+        let (s, _) = p
+            .post(
+                &p.url,
+                "/v1/devices/enroll",
+                None,
+                enrol(format!("WRONG-{i:05}-CODE0")),
+            )
+            .await;
+        assert_eq!(s, 403);
+    }
+    // The eleventh try from this address waits, even with the right code.
+    let (s, r) = p
+        .post(
+            &p.url,
+            "/v1/devices/enroll",
+            None,
+            enrol(code.to_lowercase()),
+        )
+        .await;
+    assert_eq!((s, r["error"].as_str()), (429, Some("throttled")), "{r}");
+    p.sql()
+        .await
+        .execute("DELETE FROM enrol_attempts", &[])
+        .await
+        .unwrap();
+    // Typed in lower case, with spaces: the same code.
+    let (s, r) = p
+        .post(
+            &p.url,
+            "/v1/devices/enroll",
+            None,
+            enrol(code.to_lowercase().replace('-', " ")),
+        )
+        .await;
+    assert_eq!(s, 200, "{r}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn probe_the_admin_api_is_not_on_the_windows_listener() {
+    let p = Probe::start().await;
+    let (s, _) = p
+        .post(
+            &p.url,
+            "/v1/admin/enrolment-codes",
+            Some(ADMIN),
+            json!({"office_id": OFFICE, "window_code": "07"}),
+        )
+        .await;
+    assert_eq!(s, 404, "the windows' listener does not route /v1/admin");
+    let (s, _) = p
+        .post(
+            &p.admin_url,
+            "/v1/admin/enrolment-codes",
+            Some("probe-admin-token-012345678X"),
+            json!({"office_id": OFFICE, "window_code": "07"}),
+        )
+        .await;
+    assert_eq!(s, 401, "a token one character off");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn probe_tokens_are_kept_as_hashes_and_sessions_end() {
+    let p = Probe::with(|s| s.session_max_secs = 3).await;
+    let d = p.device("07").await;
+    let (_, t) = p.login(&d, "u1", "password-1").await;
+    let refresh = t["refresh_token"].as_str().unwrap().to_owned();
+    let (s, r1) = p
+        .post(
+            &p.url,
+            "/v1/auth/refresh",
+            None,
+            json!({"refresh_token": refresh}),
+        )
+        .await;
+    assert_eq!(s, 200, "{r1}");
+    // A replay in the grace window gets the same successor back ...
+    let (_, r2) = p
+        .post(
+            &p.url,
+            "/v1/auth/refresh",
+            None,
+            json!({"refresh_token": refresh}),
+        )
+        .await;
+    assert_eq!(r1["refresh_token"], r2["refresh_token"]);
+    assert_eq!(r1["access_token"], r2["access_token"]);
+    // ... though no token is in the database, in any column.
+    let sql = p.sql().await;
+    let dump: String = sql
+        .query_one(
+            "SELECT (SELECT coalesce(string_agg(t::text, ' '), '') FROM refresh_tokens t) || (SELECT coalesce(string_agg(a::text, ' '), '') FROM access_tokens a)",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    for token in [
+        &refresh,
+        r1["refresh_token"].as_str().unwrap(),
+        r1["access_token"].as_str().unwrap(),
+    ] {
+        assert!(!dump.contains(token), "a token in plain text");
+    }
+    // The session ends its absolute lifetime after the password sign-in.
+    tokio::time::sleep(std::time::Duration::from_secs(4)).await;
+    let (s, r) = p
+        .post(
+            &p.url,
+            "/v1/auth/refresh",
+            None,
+            json!({"refresh_token": r1["refresh_token"]}),
+        )
+        .await;
+    assert_eq!(s, 401, "{r}");
+    assert!(r["message"].as_str().unwrap().contains("lifetime"), "{r}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn probe_old_password_hashes_become_argon2id_at_the_next_sign_in() {
+    let p = Probe::start().await;
+    let d = p.device("07").await;
+    let sql = p.sql().await;
+    let h: String = sql
+        .query_one("SELECT password_hash FROM users WHERE user_id = 'u1'", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert!(h.starts_with("$argon2id$"), "new users get Argon2id: {h}");
+    // A verifier of the old kind (s1, salted iterated SHA-256 of "salt:password-1").
+    use sha2::Digest;
+    let mut x = sha2::Sha256::digest(b"salt:password-1").to_vec();
+    for _ in 0..10_000 {
+        x = sha2::Sha256::digest(&x).to_vec();
+    }
+    let old = format!(
+        "s1:salt:{}",
+        x.iter().map(|b| format!("{b:02x}")).collect::<String>()
+    );
+    sql.execute(
+        "UPDATE users SET password_hash = $1 WHERE user_id = 'u1'",
+        &[&old],
+    )
+    .await
+    .unwrap();
+    let (s, r) = p.login(&d, "u1", "password-1").await;
+    assert_eq!(s, 200, "{r}");
+    let h: String = sql
+        .query_one("SELECT password_hash FROM users WHERE user_id = 'u1'", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert!(h.starts_with("$argon2id$"), "upgraded: {h}");
+    let (s, _) = p.login(&d, "u1", "password-1").await;
+    assert_eq!(s, 200);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn probe_a_pc_moves_to_another_hall_only_by_an_explicit_admin_step() {
+    let p = Probe::start().await;
+    p.admin(
+        "/v1/admin/offices",
+        json!({"office_id": "530521-SDX", "name": "施甸县政务服务中心"}),
+    )
+    .await;
+    let db = "db-moving-pc";
+    let enrol = |code: String| json!({"code": code, "db_instance_id": db, "max_receipt_counter": 0, "app_version": "t", "former_codes": ["0ABC", "ZZZZ"]});
+    let (s, first) = p
+        .post(
+            &p.url,
+            "/v1/devices/enroll",
+            None,
+            enrol(p.code(OFFICE, "07").await),
+        )
+        .await;
+    assert_eq!(s, 200, "{first}");
+    let other = p.code("530521-SDX", "01").await;
+    let (s, r) = p
+        .post(&p.url, "/v1/devices/enroll", None, enrol(other))
+        .await;
+    assert_eq!(s, 403, "{r}");
+    assert!(r["message"].as_str().unwrap().contains("allow_move"), "{r}");
+    let moving = p
+        .admin(
+            "/v1/admin/enrolment-codes",
+            json!({"office_id": "530521-SDX", "window_code": "01", "allow_move": true}),
+        )
+        .await["code"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (s, r) = p
+        .post(&p.url, "/v1/devices/enroll", None, enrol(moving))
+        .await;
+    assert_eq!(s, 200, "{r}");
+    assert_eq!(r["device_epoch"], 2);
+    let sql = p.sql().await;
+    let former: Vec<String> = sql
+        .query_one(
+            "SELECT former_codes FROM devices WHERE device_id = $1::text::uuid",
+            &[&r["device_id"].as_str().unwrap()],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    // Its earlier code and its provisional one; never a code it merely named.
+    assert_eq!(
+        former,
+        vec![
+            first["device_code"].as_str().unwrap().to_owned(),
+            "0ABC".to_owned()
+        ]
+    );
+    let moved: i64 = sql
+        .query_one("SELECT count(*) FROM security_events WHERE kind IN ('device.moved', 'device.move_refused', 'enrolment_code.allow_move')", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(moved, 3);
+}
