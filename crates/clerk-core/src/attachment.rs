@@ -45,6 +45,17 @@ pub fn sniff(head: &[u8]) -> Option<Kind> {
 
 /// Check a file about to be attached: its first bytes and its size.
 pub fn check(head: &[u8], size: u64) -> Result<Kind, FieldError> {
+    check_size(size)?;
+    sniff(head).ok_or_else(|| FieldError {
+        field: "attachment".into(),
+        zh: "附件只能是 PDF、JPEG 或 PNG 扫描件（按文件内容判断，不看扩展名）".into(),
+        en: "Only PDF, JPEG or PNG scans can be attached (judged by content, not the file name)"
+            .into(),
+    })
+}
+
+/// The size alone (checked before a byte of the file is read).
+pub fn check_size(size: u64) -> Result<(), FieldError> {
     if size == 0 {
         return Err(FieldError {
             field: "attachment".into(),
@@ -67,12 +78,7 @@ pub fn check(head: &[u8], size: u64) -> Result<Kind, FieldError> {
             ),
         });
     }
-    sniff(head).ok_or_else(|| FieldError {
-        field: "attachment".into(),
-        zh: "附件只能是 PDF、JPEG 或 PNG 扫描件（按文件内容判断，不看扩展名）".into(),
-        en: "Only PDF, JPEG or PNG scans can be attached (judged by content, not the file name)"
-            .into(),
-    })
+    Ok(())
 }
 
 /// A lower-case hex SHA-256.

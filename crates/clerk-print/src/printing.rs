@@ -85,12 +85,20 @@ fn attempt(job: &Job, route: &Route, spool: &Path) -> Printed {
         )),
         detail: Some(e.to_string()),
     };
+    // On Windows the viewer and the sidecar read a file, kept in the spool
+    // folder only as long as they need it. Elsewhere the notice goes to
+    // CUPS on standard input: no personal data in a plaintext file.
+    #[cfg(windows)]
     let file = spool.join(format!("{}.pdf", job.id));
+    #[cfg(windows)]
     if let Err(e) = std::fs::create_dir_all(spool).and_then(|_| std::fs::write(&file, job.pdf)) {
         return failed(PrintJobError::Spool(e.to_string()), printer);
     }
+    #[cfg(not(windows))]
+    let _ = spool;
     let Some(printer) = printer else {
-        if cfg!(windows) {
+        #[cfg(windows)]
+        {
             // Left for the viewer to read; the spool is cleared next time.
             return match open_in_viewer(&file) {
                 Ok(()) => Printed {
@@ -107,7 +115,7 @@ fn attempt(job: &Job, route: &Route, spool: &Path) -> Printed {
                 Err(e) => failed(e, None),
             };
         }
-        let _ = std::fs::remove_file(&file);
+        #[cfg(not(windows))]
         return failed(PrintJobError::NoPrinter, None);
     };
     let title = format!(
@@ -115,8 +123,14 @@ fn attempt(job: &Job, route: &Route, spool: &Path) -> Printed {
         crate::kind_title(job.kind),
         if job.copy { "（副本）" } else { "" }
     );
-    let sent = send(&file, &printer, &title);
-    let _ = std::fs::remove_file(&file);
+    #[cfg(windows)]
+    let sent = {
+        let sent = send(&file, &printer, &title);
+        let _ = std::fs::remove_file(&file);
+        sent
+    };
+    #[cfg(not(windows))]
+    let sent = lp(job.pdf, &printer, &title);
     match sent {
         Err(e) => failed(e, Some(printer)),
         Ok(job_id) => {
@@ -197,19 +211,12 @@ impl PrintJobError {
     }
 }
 
-/// Send a PDF to `printer` with this platform's route; returns the job id
-/// (CUPS) or a local reference (Windows, where the spooler's id is not
-/// reported back by the sidecar).
+/// Send a PDF file to `printer` through the SumatraPDF sidecar; returns a
+/// local reference (the spooler's id is not reported back).
+#[cfg(windows)]
 pub fn send(file: &std::path::Path, printer: &str, title: &str) -> Result<String, PrintJobError> {
-    #[cfg(windows)]
-    {
-        let _ = title;
-        sumatra(file, printer)
-    }
-    #[cfg(not(windows))]
-    {
-        lp(file, printer, title)
-    }
+    let _ = title;
+    sumatra(file, printer)
 }
 
 /// The SumatraPDF command line that prints `file` on `printer` without any
@@ -286,13 +293,33 @@ pub fn open_in_viewer(file: &std::path::Path) -> Result<(), PrintJobError> {
         })
 }
 
-/// Send a PDF file to a CUPS queue; returns the job id (`A4-12`).
-pub fn lp(file: &std::path::Path, printer: &str, title: &str) -> Result<String, PrintJobError> {
-    let out = Command::new("lp")
-        .args(["-d", printer, "-t", title, "--"])
-        .arg(file)
-        .output()
+/// Send a PDF to a CUPS queue on `lp`'s standard input (never through a
+/// file); returns the job id (`A4-12`).
+pub fn lp(pdf: &[u8], printer: &str, title: &str) -> Result<String, PrintJobError> {
+    use std::io::Write;
+    use std::process::Stdio;
+    let mut child = Command::new("lp")
+        .args(["-d", printer, "-t", title])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
         .map_err(|e| PrintJobError::NoLp(e.to_string()))?;
+    let written = child
+        .stdin
+        .take()
+        .map(|mut stdin| stdin.write_all(pdf))
+        .unwrap_or(Ok(()));
+    let out = child
+        .wait_with_output()
+        .map_err(|e| PrintJobError::NoLp(e.to_string()))?;
+    if let Err(e) = written {
+        if out.status.success() {
+            return Err(PrintJobError::Cups(format!(
+                "lp did not read the whole document: {e}"
+            )));
+        }
+    }
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr).trim().to_owned();
     if !out.status.success() {

@@ -19,11 +19,7 @@ fn prints_through_cups_and_the_printed_pdf_has_the_text() {
     let stamp = format!("{}", std::process::id());
     v.set("doc_no", format!("收字〔2026〕第{stamp}号"));
     let pdf = render(&t, &v, &Font::default_font().unwrap(), Marking::Original).unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("receipt.pdf");
-    std::fs::write(&file, pdf).unwrap();
-
-    let job = printing::lp(&file, PRINTER, "收件凭证").expect("the job is accepted");
+    let job = printing::lp(&pdf, PRINTER, "收件凭证").expect("the job is accepted");
     assert!(job.starts_with(&format!("{PRINTER}-")), "{job}");
     let printed = testing::wait_printed_file(&job);
     let text = Command::new("pdftotext")
@@ -52,7 +48,7 @@ fn prints_through_cups_and_the_printed_pdf_has_the_text() {
         .status();
 
     assert!(matches!(
-        printing::lp(&file, "NO-SUCH-PRINTER", "x"),
+        printing::lp(&pdf, "NO-SUCH-PRINTER", "x"),
         Err(printing::PrintJobError::UnknownPrinter(_))
     ));
 }
@@ -74,8 +70,6 @@ fn a_stopped_queue_holds_the_job_and_says_why() {
         printing::QueueProblem::Stopped("Paper tray empty".into())
     );
     assert!(problem.zh().contains("打印队列已暂停"));
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("r.pdf");
     let t = load_template("receipt", None).unwrap();
     let pdf = render(
         &t,
@@ -84,8 +78,7 @@ fn a_stopped_queue_holds_the_job_and_says_why() {
         Marking::Original,
     )
     .unwrap();
-    std::fs::write(&file, pdf).unwrap();
-    let job = printing::lp(&file, STOPPED, "收件凭证").unwrap();
+    let job = printing::lp(&pdf, STOPPED, "收件凭证").unwrap();
     assert_eq!(
         printing::job_state(STOPPED, &job),
         printing::JobState::Pending
@@ -107,7 +100,17 @@ fn a_stopped_queue_holds_the_job_and_says_why() {
 #[test]
 fn print_routes_journals_and_says_how_it_ended() {
     use printing::{Job, PrintOutcome, Route};
-    let spool = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    // issue #13: on Linux a notice goes to CUPS on standard input, so the
+    // spool folder is never even made (no personal data in a plain file).
+    let spool_path = dir.path().join("spool");
+    struct Spool(std::path::PathBuf);
+    impl Spool {
+        fn path(&self) -> &std::path::Path {
+            &self.0
+        }
+    }
+    let spool = Spool(spool_path);
     let pdf = render(
         &load_template("receipt", None).unwrap(),
         &sample_values("receipt"),
@@ -146,10 +149,9 @@ fn print_routes_journals_and_says_how_it_ended() {
     );
     assert!(!none.outcome.counts_as_printed());
     assert_eq!(journal.borrow().len(), 1, "a failure is journalled too");
-    assert_eq!(
-        std::fs::read_dir(spool.path()).unwrap().count(),
-        0,
-        "spool cleared"
+    assert!(
+        !spool.path().exists(),
+        "no spool file was written for any of these prints"
     );
 
     // A journal that cannot be written fails the print for the caller.
@@ -188,4 +190,8 @@ fn print_routes_journals_and_says_how_it_ended() {
     assert_eq!(unknown.outcome, PrintOutcome::Failed);
     assert!(unknown.reason.unwrap().0.contains("WC-NO-SUCH-QUEUE"));
     assert_eq!(journal.borrow().len(), 4);
+    assert!(
+        !spool.path().exists(),
+        "sent and held prints went to CUPS on standard input, not through a file"
+    );
 }

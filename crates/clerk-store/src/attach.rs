@@ -59,9 +59,13 @@ fn io(e: std::io::Error) -> StoreError {
     StoreError::Io(e.to_string())
 }
 
-/// Hash a file (first pass, no lock held); returns (hex, size, first bytes).
-fn hash_file(path: &Path) -> Result<(String, u64, Vec<u8>), StoreError> {
-    let mut f = std::fs::File::open(path).map_err(io)?;
+/// Where a scan's bytes come from: read twice (hashed, then copied and
+/// hashed again under the lock), never copied to a plaintext file.
+type Source<'a> = &'a dyn Fn() -> std::io::Result<Box<dyn Read + 'a>>;
+
+/// Hash the bytes (first pass, no lock held); returns (hex, size, first bytes).
+fn hash_file(src: Source<'_>) -> Result<(String, u64, Vec<u8>), StoreError> {
+    let mut f = src().map_err(io)?;
     let mut h = Sha256::new();
     let mut buf = vec![0u8; CHUNK];
     let mut head = Vec::new();
@@ -109,11 +113,15 @@ impl Store {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| "scan".into());
-        self.attach_named(case_id, src, &name, role, actor, now_millis)
+        // Too large is said before a byte is read.
+        let size = std::fs::metadata(src).map_err(io)?.len();
+        clerk_core::attachment::check_size(size).map_err(StoreError::Invalid)?;
+        let open = || std::fs::File::open(src).map(|f| Box::new(f) as Box<dyn Read>);
+        self.attach_named(case_id, &open, &name, role, actor, now_millis)
     }
 
-    /// Attach bytes the window was handed (a file picked in the UI): they
-    /// pass through a private file in the data folder, removed afterwards.
+    /// Attach bytes the window was handed (a file picked in the UI): read
+    /// straight into the encrypted store, never through a plaintext file.
     pub fn attach_bytes(
         &self,
         case_id: &str,
@@ -123,19 +131,15 @@ impl Store {
         actor: &Actor,
         now_millis: i64,
     ) -> Result<Attached, StoreError> {
-        let tmp = self
-            .dir
-            .join(format!(".import-{}", uuid::Uuid::now_v7().simple()));
-        std::fs::write(&tmp, bytes).map_err(io)?;
-        let r = self.attach_named(case_id, &tmp, name, role, actor, now_millis);
-        let _ = std::fs::remove_file(&tmp);
-        r
+        clerk_core::attachment::check_size(bytes.len() as u64).map_err(StoreError::Invalid)?;
+        let open = || Ok(Box::new(std::io::Cursor::new(bytes)) as Box<dyn Read>);
+        self.attach_named(case_id, &open, name, role, actor, now_millis)
     }
 
     fn attach_named(
         &self,
         case_id: &str,
-        src: &Path,
+        src: Source<'_>,
         name: &str,
         role: &str,
         actor: &Actor,
@@ -169,7 +173,7 @@ impl Store {
         if !have {
             // Second pass under the lock: copy and hash again, so a file
             // changed since the first pass is never stored under a wrong key.
-            let mut f = std::fs::File::open(src).map_err(io)?;
+            let mut f = src().map_err(io)?;
             let mut h = Sha256::new();
             let mut buf = vec![0u8; CHUNK];
             let mut idx = 0i64;

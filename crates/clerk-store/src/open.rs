@@ -203,6 +203,14 @@ impl Store {
         migrations: usize,
     ) -> Result<Store, OpenError> {
         fs::create_dir_all(dir).map_err(io)?;
+        // The folder is the user's alone (issue #13): the database is
+        // encrypted, but its lock, journal and scans' names are not for
+        // other accounts on the PC to list.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            fs::set_permissions(dir, fs::Permissions::from_mode(0o700)).map_err(io)?;
+        }
         let lock = OpenOptions::new()
             .create(true)
             .truncate(false)

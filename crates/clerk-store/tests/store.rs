@@ -32,8 +32,20 @@ const NOW: i64 = 1_772_416_800_000; // 2026-03-02 02:00 UTC
 fn first_run_creates_key_and_file_and_the_file_is_encrypted() {
     let dir = tempfile::tempdir().unwrap();
     let secrets = MemoryStore::new();
+    #[cfg(unix)]
+    {
+        // As a folder made by hand or an installer would be.
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
     {
         let s = Store::open(dir.path(), &secrets, ident).unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(dir.path()).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o700, "the data folder is the user's alone");
+        }
         assert_eq!(
             s.settings().unwrap(),
             ("wal".into(), 2, 1),
@@ -455,6 +467,42 @@ fn a_scan_is_kept_encrypted_once_per_content_and_queued_with_its_case() {
             "plain scan bytes on disk"
         );
     }
+}
+
+/// issue #13: a picked scan goes straight into the encrypted store; a file
+/// too large is refused from its size, before it is read.
+#[test]
+fn picked_bytes_go_straight_into_the_store_and_size_is_checked_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = Store::open(dir.path(), &MemoryStore::new(), ident).unwrap();
+    let c = s
+        .take_in(&sample_case(1, today()), &actor(), NOW, None)
+        .unwrap();
+    let before: Vec<_> = fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    let mut bytes = b"\x89PNG\r\n\x1a\n".to_vec();
+    bytes.extend((0..3000).map(|i| (i % 241) as u8));
+    let a = s
+        .attach_bytes(&c.case_id, "身份证.png", &bytes, "M01", &actor(), NOW)
+        .unwrap();
+    assert_eq!(s.blob_read(&a.sha256, 0, bytes.len()).unwrap(), bytes);
+    let after: Vec<_> = fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(before, after, "no file left beside the database");
+    // A sparse file of 100 MB + 1 byte: refused by its size, at once.
+    let big = dir.path().join("big.pdf");
+    fs::File::create(&big)
+        .unwrap()
+        .set_len(clerk_core::attachment::MAX_BYTES + 1)
+        .unwrap();
+    let e = s
+        .attach_file(&c.case_id, &big, "M01", &actor(), NOW)
+        .unwrap_err();
+    assert!(e.zh().contains("过大"), "{}", e.zh());
 }
 
 #[test]
