@@ -320,6 +320,8 @@ struct Batch {
     max_counter: i64,
     /// Cases changed, with their new version, in order: one change-log row each.
     touched: Vec<(String, i64)>,
+    /// The working-day calendar, read once per batch at its first create.
+    calendar: Option<clerk_core::calendar::WorkCalendar>,
 }
 
 /// A rejection for the rules' field errors: every field named, each with
@@ -490,12 +492,15 @@ async fn create(
     let catalogue = state.catalogues.get(tx, matter_version).await?;
     let checked = match catalogue.as_deref() {
         Some(cat) if cat.matter(matter_code).is_some() => {
-            let calendar = crate::rules::calendar(tx).await?;
+            if batch.calendar.is_none() {
+                batch.calendar = Some(crate::rules::calendar(tx).await?);
+            }
+            let calendar = batch.calendar.as_ref().expect("just read");
             clerk_core::intake::recheck(
                 &prepared,
                 &clerk_core::intake::IntakeContext {
                     catalogue: cat,
-                    calendar: &calendar,
+                    calendar,
                     today: prepared.received_on,
                     start_day: state.settings.start_day,
                 },
