@@ -102,6 +102,25 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
         .strip_prefix("Bearer ")
 }
 
+/// The session as an extractor: it reads only the request's head, so a
+/// handler that takes it before its body (`Json`, `Bytes`) checks the
+/// bearer token before a byte of the body is read.
+impl axum::extract::FromRequestParts<AppState> for Session {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &AppState,
+    ) -> Result<Session, ApiError> {
+        if let Some(s) = parts.extensions.get::<Session>() {
+            return Ok(s.clone());
+        }
+        let s = session(state, &parts.headers).await?;
+        parts.extensions.insert(s.clone());
+        Ok(s)
+    }
+}
+
 pub async fn session(state: &AppState, headers: &HeaderMap) -> Result<Session, ApiError> {
     let token = bearer(headers).ok_or_else(|| unauthorized("no access token"))?;
     let c = state.pool.get().await?;
@@ -134,9 +153,8 @@ pub async fn session(state: &AppState, headers: &HeaderMap) -> Result<Session, A
 #[utoipa::path(get, path = "/v1/users", responses((status = 200, body = Vec<platform_api::OfficeUser>)), security(("bearer" = [])))]
 pub async fn office_users(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    s: Session,
 ) -> ApiResult<Vec<platform_api::OfficeUser>> {
-    let s = session(&state, &headers).await?;
     let c = state.pool.get().await?;
     let rows = c
         .query(
@@ -394,8 +412,7 @@ pub async fn enroll(
 }
 
 #[utoipa::path(get, path = "/v1/devices/me", responses((status = 200, body = DeviceInfo)), security(("bearer" = [])))]
-pub async fn me(State(state): State<AppState>, headers: HeaderMap) -> ApiResult<DeviceInfo> {
-    let s = session(&state, &headers).await?;
+pub async fn me(State(state): State<AppState>, s: Session) -> ApiResult<DeviceInfo> {
     let c = state.pool.get().await?;
     let r = c
         .query_one(

@@ -9,7 +9,9 @@
 //! so the windows see its `pending_blob` turn `stored`.
 
 use std::io::{Read, Seek, SeekFrom, Write};
+
 use std::path::{Path, PathBuf};
+use tokio::io::{AsyncReadExt, AsyncSeekExt};
 
 use axum::body::{Body, Bytes};
 use axum::extract::{Path as UrlPath, State};
@@ -111,13 +113,25 @@ pub async fn options() -> Response {
     (StatusCode::NO_CONTENT, h).into_response()
 }
 
-async fn stored_size(state: &AppState, sha: &str) -> Result<Option<(i64, String)>, ApiError> {
+/// The blob's size and type if the caller's office holds it: one of its
+/// devices uploaded it (the bytes were in that hall already). Any other
+/// office gets "not stored", the same answer as for a blob nobody has, so
+/// a hash tells nothing about another hall's scans. A `case.attach` alone
+/// does not make an office a holder: a hash is easy to attach, the bytes
+/// are not.
+async fn readable(
+    state: &AppState,
+    sha: &str,
+    office: &str,
+) -> Result<Option<(i64, String)>, ApiError> {
     let c = state.pool.get().await?;
-    Ok(
-        c.query_opt("SELECT size, mime FROM blobs WHERE sha256 = $1", &[&sha])
-            .await?
-            .map(|r| (r.get(0), r.get(1))),
+    Ok(c.query_opt(
+        "SELECT size, mime FROM blobs b JOIN blob_holders h USING (sha256) \
+             WHERE b.sha256 = $1 AND h.office_id = $2",
+        &[&sha, &office],
     )
+    .await?
+    .map(|r| (r.get(0), r.get(1))))
 }
 
 #[utoipa::path(head, path = "/v1/blobs/{sha256}",
@@ -127,11 +141,10 @@ async fn stored_size(state: &AppState, sha: &str) -> Result<Option<(i64, String)
     security(("bearer" = [])))]
 pub async fn head_blob(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    s: auth::Session,
     UrlPath(sha): UrlPath<String>,
 ) -> Result<Response, ApiError> {
-    auth::session(&state, &headers).await?;
-    match stored_size(&state, &sha).await? {
+    match readable(&state, &sha, &s.office_id).await? {
         Some((size, mime)) => {
             let mut h = HeaderMap::new();
             h.insert("content-length", HeaderValue::from(size));
@@ -173,11 +186,11 @@ fn parse_range(v: &str, size: u64) -> Option<(u64, u64)> {
     security(("bearer" = [])))]
 pub async fn get_blob(
     State(state): State<AppState>,
+    s: auth::Session,
     headers: HeaderMap,
     UrlPath(sha): UrlPath<String>,
 ) -> Result<Response, ApiError> {
-    auth::session(&state, &headers).await?;
-    let Some((size, mime)) = stored_size(&state, &sha).await? else {
+    let Some((size, mime)) = readable(&state, &sha, &s.office_id).await? else {
         return Err(tus_err(
             StatusCode::NOT_FOUND,
             codes::NOT_FOUND,
@@ -197,14 +210,14 @@ pub async fn get_blob(
     }
     let (start, end) = range.flatten().unwrap_or((0, size.saturating_sub(1)));
     let path = blob_path(&state.settings.blob_dir, &sha);
-    let bytes = blocking(move || {
-        let mut f = std::fs::File::open(path)?;
-        f.seek(SeekFrom::Start(start))?;
-        let mut buf = vec![0u8; (end + 1 - start) as usize];
-        f.read_exact(&mut buf)?;
-        Ok(buf)
-    })
-    .await?;
+    // Streamed from disk in 64 KiB pieces, never read whole into memory.
+    let mut f = tokio::fs::File::open(path).await.map_err(io_err)?;
+    f.seek(SeekFrom::Start(start)).await.map_err(io_err)?;
+    let len = end + 1 - start;
+    let body = Body::from_stream(tokio_util::io::ReaderStream::with_capacity(
+        f.take(len),
+        64 * 1024,
+    ));
     let mut h = HeaderMap::new();
     h.insert("accept-ranges", HeaderValue::from_static("bytes"));
     if let Ok(v) = HeaderValue::from_str(&mime) {
@@ -223,7 +236,8 @@ pub async fn get_blob(
     } else {
         StatusCode::OK
     };
-    Ok((status, h, Body::from(bytes)).into_response())
+    h.insert("content-length", HeaderValue::from(len));
+    Ok((status, h, body).into_response())
 }
 
 /// `Upload-Metadata: sha256 <b64>,mime <b64>`.
@@ -324,9 +338,9 @@ pub async fn collect_expired(state: &AppState) -> Result<usize, ApiError> {
     security(("bearer" = [])))]
 pub async fn create_upload(
     State(state): State<AppState>,
+    s: auth::Session,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let s = auth::session(&state, &headers).await?;
     need_tus(&headers)?;
     let length: i64 = header(&headers, "upload-length")
         .and_then(|v| v.parse().ok())
@@ -438,10 +452,9 @@ async fn load(
     security(("bearer" = [])))]
 pub async fn head_upload(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    s: auth::Session,
     UrlPath(id): UrlPath<String>,
 ) -> Result<Response, ApiError> {
-    let s = auth::session(&state, &headers).await?;
     let id = upload_id(&id)?;
     let mut c = state.pool.get().await?;
     let tx = c.transaction().await?;
@@ -470,11 +483,11 @@ pub async fn head_upload(
     security(("bearer" = [])))]
 pub async fn patch_upload(
     State(state): State<AppState>,
+    s: auth::Session,
     headers: HeaderMap,
     UrlPath(id): UrlPath<String>,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    let s = auth::session(&state, &headers).await?;
     need_tus(&headers)?;
     let id = upload_id(&id)?;
     if header(&headers, "content-type") != Some(tus::OFFSET_CONTENT_TYPE) {
@@ -588,6 +601,13 @@ pub async fn patch_upload(
     };
     tx.q_exec("DELETE FROM uploads WHERE upload_id = $1", &[&id])
         .await?;
+    if ok {
+        tx.q_exec(
+            "INSERT INTO blob_holders(sha256, office_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+            &[&sha, &s.office_id],
+        )
+        .await?;
+    }
     if !ok {
         tx.commit().await?;
         tracing::warn!(sha = %sha, "assembled upload does not match its sha256: discarded");
@@ -627,10 +647,10 @@ pub async fn patch_upload(
     security(("bearer" = [])))]
 pub async fn delete_upload(
     State(state): State<AppState>,
+    s: auth::Session,
     headers: HeaderMap,
     UrlPath(id): UrlPath<String>,
 ) -> Result<Response, ApiError> {
-    let s = auth::session(&state, &headers).await?;
     need_tus(&headers)?;
     let id = upload_id(&id)?;
     let c = state.pool.get().await?;

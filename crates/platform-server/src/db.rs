@@ -15,6 +15,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
     ),
     ("0005_roles", include_str!("../migrations/0005_roles.sql")),
     ("0006_trust", include_str!("../migrations/0006_trust.sql")),
+    (
+        "0007_blob_holders",
+        include_str!("../migrations/0007_blob_holders.sql"),
+    ),
 ];
 
 /// The pool. Every session waits at most `lock_ms` for a row lock (a second

@@ -47,6 +47,12 @@ pub struct Settings {
     /// Seconds a session lives from its password sign-in, however often
     /// it is refreshed (then the user signs in again).
     pub session_max_secs: i64,
+    /// Requests served at once across both listeners' routes; the rest
+    /// wait their turn (`--max-in-flight`).
+    pub max_in_flight: usize,
+    /// Seconds one request may take, its body included, before a 408
+    /// (uploads of a chunk get ten times as long).
+    pub request_secs: u64,
 }
 
 impl Settings {
@@ -60,6 +66,8 @@ impl Settings {
             offline_valid_secs: 7 * 24 * 3600,
             start_day: clerk_core::calendar::StartDay::DayZero,
             session_max_secs: 7 * 24 * 3600,
+            max_in_flight: 512,
+            request_secs: 30,
             // A fresh folder per server unless one is configured: tests and
             // demos never share bytes.
             blob_dir: std::env::var_os("PLATFORM_BLOB_DIR")
@@ -184,56 +192,128 @@ pub fn failpoint(name: &str) {
 /// The windows' API. It does not route `/v1/admin`: that is
 /// [`admin_router`], served on its own listener (loopback by default).
 pub fn router(state: AppState) -> Router {
-    windows_routes().with_state(state)
+    let (n, t) = (state.settings.max_in_flight, state.settings.request_secs);
+    harden(windows_routes(t).with_state(state), n)
 }
 
 /// The admin API (`/v1/admin/*`), for IT staff and the platform's own
 /// tools, behind the admin token.
 pub fn admin_router(state: AppState) -> Router {
-    admin_routes().with_state(state)
+    let (n, t) = (state.settings.max_in_flight, state.settings.request_secs);
+    harden(admin_routes(t).with_state(state), n)
 }
 
 /// Both on one listener: in-process tests and demos only (`spawn_local`);
 /// `serve` never does this.
 pub fn combined_router(state: AppState) -> Router {
-    windows_routes().merge(admin_routes()).with_state(state)
+    let (n, t) = (state.settings.max_in_flight, state.settings.request_secs);
+    harden(
+        windows_routes(t).merge(admin_routes(t)).with_state(state),
+        n,
+    )
 }
 
-fn windows_routes() -> Router<AppState> {
-    Router::new()
+/// Largest body of a sign-in, enrolment, refresh or other small request.
+pub const SMALL_BODY: usize = 64 * 1024;
+/// Largest push body: a batch is at most `MAX_BATCH_BYTES` of mutations,
+/// with room for the JSON around them.
+pub const PUSH_BODY: usize = 4 * platform_api::MAX_BATCH_BYTES;
+/// Largest admin body (a catalogue version, a calendar year).
+pub const ADMIN_BODY: usize = 16 * 1024 * 1024;
+
+/// A body limit checked on `Content-Length` before anything is read (413)
+/// and again while reading, and a time limit for the whole request.
+fn limits<S: Clone + Send + Sync + 'static>(r: Router<S>, body: usize, secs: u64) -> Router<S> {
+    r.layer(DefaultBodyLimit::max(body))
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(body))
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            std::time::Duration::from_secs(secs),
+        ))
+}
+
+/// What every listener gets: a request id (`x-request-id`, kept if the
+/// caller sent one, echoed in the answer), one tracing span per request
+/// with its method, route pattern (never the path with its ids or the
+/// query) and id, and a limit on requests in flight.
+fn harden(r: Router, max_in_flight: usize) -> Router {
+    use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+    let trace = tower_http::trace::TraceLayer::new_for_http()
+        .make_span_with(|req: &axum::http::Request<axum::body::Body>| {
+            let route = req
+                .extensions()
+                .get::<axum::extract::MatchedPath>()
+                .map(|p| p.as_str().to_owned())
+                .unwrap_or_else(|| "-".to_owned());
+            let id = req
+                .headers()
+                .get("x-request-id")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("-")
+                .to_owned();
+            tracing::info_span!("request", method = %req.method(), route, id)
+        })
+        .on_response(
+            tower_http::trace::DefaultOnResponse::new()
+                .level(tracing::Level::INFO)
+                .latency_unit(tower_http::LatencyUnit::Millis),
+        );
+    r.layer(
+        tower::ServiceBuilder::new()
+            .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+            .layer(PropagateRequestIdLayer::x_request_id())
+            .layer(trace)
+            .layer(tower::limit::GlobalConcurrencyLimitLayer::new(
+                max_in_flight,
+            )),
+    )
+}
+
+fn windows_routes(secs: u64) -> Router<AppState> {
+    let small = Router::new()
         .route("/openapi.json", get(openapi::serve))
         .route("/healthz", get(|| async { "ok" }))
         .route("/v1/devices/enroll", post(auth::enroll))
         .route("/v1/devices/me", get(auth::me))
         .route("/v1/auth/login", post(auth::login))
         .route("/v1/auth/refresh", post(auth::refresh))
-        .route("/v1/sync/push", post(push::push))
         .route("/v1/sync/pull", get(pull::pull))
         .route("/v1/sync/snapshot", get(pull::snapshot))
         .route("/v1/catalogue/manifest", get(pull::manifest))
         .route("/v1/catalogue/versions/{v}", get(pull::catalogue_version))
         .route("/v1/calendar/manifest", get(pull::calendar_manifest))
         .route("/v1/calendar/years/{year}", get(pull::calendar_year))
+        .route("/v1/users", get(auth::office_users))
+        .route(
+            "/v1/uploads",
+            post(blobs::create_upload).options(blobs::options),
+        );
+    let push = Router::new().route("/v1/sync/push", post(push::push));
+    // A blob download streams for as long as it takes: no time limit.
+    let blobs = Router::new()
         .route(
             "/v1/blobs/{sha256}",
             get(blobs::get_blob).head(blobs::head_blob),
         )
-        .route(
-            "/v1/uploads",
-            post(blobs::create_upload).options(blobs::options),
-        )
-        .route(
-            "/v1/uploads/{id}",
-            axum::routing::head(blobs::head_upload)
-                .patch(blobs::patch_upload)
-                .delete(blobs::delete_upload)
-                .layer(DefaultBodyLimit::max(platform_api::tus::MAX_CHUNK + 1024)),
-        )
-        .route("/v1/users", get(auth::office_users))
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(0));
+    let uploads = Router::new().route(
+        "/v1/uploads/{id}",
+        axum::routing::head(blobs::head_upload)
+            .patch(blobs::patch_upload)
+            .delete(blobs::delete_upload),
+    );
+    limits(small, SMALL_BODY, secs)
+        .merge(limits(push, PUSH_BODY, secs))
+        .merge(blobs)
+        .merge(limits(
+            uploads,
+            platform_api::tus::MAX_CHUNK + 1024,
+            10 * secs,
+        ))
 }
 
-fn admin_routes() -> Router<AppState> {
-    Router::new()
+fn admin_routes(secs: u64) -> Router<AppState> {
+    let r = Router::new()
         .route("/v1/admin/offices", post(admin::add_office))
         .route("/v1/admin/enrolment-codes", post(admin::enrolment_code))
         .route("/v1/admin/users", post(admin::add_user))
@@ -261,7 +341,8 @@ fn admin_routes() -> Router<AppState> {
         )
         .route("/v1/admin/cases/{id}/route", post(admin::route_case))
         .route("/v1/admin/cases/{id}/nodes", post(admin::node_decision))
-        .route("/v1/admin/cases/{id}", get(admin::get_case))
+        .route("/v1/admin/cases/{id}", get(admin::get_case));
+    limits(r, ADMIN_BODY, secs)
 }
 
 /// Connect, migrate, seed the bundled catalogue as version 1 when there is none.

@@ -40,6 +40,12 @@ enum Cmd {
         /// A file holding the admin token (else PLATFORM_ADMIN_TOKEN).
         #[arg(long)]
         admin_token_file: Option<std::path::PathBuf>,
+        /// Requests served at once; the rest wait their turn.
+        #[arg(long, default_value_t = 512)]
+        max_in_flight: usize,
+        /// Seconds a request may take, its body included (uploads ten times that).
+        #[arg(long, default_value_t = 30)]
+        request_secs: u64,
     },
     /// Print the OpenAPI document.
     Openapi,
@@ -161,6 +167,8 @@ fn main() -> ExitCode {
             admin_listen,
             blob_dir,
             admin_token_file,
+            max_in_flight,
+            request_secs,
         } => {
             let token = match admin_token_file {
                 Some(f) => std::fs::read_to_string(&f)
@@ -184,6 +192,8 @@ fn main() -> ExitCode {
                 // Blob bytes are data: a served platform keeps them in a named
                 // folder, never in a temporary one.
                 settings.blob_dir = blob_dir.unwrap_or_else(|| "platform-blobs".into());
+                settings.max_in_flight = max_in_flight.max(1);
+                settings.request_secs = request_secs.max(1);
                 let state = match platform_server::prepare(settings).await {
                     Ok(s) => s,
                     Err(e) => {

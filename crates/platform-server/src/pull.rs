@@ -2,7 +2,7 @@
 //! (sync-protocol §4, §5).
 
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use base64::Engine;
@@ -91,10 +91,9 @@ async fn snapshot_tx(
     security(("bearer" = [])))]
 pub async fn pull(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    s: auth::Session,
     Query(q): Query<PullParams>,
 ) -> ApiResult<PullResponse> {
-    let s = auth::session(&state, &headers).await?;
     let limit = q.limit.unwrap_or(500).clamp(1, 1000);
     let mut c = state.pool.get().await?;
     let tx = snapshot_tx(&mut c).await?;
@@ -181,10 +180,9 @@ pub struct SnapshotParams {
     responses((status = 200, body = PullResponse)), security(("bearer" = [])))]
 pub async fn snapshot(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    s: auth::Session,
     Query(q): Query<SnapshotParams>,
 ) -> ApiResult<PullResponse> {
-    let s = auth::session(&state, &headers).await?;
     let limit = q.limit.unwrap_or(500).clamp(1, 1000);
     let mut c = state.pool.get().await?;
     let tx = snapshot_tx(&mut c).await?;

@@ -3,7 +3,7 @@
 //! row, change-log row and `last_applied_seq` together.
 
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::Json;
 use platform_api::{
     codes, Mutation, MutationResult, PushRequest, PushResponse, ResultStatus, PROTOCOL,
@@ -37,10 +37,9 @@ enum Outcome {
     security(("bearer" = [])))]
 pub async fn push(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    s: auth::Session,
     Json(req): Json<PushRequest>,
 ) -> ApiResult<PushResponse> {
-    let s = auth::session(&state, &headers).await?;
     if req.protocol != PROTOCOL {
         return Err(ApiError::new(
             StatusCode::UPGRADE_REQUIRED,

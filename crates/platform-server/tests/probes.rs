@@ -108,7 +108,12 @@ impl Probe {
     }
 
     async fn device(&self, window: &str) -> Device {
-        let code = self.code(OFFICE, window).await;
+        self.device_in(OFFICE, window, "u1").await
+    }
+
+    /// A device of `office` with `user` (password `password-1`) signed in.
+    async fn device_in(&self, office: &str, window: &str, user: &str) -> Device {
+        let code = self.code(office, window).await;
         let db_instance = format!("db-{window}-{}", uuid::Uuid::now_v7());
         let (s, e) = self
             .post(
@@ -129,7 +134,7 @@ impl Probe {
             seq: 0,
             counter: 0,
         };
-        let (s, t) = self.login(&d, "u1", "password-1").await;
+        let (s, t) = self.login(&d, user, "password-1").await;
         assert_eq!(s, 200, "{t}");
         d.token = t["access_token"].as_str().unwrap().into();
         d
@@ -698,4 +703,219 @@ async fn probe_a_pc_moves_to_another_hall_only_by_an_explicit_admin_step() {
         .unwrap()
         .get(0);
     assert_eq!(moved, 3);
+}
+
+/// Upload `bytes` as a PDF through the tus lane as `d`; the sha256.
+async fn upload(p: &Probe, d: &Device, bytes: &[u8]) -> String {
+    use base64::Engine;
+    use sha2::Digest;
+    let sha: String = sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let b64 = |s: &str| base64::engine::general_purpose::STANDARD.encode(s);
+    let r = p
+        .http
+        .post(format!("{}/v1/uploads", p.url))
+        .bearer_auth(&d.token)
+        .header("tus-resumable", "1.0.0")
+        .header("upload-length", bytes.len())
+        .header(
+            "upload-metadata",
+            format!("sha256 {},mime {}", b64(&sha), b64("application/pdf")),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 201);
+    let at = r.headers()["location"].to_str().unwrap().to_owned();
+    let r = p
+        .http
+        .patch(format!("{}{at}", p.url))
+        .bearer_auth(&d.token)
+        .header("tus-resumable", "1.0.0")
+        .header("upload-offset", 0)
+        .header("content-type", "application/offset+octet-stream")
+        .body(bytes.to_vec())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 204);
+    sha
+}
+
+async fn blob(p: &Probe, d: &Device, sha: &str, range: Option<&str>) -> (u16, Vec<u8>) {
+    let mut rb = p
+        .http
+        .get(format!("{}/v1/blobs/{sha}", p.url))
+        .bearer_auth(&d.token);
+    if let Some(r) = range {
+        rb = rb.header("range", r);
+    }
+    let r = rb.send().await.unwrap();
+    (r.status().as_u16(), r.bytes().await.unwrap().to_vec())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn probe_a_scan_is_read_only_by_the_hall_that_holds_it() {
+    let p = Probe::start().await;
+    p.admin(
+        "/v1/admin/offices",
+        json!({"office_id": "530521-SDXZ", "name": "施甸县政务服务中心"}),
+    )
+    .await;
+    p.admin(
+        "/v1/admin/users",
+        json!({"user_id": "u9", "name": "李强", "office_id": "530521-SDXZ", "password": "password-1"}),
+    )
+    .await;
+    let a1 = p.device("01").await;
+    let a2 = p.device("02").await;
+    let b = p.device_in("530521-SDXZ", "01", "u9").await;
+    let scan: Vec<u8> = b"%PDF-1.4 a citizen's ID card "
+        .iter()
+        .copied()
+        .cycle()
+        .take(300_000)
+        .collect();
+    let sha = upload(&p, &a1, &scan).await;
+
+    // The hall that uploaded it: any of its windows, whole or by range.
+    assert_eq!(blob(&p, &a1, &sha, None).await, (200, scan.clone()));
+    assert_eq!(
+        blob(&p, &a2, &sha, Some("bytes=100000-100009")).await,
+        (206, scan[100_000..100_010].to_vec())
+    );
+    // Another hall: the same answer as for a blob nobody has.
+    assert_eq!(blob(&p, &b, &sha, None).await.0, 404);
+    let head = p
+        .http
+        .head(format!("{}/v1/blobs/{sha}", p.url))
+        .bearer_auth(&b.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(head.status().as_u16(), 404);
+
+    // Attaching the hash to one of its own cases does not open it either.
+    let mut b = b;
+    let case = true_case();
+    b.seq += 1;
+    b.counter += 1;
+    let receipt = clerk_core::receipt::ReceiptNo::new(
+        &clerk_core::receipt::office_code("530521-SDXZ"),
+        &b.code,
+        b.counter,
+    )
+    .unwrap()
+    .to_string();
+    let mut m = create_with(b.seq, &receipt, serde_json::to_value(&case).unwrap());
+    m["actor_user_id"] = json!("u9");
+    let case_id = m["case_id"].as_str().unwrap().to_owned();
+    let (s, v) = p.push(&b, vec![m]).await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["results"][0]["status"], "applied", "{v}");
+    b.seq += 1;
+    let attach = json!({"seq": b.seq, "id": uuid::Uuid::now_v7().to_string(), "type": "case.attach", "type_version": 1,
+        "case_id": case_id, "base_version": null, "actor_user_id": "u9",
+        "wall_time": "2026-03-02T01:01:00Z", "hlc": "1772413260000-0000",
+        "payload": {"sha256": sha, "size": scan.len(), "mime": "application/pdf", "role": "身份证"}});
+    let (s, v) = p.push(&b, vec![attach]).await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["results"][0]["status"], "applied", "{v}");
+    assert_eq!(
+        blob(&p, &b, &sha, None).await.0,
+        404,
+        "a reference is not the bytes"
+    );
+
+    // Once that hall uploads the bytes itself, it holds them.
+    assert_eq!(upload(&p, &b, &scan).await, sha);
+    assert_eq!(blob(&p, &b, &sha, None).await, (200, scan));
+}
+
+/// Send a request head by hand and read what comes back before any body.
+async fn head_only(url: &str, head: &str) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let addr = url.trim_start_matches("http://");
+    let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+    s.write_all(head.replace("{addr}", addr).as_bytes())
+        .await
+        .unwrap();
+    let mut buf = vec![0u8; 4096];
+    // A generous bound so a server that waits for the body fails the
+    // test instead of hanging it.
+    let n = tokio::time::timeout(std::time::Duration::from_secs(20), s.read(&mut buf))
+        .await
+        .expect("the server waited for the body instead of answering")
+        .unwrap();
+    String::from_utf8_lossy(&buf[..n]).into_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn probe_the_bearer_token_and_the_body_limit_come_before_the_body() {
+    let p = Probe::with(|s| s.request_secs = 2).await;
+    let d = p.device("01").await;
+    // No token, a body announced and never sent: 401 at once.
+    let a = head_only(
+        &p.url,
+        "POST /v1/sync/push HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: 500000\r\n\r\n",
+    )
+    .await;
+    assert!(a.starts_with("HTTP/1.1 401"), "{a}");
+    // A valid token and a body over the push limit: 413 before reading it.
+    let a = head_only(
+        &p.url,
+        &format!("POST /v1/sync/push HTTP/1.1\r\nHost: {{addr}}\r\nAuthorization: Bearer {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+            d.token, platform_server::PUSH_BODY + 1),
+    )
+    .await;
+    assert!(a.starts_with("HTTP/1.1 413"), "{a}");
+    // A sign-in is small.
+    let (s, _) = p
+        .post(
+            &p.url,
+            "/v1/auth/login",
+            None,
+            json!({"device_id": d.id, "device_secret": d.secret, "user_id": "u1",
+                   "password": "x".repeat(platform_server::SMALL_BODY)}),
+        )
+        .await;
+    assert_eq!(s, 413);
+    // Every answer names its request: the caller's id, or a fresh one.
+    let r = p
+        .http
+        .get(format!("{}/healthz", p.url))
+        .header("x-request-id", "probe-42")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["x-request-id"], "probe-42");
+    let r = p
+        .http
+        .get(format!("{}/healthz", p.url))
+        .send()
+        .await
+        .unwrap();
+    let id = r.headers()["x-request-id"].to_str().unwrap();
+    assert_eq!(
+        uuid::Uuid::parse_str(id).map(|u| u.get_version_num()),
+        Ok(4),
+        "{id}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn probe_a_client_that_stops_sending_is_cut_off() {
+    let p = Probe::with(|s| s.request_secs = 2).await;
+    let d = p.device("01").await;
+    // Half a push body, then silence: the request times out (408) instead
+    // of holding a connection and a task for ever.
+    let a = head_only(
+        &p.url,
+        &format!("POST /v1/sync/push HTTP/1.1\r\nHost: {{addr}}\r\nAuthorization: Bearer {}\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{{\"protocol\": 1,",
+            d.token),
+    )
+    .await;
+    assert!(a.starts_with("HTTP/1.1 408"), "{a}");
 }
