@@ -59,6 +59,7 @@ pub fn sync_error(e: clerk_sync::SyncError) -> CmdError {
         ),
         S::Store(_) => ("本地数据库读写失败，数据均已保留；请联系信息科".into(), "The local database could not be read or written; please contact IT"),
         S::Secrets(_) => ("系统密钥环不可用；请联系信息科".into(), "The system keyring is not available; please contact IT"),
+        S::Refused(_) => (e.zh(), "The connection to the platform is not secure (not https://, or its certificate is not trusted): sync is paused, everything is kept; IT should check [platform] server_url and ca_bundle"),
     };
     with_ref(kind, &zh, en, &e)
 }

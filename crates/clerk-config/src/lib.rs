@@ -292,17 +292,10 @@ fn is_code(s: &str, max: usize) -> bool {
 }
 
 /// TLS only (product.md §22); plain HTTP is allowed to loopback, where the
-/// reference server runs in tests and demos.
+/// reference server runs in tests and demos (clerk-core's rule, the one
+/// the sync client applies too).
 fn is_allowed_server_url(url: &str) -> bool {
-    if let Some(rest) = url.strip_prefix("https://") {
-        return !rest.is_empty();
-    }
-    if let Some(rest) = url.strip_prefix("http://") {
-        let host = rest.split(['/', '?']).next().unwrap_or("");
-        let host = host.rsplit_once(':').map_or(host, |(h, _)| h);
-        return matches!(host, "127.0.0.1" | "localhost" | "[::1]");
-    }
-    false
+    clerk_core::transport::platform_url(url).is_ok()
 }
 
 fn line_of(text: &str, offset: usize) -> usize {
@@ -518,6 +511,10 @@ supervision_phone = "0875-12345"
                 "platform.server_url: must be an https:// URL",
             ),
             ("ftp://x", "platform.server_url: must be an https:// URL"),
+            (
+                "http://localhost:80@evil.example",
+                "platform.server_url: must be an https:// URL",
+            ),
         ];
         for (url, want) in table {
             let text = GOOD.replace("https://zwfw.example.gov.cn", url);

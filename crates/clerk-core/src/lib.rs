@@ -18,6 +18,7 @@ pub mod intake;
 pub mod mutation;
 pub mod printing;
 pub mod receipt;
+pub mod transport;
 
 /// The sample catalogue that ships with the app (示例数据), used when no
 /// platform server has delivered a real one.

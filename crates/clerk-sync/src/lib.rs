@@ -55,6 +55,10 @@ pub enum SyncError {
     /// Downloaded data that does not match its hash (kept out; retried).
     #[error("corrupt download: {0}")]
     Corrupt(String),
+    /// What this client will not do: plain HTTP off loopback, a CA bundle
+    /// that holds no certificate, an upload address on another origin.
+    #[error("refused: {0}")]
+    Refused(String),
 }
 
 impl SyncError {
@@ -112,6 +116,7 @@ impl SyncError {
             SyncError::Store(_) => "本地数据库读写失败，同步暂停，数据均已保留；请联系信息科".into(),
             SyncError::Secrets(_) => "系统密钥环不可用，同步暂停；请联系信息科".into(),
             SyncError::Corrupt(_) => "下载的事项目录校验不符，已保留原版本，稍后自动重试".into(),
+            SyncError::Refused(_) => "与平台的连接不安全（地址不是 https://，或平台证书不受信任），同步已暂停，数据均已保留；请信息科检查 [platform] server_url 和 ca_bundle".into(),
         }
     }
 
@@ -141,8 +146,25 @@ impl SyncError {
             SyncError::Store(_) => "The local database could not be read or written: sync is paused, everything is kept; contact IT".into(),
             SyncError::Secrets(_) => "The system keyring is not available: sync is paused; contact IT".into(),
             SyncError::Corrupt(_) => "A download did not match its checksum: the old version is kept, retried later".into(),
+            SyncError::Refused(_) => "The connection to the platform is not secure (not https://, or its certificate is not trusted): sync is paused, everything is kept; IT should check [platform] server_url and ca_bundle".into(),
         }
     }
+}
+
+/// A request that got no answer. A certificate the client does not trust
+/// is not the network being down: it is refused, and says so.
+pub(crate) fn net(e: reqwest::Error) -> SyncError {
+    let mut src: Option<&dyn std::error::Error> = Some(&e);
+    while let Some(s) = src {
+        let t = s.to_string();
+        if t.contains("certificate") || t.contains("UnknownIssuer") {
+            return SyncError::Refused(format!(
+                "TLS: the platform's certificate is not trusted ({t})"
+            ));
+        }
+        src = s.source();
+    }
+    SyncError::Network(e.to_string())
 }
 
 fn store_err(e: clerk_store::StoreError) -> SyncError {
@@ -216,6 +238,13 @@ impl std::fmt::Debug for SyncClient {
     }
 }
 
+/// `Ok(true)` for `https://`, `Ok(false)` for `http://` to a loopback
+/// host, refused otherwise (clerk-core's rule, shared with the config).
+pub fn transport_allowed(base: &str) -> Result<bool, SyncError> {
+    clerk_core::transport::platform_url(base)
+        .map_err(|r| SyncError::Refused(format!("the platform URL {}", r.en())))
+}
+
 /// Keyring entry of a user's refresh token.
 fn refresh_key(user: &str) -> String {
     format!("refresh_token:{user}")
@@ -231,19 +260,57 @@ fn same_actor(rows: &mut Vec<QueuedMutation>) {
 }
 
 impl SyncClient {
+    /// A client for a loopback or public-CA platform (tests, demos); the
+    /// app uses [`SyncClient::with_tls`].
+    ///
+    /// # Panics
+    /// When `base_url` is refused (see `with_tls`).
     pub fn new(
         base_url: &str,
         store: Arc<Store>,
         secrets: Arc<dyn SecretStore>,
         key_prefix: &str,
     ) -> SyncClient {
-        let http = reqwest::Client::builder()
+        SyncClient::with_tls(base_url, store, secrets, key_prefix, None)
+            .unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// A client for `base_url`: `https://`, or `http://` to a loopback
+    /// address only (the reference server in tests and demos). With
+    /// `ca_bundle` (PEM, `[platform] ca_bundle`) only the CAs in it are
+    /// trusted (the government CA that signed the platform's
+    /// certificate), else the system's. Redirects are never followed:
+    /// every request carries a token, and an answer that points elsewhere
+    /// is an error, not a hop.
+    pub fn with_tls(
+        base_url: &str,
+        store: Arc<Store>,
+        secrets: Arc<dyn SecretStore>,
+        key_prefix: &str,
+        ca_bundle: Option<&[u8]>,
+    ) -> Result<SyncClient, SyncError> {
+        let base = base_url.trim_end_matches('/').to_owned();
+        let https = transport_allowed(&base)?;
+        let mut b = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(5))
             .timeout(Duration::from_secs(30))
+            .redirect(reqwest::redirect::Policy::none())
+            .https_only(https);
+        if let Some(pem) = ca_bundle {
+            let certs = reqwest::Certificate::from_pem_bundle(pem)
+                .map_err(|e| SyncError::Refused(format!("the CA bundle is not PEM: {e}")))?;
+            if certs.is_empty() {
+                return Err(SyncError::Refused(
+                    "the CA bundle holds no certificate".into(),
+                ));
+            }
+            b = b.tls_certs_only(certs);
+        }
+        let http = b
             .build()
-            .expect("HTTP client");
+            .map_err(|e| SyncError::Refused(format!("HTTP client: {e}")))?;
         let sync_user = store.sync_get("sync_user").ok().flatten();
-        SyncClient {
+        Ok(SyncClient {
             http,
             base: base_url.trim_end_matches('/').to_owned(),
             store,
@@ -259,7 +326,25 @@ impl SyncClient {
             batch: std::sync::atomic::AtomicUsize::new(platform_api::MAX_BATCH),
             refreshes: std::sync::atomic::AtomicUsize::new(0),
             progress: std::sync::Mutex::new(None),
+        })
+    }
+
+    /// `loc` (an upload's `Location`) as a URL on this client's own
+    /// origin, or refused: the bearer token never goes anywhere else.
+    pub fn same_origin(&self, loc: &str) -> Result<String, SyncError> {
+        let base = url::Url::parse(&self.base)
+            .map_err(|e| SyncError::Refused(format!("platform URL: {e}")))?;
+        let u = base
+            .join(loc)
+            .map_err(|e| SyncError::Refused(format!("upload address {loc:?}: {e}")))?;
+        if u.origin() != base.origin() {
+            return Err(SyncError::Refused(format!(
+                "the upload address {} is not on the platform's origin {}",
+                u.origin().ascii_serialization(),
+                base.origin().ascii_serialization()
+            )));
         }
+        Ok(u.to_string())
     }
 
     pub fn store(&self) -> &Arc<Store> {
@@ -288,10 +373,7 @@ impl SyncClient {
     }
 
     async fn send<T: DeserializeOwned>(&self, rb: reqwest::RequestBuilder) -> Result<T, SyncError> {
-        let resp = rb
-            .send()
-            .await
-            .map_err(|e| SyncError::Network(e.to_string()))?;
+        let resp = rb.send().await.map_err(crate::net)?;
         self.read(resp).await
     }
 
@@ -301,10 +383,7 @@ impl SyncClient {
             return Err(error_of(resp).await);
         }
         let status = resp.status();
-        let bytes = resp
-            .bytes()
-            .await
-            .map_err(|e| SyncError::Network(e.to_string()))?;
+        let bytes = resp.bytes().await.map_err(crate::net)?;
         serde_json::from_slice(&bytes).map_err(|e| SyncError::Server {
             status: status.as_u16(),
             code: codes::MALFORMED.into(),
@@ -489,18 +568,12 @@ impl SyncClient {
         make: impl Fn(&str) -> reqwest::RequestBuilder,
     ) -> Result<reqwest::Response, SyncError> {
         let t = self.token(user, None).await?;
-        let r = make(&t)
-            .send()
-            .await
-            .map_err(|e| SyncError::Network(e.to_string()))?;
+        let r = make(&t).send().await.map_err(crate::net)?;
         if r.status() != StatusCode::UNAUTHORIZED {
             return Ok(r);
         }
         let t2 = self.token(user, Some(&t)).await?;
-        make(&t2)
-            .send()
-            .await
-            .map_err(|e| SyncError::Network(e.to_string()))
+        make(&t2).send().await.map_err(crate::net)
     }
 
     /// An authorised call; a 401 refreshes once and retries (every sync
@@ -866,19 +939,11 @@ impl SyncClient {
         want_sha: &str,
     ) -> Result<String, SyncError> {
         use sha2::Digest;
-        let r = self
-            .http
-            .get(url)
-            .send()
-            .await
-            .map_err(|e| SyncError::Network(e.to_string()))?;
+        let r = self.http.get(url).send().await.map_err(crate::net)?;
         if !r.status().is_success() {
             return Err(SyncError::Network(format!("{what}: {}", r.status())));
         }
-        let body = r
-            .bytes()
-            .await
-            .map_err(|e| SyncError::Network(e.to_string()))?;
+        let body = r.bytes().await.map_err(crate::net)?;
         let sha: String = sha2::Sha256::digest(&body)
             .iter()
             .map(|b| format!("{b:02x}"))

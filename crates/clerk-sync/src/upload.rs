@@ -52,9 +52,14 @@ enum Step {
 }
 
 impl SyncClient {
+    /// A path on the platform, or an absolute upload address on its own
+    /// origin. Any other (stored before the origin check) is replaced by a
+    /// path on the platform that does not exist: the token stays home, the
+    /// answer is 404 and the upload starts again.
     fn url(&self, path: &str) -> String {
         if path.starts_with("http://") || path.starts_with("https://") {
-            path.to_owned()
+            self.same_origin(path)
+                .unwrap_or_else(|_| format!("{}/v1/uploads/refused-foreign-origin", self.base))
         } else {
             format!("{}{path}", self.base)
         }
@@ -172,6 +177,8 @@ impl SyncClient {
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned)
             .ok_or_else(|| unexpected(&r, "POST /v1/uploads without Location"))?;
+        // Kept as the platform gave it, once it is known to be ours.
+        self.same_origin(&loc)?;
         self.store
             .blob_set_upload(&b.sha256, Some(&loc), 0)
             .map_err(store_err)?;

@@ -8,6 +8,9 @@
 //! `WC_TEST_DATABASE_URL` (a server URL without a database name, e.g.
 //! `postgres://postgres@127.0.0.1:5432`) uses an existing server instead.
 
+#[cfg(feature = "certs")]
+pub mod certs;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;

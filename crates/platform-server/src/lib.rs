@@ -13,6 +13,7 @@ pub mod openapi;
 pub mod pull;
 pub mod push;
 pub mod rules;
+pub mod tls;
 
 use std::sync::Arc;
 
@@ -358,33 +359,50 @@ pub async fn prepare(settings: Settings) -> Result<AppState, String> {
 }
 
 /// Serve the windows' API on `listener` and the admin API on `admin`
-/// until the future resolves.
+/// until the future resolves; both over TLS when `tls` is given.
 pub async fn serve(
     state: AppState,
     listener: tokio::net::TcpListener,
     admin: tokio::net::TcpListener,
+    tls: Option<Arc<rustls::ServerConfig>>,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let (tx, rx) = tokio::sync::watch::channel(false);
-    let stopped = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
-        let _ = rx.wait_for(|s| *s).await;
-    };
-    let windows = axum::serve(
-        listener,
-        router(state.clone()).into_make_service_with_connect_info::<std::net::SocketAddr>(),
-    )
-    .with_graceful_shutdown(stopped(rx.clone()));
-    let admins = axum::serve(
-        admin,
-        admin_router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
-    )
-    .with_graceful_shutdown(stopped(rx));
+    let windows = serve_one(listener, router(state.clone()), tls.clone(), rx.clone())?;
+    let admins = serve_one(admin, admin_router(state), tls, rx)?;
     tokio::spawn(async move {
         shutdown.await;
         let _ = tx.send(true);
     });
-    let (a, b) = tokio::join!(async { windows.await }, async { admins.await });
+    let (a, b) = tokio::join!(windows, admins);
     a.and(b)
+}
+
+type Served = std::pin::Pin<Box<dyn std::future::Future<Output = std::io::Result<()>> + Send>>;
+
+fn serve_one(
+    listener: tokio::net::TcpListener,
+    router: Router,
+    tls: Option<Arc<rustls::ServerConfig>>,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) -> std::io::Result<Served> {
+    use axum::serve::ListenerExt;
+    let stopped = async move {
+        let _ = stop.wait_for(|s| *s).await;
+    };
+    let app = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
+    Ok(match tls {
+        None => Box::pin(async move {
+            axum::serve(listener, app)
+                .with_graceful_shutdown(stopped)
+                .await
+        }),
+        // `tap_io` makes the peer's SocketAddr the connect info, as for TCP.
+        Some(cfg) => {
+            let l = tls::TlsListener::new(listener, cfg)?.tap_io(|_| {});
+            Box::pin(async move { axum::serve(l, app).with_graceful_shutdown(stopped).await })
+        }
+    })
 }
 
 /// Start a server on a free loopback port in this process, both APIs on
@@ -410,6 +428,14 @@ pub async fn spawn_local(
 /// Start a server as `serve` runs it, in this process: the windows' URL
 /// and the admin URL.
 pub async fn spawn_split(settings: Settings) -> Result<(String, String), String> {
+    spawn_split_tls(settings, None).await
+}
+
+/// The same over HTTPS when `tls` is given (`https://127.0.0.1:…`).
+pub async fn spawn_split_tls(
+    settings: Settings,
+    tls: Option<Arc<rustls::ServerConfig>>,
+) -> Result<(String, String), String> {
     let state = prepare(settings).await?;
     let bind = || async {
         tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -417,10 +443,11 @@ pub async fn spawn_split(settings: Settings) -> Result<(String, String), String>
             .map_err(|e| e.to_string())
     };
     let (w, a) = (bind().await?, bind().await?);
+    let scheme = if tls.is_some() { "https" } else { "http" };
     let urls = (
-        format!("http://{}", w.local_addr().map_err(|e| e.to_string())?),
-        format!("http://{}", a.local_addr().map_err(|e| e.to_string())?),
+        format!("{scheme}://{}", w.local_addr().map_err(|e| e.to_string())?),
+        format!("{scheme}://{}", a.local_addr().map_err(|e| e.to_string())?),
     );
-    tokio::spawn(serve(state, w, a, std::future::pending()));
+    tokio::spawn(serve(state, w, a, tls, std::future::pending()));
     Ok(urls)
 }

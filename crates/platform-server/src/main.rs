@@ -46,6 +46,16 @@ enum Cmd {
         /// Seconds a request may take, its body included (uploads ten times that).
         #[arg(long, default_value_t = 30)]
         request_secs: u64,
+        /// Serve HTTPS: the certificate chain (PEM, leaf first)…
+        #[arg(long, requires = "tls_key")]
+        tls_cert: Option<std::path::PathBuf>,
+        /// …and its private key (PEM).
+        #[arg(long, requires = "tls_cert")]
+        tls_key: Option<std::path::PathBuf>,
+        /// Serve plain HTTP on an address other than loopback (only behind
+        /// a proxy that terminates TLS on the same host or network).
+        #[arg(long)]
+        plain_http_behind_proxy: bool,
     },
     /// Print the OpenAPI document.
     Openapi,
@@ -169,6 +179,9 @@ fn main() -> ExitCode {
             admin_token_file,
             max_in_flight,
             request_secs,
+            tls_cert,
+            tls_key,
+            plain_http_behind_proxy,
         } => {
             let token = match admin_token_file {
                 Some(f) => std::fs::read_to_string(&f)
@@ -180,6 +193,28 @@ fn main() -> ExitCode {
                 eprintln!("an admin token of at least 16 characters is needed (PLATFORM_ADMIN_TOKEN or --admin-token-file)");
                 return ExitCode::from(2);
             }
+            let tls = match (&tls_cert, &tls_key) {
+                (Some(c), Some(k)) => match platform_server::tls::config_from_files(c, k) {
+                    Ok(cfg) => Some(cfg),
+                    Err(e) => {
+                        eprintln!("TLS: {e}");
+                        return ExitCode::from(2);
+                    }
+                },
+                _ => None,
+            };
+            if tls.is_none() && !plain_http_behind_proxy {
+                for (what, addr) in [("--listen", &listen), ("--admin-listen", &admin_listen)] {
+                    if !is_loopback(addr) {
+                        eprintln!(
+                            "{what} {addr} is not a loopback address: serve HTTPS (--tls-cert, --tls-key), \
+                             or say --plain-http-behind-proxy when a proxy terminates TLS"
+                        );
+                        return ExitCode::from(2);
+                    }
+                }
+            }
+            let scheme = if tls.is_some() { "https" } else { "http" };
             let rt = match tokio::runtime::Runtime::new() {
                 Ok(rt) => rt,
                 Err(e) => {
@@ -220,13 +255,16 @@ fn main() -> ExitCode {
                 if let (Ok(a), Ok(b)) = (listener.local_addr(), admin.local_addr()) {
                     use std::io::Write;
                     let mut out = std::io::stdout();
-                    let _ = writeln!(out, "listening on http://{a} (admin API on http://{b})");
+                    let _ = writeln!(
+                        out,
+                        "listening on {scheme}://{a} (admin API on {scheme}://{b})"
+                    );
                     let _ = out.flush();
                 }
                 let stop = async {
                     let _ = tokio::signal::ctrl_c().await;
                 };
-                match platform_server::serve(state, listener, admin, stop).await {
+                match platform_server::serve(state, listener, admin, tls, stop).await {
                     Ok(()) => ExitCode::SUCCESS,
                     Err(e) => {
                         eprintln!("{e}");
@@ -443,5 +481,13 @@ fn admin(url: String, action: AdminCmd) -> ExitCode {
             eprintln!("{e}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// `127.0.0.1:8080`, `[::1]:8080`, `localhost:8080`.
+fn is_loopback(addr: &str) -> bool {
+    match addr.parse::<std::net::SocketAddr>() {
+        Ok(a) => a.ip().is_loopback(),
+        Err(_) => addr.rsplit_once(':').is_some_and(|(h, _)| h == "localhost"),
     }
 }
