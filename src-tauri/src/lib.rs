@@ -116,7 +116,7 @@ pub fn run() {
     // Two windows of one hall on one test machine need two instances, each
     // with its own data dir; the data dir's file lock still allows one
     // process per database. Testing only, and logged.
-    if std::env::var_os(state::MULTI_INSTANCE_ENV).is_some() {
+    if state::test_switch(state::MULTI_INSTANCE_ENV).is_some() {
         tracing::warn!(
             "{} is set: no single-instance check (testing only)",
             state::MULTI_INSTANCE_ENV

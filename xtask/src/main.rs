@@ -82,7 +82,9 @@ fn run(release: bool, with_platform: bool) -> Result {
     deps::ui_build()?;
     let mut args = vec!["build", "-p", "window-clerk"];
     if release {
-        args.push("--release");
+        // The demo users need the demo switch, which a release build
+        // ignores unless it is built in.
+        args.extend(["--release", "--features", "test-switches"]);
     }
     sh::run(sh::cmd(&cargo()).args(&args).current_dir(root()))?;
     let bin = root()

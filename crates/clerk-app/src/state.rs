@@ -29,6 +29,29 @@ pub const TODAY_ENV: &str = "WINDOW_CLERK_TODAY";
 /// users of [`DEMO_USERS`] when its store opens. Logged loudly.
 pub const DEMO_USERS_ENV: &str = "WINDOW_CLERK_DEMO_USERS";
 
+/// Whether the testing and demo switches (`WINDOW_CLERK_TODAY`,
+/// `_MULTI_INSTANCE`, `_DEMO_USERS`) do anything in this build: in debug
+/// builds (tests, e2e, `cargo xtask run`) and with the `test-switches`
+/// feature (`cargo xtask run --release`); never in a release package, where
+/// a PC's environment must not move its dates or make users.
+pub const TEST_SWITCHES: bool = cfg!(any(debug_assertions, feature = "test-switches"));
+
+/// A testing or demo switch from the environment, when this build honours
+/// them; otherwise `None`, and a warning if it is set.
+pub fn test_switch(name: &str) -> Option<std::ffi::OsString> {
+    switch(TEST_SWITCHES, name)
+}
+
+fn switch(honoured: bool, name: &str) -> Option<std::ffi::OsString> {
+    let v = std::env::var_os(name)?;
+    if honoured {
+        Some(v)
+    } else {
+        tracing::warn!("{name} is set but ignored: this is a release build");
+        None
+    }
+}
+
 /// The demo users: (user ID, name, roles, password). Printed by
 /// `cargo xtask run`; README names them.
 pub const DEMO_USERS: &[(&str, &str, &[clerk_core::access::Role], &str)] = {
@@ -107,8 +130,8 @@ impl AppCore {
         // would be a build defect, not a user error.
         let catalogue = Catalogue::parse(clerk_core::SAMPLE_CATALOGUE_JSON)
             .expect("the bundled sample catalogue is valid");
-        let today_override = std::env::var(TODAY_ENV)
-            .ok()
+        let today_override = test_switch(TODAY_ENV)
+            .and_then(|v| v.into_string().ok())
             .and_then(|v| Date::parse_iso(&v));
         if let Some(d) = today_override {
             tracing::warn!(today = %d, "{TODAY_ENV} is set: dates are pretended (testing only)");
@@ -502,7 +525,7 @@ impl AppCore {
                 match opened {
                     Ok(Ok((s, secrets))) => {
                         let _ = self.secret_store.set(secrets);
-                        if std::env::var_os(DEMO_USERS_ENV).is_some() {
+                        if test_switch(DEMO_USERS_ENV).is_some() {
                             seed_demo_users(&s);
                         }
                         tracing::info!(device = %s.identity().device_code, office = %s.identity().office_code, "local store open");
@@ -531,12 +554,32 @@ impl AppCore {
                 let url = self.config.config.platform.server_url.clone()?;
                 let store = self.store().await.ok()?;
                 let secrets = self.secret_store.get()?.clone();
-                let client = Arc::new(clerk_sync::SyncClient::new(
+                // The CA bundle is read here, when sync starts: a missing or
+                // broken file stops sync (logged, shown by the doctor),
+                // never the window; cases keep being taken in offline.
+                let ca = match &self.config.config.platform.ca_bundle {
+                    Some(p) => match std::fs::read(p) {
+                        Ok(b) => Some(b),
+                        Err(e) => {
+                            tracing::error!(path = %p.display(), error = %e, "[platform] ca_bundle cannot be read: sync is off");
+                            return None;
+                        }
+                    },
+                    None => None,
+                };
+                let client = match clerk_sync::SyncClient::with_tls(
                     &url,
                     store,
                     secrets,
                     &clerk_store::key_name(&self.data_dir),
-                ));
+                    ca.as_deref(),
+                ) {
+                    Ok(c) => Arc::new(c),
+                    Err(e) => {
+                        tracing::error!(error = %e, "sync is off");
+                        return None;
+                    }
+                };
                 let worker = clerk_sync::worker::Worker::spawn(
                     client.clone(),
                     std::time::Duration::from_secs(30),
@@ -587,5 +630,23 @@ fn seed_demo_users(store: &Store) {
         if let Err(e) = made {
             tracing::error!(user = id, error = %e, "demo user not created");
         }
+    }
+}
+
+#[cfg(test)]
+mod switch_tests {
+    use super::*;
+
+    #[test]
+    fn a_release_build_ignores_the_test_switches() {
+        // Set for this process only; the name is this test's own.
+        let name = "WINDOW_CLERK_SWITCH_PROBE";
+        std::env::set_var(name, "2026-03-02");
+        assert_eq!(switch(false, name), None, "a release build");
+        assert_eq!(switch(true, name).as_deref(), Some("2026-03-02".as_ref()));
+        std::env::remove_var(name);
+        assert_eq!(switch(true, name), None);
+        // Tests are debug builds: the switches work here.
+        assert!(TEST_SWITCHES);
     }
 }
