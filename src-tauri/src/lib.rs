@@ -103,6 +103,37 @@ fn stop_on_signals<R: tauri::Runtime>(handle: tauri::AppHandle<R>) {
     let _ = handle;
 }
 
+/// The main window from `tauri.conf.json` (`"create": false` there), locked
+/// to the app's own origin: a navigation elsewhere is cancelled and
+/// `window.open` opens nothing (both logged, without the address's query).
+fn main_window<R: tauri::Runtime>(app: &tauri::AppHandle<R>) -> tauri::Result<()> {
+    let Some(cfg) = app.config().app.windows.iter().find(|w| w.label == "main") else {
+        return Err(tauri::Error::WindowNotFound);
+    };
+    tauri::WebviewWindowBuilder::from_config(app, cfg)?
+        .on_navigation(|url| {
+            let ok = clerk_app::shell::own_origin(url.scheme(), url.host_str(), url.port());
+            if !ok {
+                tracing::warn!(
+                    scheme = url.scheme(),
+                    host = url.host_str().unwrap_or(""),
+                    "navigation away from the app refused"
+                );
+            }
+            ok
+        })
+        .on_new_window(|url, _features| {
+            tracing::warn!(
+                scheme = url.scheme(),
+                host = url.host_str().unwrap_or(""),
+                "window.open refused"
+            );
+            tauri::webview::NewWindowResponse::Deny
+        })
+        .build()?;
+    Ok(())
+}
+
 pub fn run() {
     let started = std::time::Instant::now();
     let paths = paths::Paths::resolve();
@@ -134,6 +165,7 @@ pub fn run() {
 
     let result = build(builder, core)
         .build(tauri::generate_context!())
+        .and_then(|app| main_window(app.handle()).map(|()| app))
         .map(|app| {
             stop_on_signals(app.handle().clone());
             app.run(|handle, event| {

@@ -127,3 +127,46 @@ pub async fn on_start(core: &AppCore) {
         }
     }
 }
+
+/// Whether the webview may show `scheme://host`: the app's own origin
+/// only (`tauri://localhost` on Linux and macOS, `http(s)://tauri.localhost`
+/// on Windows), so no link, redirect or injected script takes the clerk's
+/// window, its IPC and its session to another site. The Vite dev server
+/// (`devUrl`) only in a debug build.
+pub fn own_origin(scheme: &str, host: Option<&str>, port: Option<u16>) -> bool {
+    match (scheme, host) {
+        ("tauri", Some("localhost")) => true,
+        ("http" | "https", Some("tauri.localhost")) => true,
+        ("http", Some("localhost")) => cfg!(debug_assertions) && port == Some(5173),
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod origin_tests {
+    use super::own_origin;
+
+    #[test]
+    fn the_window_shows_the_app_and_nothing_else() {
+        assert!(own_origin("tauri", Some("localhost"), None));
+        assert!(own_origin("http", Some("tauri.localhost"), None));
+        assert!(own_origin("https", Some("tauri.localhost"), None));
+        for (scheme, host, port) in [
+            ("https", Some("example.org"), None),
+            ("http", Some("127.0.0.1"), Some(8080)),
+            ("http", Some("localhost"), Some(8080)),
+            ("tauri", Some("evil.example"), None),
+            ("file", None, None),
+            ("data", None, None),
+            ("javascript", None, None),
+            ("https", Some("tauri.localhost.evil.example"), None),
+        ] {
+            assert!(
+                !own_origin(scheme, host, port),
+                "{scheme}://{host:?}:{port:?}"
+            );
+        }
+        // The dev server, in a debug build (tests are).
+        assert!(own_origin("http", Some("localhost"), Some(5173)));
+    }
+}

@@ -623,3 +623,31 @@ pub async fn accept_food_licence(app: &App, id_body: &str, name: &str) -> String
     app.wait_css("[data-testid=receipt-no]").await;
     app.text("[data-testid=receipt-no]").await
 }
+
+/// A page on another origin (a loopback port of its own) and how many
+/// connections it got: what the window must never be taken to.
+pub async fn elsewhere() -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/elsewhere", l.local_addr().unwrap());
+    let knocks = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let k = knocks.clone();
+    tokio::spawn(async move {
+        while let Ok((mut s, _)) = l.accept().await {
+            k.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            let mut buf = [0u8; 2048];
+            let _ = s.read(&mut buf).await;
+            let body = "<html><head><title>elsewhere</title></head><body>elsewhere</body></html>";
+            let _ = s
+                .write_all(
+                    format!(
+                        "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                        body.len()
+                    )
+                    .as_bytes(),
+                )
+                .await;
+        }
+    });
+    (url, knocks)
+}

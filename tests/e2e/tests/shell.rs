@@ -63,6 +63,28 @@ async fn shell_opens_in_chinese_with_the_status_bar_right() {
     app.wait_text("[data-testid=matter-detail]", "10 个工作日")
         .await;
     app.screenshot("").await;
+
+    // issue #13: the window stays on the app's own origin. A script that
+    // sends it elsewhere, or opens a window there, gets nowhere, and the
+    // other origin never hears from it.
+    let (away, knocks) = e2e::elsewhere().await;
+    let origin = app.js("return location.origin").await;
+    app.js(&format!(
+        "setTimeout(() => {{ location.href = '{away}'; }}, 0); return 1"
+    ))
+    .await;
+    app.js(&format!(
+        "setTimeout(() => {{ window.open('{away}', '_blank'); }}, 0); return 1"
+    ))
+    .await;
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    assert_eq!(app.js("return location.origin").await, origin);
+    assert_eq!(app.client.windows().await.unwrap().len(), 1);
+    assert_eq!(knocks.load(std::sync::atomic::Ordering::SeqCst), 0);
+    assert!(app
+        .text("[data-testid=matter-detail]")
+        .await
+        .contains("保山市市场监督管理局"));
     app.close().await;
 }
 
