@@ -49,6 +49,10 @@ pub fn sync_error(e: clerk_sync::SyncError) -> CmdError {
             "The platform is unavailable for now: retried later, everything is kept",
         ),
         S::Server { status: 426, .. } => (e.zh(), "This version is too old for the platform: please update"),
+        S::Server { code, .. } if code == platform_api::codes::AUDIT_CHAIN_BROKEN => (
+            e.zh(),
+            "This PC's audit trail does not match what the platform holds: sync is paused, everything is kept; contact IT",
+        ),
         S::Server { code, .. } if code == platform_api::codes::BAD_CODE => (
             "登记码无效、已用过或已过期：请向平台管理员重新申请".into(),
             "The enrolment code is unknown, used or expired: ask the platform's administrator for a new one",

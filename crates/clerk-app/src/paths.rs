@@ -47,12 +47,32 @@ fn home() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("."))
 }
 
+/// Windows: the **local** profile (`%LOCALAPPDATA%`), never the roaming one
+/// (issue #13): a roaming profile is copied to the domain's file server at
+/// every sign-out, and the database, its key's name and the scans are this
+/// PC's alone. A folder an earlier version made in the roaming profile is
+/// kept in use while the local one holds no database, so nothing is lost.
 #[cfg(target_os = "windows")]
 fn os_data_dir() -> PathBuf {
-    let base = std::env::var_os("APPDATA")
-        .map(PathBuf::from)
-        .unwrap_or_else(home);
-    base.join(IDENTIFIER)
+    let var = |k: &str| std::env::var_os(k).map(PathBuf::from);
+    windows_data_dir(
+        var("LOCALAPPDATA").unwrap_or_else(home),
+        var("APPDATA"),
+        |p| p.join(clerk_store::DB_FILE).exists(),
+    )
+}
+
+#[cfg_attr(not(target_os = "windows"), allow(dead_code))]
+fn windows_data_dir(
+    local: PathBuf,
+    roaming: Option<PathBuf>,
+    has_db: impl Fn(&std::path::Path) -> bool,
+) -> PathBuf {
+    let local = local.join(IDENTIFIER);
+    match roaming.map(|r| r.join(IDENTIFIER)) {
+        Some(old) if !has_db(&local) && has_db(&old) => old,
+        _ => local,
+    }
 }
 #[cfg(target_os = "windows")]
 fn os_log_dir() -> PathBuf {
@@ -82,4 +102,33 @@ fn os_data_dir() -> PathBuf {
 fn os_log_dir() -> PathBuf {
     // Tauri's app_log_dir() on Linux is the data dir's logs folder.
     os_data_dir().join("logs")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn windows_keeps_data_in_the_local_profile() {
+        let local = PathBuf::from(r"C:\Users\wf\AppData\Local");
+        let roaming = Some(PathBuf::from(r"C:\Users\wf\AppData\Roaming"));
+        let want_local = local.join(IDENTIFIER);
+        assert_eq!(
+            windows_data_dir(local.clone(), roaming.clone(), |_| false),
+            want_local
+        );
+        // Only an earlier version's roaming folder holds a database: kept.
+        let old = roaming.clone().unwrap().join(IDENTIFIER);
+        let o = old.clone();
+        assert_eq!(
+            windows_data_dir(local.clone(), roaming.clone(), move |p| p == o),
+            old
+        );
+        // Both: the local one.
+        assert_eq!(
+            windows_data_dir(local.clone(), roaming, |_| true),
+            want_local
+        );
+        assert_eq!(windows_data_dir(local, None, |_| false), want_local);
+    }
 }

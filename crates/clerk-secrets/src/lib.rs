@@ -11,6 +11,7 @@
 //!   (SM3 / SM4, as a 密评 assessment expects) can take over without callers
 //!   changing, and old data stays readable.
 
+pub mod chain;
 mod keyring;
 pub mod password;
 mod suite;

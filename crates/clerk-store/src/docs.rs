@@ -78,9 +78,13 @@ impl Store {
                 params![id, d.case_id, d.kind, d.doc_no, sha, d.pdf, d.copy_pdf, d.values_json, at, actor.user_id],
             )?;
             let detail = serde_json::json!({"document": id, "kind": d.kind, "doc_no": d.doc_no, "sha256": sha}).to_string();
-            tx.execute(
-                "INSERT INTO audit(at, actor, action, case_id, detail) VALUES (?1, ?2, 'document.issue', ?3, ?4)",
-                params![at, actor.user_id, d.case_id, detail],
+            crate::audit::append(
+                &tx,
+                &at,
+                &actor.user_id,
+                "document.issue",
+                Some(&d.case_id),
+                &detail,
             )?;
         }
         tx.commit()?;

@@ -9,6 +9,7 @@
 //! (clerk-secrets); without it the file is never opened, and never replaced.
 
 mod attach;
+mod audit;
 mod calendar;
 mod derived;
 mod docs;
@@ -23,10 +24,11 @@ pub mod time;
 mod users;
 
 pub use attach::{Attached, AttachmentRow, PendingBlob, CHUNK};
+pub use audit::{AuditCheck, AuditSegment};
 pub use calendar::{DeadlineMove, KeptYear};
 pub use docs::{DocumentRow, JournalRow, NewDocument, PrintRecord};
 pub use edit::CaseView;
-pub use open::{key_name, Identity, OpenError, MIGRATIONS, RESERVE as RECEIPT_RESERVE};
+pub use open::{key_name, Identity, OpenError, DB_FILE, MIGRATIONS, RESERVE as RECEIPT_RESERVE};
 pub use ops::{Actor, CaseRow, Committed, OutboxRow, StoreError};
 pub use search::fts_query;
 pub use sync::{NewMutation, OutboxEntry, PulledCase, PushOutcome, QueueState, QueuedMutation};

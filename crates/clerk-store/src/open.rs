@@ -7,7 +7,8 @@ use rusqlite::{Connection, OptionalExtension};
 
 use crate::Store;
 
-pub(crate) const DB_FILE: &str = "clerk.db";
+/// The database file in the data folder.
+pub const DB_FILE: &str = "clerk.db";
 const LOCK_FILE: &str = "clerk.lock";
 /// The receipt counter's high-water mark, mirrored outside the database
 /// (sync-protocol §8) so a restored older copy cannot reuse a number.
@@ -49,6 +50,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
     (
         "0011_cases_by_clerk",
         include_str!("../migrations/0011_cases_by_clerk.sql"),
+    ),
+    (
+        "0012_audit_chain",
+        include_str!("../migrations/0012_audit_chain.sql"),
     ),
 ];
 
@@ -276,6 +281,12 @@ impl Store {
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         let mut conn = conn;
         migrate(&mut conn, migrations)?;
+        if migrations >= 12 {
+            let n = crate::audit::backfill(&mut conn)?;
+            if n > 0 {
+                tracing::info!(rows = n, "audit rows from before the chain: chained");
+            }
+        }
         let identity = match load_identity(&conn)? {
             Some(i) => i,
             None => {
@@ -337,7 +348,7 @@ impl Store {
                 "UPDATE counters SET value = ?1 WHERE name = 'receipt'",
                 [mirror],
             )?;
-            tx.execute("INSERT INTO audit(at, actor, action, case_id, detail) VALUES (?1, 'system', 'receipt.skip', NULL, ?2)", (now, detail))?;
+            crate::audit::append(&tx, &now, "system", "receipt.skip", None, &detail)?;
             tx.commit()?;
         }
         Ok(())

@@ -127,12 +127,7 @@ pub(crate) fn audit(
     case_id: Option<&str>,
     detail: &serde_json::Value,
 ) -> rusqlite::Result<()> {
-    exec(
-        tx,
-        "INSERT INTO audit(at, actor, action, case_id, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![at, actor.user_id, action, case_id, detail.to_string()],
-    )?;
-    Ok(())
+    crate::audit::append(tx, at, &actor.user_id, action, case_id, &detail.to_string())
 }
 
 impl Store {

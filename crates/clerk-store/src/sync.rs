@@ -278,9 +278,17 @@ impl Store {
             "UPDATE outbox SET requeued_as = ?2 WHERE seq = ?1",
             params![seq, new_seq],
         )?;
-        tx.execute(
-            "INSERT INTO audit(at, actor, action, case_id, detail) VALUES (?1, ?2, 'sync.retry', (SELECT case_id FROM outbox WHERE seq = ?3), ?4)",
-            params![at, actor.user_id, seq, serde_json::json!({"seq": seq, "new_seq": new_seq}).to_string()],
+        let case_id: Option<String> =
+            tx.query_row("SELECT case_id FROM outbox WHERE seq = ?1", [seq], |r| {
+                r.get(0)
+            })?;
+        crate::audit::append(
+            &tx,
+            &at,
+            &actor.user_id,
+            "sync.retry",
+            case_id.as_deref(),
+            &serde_json::json!({"seq": seq, "new_seq": new_seq}).to_string(),
         )?;
         tx.commit()?;
         Ok(true)
@@ -504,9 +512,13 @@ impl Store {
                 [k, &v],
             )?;
         }
-        tx.execute(
-            "INSERT INTO audit(at, actor, action, case_id, detail) VALUES (?1, ?2, 'device.enrol', NULL, ?3)",
-            params![at, actor.user_id, serde_json::json!({"device_id": device_id, "device_code": device_code, "epoch": device_epoch, "counter_floor": counter_floor}).to_string()],
+        crate::audit::append(
+            &tx,
+            &at,
+            &actor.user_id,
+            "device.enrol",
+            None,
+            &serde_json::json!({"device_id": device_id, "device_code": device_code, "epoch": device_epoch, "counter_floor": counter_floor}).to_string(),
         )?;
         tx.commit()?;
         drop(conn);
@@ -552,15 +564,13 @@ pub(crate) fn enqueue_in(
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
         params![seq, uuid::Uuid::now_v7().to_string(), kind, type_version, local_case, base_version, body.to_string(), actor.user_id, hlc, at],
     )?;
-    tx.execute(
-        "INSERT INTO audit(at, actor, action, case_id, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![
-            at,
-            actor.user_id,
-            kind,
-            local_case,
-            serde_json::json!({"seq": seq, "case_id": case_id}).to_string()
-        ],
+    crate::audit::append(
+        tx,
+        &at,
+        &actor.user_id,
+        kind,
+        local_case.as_deref(),
+        &serde_json::json!({"seq": seq, "case_id": case_id}).to_string(),
     )?;
     Ok(seq)
 }

@@ -142,3 +142,18 @@ pub fn count(store: &crate::Store, what: &str) -> i64 {
     conn.query_row(&format!("SELECT count(*) FROM {what}"), [], |r| r.get(0))
         .unwrap()
 }
+
+/// Run `sql` on the store's own connection, as someone with the key and a
+/// SQLite shell could (the audit chain's tamper tests).
+pub fn tamper(store: &crate::Store, sql: &str) {
+    store.conn.lock().unwrap().execute_batch(sql).unwrap();
+}
+
+/// Recompute every audit link from the rows as they are now: what someone
+/// with the key who edited a row would do to hide it from `verify_audit`
+/// (the platform still sees it: the link it holds no longer matches).
+pub fn rechain(store: &crate::Store) {
+    let mut conn = store.conn.lock().unwrap();
+    conn.execute("UPDATE audit SET link = NULL", []).unwrap();
+    crate::audit::backfill(&mut conn).unwrap();
+}

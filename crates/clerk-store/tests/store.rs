@@ -320,6 +320,7 @@ fn migrations_are_append_only() {
             "0009_outbox_requeued std1:bdc484bdd8373fc80969778f378a39687de7f6d7f8554fe5dd95fc6d407d0104",
             "0010_print_outcome std1:84755858bceb2c248bcbf43ea472e86dc6526a8295e167ce57ba3a499974590e",
             "0011_cases_by_clerk std1:e4b6e4a0e7a5e94e5b751eda3d786f7a466cc42d8a60240e7fa324e7dba19ad6",
+            "0012_audit_chain std1:fbbf5ebb41fa62a6eae80c3179536e7ab8ccdd77437553460022d5b1e2753f82",
         ]
     "#]]
     .assert_debug_eq(&pinned);
@@ -1031,4 +1032,72 @@ fn my_cases_are_filtered_before_the_limit() {
         receipts(s.search_by("食品", Some("u-07"), 2).unwrap()),
         vec![mine.receipt_no]
     );
+}
+
+#[test]
+fn the_audit_trail_is_a_chain_that_names_the_first_edited_or_deleted_row() {
+    use clerk_store::testing::tamper;
+    use clerk_store::AuditCheck;
+    let dir = tempfile::tempdir().unwrap();
+    let secrets = MemoryStore::new();
+    let s = Store::open(dir.path(), &secrets, ident).unwrap();
+    for i in 0..4 {
+        s.take_in(&sample_case(i, today()), &actor(), NOW + i as i64, None)
+            .unwrap();
+    }
+    let AuditCheck::Intact { rows, head } = s.verify_audit().unwrap() else {
+        panic!("a fresh chain is intact");
+    };
+    assert!(rows >= 4, "{rows}");
+    let (head_id, head_link) = head.unwrap();
+    assert_eq!(head_id, rows as i64);
+    // What a push carries: the rows after the platform's head, with the
+    // link before them; the digests chain to this PC's own head.
+    let seg = s.audit_segment(2, 100).unwrap();
+    assert_eq!(seg.rows.first().map(|r| r.0), Some(3));
+    let mut link = clerk_secrets::chain::from_hex(&seg.prev_link).unwrap();
+    for (_, d) in &seg.rows {
+        link = clerk_secrets::chain::next(&link, &clerk_secrets::chain::from_hex(d).unwrap());
+    }
+    assert_eq!(clerk_secrets::chain::to_hex(&link), head_link);
+
+    // An edited row, even with a plausible text, is named.
+    tamper(&s, "UPDATE audit SET actor = 'u-08' WHERE id = 2");
+    assert!(matches!(
+        s.verify_audit().unwrap(),
+        AuditCheck::Broken { id: 2, why } if why.contains("edited")
+    ));
+    tamper(&s, "UPDATE audit SET actor = 'u-07' WHERE id = 2");
+    assert!(matches!(
+        s.verify_audit().unwrap(),
+        AuditCheck::Intact { .. }
+    ));
+    // A deleted one too, and the row after a deleted last one.
+    tamper(&s, "DELETE FROM audit WHERE id = 3");
+    assert!(matches!(
+        s.verify_audit().unwrap(),
+        AuditCheck::Broken { id: 3, why } if why.contains("deleted")
+    ));
+    drop(s);
+
+    // Rows from before the chain (an older database) are chained at the
+    // upgrade, once; the chain then goes on from them.
+    let dir = tempfile::tempdir().unwrap();
+    clerk_store::testing::at_schema(dir.path(), &secrets, ident().unwrap(), 11, |c| {
+        for n in 1..=3 {
+            c.execute(
+                "INSERT INTO audit(at, actor, action, case_id, detail) VALUES ('2026-03-01T00:00:00Z', 'u-07', 'session.sign_in', NULL, ?1)",
+                [format!("{{\"n\":{n}}}")],
+            )?;
+        }
+        Ok(())
+    })
+    .unwrap();
+    let s = Store::open(dir.path(), &secrets, ident).unwrap();
+    s.take_in(&sample_case(9, today()), &actor(), NOW, None)
+        .unwrap();
+    let AuditCheck::Intact { rows, .. } = s.verify_audit().unwrap() else {
+        panic!("the upgraded chain is intact");
+    };
+    assert!(rows >= 4, "{rows}");
 }

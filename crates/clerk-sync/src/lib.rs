@@ -87,7 +87,9 @@ impl SyncError {
         match self {
             SyncError::Network(_) | SyncError::Corrupt(_) => true,
             SyncError::Server { status, code, .. } => {
-                matches!(status, 409 | 429 | 500..=599) && code != codes::REENROLL_REQUIRED
+                matches!(status, 409 | 429 | 500..=599)
+                    && code != codes::REENROLL_REQUIRED
+                    && code != codes::AUDIT_CHAIN_BROKEN
             }
             _ => false,
         }
@@ -98,6 +100,9 @@ impl SyncError {
             SyncError::Network(_) => "无法连接平台服务器，已离线工作，恢复后自动同步".into(),
             SyncError::Server { code, .. } if code == codes::REENROLL_REQUIRED => {
                 "本机数据库与登记不符（可能被恢复或复制），同步已暂停，请联系管理员重新登记；本机数据均已保留".into()
+            }
+            SyncError::Server { code, .. } if code == codes::AUDIT_CHAIN_BROKEN => {
+                "本机操作记录与平台保存的不一致（可能被改动或删除），同步已暂停，数据均已保留；请联系信息科（clerkctl audit verify）".into()
             }
             SyncError::Server { status, .. } if *status == 429 || *status >= 500 => {
                 format!("平台服务器暂时不可用（{status}），稍后自动重试；数据均已保留在本机")
@@ -128,6 +133,9 @@ impl SyncError {
             SyncError::Network(_) => "The platform cannot be reached: working offline, synced when it is back".into(),
             SyncError::Server { code, .. } if code == codes::REENROLL_REQUIRED => {
                 "This PC's database does not match its enrolment (restored or copied?): sync is paused, ask the administrator to enrol it again; everything is kept".into()
+            }
+            SyncError::Server { code, .. } if code == codes::AUDIT_CHAIN_BROKEN => {
+                "This PC's audit trail does not match what the platform holds (edited or deleted?): sync is paused, everything is kept; contact IT (clerkctl audit verify)".into()
             }
             SyncError::Server { status, .. } if *status == 429 || *status >= 500 => {
                 format!("The platform is unavailable for now ({status}): retried later, everything is kept")
@@ -244,6 +252,9 @@ pub fn transport_allowed(base: &str) -> Result<bool, SyncError> {
     clerk_core::transport::platform_url(base)
         .map_err(|r| SyncError::Refused(format!("the platform URL {}", r.en())))
 }
+
+/// `sync_meta` key: the last audit row the platform said it holds.
+const AUDIT_ACKED: &str = "audit_acked";
 
 /// Keyring entry of a user's refresh token.
 fn refresh_key(user: &str) -> String {
@@ -611,6 +622,26 @@ impl SyncClient {
         };
         let (device_id, epoch) = self.device()?;
         let depth = self.store.pending_depth().map_err(store_err)?;
+        // The audit rows after the platform's head (issue #13).
+        let after: i64 = self
+            .store
+            .sync_get(AUDIT_ACKED)
+            .map_err(store_err)?
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0);
+        let seg = self
+            .store
+            .audit_segment(after, platform_api::MAX_AUDIT_ROWS)
+            .map_err(store_err)?;
+        let audit = (!seg.rows.is_empty()).then(|| platform_api::AuditChain {
+            after,
+            prev_link: seg.prev_link,
+            rows: seg
+                .rows
+                .into_iter()
+                .map(|(id, digest)| platform_api::AuditRow { id, digest })
+                .collect(),
+        });
         let req = PushRequest {
             protocol: platform_api::PROTOCOL,
             device_id,
@@ -619,6 +650,7 @@ impl SyncClient {
             app_version: self.app_version.clone(),
             outbox_depth: depth,
             mutations: rows.iter().map(Self::to_wire).collect(),
+            audit,
         };
         let first = rows.first().map_or(0, |r| r.seq);
         let last = rows.last().map_or(0, |r| r.seq);
@@ -635,7 +667,13 @@ impl SyncClient {
                     .json(&req)
             })
             .await?;
-        self.read(resp).await
+        let r: PushResponse = self.read(resp).await?;
+        if let Some(head) = r.audit_head {
+            self.store
+                .sync_set(AUDIT_ACKED, &head.to_string())
+                .map_err(store_err)?;
+        }
+        Ok(r)
     }
 
     fn record(&self, r: &PushResponse) -> Result<PushReport, SyncError> {

@@ -199,3 +199,115 @@ async fn an_upload_address_on_another_origin_never_gets_the_token() {
     );
     check_blobs(&p).await;
 }
+
+async fn audit_heads(p: &Platform) -> i64 {
+    p.sql()
+        .await
+        .query_one("SELECT count(*) FROM audit_links", &[])
+        .await
+        .unwrap()
+        .get(0)
+}
+
+async fn chain_breaks(p: &Platform) -> Vec<String> {
+    p.sql()
+        .await
+        .query(
+            "SELECT detail->>'why' FROM security_events WHERE kind = 'audit.chain_broken' ORDER BY 1",
+            &[],
+        )
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect()
+}
+
+/// Issue #13, the tamper-evident record: every push carries the PC's audit
+/// rows the platform has not seen; a row edited after the platform saw it
+/// (even with the whole chain recomputed) or deleted before it is sent
+/// makes the platform refuse the push, keep nothing of it and record why;
+/// the PC keeps its queue.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_push_whose_audit_chain_does_not_continue_the_platforms_is_refused() {
+    let p = Platform::start().await;
+    let w = Window::new(&p, &p.url, "07").await;
+    w.take_in(1);
+    w.client.push_all().await.unwrap();
+    let held = audit_heads(&p).await;
+    assert!(held >= 2, "the platform holds the PC's chain: {held}");
+    let acked: i64 = w
+        .store
+        .sync_get("audit_acked")
+        .unwrap()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert_eq!(acked, held);
+
+    // Edited where the platform has seen it, the chain recomputed so that
+    // the PC's own check passes: the platform's link does not match.
+    clerk_store::testing::tamper(&w.store, "UPDATE audit SET actor = 'clerk-99' WHERE id = 1");
+    clerk_store::testing::rechain(&w.store);
+    assert!(matches!(
+        w.store.verify_audit().unwrap(),
+        clerk_store::AuditCheck::Intact { .. }
+    ));
+    w.take_in(2);
+    let e = w.client.push_all().await.unwrap_err();
+    assert_eq!(
+        e.code(),
+        Some(platform_api::codes::AUDIT_CHAIN_BROKEN),
+        "{e:?}"
+    );
+    assert!(!e.transient());
+    assert_eq!(w.store.pending_depth().unwrap(), 1, "the queue is kept");
+    assert_eq!(
+        p.sql()
+            .await
+            .query_one("SELECT count(*) FROM cases", &[])
+            .await
+            .unwrap()
+            .get::<_, i64>(0),
+        1,
+        "nothing of the refused push is kept"
+    );
+    assert_eq!(audit_heads(&p).await, held);
+    let why = chain_breaks(&p).await;
+    assert!(why[0].contains(&format!("audit row {held}")), "{why:?}");
+
+    // A second PC: a row deleted before it was sent.
+    let w2 = Window::new(&p, &p.url, "08").await;
+    w2.take_in(3);
+    w2.client.push_all().await.unwrap();
+    let acked: i64 = w2
+        .store
+        .sync_get("audit_acked")
+        .unwrap()
+        .unwrap()
+        .parse()
+        .unwrap();
+    w2.take_in(4);
+    w2.take_in(5);
+    clerk_store::testing::tamper(
+        &w2.store,
+        &format!("DELETE FROM audit WHERE id = {}", acked + 1),
+    );
+    let e = w2.client.push_all().await.unwrap_err();
+    assert_eq!(
+        e.code(),
+        Some(platform_api::codes::AUDIT_CHAIN_BROKEN),
+        "{e:?}"
+    );
+    let why = chain_breaks(&p).await;
+    assert!(
+        why.iter()
+            .any(|w| w.contains(&format!("audit row {} is missing", acked + 1))),
+        "{why:?}"
+    );
+    // And the PC says which row, on its own.
+    assert!(matches!(
+        w2.store.verify_audit().unwrap(),
+        clerk_store::AuditCheck::Broken { id, .. } if id == acked + 1
+    ));
+}

@@ -67,8 +67,28 @@ enum Cmd {
     /// checked by the same rules as at the window. See
     /// data/samples/case-food-gap.json.
     Render(RenderArgs),
+    /// This PC's audit trail.
+    Audit {
+        #[command(subcommand)]
+        action: AuditCmd,
+    },
     /// Shell completions (bash, zsh, fish, powershell, elvish) on stdout.
     Completions { shell: clap_complete::Shell },
+}
+
+#[derive(Subcommand)]
+enum AuditCmd {
+    /// Recompute the SM3 chain of every audit row (as the signed-in user
+    /// whose keyring holds the database key; the app must be closed). Exit
+    /// 0 when intact, 1 naming the first row that does not fit (edited,
+    /// deleted, or written past the chain), 2 when the store cannot be
+    /// opened.
+    Verify {
+        /// The app's data folder (default: WINDOW_CLERK_DATA_DIR, else the
+        /// user's local app-data folder).
+        #[arg(long)]
+        data_dir: Option<PathBuf>,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -168,6 +188,9 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Cmd::Render(r) => render(r),
+        Cmd::Audit {
+            action: AuditCmd::Verify { data_dir },
+        } => audit_verify(data_dir, json),
         Cmd::Completions { shell } => {
             use clap::CommandFactory;
             clap_complete::generate(
@@ -588,6 +611,69 @@ fn render(r: RenderArgs) -> ExitCode {
         Err(e) => {
             eprintln!("{e}\n{}", e.zh());
             ExitCode::from(1)
+        }
+    }
+}
+
+fn audit_verify(data_dir: Option<PathBuf>, json: bool) -> ExitCode {
+    let dir = data_dir.unwrap_or_else(|| clerk_app::paths::Paths::resolve().data_dir);
+    if !dir.join(clerk_store::DB_FILE).exists() {
+        eprintln!(
+            "{} 中没有本机数据库 / no database in {}",
+            dir.display(),
+            dir.display()
+        );
+        return ExitCode::from(2);
+    }
+    let opened = clerk_secrets::OsKeyring::open()
+        .map_err(|e| (e.zh(), e.to_string()))
+        .and_then(|k| {
+            clerk_store::Store::open(&dir, &k, || {
+                Err(clerk_secrets::SecretError::Unavailable(
+                    "no new database is made here".into(),
+                ))
+            })
+            .map_err(|e| (e.zh(), e.en()))
+        });
+    let store = match opened {
+        Ok(s) => s,
+        Err((zh, en)) => {
+            eprintln!("无法打开本机数据库：{zh} / cannot open the store: {en}");
+            return ExitCode::from(2);
+        }
+    };
+    let checked = store.verify_audit();
+    // Opened only to read: numbers reserved at open go back.
+    store.release_numbers();
+    match checked {
+        Ok(clerk_store::AuditCheck::Intact { rows, head }) => {
+            if json {
+                println!(
+                    "{}",
+                    json!({"intact": true, "rows": rows, "head": head.as_ref().map(|h| json!({"id": h.0, "link": h.1}))})
+                );
+            } else {
+                println!("审计记录完整：{rows} 条 / the audit trail is intact: {rows} rows");
+                if let Some((id, link)) = head {
+                    println!("最后一条 / last row: {id} (SM3 {link})");
+                }
+            }
+            ExitCode::SUCCESS
+        }
+        Ok(clerk_store::AuditCheck::Broken { id, why }) => {
+            if json {
+                println!(
+                    "{}",
+                    json!({"intact": false, "first_bad_row": id, "why": why})
+                );
+            } else {
+                println!("审计记录第 {id} 条不符（被改动、删除或未入链）/ audit row {id} does not fit: {why}");
+            }
+            ExitCode::from(1)
+        }
+        Err(e) => {
+            eprintln!("读取审计记录失败 / reading the audit trail failed: {e}");
+            ExitCode::from(2)
         }
     }
 }

@@ -33,6 +33,9 @@ pub mod codes {
     pub const THROTTLED: &str = "throttled";
     /// A user or device locked after failed sign-ins (429).
     pub const LOCKED: &str = "locked";
+    /// The PC's audit chain does not continue the one the platform holds
+    /// (409): a local audit row was edited or deleted.
+    pub const AUDIT_CHAIN_BROKEN: &str = "audit_chain_broken";
     // Rejection codes in push results.
     pub const INVALID_STATE: &str = "INVALID_STATE";
     pub const DUPLICATE_ID: &str = "DUPLICATE_ID";
@@ -234,7 +237,37 @@ pub struct PushRequest {
     #[serde(default)]
     pub outbox_depth: i64,
     pub mutations: Vec<Mutation>,
+    /// The audit rows the platform has not acknowledged (issue #13).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audit: Option<AuditChain>,
 }
+
+/// A run of the PC's audit chain: the rows after `after`, as digests (the
+/// platform never sees the rows), and the link the PC holds for `after`.
+/// The platform checks that `prev_link` is the link it holds for `after`
+/// and that the rows follow on one by one, then keeps their links.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct AuditChain {
+    /// The last row the PC believes the platform holds (0: none).
+    pub after: i64,
+    /// Hex SM3 link of row `after` (64 zeros for 0).
+    pub prev_link: String,
+    /// At most [`MAX_AUDIT_ROWS`], ids `after + 1`, `after + 2`, …
+    pub rows: Vec<AuditRow>,
+}
+
+/// One audit row as the chain carries it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct AuditRow {
+    pub id: i64,
+    /// Hex SM3 of the row's canonical bytes.
+    pub digest: String,
+}
+
+/// Audit rows per push.
+pub const MAX_AUDIT_ROWS: usize = 1000;
 
 /// One clerk action, as written to the outbox in the same transaction as
 /// the local change.
@@ -295,6 +328,10 @@ pub struct PushResponse {
     pub last_applied_seq: i64,
     pub results: Vec<MutationResult>,
     pub server_time: String,
+    /// The last audit row of this PC the platform holds, when the push
+    /// carried its chain: the next push's `after`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audit_head: Option<i64>,
 }
 
 // --------------------------------------------------------------------- pull

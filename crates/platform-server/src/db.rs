@@ -19,6 +19,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0007_blob_holders",
         include_str!("../migrations/0007_blob_holders.sql"),
     ),
+    (
+        "0008_audit_chain",
+        include_str!("../migrations/0008_audit_chain.sql"),
+    ),
 ];
 
 /// The pool. Every session waits at most `lock_ms` for a row lock (a second

@@ -249,6 +249,14 @@ async fn attempt(
         .await?;
         failpoint("push.after_ledger");
     }
+    // The PC's audit chain must continue what the platform holds.
+    let audit_head = match &req.audit {
+        None => None,
+        Some(chain) => match audit_chain(&tx, &s.device_id, chain).await? {
+            Ok(head) => Some(head),
+            Err(why) => return chain_broken(state, tx, &s, why).await,
+        },
+    };
     tx.q_exec(
         "UPDATE devices SET last_applied_seq = $2, outbox_depth = $3, max_receipt_counter = greatest(max_receipt_counter, $4) WHERE device_id = $1",
         &[&s.device_id, &last, &req.outbox_depth, &batch.max_counter],
@@ -278,7 +286,127 @@ async fn attempt(
         last_applied_seq: last,
         results,
         server_time: now_iso(),
+        audit_head,
     }))
+}
+
+/// Check a run of the PC's audit chain against the links held for it and
+/// keep the new ones: `Ok(Ok(head))`, or `Ok(Err(why))` when it does not
+/// continue them. A run that starts past the platform's head (a restored
+/// platform, a re-enrolled PC) is not judged: the answer's head tells the
+/// PC where to start again.
+async fn audit_chain(
+    tx: &deadpool_postgres::Transaction<'_>,
+    device: &uuid::Uuid,
+    chain: &platform_api::AuditChain,
+) -> Result<Result<i64, String>, ApiError> {
+    use clerk_secrets::chain as c;
+    let head: (i64, String) = tx
+        .q_opt(
+            "SELECT id, link FROM audit_links WHERE device_id = $1 ORDER BY id DESC LIMIT 1",
+            &[device],
+        )
+        .await?
+        .map(|r| (r.get(0), r.get(1)))
+        .unwrap_or((0, c::to_hex(&c::GENESIS)));
+    if chain.rows.len() > platform_api::MAX_AUDIT_ROWS || chain.after < 0 {
+        return Err(ApiError::bad(format!(
+            "audit: at most {} rows after a row number ≥ 0",
+            platform_api::MAX_AUDIT_ROWS
+        )));
+    }
+    if chain.after > head.0 || chain.rows.is_empty() {
+        return Ok(Ok(head.0));
+    }
+    let held_prev = if chain.after == 0 {
+        c::to_hex(&c::GENESIS)
+    } else if chain.after == head.0 {
+        head.1.clone()
+    } else {
+        tx.q_one(
+            "SELECT link FROM audit_links WHERE device_id = $1 AND id = $2",
+            &[device, &chain.after],
+        )
+        .await?
+        .get(0)
+    };
+    if chain.prev_link != held_prev {
+        return Ok(Err(format!(
+            "audit row {} is not the one the platform holds (edited, or the rows before it)",
+            chain.after
+        )));
+    }
+    let held: Vec<String> = tx
+        .query(
+            "SELECT link FROM audit_links WHERE device_id = $1 AND id > $2 ORDER BY id LIMIT $3",
+            &[device, &chain.after, &(chain.rows.len() as i64)],
+        )
+        .await?
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    let Some(mut link) = c::from_hex(&chain.prev_link) else {
+        return Err(ApiError::bad("audit: prev_link is 64 hex digits"));
+    };
+    let (mut ids, mut links) = (Vec::new(), Vec::new());
+    for (k, row) in chain.rows.iter().enumerate() {
+        let want_id = chain.after + 1 + k as i64;
+        if row.id != want_id {
+            return Ok(Err(format!(
+                "audit row {want_id} is missing (deleted) before row {}",
+                row.id
+            )));
+        }
+        let Some(d) = c::from_hex(&row.digest) else {
+            return Err(ApiError::bad("audit: a digest is 64 hex digits"));
+        };
+        link = c::next(&link, &d);
+        let hex = c::to_hex(&link);
+        match held.get(k) {
+            Some(h) if *h != hex => {
+                return Ok(Err(format!(
+                    "audit row {} was changed after the platform saw it",
+                    row.id
+                )))
+            }
+            Some(_) => {}
+            None => {
+                ids.push(row.id);
+                links.push(hex);
+            }
+        }
+    }
+    if !ids.is_empty() {
+        tx.q_exec(
+            "INSERT INTO audit_links(device_id, id, link) SELECT $1, * FROM unnest($2::bigint[], $3::text[])",
+            &[device, &ids, &links],
+        )
+        .await?;
+    }
+    Ok(Ok(head.0.max(chain.after + chain.rows.len() as i64)))
+}
+
+/// Refuse the push: nothing of the batch is kept, the queue waits on the
+/// PC, and the break is a security event for the platform's staff.
+async fn chain_broken(
+    state: &AppState,
+    tx: deadpool_postgres::Transaction<'_>,
+    s: &auth::Session,
+    why: String,
+) -> ApiResult<PushResponse> {
+    tx.rollback().await?;
+    let c = state.pool.get().await?;
+    c.execute(
+        "INSERT INTO security_events(kind, detail) VALUES ('audit.chain_broken', $1)",
+        &[&json!({"device": s.device_id.to_string(), "user": s.user_id, "why": why})],
+    )
+    .await?;
+    tracing::error!(device = %s.device_id, why, "audit chain broken: push refused");
+    Err(ApiError::new(
+        StatusCode::CONFLICT,
+        codes::AUDIT_CHAIN_BROKEN,
+        format!("this PC's audit trail does not continue the one the platform holds: {why}; run `clerkctl audit verify` on the PC"),
+    ))
 }
 
 /// Quarantine the device. Nothing of the batch so far is kept: its
