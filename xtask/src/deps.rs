@@ -52,6 +52,10 @@ const TEST: &[(&str, &str)] = &[
     ("dbus-x11", "dbus-launch for the GTK session"),
     ("gnome-keyring", "the real Secret Service for keyring tests"),
     (
+        "python3-venv",
+        "a private Python for schemathesis (the API checks)",
+    ),
+    (
         "libsecret-tools",
         "secret-tool, to inspect the keyring in tests",
     ),
@@ -232,6 +236,31 @@ pub fn tauri_driver_path() -> std::path::PathBuf {
             std::path::PathBuf::from(std::env::var("HOME").unwrap_or_default()).join(".cargo")
         });
     home.join("bin/tauri-driver")
+}
+
+/// schemathesis, pinned, in a virtual environment under target/ (Debian's
+/// Python is externally managed: nothing is installed into it).
+pub const SCHEMATHESIS: &str = "schemathesis==4.32.5";
+
+pub fn schemathesis() -> Result<std::path::PathBuf> {
+    let venv = root().join("target/st-venv");
+    let st = venv.join("bin/st");
+    let stamp = venv.join(SCHEMATHESIS);
+    if st.exists() && stamp.exists() {
+        return Ok(st);
+    }
+    println!("xtask: installing {SCHEMATHESIS} into {}", venv.display());
+    sh::run(sh::cmd("python3").args(["-m", "venv"]).arg(&venv))?;
+    sh::run(
+        sh::cmd(venv.join("bin/pip").to_str().unwrap_or("pip")).args([
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            SCHEMATHESIS,
+        ]),
+    )?;
+    std::fs::write(&stamp, "").map_err(|e| e.to_string())?;
+    Ok(st)
 }
 
 fn ensure_tauri_driver() -> Result {

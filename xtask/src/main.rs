@@ -2,6 +2,7 @@
 //! driver. It installs what a fresh Debian/Ubuntu machine is missing, so the
 //! README's two commands are the only set-up.
 
+mod apicheck;
 mod bench;
 mod deps;
 mod pinned_day;
@@ -27,6 +28,7 @@ usage: cargo xtask <command>
                       throughput, 1,000 pollers (real server and PostgreSQL). No argument: all
   bundle              build the .deb and .rpm installers (release)
   bindings            regenerate ui/src/bindings.ts from crates/clerk-ipc
+  api-check           schemathesis against the platform server's OpenAPI (also in test)
   setup [--test]      only install system packages (and test tools with --test)
 ";
 
@@ -39,6 +41,7 @@ fn main() -> ExitCode {
         Some("bench") => bench::run(&rest),
         Some("bundle") => bundle(),
         Some("bindings") => bindings(),
+        Some("api-check") => deps::setup(deps::Profile::Test).and_then(|()| apicheck::run()),
         Some("setup") => deps::setup(if rest.contains(&"--test") {
             deps::Profile::Test
         } else {

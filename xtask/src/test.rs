@@ -109,6 +109,10 @@ pub fn run(e2e: bool) -> Result {
     let _ = pg_harness::stop(&root().join("target/pg-harness"));
     done("Rust tests", t);
 
+    let t = step("API checks (schemathesis on the platform's OpenAPI)");
+    tally.check("schemathesis", crate::apicheck::run());
+    done("API checks", t);
+
     if e2e {
         let t = step("end-to-end tests in the real window");
         match sh::run(

@@ -238,6 +238,10 @@ fn limits<S: Clone + Send + Sync + 'static>(r: Router<S>, body: usize, secs: u64
 /// with its method, route pattern (never the path with its ids or the
 /// query) and id, and a limit on requests in flight.
 fn harden(r: Router, max_in_flight: usize) -> Router {
+    // A route nobody serves answers like every other error: JSON, 404.
+    let r = r.fallback(|| async {
+        ApiError::new(StatusCode::NOT_FOUND, codes::NOT_FOUND, "no such route")
+    });
     use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
     let trace = tower_http::trace::TraceLayer::new_for_http()
         .make_span_with(|req: &axum::http::Request<axum::body::Body>| {

@@ -47,6 +47,14 @@ pub fn document() -> utoipa::openapi::OpenApi {
     ApiDoc::openapi()
 }
 
+/// What the windows' listener serves: the document without `/v1/admin`,
+/// which that listener does not route (the admin API has its own).
+pub fn windows_document() -> utoipa::openapi::OpenApi {
+    let mut d = document();
+    d.paths.paths.retain(|p, _| !p.starts_with("/v1/admin"));
+    d
+}
+
 pub async fn serve() -> Json<utoipa::openapi::OpenApi> {
-    Json(document())
+    Json(windows_document())
 }

@@ -543,6 +543,22 @@ async fn probe_the_admin_api_is_not_on_the_windows_listener() {
         )
         .await;
     assert_eq!(s, 401, "a token one character off");
+    // Its document does not offer what it does not route, and a route
+    // nobody serves answers in JSON like every other error.
+    let doc: Value = p
+        .http
+        .get(format!("{}/openapi.json", p.url))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let paths = doc["paths"].as_object().unwrap();
+    assert!(paths.contains_key("/v1/sync/push"));
+    assert!(!paths.keys().any(|k| k.starts_with("/v1/admin")), "{:?}", paths.keys());
+    let (s, v) = p.post(&p.url, "/v1/no-such-route", None, json!({})).await;
+    assert_eq!((s, v["error"].as_str()), (404, Some("not_found")), "{v}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
