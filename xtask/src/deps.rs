@@ -213,6 +213,7 @@ pub fn setup(profile: Profile) -> Result {
     }
     if profile == Profile::Test {
         ensure_tauri_driver()?;
+        ensure_cargo_deny()?;
         ensure_test_printer()?;
     }
     Ok(())
@@ -261,6 +262,21 @@ pub fn schemathesis() -> Result<std::path::PathBuf> {
     )?;
     std::fs::write(&stamp, "").map_err(|e| e.to_string())?;
     Ok(st)
+}
+
+/// cargo-deny, for the supply-chain checks (`deny.toml`).
+pub fn ensure_cargo_deny() -> Result {
+    if sh::exists("cargo-deny") {
+        return Ok(());
+    }
+    println!("xtask: installing cargo-deny (licenses, bans and sources of every dependency)");
+    sh::run(sh::cmd(&crate::cargo()).args([
+        "install",
+        "cargo-deny",
+        "--locked",
+        "--version",
+        "^0.20",
+    ]))
 }
 
 fn ensure_tauri_driver() -> Result {

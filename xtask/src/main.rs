@@ -28,6 +28,7 @@ usage: cargo xtask <command>
                       throughput, 1,000 pollers (real server and PostgreSQL). No argument: all
   bundle              build the .deb and .rpm installers (release)
   bindings            regenerate ui/src/bindings.ts from crates/clerk-ipc
+  deny-advisories     cargo deny check advisories (needs GitHub: a connected machine)
   api-check           schemathesis against the platform server's OpenAPI (also in test)
   setup [--test]      only install system packages (and test tools with --test)
 ";

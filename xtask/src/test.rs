@@ -80,6 +80,17 @@ pub fn run(e2e: bool) -> Result {
     );
     done("clippy", t);
 
+    let t = step("supply chain (cargo deny: licenses, bans, sources)");
+    tally.check(
+        "cargo deny",
+        sh::run(
+            sh::cmd(&cargo())
+                .args(["deny", "--offline", "check", "licenses", "bans", "sources"])
+                .current_dir(root()),
+        ),
+    );
+    done("supply chain", t);
+
     let t = step("Rust tests (incl. bindings freshness)");
     // Inside a session bus with an unlocked gnome-keyring, so the OS keyring
     // tests run against the real Secret Service.
