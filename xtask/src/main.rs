@@ -5,6 +5,7 @@
 mod apicheck;
 mod bench;
 mod deps;
+mod fuzz;
 mod pinned_day;
 mod platform;
 mod sh;
@@ -29,6 +30,7 @@ usage: cargo xtask <command>
   bundle              build the .deb and .rpm installers (release)
   bindings            regenerate ui/src/bindings.ts from crates/clerk-ipc
   deny-advisories     cargo deny check advisories (needs GitHub: a connected machine)
+  fuzz [seconds]      cargo-fuzz on the input parsers, each target that long (nightly; not in CI)
   api-check           schemathesis against the platform server's OpenAPI (also in test)
   setup [--test]      only install system packages (and test tools with --test)
 ";
@@ -43,6 +45,16 @@ fn main() -> ExitCode {
         Some("bundle") => bundle(),
         Some("bindings") => bindings(),
         Some("api-check") => deps::setup(deps::Profile::Test).and_then(|()| apicheck::run()),
+        Some("fuzz") => fuzz::run(&rest),
+        // The RustSec advisory database is fetched from GitHub: a connected
+        // machine only (these build machines reach crates.io, not GitHub).
+        Some("deny-advisories") => deps::ensure_cargo_deny().and_then(|()| {
+            sh::run(
+                sh::cmd(&cargo())
+                    .args(["deny", "check", "advisories"])
+                    .current_dir(root()),
+            )
+        }),
         Some("setup") => deps::setup(if rest.contains(&"--test") {
             deps::Profile::Test
         } else {

@@ -546,7 +546,57 @@ mod tests {
 
 /// The resumable upload lane (sync-protocol §11): tus 1.0 core with the
 /// creation, checksum, expiration and termination extensions.
+/// The pull cursor (sync-protocol §4): opaque to the window,
+/// `base64(c1:<log_epoch>:<change_seq>:<office>)` on the platform.
+pub mod cursor {
+    use base64::Engine;
+
+    fn b64() -> base64::engine::GeneralPurpose {
+        base64::engine::general_purpose::URL_SAFE_NO_PAD
+    }
+
+    pub fn make(epoch: &str, seq: i64, office: &str) -> String {
+        b64().encode(format!("c1:{epoch}:{seq}:{office}"))
+    }
+
+    /// (log epoch, change seq, office), or `None` for anything else.
+    pub fn parse(c: &str) -> Option<(String, i64, String)> {
+        let raw = String::from_utf8(b64().decode(c).ok()?).ok()?;
+        let mut it = raw.splitn(4, ':');
+        if it.next()? != "c1" {
+            return None;
+        }
+        Some((
+            it.next()?.to_owned(),
+            it.next()?.parse().ok()?,
+            it.next()?.to_owned(),
+        ))
+    }
+}
+
 pub mod tus {
+    /// `bytes=a-b`, `bytes=a-` or `bytes=-n` within `size`: the inclusive
+    /// byte range, or `None` (416).
+    pub fn parse_range(v: &str, size: u64) -> Option<(u64, u64)> {
+        let r = v.strip_prefix("bytes=")?;
+        if r.contains(',') {
+            return None;
+        }
+        let (a, b) = r.split_once('-')?;
+        let (start, end) = match (a.trim(), b.trim()) {
+            ("", n) => {
+                let n: u64 = n.parse().ok()?;
+                (size.checked_sub(n.min(size))?, size.checked_sub(1)?)
+            }
+            (a, "") => (a.parse().ok()?, size.checked_sub(1)?),
+            (a, b) => (
+                a.parse().ok()?,
+                b.parse::<u64>().ok()?.min(size.checked_sub(1)?),
+            ),
+        };
+        (start <= end && end < size).then_some((start, end))
+    }
+
     pub const VERSION: &str = "1.0.0";
     pub const EXTENSIONS: &str = "creation,checksum,expiration,termination";
     pub const CHECKSUM_ALGORITHMS: &str = "sha256";

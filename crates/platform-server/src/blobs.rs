@@ -158,25 +158,8 @@ pub async fn head_blob(
     }
 }
 
-/// `bytes=a-b`, `bytes=a-` or `bytes=-n` within `size`.
 fn parse_range(v: &str, size: u64) -> Option<(u64, u64)> {
-    let r = v.strip_prefix("bytes=")?;
-    if r.contains(',') {
-        return None;
-    }
-    let (a, b) = r.split_once('-')?;
-    let (start, end) = match (a.trim(), b.trim()) {
-        ("", n) => {
-            let n: u64 = n.parse().ok()?;
-            (size.checked_sub(n.min(size))?, size.checked_sub(1)?)
-        }
-        (a, "") => (a.parse().ok()?, size.checked_sub(1)?),
-        (a, b) => (
-            a.parse().ok()?,
-            b.parse::<u64>().ok()?.min(size.checked_sub(1)?),
-        ),
-    };
-    (start <= end && end < size).then_some((start, end))
+    tus::parse_range(v, size)
 }
 
 #[utoipa::path(get, path = "/v1/blobs/{sha256}",

@@ -24,22 +24,13 @@ fn b64() -> base64::engine::GeneralPurpose {
     base64::engine::general_purpose::URL_SAFE_NO_PAD
 }
 
-/// `base64(c1:<log_epoch>:<change_seq>:<office>)`
+/// `base64(c1:<log_epoch>:<change_seq>:<office>)` (platform-api `cursor`).
 pub fn cursor(epoch: &str, seq: i64, office: &str) -> String {
-    b64().encode(format!("c1:{epoch}:{seq}:{office}"))
+    platform_api::cursor::make(epoch, seq, office)
 }
 
 fn parse_cursor(c: &str) -> Option<(String, i64, String)> {
-    let raw = String::from_utf8(b64().decode(c).ok()?).ok()?;
-    let mut it = raw.splitn(4, ':');
-    if it.next()? != "c1" {
-        return None;
-    }
-    Some((
-        it.next()?.to_owned(),
-        it.next()?.parse().ok()?,
-        it.next()?.to_owned(),
-    ))
+    platform_api::cursor::parse(c)
 }
 
 fn must_resync(why: &str) -> ApiError {

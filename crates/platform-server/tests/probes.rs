@@ -556,7 +556,11 @@ async fn probe_the_admin_api_is_not_on_the_windows_listener() {
         .unwrap();
     let paths = doc["paths"].as_object().unwrap();
     assert!(paths.contains_key("/v1/sync/push"));
-    assert!(!paths.keys().any(|k| k.starts_with("/v1/admin")), "{:?}", paths.keys());
+    assert!(
+        !paths.keys().any(|k| k.starts_with("/v1/admin")),
+        "{:?}",
+        paths.keys()
+    );
     let (s, v) = p.post(&p.url, "/v1/no-such-route", None, json!({})).await;
     assert_eq!((s, v["error"].as_str()), (404, Some("not_found")), "{v}");
 }
