@@ -116,3 +116,20 @@ impl SecretStore for MemoryStore {
         "in-memory (tests only)".to_owned()
     }
 }
+
+/// For tests of the real OS keyring: `true` inside `cargo xtask test`'s
+/// keyring session (`WINDOW_CLERK_REAL_KEYRING=1`, a Secret Service
+/// unlocked in its own dbus-run-session). Elsewhere it says why the test
+/// does not run and gives `false`; under CI that is a failure, since CI
+/// always has the session.
+pub fn real_keyring_session() -> bool {
+    if std::env::var_os("WINDOW_CLERK_REAL_KEYRING").is_some() {
+        return true;
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "CI runs this inside `cargo xtask test`'s keyring session"
+    );
+    eprintln!("skipped: set WINDOW_CLERK_REAL_KEYRING=1 inside an unlocked keyring session");
+    false
+}

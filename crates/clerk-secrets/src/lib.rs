@@ -16,7 +16,7 @@ mod keyring;
 pub mod password;
 mod suite;
 
-pub use keyring::{MemoryStore, OsKeyring};
+pub use keyring::{real_keyring_session, MemoryStore, OsKeyring};
 pub use suite::{DbKey, Suite, SuiteId, Tagged};
 
 use std::fmt;

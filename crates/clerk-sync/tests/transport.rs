@@ -200,6 +200,11 @@ async fn an_upload_address_on_another_origin_never_gets_the_token() {
     check_blobs(&p).await;
 }
 
+/// The last audit row the platform told this PC it holds.
+fn acked_head(s: &clerk_store::Store) -> i64 {
+    s.sync_get("audit_acked").unwrap().unwrap().parse().unwrap()
+}
+
 async fn audit_heads(p: &Platform) -> i64 {
     p.sql()
         .await
@@ -236,13 +241,7 @@ async fn a_push_whose_audit_chain_does_not_continue_the_platforms_is_refused() {
     w.client.push_all().await.unwrap();
     let held = audit_heads(&p).await;
     assert!(held >= 2, "the platform holds the PC's chain: {held}");
-    let acked: i64 = w
-        .store
-        .sync_get("audit_acked")
-        .unwrap()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let acked = acked_head(w.store.as_ref());
     assert_eq!(acked, held);
 
     // Edited where the platform has seen it, the chain recomputed so that
@@ -280,13 +279,7 @@ async fn a_push_whose_audit_chain_does_not_continue_the_platforms_is_refused() {
     let w2 = Window::new(&p, &p.url, "08").await;
     w2.take_in(3);
     w2.client.push_all().await.unwrap();
-    let acked: i64 = w2
-        .store
-        .sync_get("audit_acked")
-        .unwrap()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let acked = acked_head(w2.store.as_ref());
     w2.take_in(4);
     w2.take_in(5);
     clerk_store::testing::tamper(

