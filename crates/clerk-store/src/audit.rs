@@ -76,7 +76,7 @@ pub(crate) fn backfill(conn: &mut rusqlite::Connection) -> rusqlite::Result<usiz
         prev = chain::next(&prev, &chain::digest(&r.bytes()));
         tx.execute(
             "UPDATE audit SET link = ?2 WHERE id = ?1",
-            params![r.id, chain::to_hex(&prev)],
+            params![r.entry.id, chain::to_hex(&prev)],
         )?;
     }
     tx.commit()?;
@@ -84,24 +84,20 @@ pub(crate) fn backfill(conn: &mut rusqlite::Connection) -> rusqlite::Result<usiz
 }
 
 struct Row {
-    id: i64,
-    at: String,
-    actor: String,
-    action: String,
-    case_id: Option<String>,
-    detail: String,
+    entry: crate::AuditEntry,
     link: Option<String>,
 }
 
 impl Row {
     fn bytes(&self) -> Vec<u8> {
+        let e = &self.entry;
         row_bytes(
-            self.id,
-            &self.at,
-            &self.actor,
-            &self.action,
-            self.case_id.as_deref(),
-            &self.detail,
+            e.id,
+            &e.at,
+            &e.actor,
+            &e.action,
+            e.case_id.as_deref(),
+            &e.detail,
         )
     }
 }
@@ -112,12 +108,7 @@ fn read_rows(conn: &rusqlite::Connection, after: i64, limit: i64) -> rusqlite::R
     )?;
     let rows = st.query_map(params![after, limit], |r| {
         Ok(Row {
-            id: r.get(0)?,
-            at: r.get(1)?,
-            actor: r.get(2)?,
-            action: r.get(3)?,
-            case_id: r.get(4)?,
-            detail: r.get(5)?,
+            entry: crate::AuditEntry::from_row(r)?,
             link: r.get(6)?,
         })
     })?;
@@ -152,7 +143,7 @@ impl Store {
         let rows = read_rows(&conn, 0, i64::MAX)?;
         let mut prev = chain::GENESIS;
         for (expect_id, r) in (1i64..).zip(rows.iter()) {
-            if r.id != expect_id {
+            if r.entry.id != expect_id {
                 return Ok(AuditCheck::Broken {
                     id: expect_id,
                     why:
@@ -164,13 +155,13 @@ impl Store {
                 Some(l) if l == want => prev = l,
                 Some(_) => {
                     return Ok(AuditCheck::Broken {
-                        id: r.id,
+                        id: r.entry.id,
                         why: "its link does not match its contents and the row before (edited)",
                     })
                 }
                 None => {
                     return Ok(AuditCheck::Broken {
-                        id: r.id,
+                        id: r.entry.id,
                         why: "it has no link (written past the chain)",
                     })
                 }
@@ -178,7 +169,7 @@ impl Store {
         }
         Ok(AuditCheck::Intact {
             rows: rows.len(),
-            head: rows.last().map(|r| (r.id, chain::to_hex(&prev))),
+            head: rows.last().map(|r| (r.entry.id, chain::to_hex(&prev))),
         })
     }
 
@@ -200,7 +191,7 @@ impl Store {
         };
         let rows = read_rows(&conn, after, limit as i64)?
             .into_iter()
-            .map(|r| (r.id, chain::to_hex(&chain::digest(&r.bytes()))))
+            .map(|r| (r.entry.id, chain::to_hex(&chain::digest(&r.bytes()))))
             .collect();
         Ok(AuditSegment { prev_link, rows })
     }

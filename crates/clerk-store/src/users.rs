@@ -58,6 +58,21 @@ pub struct AuditEntry {
     pub detail: String,
 }
 
+impl AuditEntry {
+    /// From a row whose first columns are `id, at, actor, action, case_id,
+    /// detail` (the audit trail's own read and the chain's).
+    pub(crate) fn from_row(r: &rusqlite::Row) -> rusqlite::Result<AuditEntry> {
+        Ok(AuditEntry {
+            id: r.get(0)?,
+            at: r.get(1)?,
+            actor: r.get(2)?,
+            action: r.get(3)?,
+            case_id: r.get(4)?,
+            detail: r.get(5)?,
+        })
+    }
+}
+
 const USER_COLUMNS: &str = "user_id, display_name, roles, origin, verifier, online_at, offline_valid_secs, disabled, failures, locked_until, created_at";
 
 fn user_row(r: &rusqlite::Row) -> rusqlite::Result<UserRow> {
@@ -341,16 +356,7 @@ impl Store {
         let mut st = conn.prepare(
             "SELECT id, at, actor, action, case_id, detail FROM audit ORDER BY id DESC LIMIT ?1",
         )?;
-        let rows = st.query_map([limit], |r| {
-            Ok(AuditEntry {
-                id: r.get(0)?,
-                at: r.get(1)?,
-                actor: r.get(2)?,
-                action: r.get(3)?,
-                case_id: r.get(4)?,
-                detail: r.get(5)?,
-            })
-        })?;
+        let rows = st.query_map([limit], AuditEntry::from_row)?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 }
