@@ -420,6 +420,10 @@ impl SyncClient {
             // Receipts printed before (provisional, or under an earlier
             // enrolment) keep their device code.
             former_codes: vec![identity.device_code],
+            // A re-enrolment carries this database's history: how far the
+            // platform acknowledged its queue and its audit chain.
+            pushed_through: self.meta_i64("push_floor")?,
+            audit_acked: self.meta_i64(AUDIT_ACKED)?,
         };
         let r: platform_api::EnrollResponse = self
             .send(
@@ -440,7 +444,20 @@ impl SyncClient {
                 clerk_store::time::now_millis(),
             )
             .map_err(store_err)?;
+        // The next audit segment starts where the platform holds the chain.
+        self.store
+            .sync_set(AUDIT_ACKED, &r.audit_head.to_string())
+            .map_err(store_err)?;
         Ok(r)
+    }
+
+    fn meta_i64(&self, key: &str) -> Result<i64, SyncError> {
+        Ok(self
+            .store
+            .sync_get(key)
+            .map_err(store_err)?
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0))
     }
 
     fn device(&self) -> Result<(String, i64), SyncError> {
@@ -623,12 +640,7 @@ impl SyncClient {
         let (device_id, epoch) = self.device()?;
         let depth = self.store.pending_depth().map_err(store_err)?;
         // The audit rows after the platform's head (issue #13).
-        let after: i64 = self
-            .store
-            .sync_get(AUDIT_ACKED)
-            .map_err(store_err)?
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(0);
+        let after = self.meta_i64(AUDIT_ACKED)?;
         let seg = self
             .store
             .audit_segment(after, platform_api::MAX_AUDIT_ROWS)
@@ -690,13 +702,35 @@ impl SyncClient {
                 result: serde_json::to_string(x).unwrap_or_default(),
             })
             .collect();
+        // The platform has applied seqs this database never handed out: it
+        // is an older copy (restored from a backup). Its own rows are done;
+        // the next one would reuse a seq (and its receipt numbers the
+        // platform's), so it stops until it is enrolled again (§10).
+        let mine = self.store.last_seq().map_err(store_err)?;
         self.store
             .record_push(
-                r.last_applied_seq,
+                r.last_applied_seq.min(mine),
                 &outcomes,
                 clerk_store::time::now_millis(),
             )
             .map_err(store_err)?;
+        if r.last_applied_seq > mine {
+            tracing::error!(
+                platform = r.last_applied_seq,
+                mine,
+                "the platform is ahead of this database: re-enrolment needed"
+            );
+            return Err(SyncError::Server {
+                status: 410,
+                code: codes::REENROLL_REQUIRED.into(),
+                message: format!(
+                    "the platform has applied this PC's changes up to {}, this database only made {mine}: it is an older copy; an administrator must re-enrol this PC (nothing on it is deleted)",
+                    r.last_applied_seq
+                ),
+                retry_after: None,
+                last_applied_seq: Some(r.last_applied_seq),
+            });
+        }
         Ok(PushReport {
             sent: r.results.len(),
             applied: r

@@ -535,37 +535,13 @@ async fn scenario_14_restored_client_database_is_quarantined() {
     let w = Window::new(&p, &p.url, "07").await;
     w.take_in(1);
     w.client.push_all().await.unwrap();
-    let copy = tempfile::tempdir().unwrap();
-    let files: Vec<_> = std::fs::read_dir(w.dir.path())
-        .unwrap()
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.is_file() && !p.ends_with("lock"))
-        .collect();
-    // A consistent copy: the store is idle.
-    for f in &files {
-        std::fs::copy(f, copy.path().join(f.file_name().unwrap())).unwrap();
-    }
+    let copy = backup(&w);
     w.take_in(2);
     w.take_in(3);
     w.client.push_all().await.unwrap();
     check_invariants(&p, &[&w]).await;
-    let Window {
-        store,
-        client,
-        secrets,
-        dir,
-        ..
-    } = w;
-    drop(client);
-    drop(store);
-    for f in std::fs::read_dir(copy.path()).unwrap().flatten() {
-        std::fs::copy(f.path(), dir.path().join(f.file_name())).unwrap();
-    }
-    let store = std::sync::Arc::new(
-        clerk_store::Store::open(dir.path(), secrets.as_ref(), || unreachable!("exists")).unwrap(),
-    );
-    let client = clerk_sync::SyncClient::new(&p.url, store.clone(), secrets.clone(), "wc-test");
+    let w = restore(&p, w, &copy);
+    let (store, client) = (w.store.clone(), w.client.clone());
     let today = clerk_core::date::Date::parse_iso("2026-03-02").unwrap();
     store
         .take_in(
@@ -597,6 +573,218 @@ async fn scenario_14_restored_client_database_is_quarantined() {
         .get(0);
     assert!(q);
     // The platform still has every case once, whatever the copy sent.
+    check_receipts_unique(&p).await;
+}
+
+/// A consistent copy of a window's database files (the store is idle).
+fn backup(w: &Window) -> tempfile::TempDir {
+    let copy = tempfile::tempdir().unwrap();
+    for f in std::fs::read_dir(w.dir.path()).unwrap().flatten() {
+        let f = f.path();
+        if f.is_file() && !f.ends_with("lock") {
+            std::fs::copy(&f, copy.path().join(f.file_name().unwrap())).unwrap();
+        }
+    }
+    copy
+}
+
+/// The window with its database put back from `copy` (restored from an
+/// older backup), its keyring as it is.
+fn restore(p: &Platform, w: Window, copy: &tempfile::TempDir) -> Window {
+    let Window {
+        store,
+        client,
+        secrets,
+        dir,
+        window,
+    } = w;
+    drop(client);
+    drop(store);
+    for f in std::fs::read_dir(copy.path()).unwrap().flatten() {
+        std::fs::copy(f.path(), dir.path().join(f.file_name())).unwrap();
+    }
+    let store = std::sync::Arc::new(
+        clerk_store::Store::open(dir.path(), secrets.as_ref(), || unreachable!("exists")).unwrap(),
+    );
+    let client = std::sync::Arc::new(clerk_sync::SyncClient::new(
+        &p.url,
+        store.clone(),
+        secrets.clone(),
+        "wc-test",
+    ));
+    Window {
+        store,
+        client,
+        secrets,
+        dir,
+        window,
+    }
+}
+
+/// 14b. The restored database is enrolled again (a new code from an
+/// admin): it carries its device history. What it sends that the platform
+/// applied under the earlier enrolment is answered from that ledger, never
+/// applied twice; what is new is applied; its next receipt numbers are
+/// above every one the platform saw; the earlier credential is retired;
+/// its audit chain goes on, judged against the links the platform held.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn scenario_14b_a_re_enrolled_database_carries_its_history() {
+    let p = Platform::start().await;
+    let w = Window::new(&p, &p.url, "07").await;
+    let old_device = w.device_id();
+    w.take_in(1);
+    w.client.push_all().await.unwrap();
+    let second = w.take_in(2);
+    let copy = backup(&w);
+    w.client.push_all().await.unwrap();
+    w.take_in(3);
+    w.client.push_all().await.unwrap();
+    assert_eq!(server_case_count(&p).await, 3);
+    // The PC's disk fails; IT puts back last night's backup and re-enrols.
+    let w = restore(&p, w, &copy);
+    assert_eq!(w.store.queue_state().unwrap().pending, 1, "case 2 unsent");
+    let code = p.enrolment_code("07").await;
+    let r = w.client.enroll(&code, &actor("07")).await.unwrap();
+    assert_eq!(r.device_epoch, 2);
+    assert_eq!(r.pushed_through, 1, "what both sides agree was pushed");
+    assert!(r.audit_head > 0, "the audit chain is carried");
+    let seen: i64 = p
+        .sql()
+        .await
+        .query_one(
+            "SELECT max_receipt_counter FROM devices WHERE device_id = $1::text::uuid",
+            &[&old_device],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    // Above case 3's receipt (and above the numbers this PC reserved).
+    assert!(
+        r.receipt_counter_floor > seen,
+        "{} ≤ {seen}",
+        r.receipt_counter_floor
+    );
+    w.client.login(USER, PASSWORD).await.unwrap();
+    let fresh = w.take_in(10);
+    let rep = w.client.push_all().await.unwrap();
+    assert_eq!(rep.rejected, 0, "{rep:?}");
+    assert_eq!(
+        server_case_count(&p).await,
+        4,
+        "case 2 answered from the earlier ledger, not applied again; case 10 applied"
+    );
+    let db = p.sql().await;
+    let device: uuid::Uuid = w.device_id().parse().unwrap();
+    let replayed: String = db
+        .query_one(
+            "SELECT mutation_id FROM mutation_ledger WHERE device_id = $1 AND seq = 2",
+            &[&device],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    let local = w.store.outbox_rows(100).unwrap();
+    assert_eq!(
+        Some(replayed.as_str()),
+        local
+            .iter()
+            .find(|x| x.case_id.as_deref() == Some(second.case_id.as_str()))
+            .map(|x| x.mutation_id.as_str())
+    );
+    assert!(local.iter().all(|x| x.state == "acked"), "{local:?}");
+    let n: i64 = db
+        .query_one(
+            "SELECT count(*) FROM cases WHERE case_id = $1",
+            &[&second.case_id],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(n, 1);
+    let receipt: String = db
+        .query_one(
+            "SELECT receipt_no FROM cases WHERE case_id = $1",
+            &[&fresh.case_id],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(receipt, fresh.receipt_no);
+    assert!(
+        clerk_core::receipt::ReceiptNo::parse(&receipt)
+            .unwrap()
+            .counter()
+            >= r.receipt_counter_floor as u64,
+        "{receipt}"
+    );
+    check_receipts_unique(&p).await;
+    // The earlier enrolment is retired: its credential signs nobody in.
+    let (superseded, quarantined): (Option<uuid::Uuid>, bool) = {
+        let r = db
+            .query_one(
+                "SELECT superseded_by, quarantined FROM devices WHERE device_id = $1::text::uuid",
+                &[&old_device],
+            )
+            .await
+            .unwrap();
+        (r.get(0), r.get(1))
+    };
+    assert_eq!(superseded, Some(device));
+    assert!(quarantined);
+    // And the audit chain went on: the platform holds every row the PC has.
+    let held: i64 = db
+        .query_one(
+            "SELECT count(*) FROM audit_links WHERE device_id = $1",
+            &[&device],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    let acked: i64 = w
+        .store
+        .sync_get("audit_acked")
+        .unwrap()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(acked > r.audit_head, "{acked} after {}", r.audit_head);
+    assert_eq!(held, acked, "one link per row, carried and new");
+    assert!(matches!(
+        w.store.verify_audit().unwrap(),
+        clerk_store::AuditCheck::Intact { .. }
+    ));
+    check_pulled(&p, &w).await;
+}
+
+/// 14c. The restored copy is not enrolled again and sends what it has:
+/// the platform is ahead of it (its audit chain, or its seqs, end before
+/// the platform's), so it stops before it reuses a seq or a receipt number
+/// and keeps everything; enrolled again, its unsent row is answered from
+/// the earlier ledger.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn scenario_14c_a_restored_database_behind_the_platform_stops_itself() {
+    let p = Platform::start().await;
+    let w = Window::new(&p, &p.url, "07").await;
+    w.take_in(1);
+    let copy = backup(&w);
+    w.client.push_all().await.unwrap();
+    w.take_in(2);
+    w.client.push_all().await.unwrap();
+    let w = restore(&p, w, &copy);
+    let e = w.client.push_all().await.unwrap_err();
+    assert_eq!(e.code(), Some("reenroll_required"), "{e:?}");
+    assert!(e.zh().contains("重新登记"), "{}", e.zh());
+    assert_eq!(server_case_count(&p).await, 2);
+    let code = p.enrolment_code("07").await;
+    w.client.enroll(&code, &actor("07")).await.unwrap();
+    w.client.login(USER, PASSWORD).await.unwrap();
+    w.client.push_all().await.unwrap();
+    let local = w.store.outbox_rows(100).unwrap();
+    assert!(local.iter().all(|x| x.state == "acked"), "{local:?}");
+    assert_eq!(server_case_count(&p).await, 2, "nothing applied twice");
+    w.take_in(3);
+    w.client.push_all().await.unwrap();
+    assert_eq!(server_case_count(&p).await, 3);
     check_receipts_unique(&p).await;
 }
 

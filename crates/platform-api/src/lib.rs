@@ -77,6 +77,14 @@ pub struct EnrollRequest {
     /// them; the platform accepts them from this device only.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub former_codes: Vec<String>,
+    /// The highest seq the platform has acknowledged to this database (a
+    /// re-enrolment goes on from there, or from where the platform's
+    /// record of the database ends, whichever is lower).
+    #[serde(default)]
+    pub pushed_through: i64,
+    /// The last audit row the platform said it holds for this database.
+    #[serde(default)]
+    pub audit_acked: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -94,6 +102,16 @@ pub struct EnrollResponse {
     /// The first receipt counter this enrolment may use.
     pub receipt_counter_floor: i64,
     pub server_time: String,
+    /// A re-enrolment: the seq the platform's record of this database goes
+    /// on from (0 for a first enrolment). Mutations after it that the
+    /// platform applied before are answered from its ledger, not applied
+    /// again.
+    #[serde(default)]
+    pub pushed_through: i64,
+    /// The audit row the platform holds this database's chain through (the
+    /// next push's audit segment starts after it).
+    #[serde(default)]
+    pub audit_head: i64,
 }
 
 /// `GET /v1/devices/me`: the server's view of this device.

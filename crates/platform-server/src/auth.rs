@@ -316,7 +316,9 @@ pub async fn enroll(
     // receipts with before, and its hall.
     let prev = tx
         .query(
-            "SELECT device_code, former_codes, office_id, max_receipt_counter FROM devices WHERE db_instance_id = $1 ORDER BY enrolled_at",
+            "SELECT device_code, former_codes, office_id, max_receipt_counter, device_id, last_applied_seq, \
+                    (SELECT coalesce(max(id), 0) FROM audit_links a WHERE a.device_id = d.device_id) \
+             FROM devices d WHERE db_instance_id = $1 ORDER BY enrolled_at",
             &[&req.db_instance_id],
         )
         .await?;
@@ -380,12 +382,55 @@ pub async fn enroll(
         }
         code_str = device_code();
     }
+    // The device history (sync-protocol.md §10): the new row goes on from
+    // what both sides agree was pushed, the earlier rows are retired, and
+    // the audit chain is carried as far as the PC says the platform held it.
+    let pushed_through = prev
+        .iter()
+        .map(|r| r.get::<_, i64>(5))
+        .max()
+        .map_or(0, |held| held.min(req.pushed_through.max(0)));
+    let audit_head = prev
+        .last()
+        .map_or(0, |r| r.get::<_, i64>(6).min(req.audit_acked.max(0)));
     tx.execute(
-        "INSERT INTO devices(device_id, device_code, device_epoch, office_id, window_code, db_instance_id, secret_hash, max_receipt_counter, former_codes) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-        &[&device_id, &code_str, &epoch, &office_id, &window_code, &req.db_instance_id, &sha256_hex(secret.as_bytes()), &(floor - 1), &former],
+        "INSERT INTO devices(device_id, device_code, device_epoch, office_id, window_code, db_instance_id, secret_hash, max_receipt_counter, former_codes, last_applied_seq) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        &[&device_id, &code_str, &epoch, &office_id, &window_code, &req.db_instance_id, &sha256_hex(secret.as_bytes()), &(floor - 1), &former, &pushed_through],
     )
     .await?;
+    if let Some(last) = prev.last() {
+        let earlier: Vec<uuid::Uuid> = prev.iter().map(|r| r.get(4)).collect();
+        tx.execute(
+            "UPDATE devices SET superseded_by = $1, quarantined = true WHERE device_id = ANY($2) AND superseded_by IS NULL",
+            &[&device_id, &earlier],
+        )
+        .await?;
+        tx.execute(
+            "DELETE FROM access_tokens WHERE device_id = ANY($1)",
+            &[&earlier],
+        )
+        .await?;
+        tx.execute(
+            "UPDATE refresh_tokens SET revoked = true WHERE device_id = ANY($1)",
+            &[&earlier],
+        )
+        .await?;
+        tx.execute(
+            "INSERT INTO audit_links(device_id, id, link) SELECT $1, id, link FROM audit_links WHERE device_id = $2 AND id <= $3",
+            &[&device_id, &last.get::<_, uuid::Uuid>(4), &audit_head],
+        )
+        .await?;
+        tx.execute(
+            "INSERT INTO security_events(kind, detail) VALUES ('device.superseded', $1)",
+            &[&serde_json::json!({
+                "db_instance_id": req.db_instance_id, "by": device_id.to_string(),
+                "superseded": earlier.iter().map(|d| d.to_string()).collect::<Vec<_>>(),
+                "pushed_through": pushed_through, "audit_head": audit_head,
+            })],
+        )
+        .await?;
+    }
     tx.execute(
         "UPDATE enrolment_codes SET used_by = $1 WHERE code = $2",
         &[&device_id, &code_text],
@@ -408,6 +453,8 @@ pub async fn enroll(
         device_secret: secret,
         receipt_counter_floor: floor,
         server_time: now_iso(),
+        pushed_through,
+        audit_head,
     }))
 }
 
@@ -518,13 +565,20 @@ pub async fn login(
     let c = state.pool.get().await?;
     let dev = c
         .query_opt(
-            "SELECT secret_hash, office_id, coalesce(locked_until > now(), false) FROM devices WHERE device_id = $1",
+            "SELECT secret_hash, office_id, coalesce(locked_until > now(), false), superseded_by IS NOT NULL FROM devices WHERE device_id = $1",
             &[&device_id],
         )
         .await?
         .ok_or_else(|| unauthorized("unknown device"))?;
     if dev.get::<_, bool>(2) {
         return Err(locked("this PC"));
+    }
+    if dev.get::<_, bool>(3) {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            codes::FORBIDDEN,
+            "this PC's database was enrolled again: this device credential is retired",
+        ));
     }
     {
         use subtle::ConstantTimeEq;

@@ -23,6 +23,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0008_audit_chain",
         include_str!("../migrations/0008_audit_chain.sql"),
     ),
+    (
+        "0009_device_history",
+        include_str!("../migrations/0009_device_history.sql"),
+    ),
 ];
 
 /// The pool. Every session waits at most `lock_ms` for a row lock (a second

@@ -128,6 +128,23 @@ async fn attempt(
     if epoch != req.device_epoch || instance != req.db_instance_id {
         return quarantined(state, tx, &s, last, "epoch or database instance mismatch").await;
     }
+    // A re-enrolled database (epoch > 1) carries its history: the ledgers
+    // of its earlier device rows answer for what they applied.
+    let history: Vec<uuid::Uuid> = if epoch > 1 {
+        tx.query(
+            "SELECT device_id FROM devices WHERE db_instance_id = $1 AND device_id <> $2",
+            &[&instance, &s.device_id],
+        )
+        .await?
+        .iter()
+        .map(|r| r.get(0))
+        .collect()
+    } else {
+        Vec::new()
+    };
+    let replays = earlier_results(&tx, &history, &req.mutations, last).await?;
+    let mut ledger_devices = vec![s.device_id];
+    ledger_devices.extend(&history);
     let device = Device {
         office: &office,
         device_code: &device_code,
@@ -146,8 +163,9 @@ async fn attempt(
             // copied: quarantine, never a silent "duplicate" (§10).
             let r = tx
                 .q_opt(
-                    "SELECT result, mutation_id FROM mutation_ledger WHERE device_id = $1 AND seq = $2",
-                    &[&s.device_id, &m.seq],
+                    "SELECT result, mutation_id FROM mutation_ledger WHERE device_id = ANY($1) AND seq = $2 \
+                     ORDER BY applied_at DESC LIMIT 1",
+                    &[&ledger_devices, &m.seq],
                 )
                 .await?;
             match r {
@@ -176,6 +194,21 @@ async fn attempt(
                 return Err(a);
             }
             break;
+        }
+        if let Some((outcome, res)) = replays
+            .iter()
+            .find(|r| r.0 == m.seq && r.1 == m.id)
+            .map(|r| (&r.2, &r.3))
+        {
+            // Applied under an earlier enrolment of this database: the
+            // earlier answer, never a second effect.
+            l_seq.push(m.seq);
+            l_id.push(m.id.clone());
+            l_outcome.push(outcome.clone());
+            l_result.push(serde_json::to_value(res).unwrap_or_default());
+            last = m.seq;
+            results.push(res.clone());
+            continue;
         }
         failpoint("push.before_effects");
         let outcome = match poisoned.iter().find(|(q, _)| *q == m.seq) {
@@ -254,7 +287,11 @@ async fn attempt(
         None => None,
         Some(chain) => match audit_chain(&tx, &s.device_id, chain).await? {
             Ok(head) => Some(head),
-            Err(why) => return chain_broken(state, tx, &s, why).await,
+            Err(ChainFault::Broken(why)) => return chain_broken(state, tx, &s, why).await,
+            // An intact chain that left the platform's before its head: this
+            // database is an older copy (restored from a backup) of the one
+            // the platform knows, as a reused seq would show.
+            Err(ChainFault::Behind(why)) => return quarantined(state, tx, &s, last, &why).await,
         },
     };
     tx.q_exec(
@@ -290,8 +327,49 @@ async fn attempt(
     }))
 }
 
+/// The answers the earlier device rows of a re-enrolled database gave to
+/// the mutations of this batch that are new to this row: `(seq, id,
+/// outcome, result)`, matched on seq and mutation id both.
+async fn earlier_results(
+    tx: &deadpool_postgres::Transaction<'_>,
+    history: &[uuid::Uuid],
+    mutations: &[Mutation],
+    last: i64,
+) -> Result<Vec<(i64, String, String, MutationResult)>, ApiError> {
+    let seqs: Vec<i64> = mutations
+        .iter()
+        .map(|m| m.seq)
+        .filter(|q| *q > last)
+        .collect();
+    if history.is_empty() || seqs.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows = tx
+        .query(
+            "SELECT seq, mutation_id, outcome, result FROM mutation_ledger WHERE device_id = ANY($1) AND seq = ANY($2)",
+            &[&history, &seqs],
+        )
+        .await?;
+    Ok(rows
+        .iter()
+        .filter_map(|r| {
+            let res = serde_json::from_value::<MutationResult>(r.get(3)).ok()?;
+            Some((r.get(0), r.get(1), r.get(2), res))
+        })
+        .collect())
+}
+
+/// Why a run of the PC's audit chain does not continue the platform's.
+enum ChainFault {
+    /// At the platform's head, or after it: a row edited or deleted.
+    Broken(String),
+    /// Before the platform's head: the PC no longer has what the platform
+    /// acknowledged to it (an older copy of its database).
+    Behind(String),
+}
+
 /// Check a run of the PC's audit chain against the links held for it and
-/// keep the new ones: `Ok(Ok(head))`, or `Ok(Err(why))` when it does not
+/// keep the new ones: `Ok(Ok(head))`, or `Ok(Err(fault))` when it does not
 /// continue them. A run that starts past the platform's head (a restored
 /// platform, a re-enrolled PC) is not judged: the answer's head tells the
 /// PC where to start again.
@@ -299,7 +377,7 @@ async fn audit_chain(
     tx: &deadpool_postgres::Transaction<'_>,
     device: &uuid::Uuid,
     chain: &platform_api::AuditChain,
-) -> Result<Result<i64, String>, ApiError> {
+) -> Result<Result<i64, ChainFault>, ApiError> {
     use clerk_secrets::chain as c;
     let head: (i64, String) = tx
         .q_opt(
@@ -330,11 +408,21 @@ async fn audit_chain(
         .await?
         .get(0)
     };
+    let fault = |why: String| {
+        if chain.after < head.0 {
+            ChainFault::Behind(format!(
+                "an older copy of this database: its audit chain leaves the platform's at row {} (the platform holds {})",
+                chain.after, head.0
+            ))
+        } else {
+            ChainFault::Broken(why)
+        }
+    };
     if chain.prev_link != held_prev {
-        return Ok(Err(format!(
+        return Ok(Err(fault(format!(
             "audit row {} is not the one the platform holds (edited, or the rows before it)",
             chain.after
-        )));
+        ))));
     }
     let held: Vec<String> = tx
         .query(
@@ -352,10 +440,10 @@ async fn audit_chain(
     for (k, row) in chain.rows.iter().enumerate() {
         let want_id = chain.after + 1 + k as i64;
         if row.id != want_id {
-            return Ok(Err(format!(
+            return Ok(Err(fault(format!(
                 "audit row {want_id} is missing (deleted) before row {}",
                 row.id
-            )));
+            ))));
         }
         let Some(d) = c::from_hex(&row.digest) else {
             return Err(ApiError::bad("audit: a digest is 64 hex digits"));
@@ -364,10 +452,10 @@ async fn audit_chain(
         let hex = c::to_hex(&link);
         match held.get(k) {
             Some(h) if *h != hex => {
-                return Ok(Err(format!(
+                return Ok(Err(fault(format!(
                     "audit row {} was changed after the platform saw it",
                     row.id
-                )))
+                ))))
             }
             Some(_) => {}
             None => {

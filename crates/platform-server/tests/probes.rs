@@ -939,3 +939,78 @@ async fn probe_a_client_that_stops_sending_is_cut_off() {
     .await;
     assert!(a.starts_with("HTTP/1.1 408"), "{a}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn probe_a_re_enrolled_pc_carries_its_device_history() {
+    let p = Probe::start().await;
+    let mut d = p.device("07").await;
+    let (one, two) = (create(&mut d, &true_case()), create(&mut d, &true_case()));
+    let (s, r) = p.push(&d, vec![one.clone(), two.clone()]).await;
+    assert_eq!(s, 200, "{r}");
+    assert_eq!(p.cases().await, 2);
+    // The PC is re-imaged and its database put back from a backup taken
+    // when only seq 1 had been acknowledged.
+    let (s, e) = p
+        .post(
+            &p.url,
+            "/v1/devices/enroll",
+            None,
+            json!({"code": p.code(OFFICE, "07").await, "db_instance_id": d.db_instance,
+                   "max_receipt_counter": 1, "app_version": "t", "former_codes": [d.code],
+                   "pushed_through": 1, "audit_acked": 0}),
+        )
+        .await;
+    assert_eq!(s, 200, "{e}");
+    assert_eq!(e["pushed_through"], 1);
+    assert_eq!(e["device_epoch"], 2);
+    // The earlier enrolment is retired: its token and its credential.
+    let (s, r) = p.push(&d, vec![]).await;
+    assert_eq!(s, 401, "{r}");
+    let (s, r) = p.login(&d, "u1", "password-1").await;
+    assert_eq!(s, 403, "{r}");
+    assert!(r["message"].as_str().unwrap().contains("retired"), "{r}");
+    let mut n = Device {
+        id: e["device_id"].as_str().unwrap().into(),
+        code: e["device_code"].as_str().unwrap().into(),
+        epoch: 2,
+        db_instance: d.db_instance.clone(),
+        secret: e["device_secret"].as_str().unwrap().into(),
+        token: String::new(),
+        seq: 2,
+        counter: e["receipt_counter_floor"].as_u64().unwrap() - 1,
+    };
+    let (s, t) = p.login(&n, "u1", "password-1").await;
+    assert_eq!(s, 200, "{t}");
+    n.token = t["access_token"].as_str().unwrap().into();
+    // Seq 1 and 2 again (the archive, and the row the backup had unsent):
+    // answered from the earlier ledger, never applied twice.
+    let three = create(&mut n, &true_case());
+    let (s, r) = p.push(&n, vec![one.clone(), two.clone(), three]).await;
+    assert_eq!(s, 200, "{r}");
+    assert_eq!(r["last_applied_seq"], 3);
+    let statuses: Vec<&str> = r["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(statuses, ["applied", "applied", "applied"], "{r}");
+    assert_eq!(p.cases().await, 3, "seq 1 and 2 not applied again");
+    // A seq the earlier enrolment applied, sent with another mutation:
+    // still an older copy, never a silent duplicate.
+    let mut other = two.clone();
+    other["id"] = json!(uuid::Uuid::now_v7().to_string());
+    let (s, r) = p.push(&n, vec![other]).await;
+    assert_eq!(s, 410, "{r}");
+    let events: i64 = p
+        .sql()
+        .await
+        .query_one(
+            "SELECT count(*) FROM security_events WHERE kind = 'device.superseded'",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(events, 1);
+}
