@@ -44,13 +44,27 @@ pub fn run(args: &[&str]) -> Result {
             )
         }
         // Push 10,000 offline cases; server throughput; 1,000 pollers.
+        // Twice: on the tests' cluster (fsync=off: the protocol and the
+        // code) and on one that writes as a real platform does (fsync=on,
+        // synchronous_commit=on: the disk too).
         Some("sync") => {
-            let r = sh::run(
-                sh::cmd(&cargo())
-                    .args(["bench", "-p", "clerk-sync", "--bench", "sync", "--locked"])
-                    .current_dir(root()),
-            );
+            let bench = || {
+                let mut c = sh::cmd(&cargo());
+                c.args(["bench", "-p", "clerk-sync", "--bench", "sync", "--locked"])
+                    .current_dir(root());
+                c
+            };
+            let r = sh::run(bench().env("SYNC_BENCH_LABEL", "fsync=off"));
             let _ = pg_harness::stop(&root().join("target/pg-harness"));
+            r?;
+            let dir = root().join("target/pg-harness-durable");
+            let c = pg_harness::start_as(&dir, pg_harness::Durability::Durable)?;
+            let r = sh::run(
+                bench()
+                    .env("SYNC_BENCH_LABEL", "fsync=on, synchronous_commit=on")
+                    .env(pg_harness::URL_ENV, &c.base_url),
+            );
+            let _ = pg_harness::stop(&dir);
             r
         }
         None => {

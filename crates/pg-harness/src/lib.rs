@@ -80,8 +80,34 @@ fn run(mut c: Command, what: &str) -> Result<String, String> {
     }
 }
 
-/// Start (or find running) the cluster in `dir`; blocking.
+/// How the cluster writes: the tests' `fsync=off` (the protocol and the
+/// code, not the disk), or what a real platform runs (`fsync=on`,
+/// `synchronous_commit=on`, full page writes) for the benchmarks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Durability {
+    Test,
+    Durable,
+}
+
+impl Durability {
+    fn options(self) -> &'static str {
+        match self {
+            Durability::Test => "-c fsync=off",
+            Durability::Durable => {
+                "-c fsync=on -c synchronous_commit=on -c full_page_writes=on -c wal_sync_method=fdatasync"
+            }
+        }
+    }
+}
+
+/// Start (or find running) the tests' cluster in `dir`; blocking.
 pub fn start(dir: &Path) -> Result<Cluster, String> {
+    start_as(dir, Durability::Test)
+}
+
+/// Start (or find running) a cluster in `dir` that writes as `durability`
+/// says (a folder holds one kind: it is given at the first start).
+pub fn start_as(dir: &Path, durability: Durability) -> Result<Cluster, String> {
     let bin = bin_dir()
         .ok_or("PostgreSQL server programs not found (Debian: apt-get install postgresql)")?;
     std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
@@ -129,8 +155,9 @@ pub fn start(dir: &Path) -> Result<Cluster, String> {
             .arg(dir.join("server.log"))
             .arg("-o")
             .arg(format!(
-                "-p {port} -c listen_addresses=127.0.0.1 -k {} -c fsync=off -c max_connections=300",
-                data.display()
+                "-p {port} -c listen_addresses=127.0.0.1 -k {} {} -c max_connections=300",
+                data.display(),
+                durability.options()
             ))
             .args(["-w", "start"]);
         run(c, "pg_ctl start")?;

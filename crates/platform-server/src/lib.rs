@@ -233,6 +233,52 @@ fn limits<S: Clone + Send + Sync + 'static>(r: Router<S>, body: usize, secs: u64
         ))
 }
 
+/// The answers the framework and tower-http make themselves (a body over
+/// the limit, a request past its time, JSON that does not parse, a method
+/// not served) come as plain text; every error of this API is an
+/// [`platform_api::ErrorBody`], so they are turned into one, their text
+/// kept as the message.
+async fn json_errors(r: Response) -> Response {
+    let status = r.status();
+    let plain = r
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .is_none_or(|v| v.as_bytes().starts_with(b"text/plain"));
+    if !(status.is_client_error() || status.is_server_error()) || !plain {
+        return r;
+    }
+    let (parts, body) = r.into_parts();
+    let text = axum::body::to_bytes(body, 4096).await.unwrap_or_default();
+    let text = String::from_utf8_lossy(&text).trim().to_owned();
+    let (code, fallback) = match status {
+        StatusCode::PAYLOAD_TOO_LARGE => (
+            codes::MALFORMED,
+            "the request body is larger than this route takes",
+        ),
+        StatusCode::REQUEST_TIMEOUT => (
+            codes::UNAVAILABLE,
+            "the request took longer than the server allows: send it again",
+        ),
+        StatusCode::METHOD_NOT_ALLOWED => {
+            (codes::NOT_FOUND, "this route does not take that method")
+        }
+        s if s.is_server_error() => (codes::UNAVAILABLE, "the server could not answer"),
+        _ => (codes::MALFORMED, "the request is malformed"),
+    };
+    let message = if text.is_empty() {
+        fallback.to_owned()
+    } else {
+        format!("{fallback}: {text}")
+    };
+    let mut out = ApiError::new(status, code, message).into_response();
+    for (k, v) in parts.headers.iter() {
+        if k != axum::http::header::CONTENT_TYPE && k != axum::http::header::CONTENT_LENGTH {
+            out.headers_mut().insert(k.clone(), v.clone());
+        }
+    }
+    out
+}
+
 /// What every listener gets: a request id (`x-request-id`, kept if the
 /// caller sent one, echoed in the answer), one tracing span per request
 /// with its method, route pattern (never the path with its ids or the
@@ -263,7 +309,7 @@ fn harden(r: Router, max_in_flight: usize) -> Router {
                 .level(tracing::Level::INFO)
                 .latency_unit(tower_http::LatencyUnit::Millis),
         );
-    r.layer(
+    r.layer(axum::middleware::map_response(json_errors)).layer(
         tower::ServiceBuilder::new()
             .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
             .layer(PropagateRequestIdLayer::x_request_id())

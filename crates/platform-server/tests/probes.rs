@@ -891,8 +891,12 @@ async fn probe_the_bearer_token_and_the_body_limit_come_before_the_body() {
     )
     .await;
     assert!(a.starts_with("HTTP/1.1 413"), "{a}");
+    assert!(
+        a.contains("content-type: application/json"),
+        "an ErrorBody: {a}"
+    );
     // A sign-in is small.
-    let (s, _) = p
+    let (s, body) = p
         .post(
             &p.url,
             "/v1/auth/login",
@@ -902,6 +906,33 @@ async fn probe_the_bearer_token_and_the_body_limit_come_before_the_body() {
         )
         .await;
     assert_eq!(s, 413);
+    assert_eq!(body["error"], "malformed", "{body}");
+    // JSON that does not parse, or a method a route does not take: the
+    // same ErrorBody as every other error, not the framework's text.
+    let r = p
+        .http
+        .post(format!("{}/v1/auth/login", p.url))
+        .header("content-type", "application/json")
+        .body("{\"device_id\": ")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 400);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["error"], "malformed", "{body}");
+    assert!(
+        body["message"].as_str().unwrap().contains("malformed"),
+        "{body}"
+    );
+    let r = p
+        .http
+        .delete(format!("{}/v1/auth/login", p.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 405);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["error"], "not_found", "{body}");
     // Every answer names its request: the caller's id, or a fresh one.
     let r = p
         .http
@@ -938,6 +969,10 @@ async fn probe_a_client_that_stops_sending_is_cut_off() {
     )
     .await;
     assert!(a.starts_with("HTTP/1.1 408"), "{a}");
+    assert!(
+        a.contains("content-type: application/json"),
+        "an ErrorBody: {a}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
