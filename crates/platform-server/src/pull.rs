@@ -37,15 +37,41 @@ fn must_resync(why: &str) -> ApiError {
     ApiError::new(StatusCode::GONE, codes::MUST_RESYNC, why)
 }
 
-fn change(r: &tokio_postgres::Row) -> Change {
-    Change {
+/// A pull page as it goes out: each change's payload as PostgreSQL keeps
+/// it (jsonb read as text), checked as JSON but never parsed into a tree
+/// and printed again. The shape is [`PullResponse`]'s.
+#[derive(serde::Serialize)]
+struct RawPage<'a> {
+    changes: Vec<RawChange<'a>>,
+    next_cursor: String,
+    has_more: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    confirmed_seq: Option<i64>,
+    catalogue_current: u32,
+    server_time: String,
+}
+
+#[derive(serde::Serialize)]
+struct RawChange<'a> {
+    change_seq: i64,
+    #[serde(rename = "type")]
+    kind: &'a str,
+    id: &'a str,
+    version: i64,
+    op: &'a str,
+    data: &'a serde_json::value::RawValue,
+}
+
+fn raw_change(r: &tokio_postgres::Row) -> Result<RawChange<'_>, ApiError> {
+    Ok(RawChange {
         change_seq: r.get(0),
         kind: r.get(1),
         id: r.get(2),
         version: r.get(3),
         op: r.get(4),
-        data: r.get(5),
-    }
+        data: serde_json::from_str(r.get(5))
+            .map_err(|e| ApiError::unavailable(format!("change payload: {e}")))?,
+    })
 }
 
 async fn meta(tx: &tokio_postgres::Transaction<'_>, key: &str) -> Result<Option<String>, ApiError> {
@@ -84,7 +110,7 @@ pub async fn pull(
     State(state): State<AppState>,
     s: auth::Session,
     Query(q): Query<PullParams>,
-) -> ApiResult<PullResponse> {
+) -> Result<Response, ApiError> {
     let limit = q.limit.unwrap_or(500).clamp(1, 1000);
     let mut c = state.pool.get().await?;
     let tx = snapshot_tx(&mut c).await?;
@@ -120,13 +146,17 @@ pub async fn pull(
     };
     let rows = tx
         .query(
-            "SELECT change_seq, entity_type, entity_id, entity_version, op, payload FROM change_log \
+            "SELECT change_seq, entity_type, entity_id, entity_version, op, payload::text FROM change_log \
              WHERE office_id = $1 AND change_seq > $2 ORDER BY change_seq LIMIT $3",
             &[&s.office_id, &from, &(limit + 1)],
         )
         .await?;
     let has_more = rows.len() as i64 > limit;
-    let changes: Vec<Change> = rows.iter().take(limit as usize).map(change).collect();
+    let changes = rows
+        .iter()
+        .take(limit as usize)
+        .map(raw_change)
+        .collect::<Result<Vec<_>, _>>()?;
     let next = if has_more {
         changes.last().map_or(from, |c| c.change_seq)
     } else {
@@ -147,14 +177,20 @@ pub async fn pull(
     };
     let catalogue_current = current_catalogue(&tx).await?;
     tx.commit().await?;
-    Ok(Json(PullResponse {
+    let page = RawPage {
         changes,
         next_cursor: cursor(&epoch, next, &s.office_id),
         has_more,
         confirmed_seq,
         catalogue_current,
         server_time: now_iso(),
-    }))
+    };
+    let body = serde_json::to_vec(&page).map_err(ApiError::unavailable)?;
+    Ok((
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        body,
+    )
+        .into_response())
 }
 
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
