@@ -2,6 +2,7 @@
 //! against the real platform server's own OpenAPI on a private PostgreSQL,
 //! signed in as a real window, for a bounded number of cases per
 //! operation: no 5xx, and every answer matches the schema (issue #13).
+//! Then the admin listener, with the admin token, on its own document.
 
 use crate::{deps, platform, root, sh, Result};
 use std::process::Command;
@@ -83,5 +84,22 @@ pub fn run() -> Result {
                 .env("NO_COLOR", "1"),
         )?;
     }
+    // The admin listener, with the admin token: its own document, the
+    // same checks.
+    sh::run(
+        Command::new(&st)
+            .arg("run")
+            .arg(format!("{}/openapi.json", p.admin_url))
+            .args(["--checks", "not_a_server_error,response_schema_conformance"])
+            .args(["--max-examples", &examples, "--seed", SEED])
+            .args([
+                "--header",
+                &format!("Authorization: Bearer {}", p.admin_token),
+            ])
+            .args(&extra)
+            .args(["--report", "junit", "--report-dir"])
+            .arg(dir.join("report-admin"))
+            .env("NO_COLOR", "1"),
+    )?;
     Ok(())
 }

@@ -14,6 +14,10 @@ pub const DEMO_PORT: u16 = 8787;
 
 pub struct Platform {
     pub url: String,
+    /// The admin listener (its own port, loopback).
+    pub admin_url: String,
+    /// The admin API's bearer token.
+    pub admin_token: String,
     pub db_url: String,
     pub dir: PathBuf,
     server: Child,
@@ -105,6 +109,16 @@ pub fn start(dir: &Path) -> Result<(Platform, String)> {
         ));
     }
     let url = format!("http://127.0.0.1:{DEMO_PORT}");
+    // "listening on http://a (admin API on http://b)"
+    let admin_url = line
+        .split("(admin API on ")
+        .nth(1)
+        .map(|r| r.trim().trim_end_matches(')').to_owned())
+        .unwrap_or_default();
+    let admin_token = std::fs::read_to_string(&token_file)
+        .map_err(|e| e.to_string())?
+        .trim()
+        .to_owned();
     println!(
         "xtask: platform server at {url} (PostgreSQL in {}, admin token in {})",
         dir.join("pg").display(),
@@ -113,6 +127,8 @@ pub fn start(dir: &Path) -> Result<(Platform, String)> {
     Ok((
         Platform {
             url,
+            admin_url,
+            admin_token,
             db_url,
             dir: dir.to_owned(),
             server,

@@ -134,14 +134,28 @@ impl ApiError {
 impl From<tokio_postgres::Error> for ApiError {
     fn from(e: tokio_postgres::Error) -> Self {
         let class = e.code().map(|c| c.code().get(..2).unwrap_or("").to_owned());
-        let mut a = ApiError::unavailable(&e);
-        if matches!(class.as_deref(), Some("22" | "23" | "42" | "54")) {
-            a.deterministic = Some(format!(
+        let why = |e: &tokio_postgres::Error| {
+            format!(
                 "the platform's database cannot store this ({})",
                 e.code().map(|c| c.code()).unwrap_or_default()
-            ));
+            )
+        };
+        match class.as_deref() {
+            // The data (text it cannot store, a value out of range, a
+            // constraint): the caller's to correct, never "retry later".
+            Some("22" | "23") => {
+                tracing::warn!(error = %e, "refused by the database");
+                let mut a = ApiError::bad(why(&e));
+                a.deterministic = Some(why(&e));
+                a
+            }
+            Some("42" | "54") => {
+                let mut a = ApiError::unavailable(&e);
+                a.deterministic = Some(why(&e));
+                a
+            }
+            _ => ApiError::unavailable(&e),
         }
-        a
     }
 }
 
@@ -201,7 +215,9 @@ pub fn router(state: AppState) -> Router {
 /// tools, behind the admin token.
 pub fn admin_router(state: AppState) -> Router {
     let (n, t) = (state.settings.max_in_flight, state.settings.request_secs);
-    harden(admin_routes(t).with_state(state), n)
+    // Its own document (the combined test router serves the windows' one).
+    let doc = Router::new().route("/openapi.json", get(openapi::serve_admin));
+    harden(admin_routes(t).merge(doc).with_state(state), n)
 }
 
 /// Both on one listener: in-process tests and demos only (`spawn_local`);

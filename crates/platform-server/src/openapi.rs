@@ -58,3 +58,14 @@ pub fn windows_document() -> utoipa::openapi::OpenApi {
 pub async fn serve() -> Json<utoipa::openapi::OpenApi> {
     Json(windows_document())
 }
+
+/// What the admin listener serves: its own routes only.
+pub fn admin_document() -> utoipa::openapi::OpenApi {
+    let mut d = document();
+    d.paths.paths.retain(|p, _| p.starts_with("/v1/admin"));
+    d
+}
+
+pub async fn serve_admin() -> Json<utoipa::openapi::OpenApi> {
+    Json(admin_document())
+}
