@@ -69,6 +69,8 @@ pub async fn case_documents(core: &AppCore, case_id: String) -> CmdResult<Vec<Do
         ));
     };
     let actor = core.actor_of(&me);
+    // A document is dated the day it is issued, not the day of receipt.
+    let today = core.today();
     blocking(move || {
         let counter = clerk_core::receipt::ReceiptNo::parse(&row.receipt_no)
             .map(|r| r.counter())
@@ -95,6 +97,7 @@ pub async fn case_documents(core: &AppCore, case_id: String) -> CmdResult<Vec<Do
             supervision_phone: unset(&cfg.notices.supervision_phone, "监督电话"),
             query_url: unset(&cfg.notices.query_url, "查询网址"),
             verify_code: store.verify_code(&row.receipt_no),
+            issued_on: today,
         };
         let have: Vec<String> = store
             .documents(&row.case_id)

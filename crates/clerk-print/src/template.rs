@@ -132,6 +132,10 @@ pub struct Template {
     #[serde(default = "default_margins")]
     pub margins: (f32, f32, f32),
     pub blocks: Vec<Block>,
+    /// Where the wording of the rights it states comes from (law and
+    /// article, with how sure we are); data for the reviewer, not printed.
+    #[serde(default)]
+    pub sources: Vec<String>,
 }
 
 fn default_title_size() -> f32 {

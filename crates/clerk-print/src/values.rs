@@ -51,6 +51,9 @@ pub struct CaseDocInput {
     pub query_url: String,
     /// Short verification code (a keyed hash of the receipt number).
     pub verify_code: String,
+    /// The day the document is issued (made and journalled; a reprint
+    /// prints the journalled values, so its date stays the issue day).
+    pub issued_on: Date,
 }
 
 /// `2026年3月2日` (GB/T 9704: Arabic numerals).
@@ -192,7 +195,7 @@ pub fn values_for_case(case: &PreparedCase, matter: &Matter, input: &CaseDocInpu
         case.supply_by.map(date_zh).unwrap_or_else(|| "—".into()),
     );
     v.set("notice_deadline_zh", due(Some(case.notice_deadline)));
-    v.set("issued_on_zh", date_zh(case.received_on));
+    v.set("issued_on_zh", date_zh(input.issued_on));
     v.set("window", &input.window);
     v.set("clerk", &input.clerk);
     v.set("reconsideration_body", &input.reconsideration_body);

@@ -100,7 +100,7 @@ fn legal_content_is_there() {
     let refusal = text("non_acceptance_notice");
     for want in [
         "六十日内向保山市人民政府申请行政复议",
-        "六个月内向保山市隆阳区人民法院提起行政诉讼",
+        "自收到本通知书之日起六个月内向保山市隆阳区人民法院提起行政诉讼",
         "腾冲市市场监督管理局",
         "第三十二条",
     ] {
@@ -127,6 +127,35 @@ fn legal_content_is_there() {
         acc.contains("5305**********1233") && !acc.contains("530502199001011233"),
         "ID masked"
     );
+}
+
+/// Every template that tells the applicant of their remedies says where
+/// the periods come from (data, not printed), and prints the lawsuit
+/// period from receipt of the notice (行政诉讼法 art. 46).
+#[test]
+fn notices_stating_remedies_cite_the_law_of_their_periods() {
+    let mut stating = 0;
+    for (kind, _) in clerk_print::KINDS {
+        let t = clerk_print::load_template(kind, None).unwrap();
+        let text = clerk_print::bundled_template(kind).unwrap();
+        if !text.contains("行政诉讼") {
+            continue;
+        }
+        stating += 1;
+        assert!(
+            text.contains("自收到本通知书之日起六个月内"),
+            "{kind}: the lawsuit period from receipt"
+        );
+        assert!(
+            t.sources
+                .iter()
+                .any(|s| s.contains("行政诉讼法》第四十六条"))
+                && t.sources.iter().any(|s| s.contains("行政复议法")),
+            "{kind}: {:?}",
+            t.sources
+        );
+    }
+    assert!(stating >= 2, "the refusal and the result notice");
 }
 
 #[test]
@@ -207,6 +236,40 @@ fn a_hall_template_overrides_the_bundled_one_and_bad_ones_are_named() {
     assert!(
         matches!(render(&t, &sample_values("receipt"), &font(), Marking::Original), Err(PrintError::MissingValue(k)) if k == "no_such_value")
     );
+}
+
+/// A notice made days after the receipt is dated the day it is made; the
+/// receipt date it cites stays the day of receipt (issue #14).
+#[test]
+fn a_notice_is_dated_the_day_it_is_issued() {
+    let cat = clerk_core::catalogue::Catalogue::parse(clerk_core::SAMPLE_CATALOGUE_JSON).unwrap();
+    let issuer = clerk_print::Issuer::new(font());
+    let dir = tempfile::tempdir().unwrap();
+    let m = &cat.matters[0];
+    let case = case_for(&cat, m, 0, 7);
+    let later = clerk_print::CaseDocInput {
+        issued_on: clerk_core::date::Date::parse_iso("2026-03-05").unwrap(),
+        ..input("3205-K7QM-000100-H")
+    };
+    let made = issuer.make(&case, m, &later, 100, &[]).unwrap();
+    let notice = made
+        .iter()
+        .find(|d| d.kind != "receipt" && !d.kind.starts_with("receipt"))
+        .unwrap_or(&made[0]);
+    assert_eq!(
+        notice.values.text.get("issued_on_zh").map(String::as_str),
+        Some("2026年3月5日"),
+        "{}",
+        notice.kind
+    );
+    let path = dir.path().join("n.pdf");
+    std::fs::write(&path, &notice.pdf).unwrap();
+    let text: String = pdftotext(&path)
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    assert!(text.contains("2026年3月5日"), "{}: {text}", notice.kind);
+    assert!(text.contains("2026年3月2日"), "the receipt date: {text}");
 }
 
 /// A case for `matter`, with a decision chosen by `turn` among those the
@@ -322,6 +385,7 @@ fn input(receipt_no: &str) -> clerk_print::CaseDocInput {
         supervision_phone: "0875-2121234".into(),
         query_url: "https://zwfw.example.gov.cn/q".into(),
         verify_code: "7KQ2M9".into(),
+        issued_on: clerk_core::date::Date::parse_iso("2026-03-02").unwrap(),
     }
 }
 

@@ -514,6 +514,7 @@ fn case_values(
         ),
         query_url: pick(config.map(|c| &c.notices.query_url), "query_url"),
         verify_code: "SAMPLE".into(),
+        issued_on: today,
     };
     Ok(clerk_print::values_for_case(&case, matter, &input))
 }
