@@ -132,6 +132,27 @@ fn platform_apart() -> Platform {
     rx.recv().unwrap()
 }
 
+/// Every pusher's batch times, together.
+async fn joined(pushers: Vec<tokio::task::JoinHandle<Vec<Duration>>>) -> Vec<Duration> {
+    let mut all = Vec::new();
+    for p in pushers {
+        all.extend(p.await.unwrap());
+    }
+    all
+}
+
+/// `pull p50 … ms p99 … ms; push batch (100) p50 … ms p99 … ms`.
+fn latencies(pulls: Vec<Duration>, pushes: &[Duration]) -> String {
+    let ms = |v: Vec<Duration>, p| pct(v, p).as_secs_f64() * 1e3;
+    format!(
+        "pull p50 {:.1} ms p99 {:.1} ms; push batch (100) p50 {:.1} ms p99 {:.1} ms",
+        ms(pulls.clone(), 0.5),
+        ms(pulls, 0.99),
+        ms(pushes.to_vec(), 0.5),
+        ms(pushes.to_vec(), 0.99),
+    )
+}
+
 fn pct(mut v: Vec<Duration>, p: f64) -> Duration {
     v.sort();
     v[((v.len() as f64 - 1.0) * p).round() as usize]
@@ -234,18 +255,12 @@ fn main() {
             })
             .collect();
         let pulls = poll(&url, &tokens, &head, period).await;
-        let mut pushes = Vec::new();
-        for p in pushers {
-            pushes.extend(p.await.unwrap());
-        }
+        let pushes = joined(pushers).await;
         println!(
-            "[{label}] polling_under_push: {devices} devices polled once each over {} s from the head cursor (the changes pushed meanwhile, pages of ≤ 500) while 20 windows pushed {} batches: pull p50 {:.1} ms p99 {:.1} ms; push batch (100) p50 {:.1} ms p99 {:.1} ms",
+            "[{label}] polling_under_push: {devices} devices polled once each over {} s from the head cursor (the changes pushed meanwhile, pages of ≤ 500) while 20 windows pushed {} batches: {}",
             period.as_secs(),
             pushes.len(),
-            pct(pulls.clone(), 0.5).as_secs_f64() * 1e3,
-            pct(pulls, 0.99).as_secs_f64() * 1e3,
-            pct(pushes.clone(), 0.5).as_secs_f64() * 1e3,
-            pct(pushes, 0.99).as_secs_f64() * 1e3,
+            latencies(pulls, &pushes),
         );
 
         // 3b. The same pollers while the 20 windows push at a steady pace
@@ -279,19 +294,13 @@ fn main() {
             })
             .collect();
         let pulls = poll(&url, &tokens, &head, period).await;
-        let mut pushes = Vec::new();
-        for p in pushers {
-            pushes.extend(p.await.unwrap());
-        }
+        let pushes = joined(pushers).await;
         println!(
-            "[{label}] polling_under_paced_push: {devices} devices polled once each over {} s from the head cursor while 20 windows each pushed a batch of 100 every {:.1} s ({} batches): pull p50 {:.1} ms p99 {:.1} ms; push batch (100) p50 {:.1} ms p99 {:.1} ms",
+            "[{label}] polling_under_paced_push: {devices} devices polled once each over {} s from the head cursor while 20 windows each pushed a batch of 100 every {:.1} s ({} batches): {}",
             period.as_secs(),
             pace.as_secs_f64(),
             pushes.len(),
-            pct(pulls.clone(), 0.5).as_secs_f64() * 1e3,
-            pct(pulls, 0.99).as_secs_f64() * 1e3,
-            pct(pushes.clone(), 0.5).as_secs_f64() * 1e3,
-            pct(pushes, 0.99).as_secs_f64() * 1e3,
+            latencies(pulls, &pushes),
         );
 
         // 4. The attachment lane: one 50 MB scan imported and uploaded on
