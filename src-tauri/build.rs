@@ -34,6 +34,8 @@ const COMMANDS: &[&str] = &[
     "mark_deadline_moves_seen",
     "case_contact",
     "edit_case_fields",
+    "case_progress",
+    "progress_case",
     "session_state",
     "sign_in",
     "unlock",

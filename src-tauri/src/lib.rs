@@ -46,6 +46,8 @@ pub fn build<R: tauri::Runtime>(
             commands::queue::attach_scan,
             commands::queue::case_contact,
             commands::queue::edit_case_fields,
+            commands::lifecycle::case_progress,
+            commands::lifecycle::progress_case,
             commands::documents::case_documents,
             commands::documents::print_document,
             commands::documents::printers,
@@ -110,7 +112,9 @@ fn main_window<R: tauri::Runtime>(app: &tauri::AppHandle<R>) -> tauri::Result<()
     let Some(cfg) = app.config().app.windows.iter().find(|w| w.label == "main") else {
         return Err(tauri::Error::WindowNotFound);
     };
-    tauri::WebviewWindowBuilder::from_config(app, cfg)?
+    let window = tauri::WebviewWindowBuilder::from_config(app, cfg)?
+        // Shown once it has its size (below), so it never opens cut off.
+        .visible(false)
         .on_navigation(|url| {
             let ok = clerk_app::shell::own_origin(url.scheme(), url.host_str(), url.port());
             if !ok {
@@ -131,6 +135,25 @@ fn main_window<R: tauri::Runtime>(app: &tauri::AppHandle<R>) -> tauri::Result<()
             tauri::webview::NewWindowResponse::Deny
         })
         .build()?;
+    // Within the screen's work area: on a 1366×768 office screen the
+    // configured 1280×800 would hide the status bar below the task bar.
+    if let Ok(Some(m)) = window.current_monitor() {
+        let scale = m.scale_factor();
+        let area = m.work_area();
+        let fit = clerk_app::shell::fit_window(
+            (
+                f64::from(area.size.width) / scale,
+                f64::from(area.size.height) / scale,
+            ),
+            (cfg.width, cfg.height),
+        );
+        if fit.maximise {
+            let _ = window.set_size(tauri::LogicalSize::new(fit.width, fit.height));
+            let _ = window.set_position(area.position);
+            let _ = window.maximize();
+        }
+    }
+    window.show()?;
     Ok(())
 }
 
@@ -185,3 +208,5 @@ pub fn run() {
 mod tests;
 #[cfg(test)]
 mod tests_access;
+#[cfg(test)]
+mod tests_lifecycle;

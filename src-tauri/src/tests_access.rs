@@ -46,12 +46,14 @@ fn args_of(command: &str) -> Option<Value> {
         "known_applicant" => json!({"idNo": "none"}),
         "save_draft" => json!({"body": "{}"}),
         "take_in" | "missing_materials" => food_form(&valid_id(), false, json!({"kind": "accept"})),
-        "case_documents" | "accept_online" | "case_attachments" | "case_contact" => {
+        "case_documents" | "accept_online" | "case_attachments" | "case_contact"
+        | "case_progress" => {
             json!({"caseId": "none"})
         }
         "print_document" | "document_preview" => json!({"id": "none"}),
         "catalogue_drift" => json!({"code": "none", "version": 1}),
         "edit_case_fields" => json!({"caseId": "none", "edits": []}),
+        "progress_case" => json!({"caseId": "none", "input": {"action": "withdraw", "reason": "x"}}),
         "retry_outbox_item" => json!({"seq": 999}),
         "enroll_device" => json!({"code": "x"}),
         "import_calendar" => json!({"body": "{}"}),

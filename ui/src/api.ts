@@ -24,6 +24,8 @@ import type {
   CaseAttachments,
   CatalogueDrift,
   CaseContact,
+  CaseProgress,
+  ProgressInput,
   FieldEdit,
   SessionState,
   UserInfo,
@@ -111,6 +113,8 @@ export const api = {
   retryOutboxItem: (seq: number) => call<null>('retry_outbox_item', { seq }),
   caseContact: (caseId: string) => call<CaseContact>('case_contact', { caseId }),
   editCaseFields: (caseId: string, edits: FieldEdit[]) => call<CaseContact>('edit_case_fields', { caseId, edits }),
+  caseProgress: (caseId: string) => call<CaseProgress>('case_progress', { caseId }),
+  progressCase: (caseId: string, input: ProgressInput) => call<CaseProgress>('progress_case', { caseId, input }),
   caseAttachments: (caseId: string) => call<CaseAttachments>('case_attachments', { caseId }),
   /** The file's bytes go as the raw request body (no base64 copy). */
   attachScan: (caseId: string, role: string, fileName: string, bytes: Uint8Array) =>

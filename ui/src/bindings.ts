@@ -268,9 +268,9 @@ export type NodeStatus = { department: string, status: string, };
 
 export type OutboxState = "pending" | "acked" | "rejected" | "conflict" | "requeued";
 
-export type CaseStatus = "draft" | "received" | "supplement_requested" | "accepted_with_gaps" | "accepted" | "completed_on_the_spot" | "not_accepted" | "withdrawn" | "online_submitted" | "in_review" | "approved" | "refused" | "returned_for_supplement" | "other";
+export type CaseStatus = "draft" | "received" | "supplement_requested" | "accepted_with_gaps" | "accepted" | "completed_on_the_spot" | "not_accepted" | "withdrawn" | "online_submitted" | "in_review" | "approved" | "refused" | "returned_for_supplement" | "terminated" | "delivered" | "other";
 
-export type MutationKind = "case.create" | "case.accept_online" | "case.attach" | "case.update_fields" | "other";
+export type MutationKind = "case.create" | "case.accept_online" | "case.attach" | "case.update_fields" | "case.progress" | "other";
 
 export type OutboxItem = { seq: number, kind: MutationKind, kind_text: Text, receipt_no: string | null, state: OutboxState, attempts: number, 
 /**
@@ -338,6 +338,46 @@ export type CaseContact = { phone: string, address: string, agent_name: string, 
  * Why not, when not editable.
  */
 reason: Text | null, conflicts: Array<ConflictItem>, };
+
+export type ProgressAction = "supplied" | "terminate" | "withdraw" | "deliver";
+
+export type DeliveryMethod = "window" | "post" | "e_licence";
+
+export type OwedMaterial = { material_id: string, name: string, };
+
+export type ProgressEntry = { 
+/**
+ * `2026-03-04`
+ */
+on: string, text: Text, };
+
+export type CaseProgress = { case_id: string, receipt_no: string, 
+/**
+ * The applicant, who usually receives the result.
+ */
+applicant_name: string, status: CaseStatus, status_text: Text, actions: Array<ProgressAction>, owed: Array<OwedMaterial>, 
+/**
+ * 容缺: the date the items are due (`2026-03-09`).
+ */
+supply_by: string | null, accepted_on: string | null, promised_due: string | null, 
+/**
+ * The day an action now is recorded on (the app's today).
+ */
+today: string, history: Array<ProgressEntry>, };
+
+export type ProgressInput = { action: ProgressAction, 
+/**
+ * `supplied`: the owed materials that arrived.
+ */
+material_ids: Array<string>, 
+/**
+ * `withdraw`: the applicant's reason.
+ */
+reason: string, 
+/**
+ * `deliver`
+ */
+method: DeliveryMethod, recipient: string, tracking_no: string, };
 
 export type CalendarYear = { year: number, 
 /**

@@ -16,6 +16,7 @@ pub mod documents;
 pub mod errors;
 pub mod gate;
 pub mod intake;
+pub mod lifecycle;
 pub mod paths;
 pub mod queue;
 pub mod session;

@@ -108,7 +108,7 @@ pub struct AppCore {
     /// The sync client and its worker; None in standalone mode.
     sync: OnceCell<Option<Arc<SyncHandle>>>,
     issuer: OnceCell<Result<clerk_print::Issuer, CmdError>>,
-    today_override: Option<Date>,
+    today_override: std::sync::Mutex<Option<Date>>,
     /// Who is signed in; every command passes its gate.
     pub sessions: crate::gate::Sessions,
     /// The sign-in rules from the config.
@@ -168,7 +168,7 @@ impl AppCore {
             secret_store: std::sync::OnceLock::new(),
             sync: OnceCell::new(),
             issuer: OnceCell::new(),
-            today_override,
+            today_override: std::sync::Mutex::new(today_override),
             sessions: crate::gate::Sessions::new(config_idle(&config)),
             policy: config.config.session.policy(),
             config,
@@ -227,14 +227,21 @@ impl AppCore {
 
     /// Pretend today is `day` (tests: every app test pins its day, so no
     /// deadline depends on the date the suite runs on).
-    pub fn on_day(mut self, day: Date) -> Self {
-        self.today_override = Some(day);
+    pub fn on_day(self, day: Date) -> Self {
+        self.pretend_day(day);
         self
+    }
+
+    /// Move the pretended day on (tests: an applicant comes back two days
+    /// later to the same running app). Never called by the app itself.
+    pub fn pretend_day(&self, day: Date) {
+        *self.today_override.lock().unwrap() = Some(day);
     }
 
     /// The local date in the hall (China Standard Time).
     pub fn today(&self) -> Date {
-        self.today_override.unwrap_or_else(|| {
+        let pretended = *self.today_override.lock().unwrap();
+        pretended.unwrap_or_else(|| {
             clerk_store::time::local_date(
                 clerk_store::time::now_millis(),
                 clerk_store::time::CST_OFFSET_MINUTES,

@@ -28,6 +28,8 @@ pub enum CaseStatus {
     NotAccepted,
     /// 撤回
     Withdrawn,
+    /// 终止办理: 容缺 items not supplied by their date (lifecycle.rs).
+    Terminated,
 }
 
 /// What the clerk checked for one material of the matter.
@@ -160,6 +162,7 @@ impl CaseStatus {
             CaseStatus::CompletedOnTheSpot => "completed_on_the_spot",
             CaseStatus::NotAccepted => "not_accepted",
             CaseStatus::Withdrawn => "withdrawn",
+            CaseStatus::Terminated => "terminated",
         }
     }
 
@@ -173,6 +176,7 @@ impl CaseStatus {
             CaseStatus::CompletedOnTheSpot => "即办办结",
             CaseStatus::NotAccepted => "不予受理",
             CaseStatus::Withdrawn => "已撤回",
+            CaseStatus::Terminated => "终止办理",
         }
     }
 
@@ -186,6 +190,7 @@ impl CaseStatus {
             CaseStatus::CompletedOnTheSpot => "Completed on the spot",
             CaseStatus::NotAccepted => "Not accepted",
             CaseStatus::Withdrawn => "Withdrawn",
+            CaseStatus::Terminated => "Terminated",
         }
     }
 
@@ -484,10 +489,14 @@ pub enum PlatformStatus {
     Approved,
     Refused,
     ReturnedForSupplement,
+    /// 终止办理 (容缺 items not supplied in time).
+    Terminated,
+    /// 已送达: the result was handed over (出件).
+    Delivered,
 }
 
 impl PlatformStatus {
-    pub const ALL: [PlatformStatus; 12] = [
+    pub const ALL: [PlatformStatus; 14] = [
         Self::Received,
         Self::SupplementRequested,
         Self::AcceptedWithGaps,
@@ -500,6 +509,8 @@ impl PlatformStatus {
         Self::Approved,
         Self::Refused,
         Self::ReturnedForSupplement,
+        Self::Terminated,
+        Self::Delivered,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -516,6 +527,8 @@ impl PlatformStatus {
             Self::Approved => "approved",
             Self::Refused => "refused",
             Self::ReturnedForSupplement => "returned_for_supplement",
+            Self::Terminated => "terminated",
+            Self::Delivered => "delivered",
         }
     }
 
@@ -537,6 +550,8 @@ impl PlatformStatus {
             Self::Approved => "已办结（准予）",
             Self::Refused => "已办结（不予许可）",
             Self::ReturnedForSupplement => "部门退回补正",
+            Self::Terminated => "终止办理",
+            Self::Delivered => "已出件送达",
         }
     }
 
@@ -554,6 +569,8 @@ impl PlatformStatus {
             Self::Approved => "Decided: approved",
             Self::Refused => "Decided: refused",
             Self::ReturnedForSupplement => "Returned for supplement",
+            Self::Terminated => "Terminated",
+            Self::Delivered => "Result delivered",
         }
     }
 }
@@ -620,6 +637,7 @@ mod tests {
             CompletedOnTheSpot,
             NotAccepted,
             Withdrawn,
+            Terminated,
         ] {
             assert_eq!(CaseStatus::parse(st.as_str()), Some(st));
         }

@@ -254,6 +254,12 @@ pub enum DocumentKind {
     FeeNotice,
     /// 办结通知
     ResultNotice,
+    /// 终止办理通知书: 容缺 items not supplied by their date.
+    TerminationNotice,
+    /// 终止审查通知书: the applicant withdrew the application.
+    WithdrawalNotice,
+    /// 送达回证: the result handed over, signed by the recipient.
+    DeliveryReceipt,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]

@@ -125,6 +125,11 @@ pub struct PreparedCase {
     /// Empty (and absent from the body) when every date is final.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub provisional_years: Vec<i32>,
+    /// What happened after intake, in order (lifecycle.rs): supplements,
+    /// termination, withdrawal, delivery. Absent from the body while empty,
+    /// so an intake record reads as before.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub events: Vec<crate::lifecycle::Recorded>,
 }
 
 impl PreparedCase {
@@ -635,6 +640,7 @@ pub fn prepare(form: &IntakeForm, cx: &IntakeContext) -> Result<PreparedCase, Ve
         owed,
         notice_deadline,
         provisional_years,
+        events: Vec::new(),
     })
 }
 
@@ -662,6 +668,33 @@ pub fn documents_for(status: CaseStatus, matter: &Matter) -> Vec<crate::catalogu
         .flatten()
         .filter(|d| matter.documents.contains(d))
         .collect()
+}
+
+/// The documents a case needs now, intake and after (lifecycle.rs): those
+/// of its status, except that a 容缺 case whose gaps were filled keeps its
+/// 容缺受理通知书 as its acceptance (no second one); then the notice of a
+/// termination or a withdrawal and the 送达回证 of a delivered result. The
+/// after-intake documents belong to every matter (the catalogue lists the
+/// intake ones): any case can be withdrawn or have its result delivered.
+pub fn documents_for_case(case: &PreparedCase, matter: &Matter) -> Vec<crate::catalogue::DocumentKind> {
+    use crate::catalogue::DocumentKind as D;
+    let gaps_filled = case.status == CaseStatus::Accepted
+        && matches!(case.decision, DecisionForm::AcceptWithGaps { .. });
+    let status = if gaps_filled {
+        CaseStatus::AcceptedWithGaps
+    } else {
+        case.status
+    };
+    let mut docs = documents_for(status, matter);
+    match case.status {
+        CaseStatus::Terminated => docs.push(D::TerminationNotice),
+        CaseStatus::Withdrawn => docs.push(D::WithdrawalNotice),
+        _ => {}
+    }
+    if crate::lifecycle::day_of(case, "deliver").is_some() {
+        docs.push(D::DeliveryReceipt);
+    }
+    docs
 }
 
 /// The platform's re-check of a case a window took in (issue #13): the

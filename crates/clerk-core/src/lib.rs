@@ -15,6 +15,7 @@ pub mod drift;
 pub mod edit;
 pub mod ids;
 pub mod intake;
+pub mod lifecycle;
 pub mod mutation;
 pub mod printing;
 pub mod receipt;

@@ -20,14 +20,19 @@ pub enum MutationKind {
     /// Contact fields changed after intake (field-level merge).
     #[serde(rename = "case.update_fields")]
     CaseUpdateFields,
+    /// The case after intake: supplements, termination, withdrawal,
+    /// delivery (lifecycle.rs), re-applied by the platform.
+    #[serde(rename = "case.progress")]
+    CaseProgress,
 }
 
 impl MutationKind {
-    pub const ALL: [MutationKind; 4] = [
+    pub const ALL: [MutationKind; 5] = [
         Self::CaseCreate,
         Self::CaseAcceptOnline,
         Self::CaseAttach,
         Self::CaseUpdateFields,
+        Self::CaseProgress,
     ];
 
     /// The wire name (`type` of a pushed mutation).
@@ -37,6 +42,7 @@ impl MutationKind {
             Self::CaseAcceptOnline => "case.accept_online",
             Self::CaseAttach => "case.attach",
             Self::CaseUpdateFields => "case.update_fields",
+            Self::CaseProgress => "case.progress",
         }
     }
 
@@ -50,6 +56,7 @@ impl MutationKind {
             Self::CaseAcceptOnline => "网上申报预审受理",
             Self::CaseAttach => "添加扫描件",
             Self::CaseUpdateFields => "修改受理信息",
+            Self::CaseProgress => "办件后续办理",
         }
     }
 
@@ -59,6 +66,7 @@ impl MutationKind {
             Self::CaseAcceptOnline => "Online application accepted",
             Self::CaseAttach => "Scan attached",
             Self::CaseUpdateFields => "Intake fields changed",
+            Self::CaseProgress => "Case progressed",
         }
     }
 
@@ -68,7 +76,8 @@ impl MutationKind {
             Self::CaseCreate
             | Self::CaseAcceptOnline
             | Self::CaseAttach
-            | Self::CaseUpdateFields => DESK,
+            | Self::CaseUpdateFields
+            | Self::CaseProgress => DESK,
         }
     }
 }

@@ -197,6 +197,8 @@ pub enum CaseStatus {
     Approved,
     Refused,
     ReturnedForSupplement,
+    Terminated,
+    Delivered,
     Other,
 }
 
@@ -221,6 +223,8 @@ pub enum MutationKind {
     CaseAttach,
     #[serde(rename = "case.update_fields")]
     CaseUpdateFields,
+    #[serde(rename = "case.progress")]
+    CaseProgress,
     #[serde(rename = "other")]
     Other,
 }
@@ -599,6 +603,93 @@ pub struct CaseContact {
     pub conflicts: Vec<ConflictItem>,
 }
 
+/// What may happen to a case after intake (clerk-core `lifecycle`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ProgressAction {
+    /// 补交材料: owed materials arrived (补正 or 容缺).
+    Supplied,
+    /// 终止办理: 容缺 items not supplied by their date.
+    Terminate,
+    /// 撤回申请.
+    Withdraw,
+    /// 出件送达: the result handed over.
+    Deliver,
+}
+
+/// How a result went out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum DeliveryMethod {
+    Window,
+    Post,
+    ELicence,
+}
+
+/// A material the case still owes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct OwedMaterial {
+    pub material_id: String,
+    pub name: String,
+}
+
+/// One thing that happened to the case after intake.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ProgressEntry {
+    /// `2026-03-04`
+    pub on: String,
+    pub text: Text,
+}
+
+/// A case of this PC after intake: where it stands and what the clerk may
+/// do with it now (Rust decides; the UI offers exactly these).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct CaseProgress {
+    pub case_id: String,
+    pub receipt_no: String,
+    /// The applicant, who usually receives the result.
+    pub applicant_name: String,
+    pub status: CaseStatus,
+    pub status_text: Text,
+    pub actions: Vec<ProgressAction>,
+    pub owed: Vec<OwedMaterial>,
+    /// 容缺: the date the items are due (`2026-03-09`).
+    pub supply_by: Option<String>,
+    pub accepted_on: Option<String>,
+    pub promised_due: Option<String>,
+    /// The day an action now is recorded on (the app's today).
+    pub today: String,
+    pub history: Vec<ProgressEntry>,
+}
+
+/// An action the clerk takes on a case after intake.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(default)]
+pub struct ProgressInput {
+    pub action: ProgressAction,
+    /// `supplied`: the owed materials that arrived.
+    pub material_ids: Vec<String>,
+    /// `withdraw`: the applicant's reason.
+    pub reason: String,
+    /// `deliver`
+    pub method: DeliveryMethod,
+    pub recipient: String,
+    pub tracking_no: String,
+}
+
+impl Default for ProgressInput {
+    fn default() -> Self {
+        ProgressInput {
+            action: ProgressAction::Supplied,
+            material_ids: Vec::new(),
+            reason: String::new(),
+            method: DeliveryMethod::Window,
+            recipient: String::new(),
+            tracking_no: String::new(),
+        }
+    }
+}
+
 /// A newer catalogue version is in effect than the one a draft pinned:
 /// what changed for its matter (sync-protocol §5).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -778,6 +869,12 @@ pub fn typescript_bindings() -> String {
         FieldEdit::decl(&cfg),
         ConflictItem::decl(&cfg),
         CaseContact::decl(&cfg),
+        ProgressAction::decl(&cfg),
+        DeliveryMethod::decl(&cfg),
+        OwedMaterial::decl(&cfg),
+        ProgressEntry::decl(&cfg),
+        CaseProgress::decl(&cfg),
+        ProgressInput::decl(&cfg),
         CalendarYear::decl(&cfg),
         DeadlineMoveItem::decl(&cfg),
         CalendarStatus::decl(&cfg),
@@ -853,5 +950,35 @@ mod vocabularies {
             assert_eq!(serde_json::to_value(w).unwrap(), k.as_str());
         }
         assert_eq!(MutationKind::from_code("case.delete"), MutationKind::Other);
+    }
+
+    /// The actions after intake are clerk-core's lifecycle events by name.
+    #[test]
+    fn progress_actions_are_the_lifecycle_events() {
+        use clerk_core::lifecycle::{DeliveryMethod as M, Event};
+        let events = [
+            (ProgressAction::Supplied, Event::Supplied { material_ids: vec![] }),
+            (ProgressAction::Terminate, Event::Terminate),
+            (ProgressAction::Withdraw, Event::Withdraw { reason: String::new() }),
+            (
+                ProgressAction::Deliver,
+                Event::Deliver {
+                    method: M::Window,
+                    recipient: String::new(),
+                    tracking_no: String::new(),
+                    granted: false,
+                },
+            ),
+        ];
+        for (a, e) in events {
+            assert_eq!(serde_json::to_value(a).unwrap(), e.code());
+        }
+        for (w, m) in [
+            (DeliveryMethod::Window, M::Window),
+            (DeliveryMethod::Post, M::Post),
+            (DeliveryMethod::ELicence, M::ELicence),
+        ] {
+            assert_eq!(serde_json::to_value(w).unwrap(), serde_json::to_value(m).unwrap());
+        }
     }
 }

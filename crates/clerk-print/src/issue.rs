@@ -51,7 +51,7 @@ impl Issuer {
 
     /// The template kinds this case needs, in issue order.
     pub fn kinds_for(&self, case: &PreparedCase, matter: &Matter) -> Vec<&'static str> {
-        clerk_core::intake::documents_for(case.status, matter)
+        clerk_core::intake::documents_for_case(case, matter)
             .into_iter()
             .map(template_kind)
             .map(|k| match k {

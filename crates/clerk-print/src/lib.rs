@@ -254,6 +254,9 @@ pub fn template_kind(d: clerk_core::catalogue::DocumentKind) -> &'static str {
         D::GapAcceptanceNotice => "gap_acceptance_notice",
         D::FeeNotice => "fee_notice",
         D::ResultNotice => "result_notice",
+        D::TerminationNotice => "termination_notice",
+        D::WithdrawalNotice => "withdrawal_notice",
+        D::DeliveryReceipt => "delivery_receipt",
     }
 }
 
@@ -276,6 +279,9 @@ pub fn doc_no(kind: &str, year: i32, counter: u64) -> String {
         "gap_acceptance_notice" => "容缺",
         "fee_notice" => "缴费",
         "result_notice" => "办结",
+        "termination_notice" => "终止",
+        "withdrawal_notice" => "撤回",
+        "delivery_receipt" => "送达",
         _ => "文",
     };
     format!("{p}字〔{year}〕第{counter:06}号")

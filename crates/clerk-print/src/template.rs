@@ -12,6 +12,9 @@ pub const KINDS: &[(&str, &str)] = &[
     ("gap_acceptance_notice", "容缺受理通知书（附承诺书）"),
     ("fee_notice", "缴费通知书"),
     ("result_notice", "办结通知书"),
+    ("termination_notice", "终止办理通知书"),
+    ("withdrawal_notice", "终止审查通知书（撤回申请）"),
+    ("delivery_receipt", "送达回证"),
 ];
 
 pub(crate) const BUNDLED: &[(&str, &str)] = &[
@@ -46,6 +49,18 @@ pub(crate) const BUNDLED: &[(&str, &str)] = &[
     (
         "result_notice",
         include_str!("../../../data/templates/result_notice.json"),
+    ),
+    (
+        "termination_notice",
+        include_str!("../../../data/templates/termination_notice.json"),
+    ),
+    (
+        "withdrawal_notice",
+        include_str!("../../../data/templates/withdrawal_notice.json"),
+    ),
+    (
+        "delivery_receipt",
+        include_str!("../../../data/templates/delivery_receipt.json"),
     ),
 ];
 

@@ -114,7 +114,9 @@ pub fn values_for_case(case: &PreparedCase, matter: &Matter, input: &CaseDocInpu
     v.set(
         "completed_on_zh",
         if completed {
-            date_zh(case.received_on)
+            // Completed on the spot on its acceptance day: the day of
+            // receipt, or the day complete supplements arrived.
+            date_zh(case.accepted_on.unwrap_or(case.received_on))
         } else {
             "—".into()
         },
@@ -254,11 +256,52 @@ pub fn values_for_case(case: &PreparedCase, matter: &Matter, input: &CaseDocInpu
         _ => case.owed.clone(),
     };
     v.lists.insert("owed".into(), owed);
+    lifecycle_values(&mut v, case);
     v.qr = format!(
         "{}?no={}&v={}",
         input.query_url, input.receipt_no, input.verify_code
     );
     v
+}
+
+/// What happened after intake (clerk-core `lifecycle`): the days of a
+/// termination, a withdrawal and a delivery, and how the result went out.
+fn lifecycle_values(v: &mut Values, case: &PreparedCase) {
+    use clerk_core::lifecycle::{day_of, Event};
+    let day = |code| day_of(case, code).map(date_zh).unwrap_or_else(|| "—".into());
+    v.set("terminated_on_zh", day("terminate"));
+    v.set("withdrawn_on_zh", day("withdraw"));
+    v.set("delivered_on_zh", day("deliver"));
+    let mut reason = "—".to_owned();
+    let (mut method, mut recipient, mut tracking, mut documents) =
+        ("—".to_owned(), "—".to_owned(), String::new(), "—".to_owned());
+    for r in &case.events {
+        match &r.event {
+            Event::Withdraw { reason: why } => reason = why.clone(),
+            Event::Deliver {
+                method: m,
+                recipient: who,
+                tracking_no,
+                granted,
+            } => {
+                method = m.zh().to_owned();
+                recipient = who.clone();
+                tracking = tracking_no.clone();
+                documents = if *granted {
+                    "准予行政许可决定书及许可证件（或办理结果）".to_owned()
+                } else {
+                    "不予行政许可决定书".to_owned()
+                };
+            }
+            _ => {}
+        }
+    }
+    v.set("withdraw_reason", reason);
+    v.set("delivery_method", method);
+    v.set("recipient", recipient);
+    // Empty unless by post: the template prints the line only then.
+    v.set("tracking_no", tracking);
+    v.set("delivered_documents", documents);
 }
 
 /// Values for `clerkctl render --sample` and tests: a 食品经营许可 case.
@@ -306,6 +349,14 @@ pub fn sample_values(kind: &str) -> Values {
         ("completed_on_zh", "2026年3月2日"),
         ("result", "准予办理（当场办结）"),
         ("result_detail", "相关证照或文书已当场交付申请人。"),
+        ("terminated_on_zh", "2026年3月10日"),
+        ("withdrawn_on_zh", "2026年3月4日"),
+        ("withdraw_reason", "申请人决定暂不经营"),
+        ("delivered_on_zh", "2026年3月20日"),
+        ("delivery_method", "邮寄送达"),
+        ("recipient", "李四"),
+        ("tracking_no", "SF1234567890"),
+        ("delivered_documents", "准予行政许可决定书及许可证件（或办理结果）"),
     ] {
         v.set(k, val);
     }

@@ -613,3 +613,133 @@ fn the_seal_image_is_on_the_original_only() {
     assert!(e.zh().contains("印章区图片"), "{}", e.zh());
     assert!(e.to_string().contains("seal.jpg"), "{e}");
 }
+
+/// issue #14, the case after intake, catalogue-wide: for every matter a
+/// supplement case whose materials come back two working days later gets
+/// its 受理通知书 dated from that day; a 容缺 case not supplied by its date
+/// its 终止办理通知书; an accepted case withdrawn its 终止审查通知书; an
+/// approved case delivered by post its 送达回证 with the tracking number.
+/// Each is made once (the intake's documents are already issued), prints
+/// the applicant, the case number and its own day, and stays ≤ 200 KB.
+#[test]
+fn the_documents_after_intake_are_made_for_every_matter() {
+    use clerk_core::date::Date;
+    use clerk_core::lifecycle::{apply, Context, DeliveryMethod, Event, Recorded};
+    let cat = clerk_core::catalogue::Catalogue::parse(clerk_core::SAMPLE_CATALOGUE_JSON).unwrap();
+    let cal = clerk_core::calendar::WorkCalendar::bundled();
+    let issuer = clerk_print::Issuer::new(font());
+    let dir = tempfile::tempdir().unwrap();
+    let d = |s: &str| Date::parse_iso(s).unwrap();
+    let mut seen = std::collections::BTreeSet::new();
+    for (i, m) in cat.matters.iter().enumerate() {
+        let cx = Context {
+            matter: m,
+            calendar: &cal,
+            start_day: clerk_core::calendar::StartDay::DayZero,
+        };
+        let at = |on: &str, event| Recorded { on: d(on), event };
+        // (intake turn, status the platform holds, the event, what it prints)
+        let mut runs: Vec<(usize, &str, Recorded, &str, Vec<&str>)> = vec![
+            (
+                1,
+                "supplement_requested",
+                at(
+                    "2026-03-04",
+                    Event::Supplied {
+                        material_ids: vec![m.materials[0].id.clone()],
+                    },
+                ),
+                if m.case_kind == clerk_core::catalogue::CaseKind::Instant {
+                    "result_notice"
+                } else {
+                    "acceptance_notice"
+                },
+                vec!["2026年3月4日"],
+            ),
+            (
+                0,
+                "approved",
+                at(
+                    "2026-03-20",
+                    Event::Deliver {
+                        method: DeliveryMethod::Post,
+                        recipient: "李四".into(),
+                        tracking_no: "SF1234567890".into(),
+                        granted: true,
+                    },
+                ),
+                "delivery_receipt",
+                vec!["送达回证", "邮寄送达", "SF1234567890", "2026年3月20日", "准予行政许可决定书"],
+            ),
+        ];
+        if m.case_kind == clerk_core::catalogue::CaseKind::Promised {
+            runs.push((
+                0,
+                "accepted",
+                at(
+                    "2026-03-05",
+                    Event::Withdraw {
+                        reason: "申请人决定暂不经营".into(),
+                    },
+                ),
+                "withdrawal_notice",
+                vec!["终止审查通知书", "2026年3月5日", "申请人决定暂不经营"],
+            ));
+            if m.materials.iter().any(|x| x.may_be_missing) {
+                runs.push((
+                    3,
+                    "accepted_with_gaps",
+                    at("2026-03-03", Event::Terminate),
+                    "termination_notice",
+                    vec!["终止办理通知书", "2026年3月3日", "2026年3月2日前补齐", "行政复议"],
+                ));
+            }
+        }
+        for (turn, from, rec, kind, wants) in runs {
+            let mut case = case_for(&cat, m, turn, i as u64 + 7);
+            let no = format!("3205-K7QM-{:06}-H", 300 + i);
+            let have: Vec<String> = issuer
+                .make(&case, m, &input(&no), 300 + i as u64, &[])
+                .unwrap()
+                .into_iter()
+                .map(|d| d.kind)
+                .collect();
+            apply(&mut case, from, &rec, &cx)
+                .unwrap_or_else(|e| panic!("{} {kind}: {e}", m.name));
+            let made = issuer
+                .make(&case, m, &input(&no), 300 + i as u64, &have)
+                .unwrap();
+            let kinds: Vec<&str> = made.iter().map(|d| d.kind.as_str()).collect();
+            assert!(kinds.contains(&kind), "{} {from}: {kinds:?}", m.name);
+            assert!(
+                !kinds.iter().any(|k| have.iter().any(|h| h == k)),
+                "{}: made again: {kinds:?}",
+                m.name
+            );
+            for doc in made.iter().filter(|x| x.kind == kind) {
+                seen.insert(doc.kind.clone());
+                let path = dir.path().join(format!("{i}-{kind}.pdf"));
+                std::fs::write(&path, &doc.pdf).unwrap();
+                let text: String = pdftotext(&path)
+                    .chars()
+                    .filter(|c| !c.is_whitespace())
+                    .collect();
+                for want in [case.applicant.name.as_str(), no.as_str()]
+                    .into_iter()
+                    .chain(wants.iter().copied())
+                {
+                    assert!(text.contains(want), "{} {kind}: {want:?}: {text}", m.name);
+                }
+                assert!(doc.pdf.len() <= 200 * 1024, "{kind}: {} bytes", doc.pdf.len());
+            }
+        }
+    }
+    for k in [
+        "acceptance_notice",
+        "termination_notice",
+        "withdrawal_notice",
+        "delivery_receipt",
+    ] {
+        assert!(seen.contains(k), "no case made a {k}: {seen:?}");
+    }
+}

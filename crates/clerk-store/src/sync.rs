@@ -535,6 +535,18 @@ pub(crate) fn enqueue_in(
     actor: &Actor,
     now_millis: i64,
 ) -> Result<i64, StoreError> {
+    enqueue_audited(tx, m, actor, now_millis, serde_json::Value::Null)
+}
+
+/// [`enqueue_in`] with more to say in its audit row (`extra`'s keys are
+/// added to the row's detail): what the action decided, not only its seq.
+pub(crate) fn enqueue_audited(
+    tx: &rusqlite::Transaction<'_>,
+    m: &NewMutation,
+    actor: &Actor,
+    now_millis: i64,
+    extra: serde_json::Value,
+) -> Result<i64, StoreError> {
     let (kind, type_version, case_id, base_version, payload) = (
         m.kind.as_str(),
         m.type_version,
@@ -570,7 +582,13 @@ pub(crate) fn enqueue_in(
         &actor.user_id,
         kind,
         local_case.as_deref(),
-        &serde_json::json!({"seq": seq, "case_id": case_id}).to_string(),
+        &{
+            let mut detail = serde_json::json!({"seq": seq, "case_id": case_id});
+            if let serde_json::Value::Object(more) = extra {
+                detail.as_object_mut().expect("an object").extend(more);
+            }
+            detail.to_string()
+        },
     )?;
     Ok(seq)
 }

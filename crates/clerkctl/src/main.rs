@@ -470,7 +470,7 @@ fn case_values(
     let matter = catalogue
         .matter(&case.matter_code)
         .ok_or("matter not in the catalogue")?;
-    let needed: Vec<&str> = clerk_core::intake::documents_for(case.status, matter)
+    let needed: Vec<&str> = clerk_core::intake::documents_for_case(&case, matter)
         .into_iter()
         .map(clerk_print::template_kind)
         .collect();

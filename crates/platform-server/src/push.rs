@@ -615,6 +615,7 @@ async fn apply(
         (Some(K::CaseCreate), 1) => create(tx, state, s, d, m, batch).await,
         (Some(K::CaseAcceptOnline), 1) => accept_online(tx, office, m, batch).await,
         (Some(K::CaseAttach), 1) => attach(tx, office, m, batch).await,
+        (Some(K::CaseProgress), 1) => progress(tx, state, office, m, batch).await,
         (_, v) => Ok(rejected(
             codes::UNKNOWN_TYPE,
             format!("mutation type {} v{v} is not known to this server", m.kind),
@@ -1027,6 +1028,99 @@ async fn update_fields(
             ),
         })
     }
+}
+
+/// The case after intake (issue #14): supplements, termination,
+/// withdrawal, delivery. The event is applied again here with clerk-core's
+/// `lifecycle::apply`, on the platform's copy of the case and its status,
+/// the catalogue version the case pinned and the windows' calendar: what
+/// the rules refuse is `rejected` with the rule's words, nothing is taken
+/// on the window's word.
+async fn progress(
+    tx: &deadpool_postgres::Transaction<'_>,
+    state: &AppState,
+    office: &str,
+    m: &Mutation,
+    batch: &mut Batch,
+) -> Result<Outcome, ApiError> {
+    let Ok(rec) =
+        serde_json::from_value::<clerk_core::lifecycle::Recorded>(m.payload["event"].clone())
+    else {
+        return Ok(rejected(
+            codes::VALIDATION,
+            "case.progress needs event: {on, kind, …}",
+        ));
+    };
+    let today = clerk_core::date::Date::parse_iso(&crate::now_iso()[..10]);
+    if today.is_some_and(|t| rec.on > t.add_days(1)) {
+        return Ok(rejected(
+            codes::VALIDATION,
+            format!("event.on: {} is in the future", rec.on),
+        ));
+    }
+    let c = match lock_case(tx, m).await? {
+        Ok(c) => c,
+        Err(no) => return Ok(no),
+    };
+    if c.office != office {
+        return Ok(rejected(
+            codes::FORBIDDEN,
+            "the case belongs to another hall",
+        ));
+    }
+    let Ok(mut case) =
+        serde_json::from_value::<clerk_core::intake::PreparedCase>(c.data["case"].clone())
+    else {
+        return Ok(rejected(
+            codes::INVALID_STATE,
+            "the case has no window intake record here (an online application): nothing to progress",
+        ));
+    };
+    let catalogue = state.catalogues.get(tx, case.matter_version as i32).await?;
+    let Some(matter) = catalogue.as_deref().and_then(|cat| cat.matter(&case.matter_code)) else {
+        return Ok(rejected(
+            codes::VALIDATION,
+            format!(
+                "the case's catalogue version {} is not known here: the event cannot be checked",
+                case.matter_version
+            ),
+        ));
+    };
+    if batch.calendar.is_none() {
+        batch.calendar = Some(crate::rules::calendar(tx).await?);
+    }
+    let calendar = batch.calendar.as_ref().expect("just read");
+    let cx = clerk_core::lifecycle::Context {
+        matter,
+        calendar,
+        start_day: state.settings.start_day,
+    };
+    let status = match clerk_core::lifecycle::apply(&mut case, &c.status, &rec, &cx) {
+        Ok(s) => s,
+        Err(e) => {
+            let code = match e {
+                clerk_core::lifecycle::LifecycleError::InvalidState { .. } => codes::INVALID_STATE,
+                _ => codes::VALIDATION,
+            };
+            let name = |id: &str| matter.material_name(id).unwrap_or(id).to_owned();
+            return Ok(rejected_zh(
+                code,
+                e.zh_with(&name),
+                format!("{}: {e}", e.field()),
+            ));
+        }
+    };
+    let mut data = c.data.clone();
+    data["case"] = serde_json::to_value(&case).expect("a case record serialises");
+    tx.q_exec(
+        "UPDATE cases SET status = $2, version = version + 1, data = $3 WHERE case_id = $1",
+        &[&c.case_id, &status.as_str(), &data],
+    )
+    .await?;
+    batch.touched.push((c.case_id.clone(), c.version + 1));
+    Ok(Outcome::Applied {
+        case_version: Some(c.version + 1),
+    })
 }
 
 /// The case a command is about, locked until the batch commits.

@@ -1122,3 +1122,113 @@ async fn probe_text_the_database_cannot_store_is_the_callers_to_correct_on_the_a
     assert_eq!(v["error"], "malformed", "{v}");
     assert_eq!(p.cases().await, 0);
 }
+
+/// A `case.progress` of `d` about `case_id` (issue #14).
+fn progress(d: &mut Device, case_id: &str, event: Value) -> Value {
+    d.seq += 1;
+    json!({"seq": d.seq, "id": uuid::Uuid::now_v7().to_string(), "type": "case.progress", "type_version": 1,
+           "case_id": case_id, "base_version": null, "actor_user_id": "u1",
+           "wall_time": "2026-03-04T01:00:00Z", "hlc": "1772586000000-0000",
+           "payload": {"event": event}})
+}
+
+/// Issue #14: the case after intake is re-checked on the platform with
+/// clerk-core's lifecycle rules, on its own copy of the case and status.
+/// Supplements that complete a one-time notice accept the case from their
+/// day (dates worked out here, not taken from the window); what the rules
+/// refuse is rejected with the rule's words and the queue moves on; a
+/// result is delivered only once the departments decided.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn probe_the_case_after_intake_is_re_checked_on_the_platform() {
+    use clerk_core::case::SupplementItem;
+    let p = Probe::start().await;
+    let mut d = p.device("07").await;
+    // A one-time notice for m4, taken in on 2026-03-02.
+    let mut c = true_case();
+    c.materials[3].received = false;
+    c.decision = DecisionForm::RequestSupplement {
+        items: vec![SupplementItem {
+            material_id: "m4".into(),
+            requirement: "请提交原件".into(),
+        }],
+    };
+    c.status = clerk_core::case::CaseStatus::SupplementRequested;
+    c.accepted_on = None;
+    c.promised_due = None;
+    c.statutory_due = None;
+    c.owed = vec!["食品安全管理制度目录".into()];
+    let m = create(&mut d, &c);
+    let case_id = m["case_id"].as_str().unwrap().to_owned();
+    let (_, r) = p.push(&d, vec![m]).await;
+    assert_eq!(r["results"][0]["status"], "applied", "{r}");
+
+    let refused = vec![
+        // Nothing ticked.
+        progress(&mut d, &case_id, json!({"on": "2026-03-04", "kind": "supplied", "material_ids": []})),
+        // Not owed.
+        progress(&mut d, &case_id, json!({"on": "2026-03-04", "kind": "supplied", "material_ids": ["m1"]})),
+        // No result to deliver yet.
+        progress(&mut d, &case_id, json!({"on": "2026-03-04", "kind": "deliver", "method": "window", "recipient": "李四"})),
+        // Before the case was received.
+        progress(&mut d, &case_id, json!({"on": "2026-02-27", "kind": "supplied", "material_ids": ["m4"]})),
+        // Not an event at all.
+        progress(&mut d, &case_id, json!({"on": "2026-03-04", "kind": "approve"})),
+    ];
+    let ok = progress(&mut d, &case_id, json!({"on": "2026-03-04", "kind": "supplied", "material_ids": ["m4"]}));
+    let mut batch = refused;
+    batch.push(ok);
+    let (s, r) = p.push(&d, batch).await;
+    assert_eq!(s, 200, "{r}");
+    let res = r["results"].as_array().unwrap();
+    let codes: Vec<&str> = res.iter().map(|x| x["code"].as_str().unwrap_or("")).collect();
+    assert_eq!(
+        codes,
+        ["VALIDATION", "VALIDATION", "INVALID_STATE", "VALIDATION", "VALIDATION", ""],
+        "{r}"
+    );
+    assert!(res[0]["message"].as_str().unwrap().contains("event.material_ids"), "{r}");
+    assert!(res[1]["message_zh"].as_str().unwrap().contains("不在该办件待补的材料中"), "{r}");
+    assert!(res[2]["message_zh"].as_str().unwrap().contains("待补正"), "{r}");
+    assert_eq!(res[5]["status"], "applied", "{r}");
+    assert_eq!(r["last_applied_seq"], d.seq, "the queue moved on");
+
+    let sql = p.sql().await;
+    let row = sql
+        .query_one("SELECT status, data->'case' FROM cases WHERE case_id = $1", &[&case_id])
+        .await
+        .unwrap();
+    let (status, case): (String, Value) = (row.get(0), row.get(1));
+    assert_eq!(status, "accepted");
+    // The platform's own dates: accepted 2026-03-04, 10 working days.
+    assert_eq!(case["accepted_on"], "2026-03-04");
+    assert_eq!(case["promised_due"], "2026-03-18");
+    assert_eq!(case["events"][0]["kind"], "supplied");
+
+    // The departments decide; then the result is delivered, and only once.
+    for (path, body) in [
+        (format!("/v1/admin/cases/{case_id}/route"), json!({"departments": ["市场监管局"]})),
+        (
+            format!("/v1/admin/cases/{case_id}/nodes"),
+            json!({"department": "市场监管局", "action": "approve"}),
+        ),
+    ] {
+        p.admin(&path, body).await;
+    }
+    let deliver = json!({"on": "2026-03-20", "kind": "deliver", "method": "post", "recipient": "李四", "tracking_no": "SF1234567890", "granted": false});
+    let batch = vec![
+        progress(&mut d, &case_id, deliver.clone()),
+        progress(&mut d, &case_id, deliver),
+    ];
+    let (_, r) = p.push(&d, batch).await;
+    assert_eq!(r["results"][0]["status"], "applied", "{r}");
+    assert_eq!(r["results"][1]["code"], "INVALID_STATE", "{r}");
+    let row = sql
+        .query_one("SELECT status, data->'case'->'events'->1 FROM cases WHERE case_id = $1", &[&case_id])
+        .await
+        .unwrap();
+    let (status, ev): (String, Value) = (row.get(0), row.get(1));
+    assert_eq!(status, "delivered");
+    // What was granted is the platform's word, not the window's.
+    assert_eq!(ev["granted"], true, "{ev}");
+    assert_eq!(ev["tracking_no"], "SF1234567890");
+}

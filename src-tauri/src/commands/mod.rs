@@ -5,6 +5,7 @@
 
 pub mod documents;
 pub mod intake;
+pub mod lifecycle;
 pub mod queue;
 pub mod session;
 pub mod settings;

@@ -93,6 +93,13 @@ impl Sandbox {
         self
     }
 
+    /// Move the pinned day on: the next `App::start` in this sandbox runs
+    /// on `date` (the applicant comes back days later).
+    pub fn move_to_day(&mut self, date: &str) {
+        self.env.retain(|(k, _)| *k != "WINDOW_CLERK_TODAY");
+        self.env.push(("WINDOW_CLERK_TODAY", PathBuf::from(date)));
+    }
+
     /// One more environment variable for the app.
     pub fn with_env(mut self, key: &'static str, value: &str) -> Self {
         self.env.push((key, PathBuf::from(value)));

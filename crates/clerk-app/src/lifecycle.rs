@@ -1,0 +1,219 @@
+//! The case after intake at the same window (issue #14): supplements
+//! brought back, 容缺 items supplied or the case terminated, withdrawal,
+//! the result handed over. Rust says what may be done now
+//! (`case_progress`); an action is checked by clerk-core's `lifecycle` and
+//! recorded with its outbox row (`progress_case`), offline too. The notice
+//! it needs is made by `case_documents` like every other.
+
+use crate::errors::*;
+use crate::state::AppCore;
+use clerk_core::lifecycle::{self as lc, Event, Recorded};
+use clerk_ipc::{
+    CaseProgress, CaseStatus, CmdError, DeliveryMethod, ErrorKind, OwedMaterial, ProgressAction,
+    ProgressEntry, ProgressInput, Text,
+};
+
+fn not_found() -> CmdError {
+    CmdError::new(
+        ErrorKind::NotFound,
+        "没有该办件，或该办件不是本机受理的（请在受理该件的窗口办理）",
+        "No such case, or not one taken in at this PC (act at the window that took it in)",
+    )
+}
+
+fn action_of(code: &str) -> Option<ProgressAction> {
+    Some(match code {
+        "supplied" => ProgressAction::Supplied,
+        "terminate" => ProgressAction::Terminate,
+        "withdraw" => ProgressAction::Withdraw,
+        "deliver" => ProgressAction::Deliver,
+        _ => return None,
+    })
+}
+
+fn event_of(input: &ProgressInput) -> Event {
+    match input.action {
+        ProgressAction::Supplied => Event::Supplied {
+            material_ids: input.material_ids.clone(),
+        },
+        ProgressAction::Terminate => Event::Terminate,
+        ProgressAction::Withdraw => Event::Withdraw {
+            reason: input.reason.clone(),
+        },
+        ProgressAction::Deliver => Event::Deliver {
+            method: match input.method {
+                DeliveryMethod::Window => lc::DeliveryMethod::Window,
+                DeliveryMethod::Post => lc::DeliveryMethod::Post,
+                DeliveryMethod::ELicence => lc::DeliveryMethod::ELicence,
+            },
+            recipient: input.recipient.clone(),
+            tracking_no: input.tracking_no.clone(),
+            granted: false,
+        },
+    }
+}
+
+/// One line of the case's history after intake.
+fn entry(r: &Recorded, matter: &clerk_core::catalogue::Matter) -> ProgressEntry {
+    let (zh, en) = match &r.event {
+        Event::Supplied { material_ids } => {
+            let names: Vec<&str> = material_ids
+                .iter()
+                .map(|id| matter.material_name(id).unwrap_or(id))
+                .collect();
+            (
+                format!("补交材料：{}", names.join("、")),
+                format!("Supplied: {}", names.join(", ")),
+            )
+        }
+        Event::Withdraw { reason } => (
+            format!("撤回申请：{reason}"),
+            format!("Withdrawn: {reason}"),
+        ),
+        Event::Deliver {
+            method,
+            recipient,
+            tracking_no,
+            ..
+        } => {
+            let post = if tracking_no.is_empty() {
+                String::new()
+            } else {
+                format!("（{tracking_no}）")
+            };
+            (
+                format!("出件送达：{}{post}，签收人 {recipient}", method.zh()),
+                format!("Delivered: {}{post}, received by {recipient}", method.en()),
+            )
+        }
+        e => (e.zh().to_owned(), e.en().to_owned()),
+    };
+    ProgressEntry {
+        on: r.on.to_string(),
+        text: Text { zh, en },
+    }
+}
+
+fn view(
+    st: &clerk_store::CaseState,
+    matter: &clerk_core::catalogue::Matter,
+    today: clerk_core::date::Date,
+    case_id: String,
+) -> CaseProgress {
+    let c = &st.case;
+    CaseProgress {
+        case_id,
+        receipt_no: st.receipt_no.clone(),
+        applicant_name: c.applicant.name.clone(),
+        status: CaseStatus::from_code(&st.status),
+        status_text: crate::words::status_text(&st.status),
+        actions: lc::allowed(c, &st.status, matter, today)
+            .into_iter()
+            .filter_map(action_of)
+            .collect(),
+        owed: lc::owed_ids(c, matter)
+            .into_iter()
+            .map(|id| OwedMaterial {
+                name: matter.material_name(&id).unwrap_or(&id).to_owned(),
+                material_id: id,
+            })
+            .collect(),
+        supply_by: c.supply_by.map(|d| d.to_string()),
+        accepted_on: c.accepted_on.map(|d| d.to_string()),
+        promised_due: c.promised_due.map(|d| d.to_string()),
+        today: today.to_string(),
+        history: c.events.iter().map(|r| entry(r, matter)).collect(),
+    }
+}
+
+/// Read the case and its pinned matter.
+async fn load(
+    core: &AppCore,
+    case_id: &str,
+) -> CmdResult<(clerk_store::CaseState, clerk_core::catalogue::Matter)> {
+    let store = core.store().await?;
+    let id = case_id.to_owned();
+    let st = blocking(move || store.case_state(&id).map_err(storage))
+        .await?
+        .ok_or_else(not_found)?;
+    let pinned = core.catalogue_pinned(st.case.matter_version).await;
+    let matter = pinned.matter(&st.case.matter_code).cloned().ok_or_else(|| {
+        CmdError::new(
+            ErrorKind::NotFound,
+            "目录中没有该事项",
+            "The matter is not in the catalogue",
+        )
+    })?;
+    Ok((st, matter))
+}
+
+/// Where a case of this PC stands after intake and what may be done now.
+pub async fn case_progress(core: &AppCore, case_id: String) -> CmdResult<CaseProgress> {
+    core.user("case_progress")?;
+    let (st, matter) = load(core, &case_id).await?;
+    Ok(view(&st, &matter, core.today(), case_id))
+}
+
+/// Take an action on a case after intake, on today's date: checked by
+/// clerk-core (the platform checks it again), recorded with its audit and
+/// outbox rows in one transaction; works offline.
+pub async fn progress_case(
+    core: &AppCore,
+    case_id: String,
+    input: ProgressInput,
+) -> CmdResult<CaseProgress> {
+    let me = core.user("progress_case")?;
+    let (st, matter) = load(core, &case_id).await?;
+    let today = core.today();
+    let calendar = core.calendar().await;
+    let rec = Recorded {
+        on: today,
+        event: event_of(&input),
+    };
+    let mut case = st.case.clone();
+    let status = lc::apply(
+        &mut case,
+        &st.status,
+        &rec,
+        &lc::Context {
+            matter: &matter,
+            calendar: &calendar,
+            start_day: core.start_day(),
+        },
+    )
+    .map_err(|e| {
+        let name = |id: &str| {
+            matter
+                .material_name(id)
+                .map(|n| format!("「{n}」"))
+                .unwrap_or_else(|| id.to_owned())
+        };
+        CmdError::new(ErrorKind::Validation, e.zh_with(&name), e.to_string()).on_field(e.field())
+    })?;
+    let store = core.store().await?;
+    let actor = core.actor_of(&me);
+    let id = case_id.clone();
+    let from = st.status.clone();
+    let saved = blocking(move || {
+        store
+            .record_progress(
+                &clerk_store::Progress {
+                    case_id: &id,
+                    from: &from,
+                    event: &rec,
+                    case: &case,
+                    status: status.as_str(),
+                },
+                &actor,
+                clerk_store::time::now_millis(),
+            )
+            .map_err(storage)?;
+        store.case_state(&id).map_err(storage)
+    })
+    .await?
+    .ok_or_else(not_found)?;
+    if let Some(h) = core.sync().await {
+        h.worker.poke_all();
+    }
+    Ok(view(&saved, &matter, today, case_id))
+}

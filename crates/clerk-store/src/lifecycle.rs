@@ -1,0 +1,159 @@
+//! The case after intake (clerk-core `lifecycle`): what the window acts
+//! from, and an event recorded in one transaction with its case row, its
+//! audit row and its `case.progress` outbox row.
+
+use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+
+use clerk_core::intake::PreparedCase;
+use clerk_core::lifecycle::Recorded;
+
+use crate::ops::{Actor, StoreError};
+use crate::sync::{enqueue_audited, NewMutation};
+use crate::Store;
+
+/// A case of this PC as the window acts on it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CaseState {
+    /// The case record (this PC's, with the events it recorded).
+    pub case: PreparedCase,
+    /// The status to act from: the platform's when its copy is the newer
+    /// word (a department's decision), else this window's own.
+    pub status: String,
+    /// The platform's version the window knows (None: not pulled yet).
+    pub base_version: Option<i64>,
+    pub receipt_no: String,
+}
+
+/// An event the rules allowed, to record.
+#[derive(Debug, Clone, Copy)]
+pub struct Progress<'a> {
+    pub case_id: &'a str,
+    /// The status the window acted from (the record is refused if the case
+    /// stands elsewhere by now).
+    pub from: &'a str,
+    pub event: &'a Recorded,
+    /// The case record after the event.
+    pub case: &'a PreparedCase,
+    /// The new status (the platform's code).
+    pub status: &'a str,
+}
+
+fn data_err(e: serde_json::Error) -> StoreError {
+    StoreError::Data(e.to_string())
+}
+
+fn state_of(conn: &Connection, case_id: &str) -> Result<Option<CaseState>, StoreError> {
+    let local: Option<(String, String, String)> = conn
+        .query_row(
+            "SELECT body, status, receipt_no FROM cases WHERE case_id = ?1",
+            [case_id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()?;
+    let Some((body, local_status, receipt_no)) = local else {
+        return Ok(None);
+    };
+    let server: Option<(String, i64)> = conn
+        .query_row(
+            "SELECT status, version FROM case_server WHERE case_id = ?1",
+            [case_id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    // The window's own word is the newer while one of its commands about
+    // the case has not come back in the platform's copy: still queued, or
+    // applied at a version after the one pulled.
+    let own_newer = match &server {
+        None => true,
+        Some((_, version)) => conn
+            .query_row(
+                "SELECT EXISTS(SELECT 1 FROM outbox WHERE case_id = ?1 \
+                 AND type IN ('case.create', 'case.progress') \
+                 AND (state = 'pending' OR (state = 'acked' AND coalesce(json_extract(result, '$.case_version'), 0) > ?2)))",
+                params![case_id, version],
+                |r| r.get::<_, bool>(0),
+            )?,
+    };
+    let (status, base_version) = match server {
+        Some((s, v)) if !own_newer => (s, Some(v)),
+        Some((_, v)) => (local_status, Some(v)),
+        None => (local_status, None),
+    };
+    Ok(Some(CaseState {
+        case: serde_json::from_str(&body).map_err(data_err)?,
+        status,
+        base_version,
+        receipt_no,
+    }))
+}
+
+impl Store {
+    /// A case of this PC with the status to act from (None: not a case
+    /// taken in here).
+    pub fn case_state(&self, case_id: &str) -> Result<Option<CaseState>, StoreError> {
+        state_of(&self.conn.lock().unwrap(), case_id)
+    }
+
+    /// Record an event the rules allowed, if the case still stands where
+    /// the window saw it: the case row, the audit row and the `case.progress`
+    /// outbox row commit together. Returns the command's seq.
+    pub fn record_progress(
+        &self,
+        p: &Progress,
+        actor: &Actor,
+        now_millis: i64,
+    ) -> Result<i64, StoreError> {
+        let Progress {
+            case_id,
+            from,
+            event,
+            case,
+            status,
+        } = *p;
+        let mut conn = self.conn.lock().unwrap();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let now = state_of(&tx, case_id)?.ok_or_else(|| {
+            StoreError::Invalid(clerk_core::intake::FieldError {
+                field: "case".into(),
+                zh: "没有该办件".into(),
+                en: "No such case".into(),
+            })
+        })?;
+        if now.status != from {
+            return Err(StoreError::Invalid(clerk_core::intake::FieldError {
+                field: "case".into(),
+                zh: "该办件的状态刚刚发生了变化，请重新打开后再办理".into(),
+                en: "The case changed meanwhile: open it again".into(),
+            }));
+        }
+        let body = serde_json::to_string(case).map_err(data_err)?;
+        tx.execute(
+            "UPDATE cases SET status = ?2, body = ?3, promised_due = ?4, provisional_years = ?5 WHERE case_id = ?1",
+            params![
+                case_id,
+                status,
+                body,
+                case.promised_due.map(|d| d.to_string()),
+                crate::calendar::years_text(&case.provisional_years),
+            ],
+        )?;
+        let payload = serde_json::json!({ "event": event });
+        let seq = enqueue_audited(
+            &tx,
+            &NewMutation {
+                kind: clerk_core::mutation::MutationKind::CaseProgress
+                    .as_str()
+                    .into(),
+                type_version: 1,
+                case_id: Some(case_id.to_owned()),
+                base_version: now.base_version,
+                payload,
+            },
+            actor,
+            now_millis,
+            serde_json::json!({"event": event.event.code(), "on": event.on, "from": from, "to": status}),
+        )?;
+        tx.commit()?;
+        Ok(seq)
+    }
+}

@@ -1,0 +1,20 @@
+//! Adapters for clerk-app's `lifecycle` services (the case after intake).
+
+use clerk_app::lifecycle as svc;
+use clerk_app::{AppCore, CmdResult};
+use clerk_ipc::{CaseProgress, ProgressInput};
+use tauri::State;
+
+#[tauri::command]
+pub async fn case_progress(core: State<'_, AppCore>, case_id: String) -> CmdResult<CaseProgress> {
+    svc::case_progress(&core, case_id).await
+}
+
+#[tauri::command]
+pub async fn progress_case(
+    core: State<'_, AppCore>,
+    case_id: String,
+    input: ProgressInput,
+) -> CmdResult<CaseProgress> {
+    svc::progress_case(&core, case_id, input).await
+}

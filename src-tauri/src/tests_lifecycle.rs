@@ -1,0 +1,198 @@
+//! Issue #14 through the app's IPC layer: the case after intake at the
+//! same window — supplements brought back, 容缺 missed and terminated,
+//! withdrawal — with Rust saying what may be done and the notice made.
+
+use serde_json::{json, Value};
+use tauri::Manager;
+
+use crate::state::AppCore;
+use crate::tests::{app_on, default_config, food_form, invoke, valid_id};
+
+fn day(w: &tauri::WebviewWindow<tauri::test::MockRuntime>, d: &str) {
+    w.state::<AppCore>()
+        .pretend_day(clerk_core::date::Date::parse_iso(d).unwrap());
+}
+
+fn kinds(docs: &Value) -> Vec<String> {
+    docs.as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["kind"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+fn actions(p: &Value) -> Vec<&str> {
+    p["actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a.as_str().unwrap())
+        .collect()
+}
+
+/// A 补正 case: the applicant comes back two days later with the missing
+/// material; the case is accepted from that day without a new intake, its
+/// 受理通知书 is made, and the event is queued for the platform.
+#[test]
+fn a_supplement_case_comes_back_and_is_accepted_without_a_new_intake() {
+    let (_app, w) = app_on("2026-03-02", default_config());
+    let out = invoke(
+        &w,
+        "take_in",
+        food_form(
+            &valid_id(),
+            true,
+            json!({"kind": "request_supplement", "items": [{"material_id": "m4", "requirement": "请提交加盖公章的原件"}]}),
+        ),
+    )
+    .unwrap();
+    let case_id = out["confirmation"]["case_id"].clone();
+    let receipt = out["confirmation"]["receipt_no"].clone();
+    assert_eq!(
+        kinds(&invoke(&w, "case_documents", json!({"caseId": case_id})).unwrap()),
+        ["receipt", "supplement_notice"]
+    );
+    let p = invoke(&w, "case_progress", json!({"caseId": case_id})).unwrap();
+    assert_eq!(p["status"], "supplement_requested", "{p}");
+    assert_eq!(actions(&p), ["supplied", "withdraw"]);
+    assert_eq!(p["owed"][0]["material_id"], "m4");
+    assert_eq!(p["accepted_on"], Value::Null);
+
+    day(&w, "2026-03-04");
+    // Nothing ticked: refused on its field, nothing recorded.
+    let err = invoke(
+        &w,
+        "progress_case",
+        json!({"caseId": case_id, "input": {"action": "supplied", "material_ids": []}}),
+    )
+    .unwrap_err();
+    assert_eq!((err["kind"].as_str(), err["field"].as_str()), (Some("validation"), Some("event.material_ids")), "{err}");
+    assert!(err["message"].as_str().unwrap().contains("请勾选"), "{err}");
+    assert_eq!(invoke(&w, "sync_status", json!({})).unwrap()["unsent"], 1);
+
+    let p = invoke(
+        &w,
+        "progress_case",
+        json!({"caseId": case_id, "input": {"action": "supplied", "material_ids": ["m4"]}}),
+    )
+    .unwrap();
+    assert_eq!(p["status"], "accepted", "{p}");
+    assert_eq!(p["status_text"]["zh"], "已受理");
+    // Accepted from the day the complete supplements arrived (art. 32(4)):
+    // 10 working days promised from 2026-03-04.
+    assert_eq!(p["accepted_on"], "2026-03-04");
+    assert_eq!(p["promised_due"], "2026-03-18");
+    assert!(p["owed"].as_array().unwrap().is_empty());
+    assert_eq!(p["history"][0]["on"], "2026-03-04");
+    assert!(p["history"][0]["text"]["zh"].as_str().unwrap().starts_with("补交材料："), "{p}");
+    assert_eq!(actions(&p), ["withdraw"], "nothing more to supply");
+    assert_eq!(invoke(&w, "sync_status", json!({})).unwrap()["unsent"], 2);
+
+    // The acceptance notice follows; the earlier documents stay as issued.
+    let docs = invoke(&w, "case_documents", json!({"caseId": case_id})).unwrap();
+    assert_eq!(kinds(&docs), ["receipt", "supplement_notice", "acceptance_notice"]);
+    // Same case, same receipt number: no new intake.
+    let list = invoke(&w, "list_cases", json!({"query": receipt})).unwrap();
+    assert_eq!(list.as_array().unwrap().len(), 1);
+    assert_eq!(list[0]["status"], "accepted");
+    assert_eq!(list[0]["promised_due"], "2026-03-18");
+
+    // Supplying again is no longer possible.
+    let err = invoke(
+        &w,
+        "progress_case",
+        json!({"caseId": case_id, "input": {"action": "supplied", "material_ids": ["m4"]}}),
+    )
+    .unwrap_err();
+    assert!(err["message"].as_str().unwrap().contains("已受理"), "{err}");
+}
+
+/// A 容缺 case whose item does not come by its date: not terminable on
+/// the day itself, terminated the day after, with its 终止办理通知书.
+#[test]
+fn a_gap_case_that_misses_its_date_is_terminated_with_its_notice() {
+    let (_app, w) = app_on("2026-03-02", default_config());
+    let out = invoke(
+        &w,
+        "take_in",
+        food_form(
+            &valid_id(),
+            true,
+            json!({"kind": "accept_with_gaps", "supply_by": "2026-03-04", "commitment_signed": true}),
+        ),
+    )
+    .unwrap();
+    let case_id = out["confirmation"]["case_id"].clone();
+    invoke(&w, "case_documents", json!({"caseId": case_id})).unwrap();
+    day(&w, "2026-03-04");
+    let p = invoke(&w, "case_progress", json!({"caseId": case_id})).unwrap();
+    assert_eq!(actions(&p), ["supplied", "withdraw"], "{p}");
+    assert_eq!(p["supply_by"], "2026-03-04");
+    let err = invoke(
+        &w,
+        "progress_case",
+        json!({"caseId": case_id, "input": {"action": "terminate"}}),
+    )
+    .unwrap_err();
+    assert!(err["message"].as_str().unwrap().contains("期限届满前不能终止"), "{err}");
+
+    day(&w, "2026-03-05");
+    let p = invoke(&w, "case_progress", json!({"caseId": case_id})).unwrap();
+    assert_eq!(actions(&p), ["terminate", "withdraw"], "{p}");
+    let p = invoke(
+        &w,
+        "progress_case",
+        json!({"caseId": case_id, "input": {"action": "terminate"}}),
+    )
+    .unwrap();
+    assert_eq!(p["status"], "terminated", "{p}");
+    assert!(actions(&p).is_empty());
+    let docs = invoke(&w, "case_documents", json!({"caseId": case_id})).unwrap();
+    assert_eq!(
+        kinds(&docs),
+        ["receipt", "gap_acceptance_notice", "termination_notice"]
+    );
+    assert_eq!(docs[2]["title"], "终止办理通知书");
+}
+
+/// Withdrawal at the applicant's request needs the reason; afterwards the
+/// case takes nothing more, and its notice is made.
+#[test]
+fn a_withdrawal_records_its_reason_and_ends_the_case() {
+    let (_app, w) = app_on("2026-03-02", default_config());
+    let out = invoke(
+        &w,
+        "take_in",
+        food_form(&valid_id(), false, json!({"kind": "accept"})),
+    )
+    .unwrap();
+    let case_id = out["confirmation"]["case_id"].clone();
+    let err = invoke(
+        &w,
+        "progress_case",
+        json!({"caseId": case_id, "input": {"action": "withdraw", "reason": "  "}}),
+    )
+    .unwrap_err();
+    assert_eq!(err["field"], "event.reason", "{err}");
+    // A result cannot be delivered before the departments decided.
+    let err = invoke(
+        &w,
+        "progress_case",
+        json!({"caseId": case_id, "input": {"action": "deliver", "method": "window", "recipient": "李四"}}),
+    )
+    .unwrap_err();
+    assert!(err["message"].as_str().unwrap().contains("不能办理此项"), "{err}");
+    let p = invoke(
+        &w,
+        "progress_case",
+        json!({"caseId": case_id, "input": {"action": "withdraw", "reason": "申请人决定暂不经营"}}),
+    )
+    .unwrap();
+    assert_eq!(p["status"], "withdrawn");
+    assert!(actions(&p).is_empty());
+    let docs = invoke(&w, "case_documents", json!({"caseId": case_id})).unwrap();
+    assert!(kinds(&docs).contains(&"withdrawal_notice".to_owned()), "{docs}");
+    // Not a case of this PC: said so.
+    let err = invoke(&w, "case_progress", json!({"caseId": "nope"})).unwrap_err();
+    assert_eq!(err["kind"], "not_found");
+}
