@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { enterAction, isImeComposing, sectionShortcut } from './keyboard'
+import { enterAction, isImeComposing, materialKey, sectionShortcut } from './keyboard'
 
 const key = (init: KeyboardEventInit & { keyCode?: number }) => {
   const e = new KeyboardEvent('keydown', init)
@@ -29,5 +29,20 @@ describe('sectionShortcut', () => {
     expect(sectionShortcut(key({ key: '5', altKey: true }))).toBeNull()
     expect(sectionShortcut(key({ key: '1' }))).toBeNull()
     expect(sectionShortcut(key({ key: '1', altKey: true, ctrlKey: true }))).toBeNull()
+  })
+})
+
+describe('materialKey', () => {
+  it('Space or 1 ticks received, 2 ticks original seen', () => {
+    expect(materialKey(key({ key: ' ' }))).toBe('received')
+    expect(materialKey(key({ key: '1' }))).toBe('received')
+    expect(materialKey(key({ key: '2' }))).toBe('original')
+    expect(materialKey(key({ key: 'Enter' }))).toBe('none')
+    expect(materialKey(key({ key: '3' }))).toBe('none')
+  })
+  it('does nothing with a modifier or while an IME is composing', () => {
+    expect(materialKey(key({ key: ' ', ctrlKey: true }))).toBe('none')
+    expect(materialKey(key({ key: '1', altKey: true }))).toBe('none')
+    expect(materialKey(key({ key: ' ', keyCode: 229 }))).toBe('none')
   })
 })

@@ -17,6 +17,20 @@ export function enterAction(e: KeyboardEvent, composing = false): KeyAction {
   return 'next'
 }
 
+export type MaterialKey = 'received' | 'original' | 'none'
+
+/**
+ * A row of the materials checklist (issue #14, keyboard first): Space or 1
+ * ticks "received", 2 ticks "original seen"; Enter moves to the next row
+ * (enterAction). Never while an IME is composing or with a modifier.
+ */
+export function materialKey(e: KeyboardEvent, composing = false): MaterialKey {
+  if (isImeComposing(e, composing) || e.ctrlKey || e.metaKey || e.altKey) return 'none'
+  if (e.key === ' ' || e.key === 'Spacebar' || e.key === '1') return 'received'
+  if (e.key === '2') return 'original'
+  return 'none'
+}
+
 export const SECTIONS = ['intake', 'queue', 'stats', 'settings'] as const
 export type Section = (typeof SECTIONS)[number]
 

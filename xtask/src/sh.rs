@@ -58,7 +58,7 @@ exec "$@""#;
     c.args(["--", "bash", "-c", SCRIPT, "bash"])
         .env("WC_KEYRING_PASSWORD", password);
     if display {
-        c.args(["xvfb-run", "-a", "-s", "-screen 0 1280x800x24"]);
+        c.args(["xvfb-run", "-a", "-s", "-screen 0 1366x768x24"]);
     }
     c
 }

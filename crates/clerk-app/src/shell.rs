@@ -142,6 +142,60 @@ pub fn own_origin(scheme: &str, host: Option<&str>, port: Option<u16>) -> bool {
     }
 }
 
+/// The main window's size on a screen whose work area (the screen less
+/// the task bar) is `work` logical pixels: the configured size when it
+/// fits, else the whole work area, maximised (issue #14: a 1366×768 office
+/// screen cut the status bar off a 1280×800 window).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct WindowFit {
+    pub width: f64,
+    pub height: f64,
+    pub maximise: bool,
+}
+
+pub fn fit_window(work: (f64, f64), wanted: (f64, f64)) -> WindowFit {
+    if wanted.0 <= work.0 && wanted.1 <= work.1 {
+        WindowFit {
+            width: wanted.0,
+            height: wanted.1,
+            maximise: false,
+        }
+    } else {
+        WindowFit {
+            width: work.0,
+            height: work.1,
+            maximise: true,
+        }
+    }
+}
+
+#[cfg(test)]
+mod fit_tests {
+    use super::{fit_window, WindowFit};
+
+    #[test]
+    fn the_window_fits_the_work_area() {
+        let fit = |w, h| fit_window((w, h), (1280.0, 800.0));
+        assert_eq!(
+            fit(1920.0, 1040.0),
+            WindowFit { width: 1280.0, height: 800.0, maximise: false }
+        );
+        // 1366×768 less a 40 px task bar.
+        assert_eq!(
+            fit(1366.0, 728.0),
+            WindowFit { width: 1366.0, height: 728.0, maximise: true }
+        );
+        assert_eq!(
+            fit(1280.0, 800.0),
+            WindowFit { width: 1280.0, height: 800.0, maximise: false }
+        );
+        assert_eq!(
+            fit(1024.0, 600.0),
+            WindowFit { width: 1024.0, height: 600.0, maximise: true }
+        );
+    }
+}
+
 #[cfg(test)]
 mod origin_tests {
     use super::own_origin;

@@ -52,12 +52,28 @@ async fn food_licence_with_one_gap_offline() {
         "the ID error went away"
     );
 
-    // Materials: everything received except m4 (容缺-eligible), by Space.
-    assert_eq!(app.focused_testid().await, "recv-m1");
+    // Materials, keyboard first (issue #14): a row is one stop, Space
+    // ticks "received", 2 "original seen", Enter goes to the next row.
+    // Everything received except m4 (容缺-eligible).
     for m in ["m1", "m2", "m3", "m4", "m5", "m6"] {
-        click(&app, &format!("recv-{m}")).await;
+        assert_eq!(app.focused_testid().await, format!("mat-{m}"));
+        if m != "m4" {
+            app.keys(" ").await;
+        }
+        app.keys(&k(Key::Enter)).await;
     }
-    click(&app, "recv-m4").await; // un-tick: not brought
+    let ticked = app
+        .js("return ['m1','m2','m3','m4','m5','m6'].map(m => document.querySelector(`[data-testid=recv-${m}]`).checked)")
+        .await;
+    assert_eq!(ticked, serde_json::json!([true, true, true, false, true, true]));
+    // 2 on a row ticks its "original seen", and again un-ticks it.
+    click(&app, "mat-m2").await;
+    let orig = "return document.querySelector('[data-testid=orig-m2]').checked";
+    let before = app.js(orig).await;
+    app.keys("2").await;
+    assert_ne!(app.js(orig).await, before);
+    app.keys("2").await;
+    assert_eq!(app.js(orig).await, before);
     let m4 = app.text("[data-testid=mat-m4]").await;
     assert!(m4.contains("可容缺"), "{m4}");
 
@@ -66,6 +82,18 @@ async fn food_licence_with_one_gap_offline() {
         .await;
     let err = app.text("[data-testid=err-materials]").await;
     assert!(err.contains("缺少必要材料"), "{err}");
+    // The error goes as soon as the field is right: m4 ticked…
+    click(&app, "mat-m4").await;
+    app.keys(" ").await;
+    for _ in 0..50 {
+        if !app.exists("[data-testid=err-materials]").await {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(!app.exists("[data-testid=err-materials]").await, "the materials error stayed");
+    // …but m4 did not come after all.
+    app.keys(" ").await;
 
     // 容缺受理: the supply date comes prefilled with the latest allowed.
     click(&app, "dec-accept_with_gaps").await;
