@@ -19,6 +19,7 @@ const COMMANDS: &[&str] = &[
     "print_document",
     "printers",
     "document_preview",
+    "withheld_preview",
     "enroll_device",
     "sync_now",
     "hall_cases",

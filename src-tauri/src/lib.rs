@@ -52,6 +52,7 @@ pub fn build<R: tauri::Runtime>(
             commands::documents::print_document,
             commands::documents::printers,
             commands::documents::document_preview,
+            commands::documents::withheld_preview,
             commands::sync::sync_status,
             commands::sync::enroll_device,
             commands::sync::sync_now,

@@ -51,6 +51,7 @@ fn args_of(command: &str) -> Option<Value> {
             json!({"caseId": "none"})
         }
         "print_document" | "document_preview" => json!({"id": "none"}),
+        "withheld_preview" => json!({"caseId": "none", "kind": "non_acceptance_notice"}),
         "catalogue_drift" => json!({"code": "none", "version": 1}),
         "edit_case_fields" => json!({"caseId": "none", "edits": []}),
         "progress_case" => json!({"caseId": "none", "input": {"action": "withdraw", "reason": "x"}}),

@@ -125,6 +125,8 @@ export const api = {
     }),
   /** Raw PDF bytes, marked 预览 无效. */
   documentPreview: (id: string) => call<ArrayBuffer>('document_preview', { id }),
+  /** Raw PDF bytes of a withheld document, marked 预览 无效. */
+  withheldPreview: (caseId: string, kind: string) => call<ArrayBuffer>('withheld_preview', { caseId, kind }),
 }
 
 /** The message for the current UI language. */

@@ -214,7 +214,13 @@ last_outcome: PrintOutcome | null,
 /**
  * Every print and failed print, oldest first (the print journal).
  */
-history: Array<PrintEntry>, };
+history: Array<PrintEntry>, 
+/**
+ * Not issued yet, and why (issue #14: a notice stating the remedies
+ * while the catalogue names no reconsideration body): previewed with
+ * `withheld_preview`, never printed. `id` is empty then.
+ */
+withheld: Text | null, };
 
 export type PrintResult = { printer: string, job_id: string, 
 /**

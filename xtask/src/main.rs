@@ -23,6 +23,7 @@ usage: cargo xtask <command>
                       127.0.0.1:8787, and the app enrolled to it (log in as clerk / clerk-demo-1)
   test [--no-e2e]     the whole suite: Rust tests, clippy, UI type check and unit tests,
                       bindings freshness, end-to-end tests in the real window
+  e2e [file…]         only the end-to-end tests (e.g. `e2e after_intake intake`), built first
   bench [startup|search|store|sync]
                       start-up time (release); matter search over 5,000 matters; durable commit and
                       search over 1,000,000 cases; sync: 10,000 offline cases pushed, server
@@ -41,6 +42,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("run") => run(rest.contains(&"--release"), rest.contains(&"--platform")),
         Some("test") => test::run(!rest.contains(&"--no-e2e")),
+        Some("e2e") => test::e2e_only(&rest),
         Some("bench") => bench::run(&rest),
         Some("bundle") => bundle(),
         Some("bindings") => bindings(),

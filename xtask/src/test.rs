@@ -138,7 +138,7 @@ pub fn run(e2e: bool) -> Result {
                 ])
                 .current_dir(root()),
         ) {
-            Ok(()) => e2e_tests(&mut tally),
+            Ok(()) => e2e_tests(&mut tally, &[]),
             Err(e) => tally.check("build the app for end-to-end tests", Err(e)),
         }
         done("end-to-end tests", t);
@@ -263,21 +263,40 @@ fn cargo_tests(tally: &mut Tally, name: &str, c: &mut Command) {
     }
 }
 
-fn e2e_tests(tally: &mut Tally) {
+/// `cargo xtask e2e [file…]`: only the end-to-end tests (of these files
+/// of `tests/e2e/tests`, or all), after building the UI and the binaries;
+/// the tools installed as for `test`.
+pub fn e2e_only(files: &[&str]) -> Result {
+    deps::setup(deps::Profile::Test)?;
+    deps::ui_install()?;
+    deps::ui_build()?;
+    sh::run(
+        sh::cmd(&cargo())
+            .args(["build", "-p", "window-clerk", "-p", "platform-server", "--locked"])
+            .current_dir(root()),
+    )?;
+    let mut tally = Tally::default();
+    e2e_tests(&mut tally, files);
+    println!(
+        "summary: {} passed, {} failed, {} skipped",
+        tally.passed, tally.failed, tally.skipped
+    );
+    if tally.failed > 0 {
+        Err(format!("{} failed", tally.failed))
+    } else {
+        Ok(())
+    }
+}
+
+fn e2e_tests(tally: &mut Tally, files: &[&str]) {
     let shots = root().join("target/e2e-screenshots");
     let _ = std::fs::remove_dir_all(&shots);
     let bin = root().join("target/debug/window-clerk");
     let mut c = sh::desktop_session(true);
     c.arg(cargo())
-        .args([
-            "test",
-            "-p",
-            "e2e",
-            "--locked",
-            "--no-fail-fast",
-            "--",
-            "--test-threads=1",
-        ])
+        .args(["test", "-p", "e2e", "--locked", "--no-fail-fast"])
+        .args(files.iter().flat_map(|f| ["--test", f]))
+        .args(["--", "--test-threads=1"])
         .env("NO_AT_BRIDGE", "1")
         .env("WINDOW_CLERK_BIN", &bin)
         .env("TAURI_DRIVER", deps::tauri_driver_path())

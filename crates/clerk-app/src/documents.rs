@@ -28,6 +28,7 @@ fn doc_info(d: clerk_store::DocumentRow, journal: &[clerk_store::JournalRow]) ->
         issued_at: d.issued_at,
         prints: d.prints as u32,
         last_outcome: d.last_outcome.map(print_outcome),
+        withheld: None,
     }
 }
 
@@ -41,19 +42,20 @@ fn print_outcome(o: clerk_core::printing::PrintOutcome) -> PrintOutcome {
     }
 }
 
-/// The documents of a case: the ones the law requires are made (once) and
-/// saved in the journal, then listed.
-pub async fn case_documents(core: &AppCore, case_id: String) -> CmdResult<Vec<DocumentInfo>> {
-    let me = core.user("case_documents")?;
+/// A case of this PC with what its documents are made from: the record,
+/// its matter at the pinned catalogue version, and the deciding
+/// department (name and reconsideration body) from that catalogue.
+struct ForDocs {
+    row: clerk_store::CaseRow,
+    case: clerk_core::intake::PreparedCase,
+    matter: clerk_core::catalogue::Matter,
+    department: Option<clerk_core::catalogue::Department>,
+}
+
+async fn for_docs(core: &AppCore, case_id: &str) -> CmdResult<ForDocs> {
     let store = core.store().await?;
-    let issuer = core.issuer().await?;
-    let cfg = core.config.config.clone();
-    let found = {
-        let s2 = store.clone();
-        let id = case_id.clone();
-        blocking(move || s2.case(&id).map_err(storage)).await?
-    };
-    let Some((row, case)) = found else {
+    let id = case_id.to_owned();
+    let Some((row, case)) = blocking(move || store.case(&id).map_err(storage)).await? else {
         return Err(CmdError::new(
             ErrorKind::NotFound,
             "没有该办件",
@@ -68,70 +70,164 @@ pub async fn case_documents(core: &AppCore, case_id: String) -> CmdResult<Vec<Do
             "The matter is not in the catalogue",
         ));
     };
+    let department = pinned.department(&matter.department).cloned();
+    Ok(ForDocs {
+        row,
+        case,
+        matter,
+        department,
+    })
+}
+
+/// Everything besides the case a document prints (blocking: reads users).
+fn doc_input(
+    cfg: &clerk_config::Config,
+    today: clerk_core::date::Date,
+    store: &clerk_store::Store,
+    d: &ForDocs,
+) -> CmdResult<clerk_print::CaseDocInput> {
+    let unset = |v: &Option<String>, what: &str| {
+        v.clone()
+            .unwrap_or_else(|| format!("（本机配置未填写{what}）"))
+    };
+    let local = clerk_store::time::local_hhmm(&d.row.created_at);
+    Ok(clerk_print::CaseDocInput {
+        receipt_no: d.row.receipt_no.clone(),
+        doc_no: String::new(),
+        hall_name: cfg.hall.name.clone(),
+        // The deciding agency and where to apply against it: the
+        // department's, from the catalogue the case pinned (issue #14).
+        agency: d
+            .department
+            .as_ref()
+            .map(|x| x.name.clone())
+            .unwrap_or_else(|| d.matter.department.clone()),
+        window: cfg.window.name.clone(),
+        // 经办人: whoever took the case in, by name (issue #12).
+        clerk: store
+            .user(&d.row.clerk_id)
+            .map_err(storage)?
+            .map(|u| u.display_name)
+            .unwrap_or_else(|| d.row.clerk_id.clone()),
+        received_at: format!("{} {}", d.case.received_on, local.unwrap_or_default()),
+        reconsideration_body: d
+            .department
+            .as_ref()
+            .and_then(|x| x.review_body.clone())
+            .unwrap_or_default(),
+        court: unset(&cfg.notices.court, "人民法院"),
+        supervision_phone: unset(&cfg.notices.supervision_phone, "监督电话"),
+        query_url: unset(&cfg.notices.query_url, "查询网址"),
+        verify_code: store.verify_code(&d.row.receipt_no),
+        // A document is dated the day it is issued, not the day of receipt.
+        issued_on: today,
+    })
+}
+
+/// A document the case needs that is withheld: listed with why, so the
+/// clerk can preview it and knows what IT must configure.
+fn withheld_info(kind: &str, department: &str) -> DocumentInfo {
+    DocumentInfo {
+        id: String::new(),
+        kind: kind.to_owned(),
+        title: clerk_print::kind_title(kind).to_owned(),
+        doc_no: String::new(),
+        issued_at: String::new(),
+        prints: 0,
+        last_outcome: None,
+        history: Vec::new(),
+        withheld: Some(Text {
+            zh: format!(
+                "未出具：事项目录未写明「{department}」的行政复议机关（部门的 review_body），告知救济权利的文书不能作为正本打印；请信息科在平台发布的目录中补充后再出具。可先预览。"
+            ),
+            en: format!(
+                "Not issued: the catalogue names no reconsideration body for {department} (the department's review_body), so a notice stating the remedies cannot print as an original. IT adds it to the catalogue the platform publishes; preview meanwhile."
+            ),
+        }),
+    }
+}
+
+/// The documents of a case: the ones the law requires are made (once) and
+/// saved in the journal, then listed; those that cannot be originals yet
+/// (no reconsideration body for the department) are listed as withheld.
+pub async fn case_documents(core: &AppCore, case_id: String) -> CmdResult<Vec<DocumentInfo>> {
+    let me = core.user("case_documents")?;
+    let d = for_docs(core, &case_id).await?;
+    let store = core.store().await?;
+    let issuer = core.issuer().await?;
     let actor = core.actor_of(&me);
-    // A document is dated the day it is issued, not the day of receipt.
-    let today = core.today();
+    let (cfg, today) = (core.config.config.clone(), core.today());
     blocking(move || {
-        let counter = clerk_core::receipt::ReceiptNo::parse(&row.receipt_no)
-            .map(|r| r.counter())
-            .unwrap_or(0);
-        let unset = |v: &Option<String>, what: &str| {
-            v.clone()
-                .unwrap_or_else(|| format!("（本机配置未填写{what}）"))
-        };
-        let local = clerk_store::time::local_hhmm(&row.created_at);
-        let input = clerk_print::CaseDocInput {
-            receipt_no: row.receipt_no.clone(),
-            doc_no: String::new(),
-            hall_name: cfg.hall.name.clone(),
-            window: cfg.window.name.clone(),
-            // 经办人: whoever took the case in, by name (issue #12).
-            clerk: store
-                .user(&row.clerk_id)
-                .map_err(storage)?
-                .map(|u| u.display_name)
-                .unwrap_or_else(|| row.clerk_id.clone()),
-            received_at: format!("{} {}", case.received_on, local.unwrap_or_default()),
-            reconsideration_body: unset(&cfg.notices.reconsideration_body, "行政复议机关"),
-            court: unset(&cfg.notices.court, "人民法院"),
-            supervision_phone: unset(&cfg.notices.supervision_phone, "监督电话"),
-            query_url: unset(&cfg.notices.query_url, "查询网址"),
-            verify_code: store.verify_code(&row.receipt_no),
-            issued_on: today,
-        };
+        let input = doc_input(&cfg, today, &store, &d)?;
         let have: Vec<String> = store
-            .documents(&row.case_id)
+            .documents(&d.row.case_id)
             .map_err(storage)?
             .into_iter()
-            .map(|d| d.kind)
+            .map(|x| x.kind)
             .collect();
         let made = issuer
-            .make(&case, &matter, &input, counter, &have)
+            .make(&d.case, &d.matter, &input, &have)
             .map_err(|e| print_error(&e))?;
-        for d in made {
+        let withheld = issuer
+            .withheld(&d.case, &d.matter, &input, &have)
+            .map_err(|e| print_error(&e))?;
+        for m in made {
             store
                 .issue_document(
                     clerk_store::NewDocument {
-                        case_id: row.case_id.clone(),
-                        kind: d.kind.clone(),
-                        doc_no: d.doc_no,
-                        pdf: d.pdf,
-                        copy_pdf: d.copy_pdf,
-                        values_json: d.values.to_json(),
+                        case_id: d.row.case_id.clone(),
+                        kind: m.kind.clone(),
+                        doc_no: m.doc_no,
+                        pdf: m.pdf,
+                        copy_pdf: m.copy_pdf,
+                        values_json: m.values.to_json(),
                     },
                     &actor,
                     clerk_store::time::now_millis(),
                 )
                 .map_err(storage)?;
-            tracing::info!(receipt = %row.receipt_no, kind = %d.kind, "document issued");
+            tracing::info!(receipt = %d.row.receipt_no, kind = %m.kind, "document issued");
         }
-        let journal = store.print_journal(&row.case_id).map_err(storage)?;
-        Ok(store
-            .documents(&row.case_id)
+        if !withheld.is_empty() {
+            tracing::warn!(receipt = %d.row.receipt_no, department = %d.matter.department, "documents withheld: no reconsideration body in the catalogue");
+        }
+        let journal = store.print_journal(&d.row.case_id).map_err(storage)?;
+        let mut list: Vec<DocumentInfo> = store
+            .documents(&d.row.case_id)
             .map_err(storage)?
             .into_iter()
-            .map(|d| doc_info(d, &journal))
-            .collect())
+            .map(|x| doc_info(x, &journal))
+            .collect();
+        list.extend(withheld.into_iter().map(|k| withheld_info(k, &input.agency)));
+        Ok(list)
+    })
+    .await
+}
+
+/// The preview of a withheld document (marked 预览 无效, not journalled):
+/// made from the case now. Raw PDF bytes.
+pub async fn withheld_preview(core: &AppCore, case_id: String, kind: String) -> CmdResult<Vec<u8>> {
+    core.user("withheld_preview")?;
+    let d = for_docs(core, &case_id).await?;
+    let store = core.store().await?;
+    let issuer = core.issuer().await?;
+    let (cfg, today) = (core.config.config.clone(), core.today());
+    blocking(move || {
+        let input = doc_input(&cfg, today, &store, &d)?;
+        if !issuer
+            .withheld(&d.case, &d.matter, &input, &[])
+            .map_err(|e| print_error(&e))?
+            .contains(&kind.as_str())
+        {
+            return Err(CmdError::new(
+                ErrorKind::NotFound,
+                "该文书没有被暂缓出具",
+                "This document is not withheld",
+            ));
+        }
+        issuer
+            .preview_withheld(&kind, &d.case, &d.matter, &input)
+            .map_err(|e| print_error(&e))
     })
     .await
 }

@@ -191,7 +191,10 @@ impl Default for Log {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Notices {
-    /// 行政复议机关
+    /// No longer used (issue #14): the 行政复议机关 belongs to the deciding
+    /// department and comes from the catalogue (`review_body`); one hall
+    /// setting printed the wrong body for most matters. Kept so older files
+    /// still load.
     pub reconsideration_body: Option<String>,
     /// 行政诉讼法院
     pub court: Option<String>,

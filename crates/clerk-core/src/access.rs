@@ -152,6 +152,7 @@ pub const COMMANDS: &[Rule] = &[
     r("case_documents", Need::Roles(DESK)),
     r("print_document", Need::Roles(DESK)),
     r("document_preview", Need::Roles(DESK)),
+    r("withheld_preview", Need::Roles(DESK)),
     r("hall_cases", Need::Roles(DESK)),
     r("accept_online", Need::Roles(DESK)),
     r("case_attachments", Need::Roles(DESK)),

@@ -124,8 +124,18 @@ impl SearchKeys {
 pub struct Department {
     /// Unified social credit code of the department (GB 32100).
     pub code: String,
+    /// The full name: the deciding agency every notice names (issue #14).
     pub name: String,
     pub short_name: String,
+    /// Where an applicant applies for administrative reconsideration of
+    /// this department's acts (行政复议机关). Since the 2023 revision of the
+    /// 行政复议法 (in force 2024-01-01): the people's government at the
+    /// department's level for a department of that government (保山市人民政府
+    /// for a 保山市 bureau); the department one level up for vertically
+    /// managed bodies (税务, 海关, 金融监管, 国家安全…) — domain.md §1.4.
+    /// Absent: a notice stating the remedies is not issued as an original.
+    #[serde(default)]
+    pub review_body: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -347,6 +357,13 @@ impl Catalogue {
             }
             if !dept_codes.insert(d.code.as_str()) {
                 return Err(bad("code appears twice"));
+            }
+            if d
+                .review_body
+                .as_deref()
+                .is_some_and(|b| b.trim().is_empty() || !crate::intake::text_ok(b, false))
+            {
+                return Err(bad("review_body is empty or has control characters"));
             }
         }
         let mut matter_codes = HashSet::new();
@@ -583,6 +600,10 @@ mod tests {
             (
                 "not a valid unified social credit code",
                 Box::new(|v| v["departments"][0]["code"] = "91530502MA6K2R8L32".into()),
+            ),
+            (
+                "review_body is empty",
+                Box::new(|v| v["departments"][0]["review_body"] = " ".into()),
             ),
             (
                 "marked 容缺 but is not required",

@@ -523,6 +523,10 @@ pub struct DocumentInfo {
     pub last_outcome: Option<PrintOutcome>,
     /// Every print and failed print, oldest first (the print journal).
     pub history: Vec<PrintEntry>,
+    /// Not issued yet, and why (issue #14: a notice stating the remedies
+    /// while the catalogue names no reconsideration body): previewed with
+    /// `withheld_preview`, never printed. `id` is empty then.
+    pub withheld: Option<Text>,
 }
 
 /// One line of the print journal.

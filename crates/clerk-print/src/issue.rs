@@ -61,35 +61,76 @@ impl Issuer {
             .collect()
     }
 
+    /// The documents the case needs, not issued yet, that cannot be issued
+    /// as originals now: they state the applicant's remedies and the
+    /// catalogue names no reconsideration body for the deciding department
+    /// (issue #14). They are withheld — previewed, never printed — until
+    /// the catalogue says where to apply.
+    pub fn withheld(
+        &self,
+        case: &PreparedCase,
+        matter: &Matter,
+        input: &CaseDocInput,
+        have: &[String],
+    ) -> Result<Vec<&'static str>, PrintError> {
+        if !input.reconsideration_body.trim().is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut out = Vec::new();
+        for kind in self.kinds_for(case, matter) {
+            if !have.iter().any(|h| h == kind) && self.template(kind)?.states_remedies() {
+                out.push(kind);
+            }
+        }
+        Ok(out)
+    }
+
+    /// The values of a document of `kind` for this case.
+    pub fn values(
+        &self,
+        kind: &str,
+        case: &PreparedCase,
+        matter: &Matter,
+        input: &CaseDocInput,
+    ) -> Values {
+        let mut values = values_for_case(
+            case,
+            matter,
+            &CaseDocInput {
+                doc_no: doc_no(kind, case.received_on.year(), &input.receipt_no),
+                ..input.clone()
+            },
+        );
+        if kind.starts_with("receipt") {
+            // A receipt of materials: the hall received them.
+            values.set("signer", &input.hall_name);
+        }
+        values
+    }
+
     /// Make every document the case needs that is not in `have` (kinds
-    /// already issued: a document is issued once, then reprinted).
-    /// `counter` numbers the documents (the receipt counter of the case).
+    /// already issued: a document is issued once, then reprinted) and not
+    /// withheld (see [`Issuer::withheld`]). They are numbered from the
+    /// case's receipt number.
     pub fn make(
         &self,
         case: &PreparedCase,
         matter: &Matter,
         input: &CaseDocInput,
-        counter: u64,
         have: &[String],
     ) -> Result<Vec<Made>, PrintError> {
         let mut out = Vec::new();
+        let withheld = self.withheld(case, matter, input, have)?;
         for kind in self.kinds_for(case, matter) {
             // The A4 and the 80 mm receipt are the same document.
             let same =
                 |h: &String| h == kind || (h.starts_with("receipt") && kind.starts_with("receipt"));
-            if have.iter().any(same) {
+            if have.iter().any(same) || withheld.contains(&kind) {
                 continue;
             }
             let template = self.template(kind)?;
-            let no = doc_no(kind, case.received_on.year(), counter);
-            let values = values_for_case(
-                case,
-                matter,
-                &CaseDocInput {
-                    doc_no: no.clone(),
-                    ..input.clone()
-                },
-            );
+            let values = self.values(kind, case, matter, input);
+            let no = values.text.get("doc_no").cloned().unwrap_or_default();
             let pdf = self.render(&template, &values, Marking::Original)?;
             let copy_pdf = self.render(&template, &values, Marking::Copy)?;
             out.push(Made {
@@ -110,6 +151,20 @@ impl Issuer {
         marking: Marking,
     ) -> Result<Vec<u8>, PrintError> {
         render_with_seal(template, values, &self.font, marking, self.seal.as_ref())
+    }
+
+    /// The preview of a withheld document (marked 预览 无效), made from the
+    /// case now; it is not issued or journalled.
+    pub fn preview_withheld(
+        &self,
+        kind: &str,
+        case: &PreparedCase,
+        matter: &Matter,
+        input: &CaseDocInput,
+    ) -> Result<Vec<u8>, PrintError> {
+        let mut values = self.values(kind, case, matter, input);
+        values.set("reconsideration_body", "（未配置行政复议机关）");
+        self.render(&self.template(kind)?, &values, Marking::Preview)
     }
 
     /// The on-screen preview of an issued document, from the values it was

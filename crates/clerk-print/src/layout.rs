@@ -414,7 +414,15 @@ pub(crate) fn render(
                             color: (0.75, 0.1, 0.1),
                         });
                     }
-                    let hall = v.text.get("hall_name").cloned().unwrap_or_default();
+                    // The signer: the deciding agency (or the hall, for a
+                    // receipt or a template filled without one).
+                    let hall = v
+                        .text
+                        .get("signer")
+                        .filter(|s| !s.is_empty())
+                        .or_else(|| v.text.get("hall_name"))
+                        .cloned()
+                        .unwrap_or_default();
                     let date = v.text.get("issued_on_zh").cloned().unwrap_or_default();
                     for (k, s) in [hall, date].into_iter().enumerate() {
                         let w = c.width_mm(&s, body);

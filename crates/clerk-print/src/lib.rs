@@ -269,8 +269,11 @@ pub fn kind_title(kind: &str) -> &'static str {
         .unwrap_or("文书")
 }
 
-/// Prefix of the document number (文书编号) per kind.
-pub fn doc_no(kind: &str, year: i32, counter: u64) -> String {
+/// The document number (文书编号): the kind's prefix, the year, and the
+/// case's receipt series — this PC's device code and its counter — so two
+/// PCs of one hall never print the same number (issue #14); a receipt
+/// number of another shape is printed as it is.
+pub fn doc_no(kind: &str, year: i32, receipt_no: &str) -> String {
     let p = match kind {
         "receipt" | "receipt_80mm" => "收",
         "acceptance_notice" => "受",
@@ -284,7 +287,15 @@ pub fn doc_no(kind: &str, year: i32, counter: u64) -> String {
         "delivery_receipt" => "送达",
         _ => "文",
     };
-    format!("{p}字〔{year}〕第{counter:06}号")
+    // {OFFICE}-{DEVICE}-{COUNTER}-{CHECK}: the device and the counter.
+    let parts: Vec<&str> = receipt_no.split('-').collect();
+    let series = match parts[..] {
+        [_, device, counter, _] if counter.bytes().all(|b| b.is_ascii_digit()) => {
+            format!("{device}-{counter}")
+        }
+        _ => receipt_no.to_owned(),
+    };
+    format!("{p}字〔{year}〕第{series}号")
 }
 
 /// The bundled templates (`data/templates/*.json`), compiled in.

@@ -172,4 +172,23 @@ impl Template {
         }
         Ok(t)
     }
+
+    /// Whether any block prints the value `name` (`{name}`).
+    pub fn uses(&self, name: &str) -> bool {
+        let needle = format!("{{{name}}}");
+        self.blocks.iter().any(|b| match b {
+            Block::Text { text, .. } | Block::SignLine { text } => text.contains(&needle),
+            Block::Fields { rows } => rows
+                .iter()
+                .any(|(l, v)| l.contains(&needle) || v.contains(&needle)),
+            Block::List { title, items, .. } => title.contains(&needle) || items == name,
+            Block::Signature | Block::Space { .. } | Block::Rule => false,
+        })
+    }
+
+    /// Whether it tells the applicant of their remedies: it names the
+    /// reconsideration body, so it cannot be an original without one.
+    pub fn states_remedies(&self) -> bool {
+        self.uses("reconsideration_body")
+    }
 }

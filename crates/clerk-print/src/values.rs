@@ -41,10 +41,15 @@ pub struct CaseDocInput {
     pub receipt_no: String,
     pub doc_no: String,
     pub hall_name: String,
+    /// The deciding agency: the matter's department, by its full name
+    /// (issue #14: a notice names who decided, not only the hall).
+    pub agency: String,
     pub window: String,
     pub clerk: String,
     /// Local date and time of receipt, `2026-03-02 09:14`.
     pub received_at: String,
+    /// The department's 行政复议机关 from the catalogue; empty when the
+    /// catalogue has none (a notice stating the remedies is then withheld).
     pub reconsideration_body: String,
     pub court: String,
     pub supervision_phone: String,
@@ -139,6 +144,10 @@ pub fn values_for_case(case: &PreparedCase, matter: &Matter, input: &CaseDocInpu
     );
     let a = &case.applicant;
     v.set("hall_name", &input.hall_name);
+    v.set("agency", &input.agency);
+    // Who signs (the seal area): the deciding agency; the 收件凭证, a
+    // receipt of materials, is the hall's (set by the issuer).
+    v.set("signer", &input.agency);
     v.set("doc_no", &input.doc_no);
     v.set("receipt_no", &input.receipt_no);
     v.set("applicant_name", &a.name);
@@ -309,7 +318,9 @@ pub fn sample_values(kind: &str) -> Values {
     let mut v = Values::default();
     for (k, val) in [
         ("hall_name", "保山市隆阳区政务服务中心"),
-        ("doc_no", "保隆政服受字〔2026〕第000123号"),
+        ("agency", "保山市市场监督管理局"),
+        ("signer", "保山市市场监督管理局"),
+        ("doc_no", "保隆政服受字〔2026〕第K7QM-000123号"),
         ("receipt_no", "3205-K7QM-000123-H"),
         ("applicant_name", "李四"),
         ("id_label", "身份证件号码"),

@@ -251,7 +251,7 @@ fn a_notice_is_dated_the_day_it_is_issued() {
         issued_on: clerk_core::date::Date::parse_iso("2026-03-05").unwrap(),
         ..input("3205-K7QM-000100-H")
     };
-    let made = issuer.make(&case, m, &later, 100, &[]).unwrap();
+    let made = issuer.make(&case, m, &later, &[]).unwrap();
     let notice = made
         .iter()
         .find(|d| d.kind != "receipt" && !d.kind.starts_with("receipt"))
@@ -377,6 +377,7 @@ fn input(receipt_no: &str) -> clerk_print::CaseDocInput {
         receipt_no: receipt_no.into(),
         doc_no: String::new(),
         hall_name: "保山市隆阳区政务服务中心".into(),
+        agency: "保山市市场监督管理局".into(),
         window: "综合受理7号窗口".into(),
         clerk: "王芳".into(),
         received_at: "2026-03-02 09:14".into(),
@@ -404,7 +405,7 @@ fn cases_from_the_sample_catalogue_get_their_documents() {
             let case = case_for(&cat, m, turn, i as u64 + 7);
             let no = format!("3205-K7QM-{:06}-H", 100 + i);
             let made = issuer
-                .make(&case, m, &input(&no), 100 + i as u64, &[])
+                .make(&case, m, &input(&no), &[])
                 .unwrap();
             assert_eq!(
                 made.iter().map(|d| d.kind.as_str()).collect::<Vec<_>>(),
@@ -479,7 +480,7 @@ fn provisional_dates_are_marked_on_paper_with_the_note() {
     let dir = tempfile::tempdir().unwrap();
     let text_of = |case: &clerk_core::intake::PreparedCase, tag: &str| -> Vec<(String, String)> {
         issuer
-            .make(case, m, &input("3205-K7QM-000009-H"), 9, &[])
+            .make(case, m, &input("3205-K7QM-000009-H"), &[])
             .unwrap()
             .into_iter()
             .map(|d| {
@@ -529,7 +530,7 @@ fn the_receipt_follows_the_receipt_printer_and_is_made_once() {
     let mut issuer = clerk_print::Issuer::new(font());
     issuer.receipt_80mm = true;
     let made = issuer
-        .make(&case, m, &input("3205-K7QM-000001-H"), 1, &[])
+        .make(&case, m, &input("3205-K7QM-000001-H"), &[])
         .unwrap();
     assert_eq!(made[0].kind, "receipt_80mm");
     let dir = tempfile::tempdir().unwrap();
@@ -544,7 +545,6 @@ fn the_receipt_follows_the_receipt_printer_and_is_made_once() {
             &case,
             m,
             &input("3205-K7QM-000001-H"),
-            1,
             &["receipt".into(), "acceptance_notice".into()],
         )
         .unwrap();
@@ -699,7 +699,7 @@ fn the_documents_after_intake_are_made_for_every_matter() {
             let mut case = case_for(&cat, m, turn, i as u64 + 7);
             let no = format!("3205-K7QM-{:06}-H", 300 + i);
             let have: Vec<String> = issuer
-                .make(&case, m, &input(&no), 300 + i as u64, &[])
+                .make(&case, m, &input(&no), &[])
                 .unwrap()
                 .into_iter()
                 .map(|d| d.kind)
@@ -707,7 +707,7 @@ fn the_documents_after_intake_are_made_for_every_matter() {
             apply(&mut case, from, &rec, &cx)
                 .unwrap_or_else(|e| panic!("{} {kind}: {e}", m.name));
             let made = issuer
-                .make(&case, m, &input(&no), 300 + i as u64, &have)
+                .make(&case, m, &input(&no), &have)
                 .unwrap();
             let kinds: Vec<&str> = made.iter().map(|d| d.kind.as_str()).collect();
             assert!(kinds.contains(&kind), "{} {from}: {kinds:?}", m.name);
@@ -742,4 +742,106 @@ fn the_documents_after_intake_are_made_for_every_matter() {
     ] {
         assert!(seen.contains(k), "no case made a {k}: {seen:?}");
     }
+}
+
+/// issue #14: document numbers are unique per hall, not per PC — the same
+/// counter on two PCs of one hall gives two numbers; a number names its
+/// kind and year.
+#[test]
+fn document_numbers_are_unique_per_hall() {
+    let a = clerk_print::doc_no("acceptance_notice", 2026, "3205-K7QM-000123-H");
+    let b = clerk_print::doc_no("acceptance_notice", 2026, "3205-P2RX-000123-C");
+    assert_eq!(a, "受字〔2026〕第K7QM-000123号");
+    assert_ne!(a, b);
+    assert_eq!(
+        clerk_print::doc_no("delivery_receipt", 2027, "3205-K7QM-000001-H"),
+        "送达字〔2027〕第K7QM-000001号"
+    );
+}
+
+/// issue #14: every notice names the deciding agency (the matter's
+/// department), and the reconsideration body is the department's, from the
+/// catalogue: 保山市人民政府 for a 保山市 bureau; the department one level up
+/// for a vertically managed body (a tax bureau here, a fixture department).
+/// Without one, the notices that state the remedies are withheld: not made,
+/// previewed only, marked 预览 无效.
+#[test]
+fn notices_name_the_deciding_agency_and_its_reconsideration_body() {
+    let mut json: serde_json::Value =
+        serde_json::from_str(clerk_core::SAMPLE_CATALOGUE_JSON).unwrap();
+    json["departments"].as_array_mut().unwrap().push(serde_json::json!({
+        "code": "11530500MB0000001U",
+        "name": "国家税务总局保山市税务局",
+        "short_name": "税务",
+        "review_body": "国家税务总局云南省税务局"
+    }));
+    json["departments"].as_array_mut().unwrap().push(serde_json::json!({
+        "code": "1153050001512345X2",
+        "name": "保山市某局（示例，未配置复议机关）",
+        "short_name": "某局"
+    }));
+    let base = clerk_core::catalogue::Catalogue::parse(&json.to_string()).unwrap();
+    let issuer = clerk_print::Issuer::new(font());
+    let dir = tempfile::tempdir().unwrap();
+    let food = "11530500MB1A27618NXK00001000000";
+    let text_of = |pdf: &[u8], name: &str| {
+        let path = dir.path().join(format!("{name}.pdf"));
+        std::fs::write(&path, pdf).unwrap();
+        pdftotext(&path)
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect::<String>()
+    };
+    for (dept, agency, body) in [
+        ("11530500MB1A27618N", "保山市市场监督管理局", "保山市人民政府"),
+        ("11530500MB0000001U", "国家税务总局保山市税务局", "国家税务总局云南省税务局"),
+    ] {
+        let mut m = base.matter(food).unwrap().clone();
+        m.department = dept.into();
+        // turn 2: not accepted (outside competence), with the remedies.
+        let case = case_for(&base, &m, 2, 11);
+        let d = base.department(dept).unwrap();
+        let mut inp = input("3205-K7QM-000011-H");
+        inp.agency = d.name.clone();
+        inp.reconsideration_body = d.review_body.clone().unwrap();
+        let made = issuer.make(&case, &m, &inp, &[]).unwrap();
+        let refusal = made.iter().find(|x| x.kind == "non_acceptance_notice").unwrap();
+        let text = text_of(&refusal.pdf, agency);
+        for want in [
+            format!("{agency}决定不予受理"),
+            format!("六十日内向{body}申请行政复议"),
+            format!("办理机关：{agency}"),
+        ] {
+            assert!(text.contains(&want), "{want}: {text}");
+        }
+        // The receipt is the hall's: it received the materials.
+        let receipt = made.iter().find(|x| x.kind == "receipt").unwrap();
+        let rt = text_of(&receipt.pdf, &format!("{agency}-receipt"));
+        assert!(rt.contains("保山市隆阳区政务服务中心"), "{rt}");
+    }
+    // No reconsideration body in the catalogue: the refusal is withheld.
+    let mut m = base.matter(food).unwrap().clone();
+    m.department = "1153050001512345X2".into();
+    let case = case_for(&base, &m, 2, 12);
+    let mut inp = input("3205-K7QM-000012-H");
+    inp.agency = "保山市某局（示例，未配置复议机关）".into();
+    inp.reconsideration_body = String::new();
+    assert_eq!(
+        issuer.withheld(&case, &m, &inp, &[]).unwrap(),
+        ["non_acceptance_notice"]
+    );
+    let made = issuer.make(&case, &m, &inp, &[]).unwrap();
+    assert_eq!(
+        made.iter().map(|x| x.kind.as_str()).collect::<Vec<_>>(),
+        ["receipt"],
+        "only the receipt is issued"
+    );
+    let preview = issuer
+        .preview_withheld("non_acceptance_notice", &case, &m, &inp)
+        .unwrap();
+    let text = text_of(&preview, "withheld");
+    assert!(
+        text.contains("预览无效") && text.contains("未配置行政复议机关"),
+        "{text}"
+    );
 }

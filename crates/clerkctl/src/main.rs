@@ -489,12 +489,9 @@ fn case_values(
         v.and_then(|v| v.clone()).unwrap_or_else(|| from_sample(k))
     };
     let receipt_no = cf.receipt_no.unwrap_or_else(|| from_sample("receipt_no"));
-    let counter = clerk_core::receipt::ReceiptNo::parse(&receipt_no)
-        .map(|r| r.counter())
-        .unwrap_or(1);
     let input = clerk_print::CaseDocInput {
+        doc_no: clerk_print::doc_no(kind, today.year(), &receipt_no),
         receipt_no,
-        doc_no: clerk_print::doc_no(kind, today.year(), counter),
         hall_name: config
             .map(|c| c.hall.name.clone())
             .unwrap_or_else(|| from_sample("hall_name")),
@@ -503,10 +500,16 @@ fn case_values(
             .unwrap_or_else(|| from_sample("window")),
         clerk: cf.clerk.clone().unwrap_or_else(|| from_sample("clerk")),
         received_at: format!("{today} 09:00"),
-        reconsideration_body: pick(
-            config.map(|c| &c.notices.reconsideration_body),
-            "reconsideration_body",
-        ),
+        // The deciding department and its reconsideration body: the
+        // catalogue's, as the app prints them.
+        agency: catalogue
+            .department(&matter.department)
+            .map(|d| d.name.clone())
+            .unwrap_or_else(|| matter.department.clone()),
+        reconsideration_body: catalogue
+            .department(&matter.department)
+            .and_then(|d| d.review_body.clone())
+            .unwrap_or_default(),
         court: pick(config.map(|c| &c.notices.court), "court"),
         supervision_phone: pick(
             config.map(|c| &c.notices.supervision_phone),

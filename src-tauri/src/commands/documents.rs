@@ -24,6 +24,18 @@ pub async fn printers(core: State<'_, AppCore>) -> CmdResult<Vec<String>> {
     svc::printers(&core).await
 }
 
+/// Raw PDF bytes of a withheld document's preview.
+#[tauri::command]
+pub async fn withheld_preview(
+    core: State<'_, AppCore>,
+    case_id: String,
+    kind: String,
+) -> CmdResult<tauri::ipc::Response> {
+    svc::withheld_preview(&core, case_id, kind)
+        .await
+        .map(tauri::ipc::Response::new)
+}
+
 /// Raw PDF bytes, not a JSON array of numbers.
 #[tauri::command]
 pub async fn document_preview(
