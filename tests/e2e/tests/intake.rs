@@ -66,8 +66,10 @@ async fn food_licence_with_one_gap_offline() {
         .js("return ['m1','m2','m3','m4','m5','m6'].map(m => document.querySelector(`[data-testid=recv-${m}]`).checked)")
         .await;
     assert_eq!(ticked, serde_json::json!([true, true, true, false, true, true]));
-    // 2 on a row ticks its "original seen", and again un-ticks it.
-    click(&app, "mat-m2").await;
+    // 2 on a row ticks its "original seen", and again un-ticks it. (A row
+    // takes the keyboard's focus; WebDriver cannot click a table row.)
+    app.js("document.querySelector('[data-testid=mat-m2]').focus(); return 1")
+        .await;
     let orig = "return document.querySelector('[data-testid=orig-m2]').checked";
     let before = app.js(orig).await;
     app.keys("2").await;
@@ -83,7 +85,8 @@ async fn food_licence_with_one_gap_offline() {
     let err = app.text("[data-testid=err-materials]").await;
     assert!(err.contains("缺少必要材料"), "{err}");
     // The error goes as soon as the field is right: m4 ticked…
-    click(&app, "mat-m4").await;
+    app.js("document.querySelector('[data-testid=mat-m4]').focus(); return 1")
+        .await;
     app.keys(" ").await;
     for _ in 0..50 {
         if !app.exists("[data-testid=err-materials]").await {
