@@ -37,6 +37,8 @@ const COMMANDS: &[&str] = &[
     "edit_case_fields",
     "case_progress",
     "progress_case",
+    "queue_cases",
+    "queue_counts",
     "session_state",
     "sign_in",
     "unlock",

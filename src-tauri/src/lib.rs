@@ -48,6 +48,8 @@ pub fn build<R: tauri::Runtime>(
             commands::queue::edit_case_fields,
             commands::lifecycle::case_progress,
             commands::lifecycle::progress_case,
+            commands::lifecycle::queue_cases,
+            commands::lifecycle::queue_counts,
             commands::documents::case_documents,
             commands::documents::print_document,
             commands::documents::printers,

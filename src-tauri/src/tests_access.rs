@@ -30,6 +30,7 @@ fn args_of(command: &str) -> Option<Value> {
         | "list_users"
         | "audit_trail"
         | "mark_deadline_moves_seen"
+        | "queue_counts"
         | "attach_scan" => json!({}),
         "log_ui" => json!({"level": "info", "message": "matrix"}),
         "sign_in" => json!({"userId": "nobody", "password": "not-this"}),
@@ -55,6 +56,7 @@ fn args_of(command: &str) -> Option<Value> {
         "catalogue_drift" => json!({"code": "none", "version": 1}),
         "edit_case_fields" => json!({"caseId": "none", "edits": []}),
         "progress_case" => json!({"caseId": "none", "input": {"action": "withdraw", "reason": "x"}}),
+        "queue_cases" => json!({"queue": "due_soon"}),
         "retry_outbox_item" => json!({"seq": 999}),
         "enroll_device" => json!({"code": "x"}),
         "import_calendar" => json!({"body": "{}"}),

@@ -21,6 +21,19 @@ fn kinds(docs: &Value) -> Vec<String> {
         .collect()
 }
 
+/// How many cases a queue holds now.
+fn count(w: &tauri::WebviewWindow<tauri::test::MockRuntime>, queue: &str) -> u64 {
+    let counts = invoke(w, "queue_counts", json!({})).unwrap();
+    counts
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["queue"] == queue)
+        .unwrap()["count"]
+        .as_u64()
+        .unwrap()
+}
+
 fn actions(p: &Value) -> Vec<&str> {
     p["actions"]
         .as_array()
@@ -52,6 +65,10 @@ fn a_supplement_case_comes_back_and_is_accepted_without_a_new_intake() {
         kinds(&invoke(&w, "case_documents", json!({"caseId": case_id})).unwrap()),
         ["receipt", "supplement_notice"]
     );
+    // The clerk finds it in the 待补正 queue.
+    assert_eq!(count(&w, "supplement_waiting"), 1);
+    let waiting = invoke(&w, "queue_cases", json!({"queue": "supplement_waiting"})).unwrap();
+    assert_eq!(waiting[0]["receipt_no"], receipt);
     let p = invoke(&w, "case_progress", json!({"caseId": case_id})).unwrap();
     assert_eq!(p["status"], "supplement_requested", "{p}");
     assert_eq!(actions(&p), ["supplied", "withdraw"]);
@@ -88,6 +105,9 @@ fn a_supplement_case_comes_back_and_is_accepted_without_a_new_intake() {
     assert_eq!(actions(&p), ["withdraw"], "nothing more to supply");
     assert_eq!(invoke(&w, "sync_status", json!({})).unwrap()["unsent"], 2);
 
+    // Out of 待补正; running now (green: 10 working days left).
+    assert_eq!(count(&w, "supplement_waiting"), 0);
+    assert_eq!(count(&w, "due_soon"), 0);
     // The acceptance notice follows; the earlier documents stay as issued.
     let docs = invoke(&w, "case_documents", json!({"caseId": case_id})).unwrap();
     assert_eq!(kinds(&docs), ["receipt", "supplement_notice", "acceptance_notice"]);
@@ -136,6 +156,7 @@ fn a_gap_case_that_misses_its_date_is_terminated_with_its_notice() {
     .unwrap_err();
     assert!(err["message"].as_str().unwrap().contains("期限届满前不能终止"), "{err}");
 
+    assert_eq!(count(&w, "gaps_owed"), 1);
     day(&w, "2026-03-05");
     let p = invoke(&w, "case_progress", json!({"caseId": case_id})).unwrap();
     assert_eq!(actions(&p), ["terminate", "withdraw"], "{p}");
@@ -147,6 +168,7 @@ fn a_gap_case_that_misses_its_date_is_terminated_with_its_notice() {
     .unwrap();
     assert_eq!(p["status"], "terminated", "{p}");
     assert!(actions(&p).is_empty());
+    assert_eq!(count(&w, "gaps_owed"), 0, "an ended case is in no queue");
     let docs = invoke(&w, "case_documents", json!({"caseId": case_id})).unwrap();
     assert_eq!(
         kinds(&docs),
@@ -167,6 +189,12 @@ fn a_withdrawal_records_its_reason_and_ends_the_case() {
     )
     .unwrap();
     let case_id = out["confirmation"]["case_id"].clone();
+    // Due soon: 10 working days promised from 2026-03-02 (due 03-16); on
+    // 03-13 one working day is left — red with the default thresholds.
+    day(&w, "2026-03-13");
+    assert_eq!(count(&w, "due_soon"), 1);
+    let due = invoke(&w, "queue_cases", json!({"queue": "due_soon"})).unwrap();
+    assert_eq!(due[0]["light"], "red", "{due}");
     let err = invoke(
         &w,
         "progress_case",

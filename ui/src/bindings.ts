@@ -347,6 +347,10 @@ reason: Text | null, conflicts: Array<ConflictItem>, };
 
 export type ProgressAction = "supplied" | "terminate" | "withdraw" | "deliver";
 
+export type CaseQueue = "supplement_waiting" | "gaps_owed" | "in_review" | "for_pickup" | "due_soon";
+
+export type QueueCount = { queue: CaseQueue, text: Text, count: number, };
+
 export type DeliveryMethod = "window" | "post" | "e_licence";
 
 export type OwedMaterial = { material_id: string, name: string, };

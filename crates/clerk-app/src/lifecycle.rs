@@ -9,8 +9,8 @@ use crate::errors::*;
 use crate::state::AppCore;
 use clerk_core::lifecycle::{self as lc, Event, Recorded};
 use clerk_ipc::{
-    CaseProgress, CaseStatus, CmdError, DeliveryMethod, ErrorKind, OwedMaterial, ProgressAction,
-    ProgressEntry, ProgressInput, Text,
+    CaseListItem, CaseProgress, CaseQueue, CaseStatus, CmdError, DeliveryMethod, ErrorKind,
+    OwedMaterial, ProgressAction, ProgressEntry, ProgressInput, QueueCount, Text,
 };
 
 fn not_found() -> CmdError {
@@ -216,4 +216,86 @@ pub async fn progress_case(
         h.worker.poke_all();
     }
     Ok(view(&saved, &matter, today, case_id))
+}
+
+fn queue_of(q: CaseQueue) -> lc::Queue {
+    match q {
+        CaseQueue::SupplementWaiting => lc::Queue::SupplementWaiting,
+        CaseQueue::GapsOwed => lc::Queue::GapsOwed,
+        CaseQueue::InReview => lc::Queue::InReview,
+        CaseQueue::ForPickup => lc::Queue::ForPickup,
+        CaseQueue::DueSoon => lc::Queue::DueSoon,
+    }
+}
+
+/// The cases of a queue, soonest promised date first; "due soon" keeps the
+/// running cases whose light is yellow or red, or that are overdue. A clerk
+/// sees their own; a supervisor the PC's (as "my cases").
+async fn queue_rows(core: &AppCore, me: &crate::gate::User, q: lc::Queue) -> CmdResult<Vec<CaseListItem>> {
+    let store = core.store().await?;
+    let clerk = (!me.sees_all_cases()).then(|| me.user_id.clone());
+    let statuses: Vec<&'static str> = q.statuses().iter().map(|s| s.as_str()).collect();
+    let limit = if q == lc::Queue::DueSoon { 2000 } else { 500 };
+    let rows = blocking(move || {
+        store
+            .cases_with_status(&statuses, clerk.as_deref(), limit)
+            .map_err(storage)
+    })
+    .await?;
+    let today = core.today();
+    let calendar = core.calendar().await;
+    let items = rows
+        .into_iter()
+        .map(|r| crate::queue::list_item(core, &calendar, today, r));
+    Ok(if q == lc::Queue::DueSoon {
+        items
+            .filter(|i| matches!(i.light.as_deref(), Some("yellow" | "red" | "overdue")))
+            .collect()
+    } else {
+        items.collect()
+    })
+}
+
+/// One of the clerk's queues after intake.
+pub async fn queue_cases(core: &AppCore, queue: CaseQueue) -> CmdResult<Vec<CaseListItem>> {
+    let me = core.user("queue_cases")?;
+    queue_rows(core, &me, queue_of(queue)).await
+}
+
+/// How many cases each queue holds now.
+pub async fn queue_counts(core: &AppCore) -> CmdResult<Vec<QueueCount>> {
+    let me = core.user("queue_counts")?;
+    let store = core.store().await?;
+    let clerk = (!me.sees_all_cases()).then(|| me.user_id.clone());
+    let counts = blocking(move || store.status_counts(clerk.as_deref()).map_err(storage)).await?;
+    let due_soon = queue_rows(core, &me, lc::Queue::DueSoon).await?.len() as u32;
+    Ok([
+        CaseQueue::SupplementWaiting,
+        CaseQueue::GapsOwed,
+        CaseQueue::InReview,
+        CaseQueue::ForPickup,
+        CaseQueue::DueSoon,
+    ]
+    .into_iter()
+    .map(|queue| {
+        let q = queue_of(queue);
+        let count = if q == lc::Queue::DueSoon {
+            due_soon
+        } else {
+            counts
+                .iter()
+                .filter(|(s, _)| q.statuses().iter().any(|p| p.as_str() == s))
+                .map(|(_, n)| *n as u32)
+                .sum()
+        };
+        QueueCount {
+            queue,
+            text: Text {
+                zh: q.zh().into(),
+                en: q.en().into(),
+            },
+            count,
+        }
+    })
+    .collect())
 }

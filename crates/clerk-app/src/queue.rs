@@ -86,7 +86,7 @@ pub async fn accept_online(core: &AppCore, case_id: String) -> CmdResult<()> {
     Ok(())
 }
 
-fn list_item(
+pub(crate) fn list_item(
     core: &AppCore,
     calendar: &clerk_core::calendar::WorkCalendar,
     today: clerk_core::date::Date,

@@ -163,6 +163,8 @@ pub const COMMANDS: &[Rule] = &[
     r("edit_case_fields", Need::Roles(DESK)),
     r("case_progress", Need::Roles(DESK)),
     r("progress_case", Need::Roles(DESK)),
+    r("queue_cases", Need::Roles(DESK)),
+    r("queue_counts", Need::Roles(DESK)),
     r("mark_deadline_moves_seen", Need::Roles(DESK)),
     r("retry_outbox_item", Need::Roles(DESK)),
     // Running the PC.

@@ -107,6 +107,71 @@ impl Event {
     }
 }
 
+/// The clerk's queues after intake (issue #14): what waits for the
+/// applicant, for the departments, for pickup, and what is due soon.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Queue {
+    /// 待补正: a one-time notice was issued; the applicant owes materials.
+    SupplementWaiting,
+    /// 容缺待补: accepted with gaps; the items are owed by their date.
+    GapsOwed,
+    /// 审批中: at the departments (or returned by them for supplements).
+    InReview,
+    /// 待出件: decided; the result waits to be handed over.
+    ForPickup,
+    /// 即将到期: running cases whose light is yellow or red, or overdue.
+    DueSoon,
+}
+
+impl Queue {
+    pub const ALL: [Queue; 5] = [
+        Queue::SupplementWaiting,
+        Queue::GapsOwed,
+        Queue::InReview,
+        Queue::ForPickup,
+        Queue::DueSoon,
+    ];
+
+    /// The statuses (the platform's codes) of the cases in this queue; for
+    /// `DueSoon`, the running ones, whose light then decides.
+    pub fn statuses(self) -> &'static [PlatformStatus] {
+        use PlatformStatus as P;
+        match self {
+            Queue::SupplementWaiting => &[P::SupplementRequested],
+            Queue::GapsOwed => &[P::AcceptedWithGaps],
+            Queue::InReview => &[P::InReview, P::ReturnedForSupplement],
+            Queue::ForPickup => &[P::Approved, P::Refused],
+            Queue::DueSoon => &[
+                P::Accepted,
+                P::AcceptedWithGaps,
+                P::InReview,
+                P::ReturnedForSupplement,
+            ],
+        }
+    }
+
+    pub fn zh(self) -> &'static str {
+        match self {
+            Queue::SupplementWaiting => "待补正",
+            Queue::GapsOwed => "容缺待补",
+            Queue::InReview => "审批中",
+            Queue::ForPickup => "待出件",
+            Queue::DueSoon => "即将到期",
+        }
+    }
+
+    pub fn en(self) -> &'static str {
+        match self {
+            Queue::SupplementWaiting => "Awaiting supplements",
+            Queue::GapsOwed => "Gaps owed",
+            Queue::InReview => "In review",
+            Queue::ForPickup => "For pickup",
+            Queue::DueSoon => "Due soon",
+        }
+    }
+}
+
 /// An event as the case keeps it: what happened, on which day.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Recorded {
@@ -780,6 +845,28 @@ mod tests {
             LifecycleError::InvalidState { event: "withdraw", from: "approved".into() }.zh(),
             "该办件当前为「已办结（准予）」，不能办理此项"
         );
+    }
+
+    #[test]
+    fn every_status_a_clerk_acts_on_is_in_a_queue() {
+        use PlatformStatus as P;
+        for s in [
+            P::SupplementRequested,
+            P::AcceptedWithGaps,
+            P::InReview,
+            P::ReturnedForSupplement,
+            P::Approved,
+            P::Refused,
+        ] {
+            assert!(
+                Queue::ALL[..4].iter().any(|q| q.statuses().contains(&s)),
+                "{s:?}"
+            );
+        }
+        // Ended cases are in none.
+        for s in [P::Withdrawn, P::Terminated, P::Delivered, P::NotAccepted] {
+            assert!(Queue::ALL.iter().all(|q| !q.statuses().contains(&s)), "{s:?}");
+        }
     }
 
     #[test]

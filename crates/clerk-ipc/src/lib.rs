@@ -621,6 +621,25 @@ pub enum ProgressAction {
     Deliver,
 }
 
+/// The clerk's queues after intake (clerk-core `lifecycle::Queue`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum CaseQueue {
+    SupplementWaiting,
+    GapsOwed,
+    InReview,
+    ForPickup,
+    DueSoon,
+}
+
+/// How many cases a queue holds now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct QueueCount {
+    pub queue: CaseQueue,
+    pub text: Text,
+    pub count: u32,
+}
+
 /// How a result went out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
@@ -874,6 +893,8 @@ pub fn typescript_bindings() -> String {
         ConflictItem::decl(&cfg),
         CaseContact::decl(&cfg),
         ProgressAction::decl(&cfg),
+        CaseQueue::decl(&cfg),
+        QueueCount::decl(&cfg),
         DeliveryMethod::decl(&cfg),
         OwedMaterial::decl(&cfg),
         ProgressEntry::decl(&cfg),
@@ -954,6 +975,15 @@ mod vocabularies {
             assert_eq!(serde_json::to_value(w).unwrap(), k.as_str());
         }
         assert_eq!(MutationKind::from_code("case.delete"), MutationKind::Other);
+    }
+
+    /// The queues are clerk-core's by name.
+    #[test]
+    fn queues_are_clerk_cores() {
+        for q in clerk_core::lifecycle::Queue::ALL {
+            let w: CaseQueue = serde_json::from_value(serde_json::to_value(q).unwrap()).unwrap();
+            assert_eq!(serde_json::to_value(w).unwrap(), serde_json::to_value(q).unwrap());
+        }
     }
 
     /// The actions after intake are clerk-core's lifecycle events by name.

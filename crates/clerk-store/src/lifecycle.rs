@@ -42,6 +42,37 @@ fn data_err(e: serde_json::Error) -> StoreError {
     StoreError::Data(e.to_string())
 }
 
+/// Whether this window said something about the case that the platform's
+/// copy at `version` does not show yet: a create or an event still queued,
+/// or applied at a later version than the one pulled.
+fn own_word_newer(conn: &Connection, case_id: &str, version: i64) -> rusqlite::Result<bool> {
+    conn.query_row(
+        "SELECT EXISTS(SELECT 1 FROM outbox WHERE case_id = ?1 \
+         AND type IN ('case.create', 'case.progress') \
+         AND (state = 'pending' OR (state = 'acked' AND coalesce(json_extract(result, '$.case_version'), 0) > ?2)))",
+        params![case_id, version],
+        |r| r.get::<_, bool>(0),
+    )
+}
+
+/// A pulled copy of one of this PC's cases: its status column follows the
+/// platform (审批中, a department's result…) unless the window's own word
+/// is newer — so "my cases" and the queues show where a case stands.
+pub(crate) fn follow_platform(
+    tx: &rusqlite::Transaction<'_>,
+    case_id: &str,
+    status: &str,
+    version: i64,
+) -> Result<(), StoreError> {
+    if !own_word_newer(tx, case_id, version)? {
+        tx.execute(
+            "UPDATE cases SET status = ?2 WHERE case_id = ?1 AND status <> ?2",
+            params![case_id, status],
+        )?;
+    }
+    Ok(())
+}
+
 fn state_of(conn: &Connection, case_id: &str) -> Result<Option<CaseState>, StoreError> {
     let local: Option<(String, String, String)> = conn
         .query_row(
@@ -60,19 +91,9 @@ fn state_of(conn: &Connection, case_id: &str) -> Result<Option<CaseState>, Store
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .optional()?;
-    // The window's own word is the newer while one of its commands about
-    // the case has not come back in the platform's copy: still queued, or
-    // applied at a version after the one pulled.
     let own_newer = match &server {
         None => true,
-        Some((_, version)) => conn
-            .query_row(
-                "SELECT EXISTS(SELECT 1 FROM outbox WHERE case_id = ?1 \
-                 AND type IN ('case.create', 'case.progress') \
-                 AND (state = 'pending' OR (state = 'acked' AND coalesce(json_extract(result, '$.case_version'), 0) > ?2)))",
-                params![case_id, version],
-                |r| r.get::<_, bool>(0),
-            )?,
+        Some((_, version)) => own_word_newer(conn, case_id, *version)?,
     };
     let (status, base_version) = match server {
         Some((s, v)) if !own_newer => (s, Some(v)),
@@ -88,6 +109,37 @@ fn state_of(conn: &Connection, case_id: &str) -> Result<Option<CaseState>, Store
 }
 
 impl Store {
+    /// This PC's cases in one of `statuses` (the platform's codes, which
+    /// the status column follows), soonest promised date first; with
+    /// `clerk`, only the ones that clerk took in.
+    pub fn cases_with_status(
+        &self,
+        statuses: &[&str],
+        clerk: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<crate::CaseRow>, StoreError> {
+        let conn = self.conn.lock().unwrap();
+        let list = serde_json::to_string(statuses).map_err(data_err)?;
+        let mut st = conn.prepare_cached(&format!(
+            "SELECT {} FROM cases c WHERE c.status IN (SELECT value FROM json_each(?1)) \
+             AND (?2 IS NULL OR c.clerk_id = ?2) \
+             ORDER BY c.promised_due IS NULL, c.promised_due, c.receipt_counter DESC LIMIT ?3",
+            crate::ops::CASE_COLUMNS
+        ))?;
+        let rows = st.query_map(params![list, clerk, limit], crate::ops::case_row)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// How many of this PC's cases (or `clerk`'s) are in each status.
+    pub fn status_counts(&self, clerk: Option<&str>) -> Result<Vec<(String, i64)>, StoreError> {
+        let conn = self.conn.lock().unwrap();
+        let mut st = conn.prepare_cached(
+            "SELECT status, count(*) FROM cases WHERE (?1 IS NULL OR clerk_id = ?1) GROUP BY status",
+        )?;
+        let rows = st.query_map(params![clerk], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     /// A case of this PC with the status to act from (None: not a case
     /// taken in here).
     pub fn case_state(&self, case_id: &str) -> Result<Option<CaseState>, StoreError> {

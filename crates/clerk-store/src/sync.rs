@@ -315,6 +315,9 @@ impl Store {
                 params![c.case_id, c.version, c.status, c.receipt_no, c.data.to_string(), c.change_seq],
             )?;
             changed += n;
+            if n > 0 {
+                crate::lifecycle::follow_platform(&tx, &c.case_id, &c.status, c.version)?;
+            }
         }
         tx.execute(
             "INSERT INTO sync_meta(key, value) VALUES ('pull_cursor', ?1) ON CONFLICT(key) DO UPDATE SET value = excluded.value",

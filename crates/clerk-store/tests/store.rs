@@ -1101,3 +1101,57 @@ fn the_audit_trail_is_a_chain_that_names_the_first_edited_or_deleted_row() {
     };
     assert!(rows >= 4, "{rows}");
 }
+
+/// issue #14: a case's status follows the platform's copy once the
+/// platform has seen everything this window said about it (a department's
+/// result shows in "my cases" and the queues), never before.
+#[test]
+fn the_status_follows_the_platform_once_it_has_the_windows_word() {
+    let dir = tempfile::tempdir().unwrap();
+    let secrets = MemoryStore::new();
+    let s = Store::open(dir.path(), &secrets, ident).unwrap();
+    let c = s
+        .take_in(&sample_case(1, today()), &actor(), NOW, None)
+        .unwrap();
+    let pulled = |version: i64, status: &str| clerk_store::PulledCase {
+        case_id: c.case_id.clone(),
+        version,
+        status: status.into(),
+        receipt_no: c.receipt_no.clone(),
+        data: serde_json::json!({"data": {"case": {}}}),
+        change_seq: version,
+    };
+    let in_queue = |statuses: &[&str]| {
+        s.cases_with_status(statuses, None, 100)
+            .unwrap()
+            .into_iter()
+            .map(|r| r.receipt_no)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(in_queue(&["accepted"]), vec![c.receipt_no.clone()]);
+    // The create is still queued: a copy the platform had before cannot
+    // speak for the case.
+    s.apply_pull(&[pulled(2, "approved")], "c1", None).unwrap();
+    assert_eq!(in_queue(&["accepted"]), vec![c.receipt_no.clone()]);
+    assert_eq!(s.case_state(&c.case_id).unwrap().unwrap().status, "accepted");
+    // Pushed and acknowledged at version 1: the platform's newer word wins.
+    s.record_push(
+        c.seq,
+        &[clerk_store::PushOutcome {
+            seq: c.seq,
+            state: "acked",
+            result: r#"{"seq":1,"status":"applied","case_version":1}"#.into(),
+        }],
+        NOW + 1,
+    )
+    .unwrap();
+    s.apply_pull(&[pulled(3, "approved")], "c2", None).unwrap();
+    assert!(in_queue(&["accepted"]).is_empty());
+    assert_eq!(in_queue(&["approved", "refused"]), vec![c.receipt_no.clone()]);
+    assert_eq!(s.case_state(&c.case_id).unwrap().unwrap().status, "approved");
+    assert_eq!(
+        s.status_counts(Some("u-07")).unwrap(),
+        [("approved".to_owned(), 1)]
+    );
+    assert!(s.status_counts(Some("someone-else")).unwrap().is_empty());
+}

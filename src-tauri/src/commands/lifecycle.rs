@@ -2,7 +2,7 @@
 
 use clerk_app::lifecycle as svc;
 use clerk_app::{AppCore, CmdResult};
-use clerk_ipc::{CaseProgress, ProgressInput};
+use clerk_ipc::{CaseListItem, CaseProgress, CaseQueue, ProgressInput, QueueCount};
 use tauri::State;
 
 #[tauri::command]
@@ -17,4 +17,14 @@ pub async fn progress_case(
     input: ProgressInput,
 ) -> CmdResult<CaseProgress> {
     svc::progress_case(&core, case_id, input).await
+}
+
+#[tauri::command]
+pub async fn queue_cases(core: State<'_, AppCore>, queue: CaseQueue) -> CmdResult<Vec<CaseListItem>> {
+    svc::queue_cases(&core, queue).await
+}
+
+#[tauri::command]
+pub async fn queue_counts(core: State<'_, AppCore>) -> CmdResult<Vec<QueueCount>> {
+    svc::queue_counts(&core).await
 }

@@ -46,6 +46,7 @@ async fn take_in_without_m4(app: &App, id_body: &str, name: &str, decision: &str
 /// The case with this receipt number, opened from the queue's search.
 async fn open_case(app: &App, receipt: &str) {
     app.keys(&format!("{}2", k(Key::Alt))).await;
+    click(app, "case-search").await;
     app.wait_focus("case-search").await;
     app.keys(receipt).await;
     app.wait_text("[data-testid=case-list]", receipt).await;
@@ -68,6 +69,13 @@ async fn a_supplement_case_comes_back_two_days_later_and_is_accepted() {
     // Two days later the applicant brings the missing material.
     sb.move_to_day("2026-03-04");
     let app = App::start("after-supplement-back", &sb).await;
+    // The queue shows what waits for the applicant.
+    app.keys(&format!("{}2", k(Key::Alt))).await;
+    app.wait_text("[data-testid=queue-supplement_waiting]", "待补正 1")
+        .await;
+    click(&app, "queue-supplement_waiting").await;
+    app.wait_text("[data-testid=case-list]", &receipt).await;
+    app.screenshot("queue").await;
     open_case(&app, &receipt).await;
     app.wait_text("[data-testid=progress-status]", "补正告知").await;
     assert!(app
@@ -93,6 +101,8 @@ async fn a_supplement_case_comes_back_two_days_later_and_is_accepted() {
         .await
         .contains("2026-03-04 补交材料：食品安全管理制度目录"));
     app.wait_text("[data-testid=sb-unsent]", "未发送：2").await;
+    app.wait_text("[data-testid=queue-supplement_waiting]", "待补正 0")
+        .await;
     app.screenshot("accepted").await;
     app.close().await;
 }
