@@ -102,7 +102,7 @@ fn a_supplement_case_comes_back_and_is_accepted_without_a_new_intake() {
     assert!(p["owed"].as_array().unwrap().is_empty());
     assert_eq!(p["history"][0]["on"], "2026-03-04");
     assert!(p["history"][0]["text"]["zh"].as_str().unwrap().starts_with("补交材料："), "{p}");
-    assert_eq!(actions(&p), ["withdraw"], "nothing more to supply");
+    assert_eq!(actions(&p), ["extend", "withdraw"], "nothing more to supply");
     assert_eq!(invoke(&w, "sync_status", json!({})).unwrap()["unsent"], 2);
 
     // Out of 待补正; running now (green: 10 working days left).
@@ -146,7 +146,7 @@ fn a_gap_case_that_misses_its_date_is_terminated_with_its_notice() {
     invoke(&w, "case_documents", json!({"caseId": case_id})).unwrap();
     day(&w, "2026-03-04");
     let p = invoke(&w, "case_progress", json!({"caseId": case_id})).unwrap();
-    assert_eq!(actions(&p), ["supplied", "withdraw"], "{p}");
+    assert_eq!(actions(&p), ["supplied", "extend", "withdraw"], "{p}");
     assert_eq!(p["supply_by"], "2026-03-04");
     let err = invoke(
         &w,
@@ -159,7 +159,7 @@ fn a_gap_case_that_misses_its_date_is_terminated_with_its_notice() {
     assert_eq!(count(&w, "gaps_owed"), 1);
     day(&w, "2026-03-05");
     let p = invoke(&w, "case_progress", json!({"caseId": case_id})).unwrap();
-    assert_eq!(actions(&p), ["terminate", "withdraw"], "{p}");
+    assert_eq!(actions(&p), ["terminate", "extend", "withdraw"], "{p}");
     let p = invoke(
         &w,
         "progress_case",
@@ -223,4 +223,50 @@ fn a_withdrawal_records_its_reason_and_ends_the_case() {
     // Not a case of this PC: said so.
     let err = invoke(&w, "case_progress", json!({"caseId": "nope"})).unwrap_err();
     assert_eq!(err["kind"], "not_found");
+}
+
+/// An extension (art. 42) requested by the clerk and approved at the same
+/// PC by the supervisor, who enters their own password for this one act:
+/// a wrong password or a clerk as approver is refused on the approver's
+/// field; the clerk stays signed in; both dates move; the notice is made.
+#[test]
+fn an_extension_is_approved_by_a_supervisor_at_the_clerks_pc() {
+    let (_app, w) = app_on("2026-03-02", default_config());
+    let out = invoke(
+        &w,
+        "take_in",
+        food_form(&valid_id(), false, json!({"kind": "accept"})),
+    )
+    .unwrap();
+    let case_id = out["confirmation"]["case_id"].clone();
+    day(&w, "2026-03-20");
+    let p = invoke(&w, "case_progress", json!({"caseId": case_id})).unwrap();
+    assert_eq!(actions(&p), ["extend", "withdraw"], "{p}");
+    let extend = |who: &str, pw: &str, days: u32| {
+        invoke(
+            &w,
+            "progress_case",
+            json!({"caseId": case_id, "input": {"action": "extend", "days": days,
+                   "reason": "需对经营场所进行现场核查", "approver_id": who, "approver_password": pw}}),
+        )
+    };
+    // The rules first: too many days is refused before any password.
+    let err = extend("lead01", "wrong", 11).unwrap_err();
+    assert_eq!(err["field"], "event.days", "{err}");
+    let err = extend("lead01", "not-the-password", 10).unwrap_err();
+    assert_eq!((err["kind"].as_str(), err["field"].as_str()), (Some("validation"), Some("event.approver")), "{err}");
+    let err = extend("clerk02", crate::tests::CLERK_PASSWORD, 10).unwrap_err();
+    assert_eq!(err["kind"], "permission", "{err}");
+    assert!(err["message"].as_str().unwrap().contains("不是窗口负责人"), "{err}");
+    let p = extend("lead01", crate::tests::CLERK_PASSWORD, 10).unwrap();
+    assert_eq!(p["status"], "accepted");
+    // Statutory 20 → 30 working days from 2026-03-02; promised 10 → 20.
+    assert_eq!(p["promised_due"], "2026-03-30");
+    assert!(p["history"][0]["text"]["zh"].as_str().unwrap().contains("王主任 批准"), "{p}");
+    assert!(!actions(&p).contains(&"extend"), "one extension only");
+    // Still the clerk's session.
+    let s = invoke(&w, "session_state", json!({})).unwrap();
+    assert_eq!(s["user"]["user_id"], "clerk01", "{s}");
+    let docs = invoke(&w, "case_documents", json!({"caseId": case_id})).unwrap();
+    assert!(kinds(&docs).contains(&"extension_notice".to_owned()), "{docs}");
 }

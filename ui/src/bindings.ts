@@ -345,7 +345,7 @@ export type CaseContact = { phone: string, address: string, agent_name: string, 
  */
 reason: Text | null, conflicts: Array<ConflictItem>, };
 
-export type ProgressAction = "supplied" | "terminate" | "withdraw" | "deliver";
+export type ProgressAction = "supplied" | "terminate" | "withdraw" | "extend" | "deliver";
 
 export type CaseQueue = "supplement_waiting" | "gaps_owed" | "in_review" | "for_pickup" | "due_soon";
 
@@ -387,7 +387,13 @@ reason: string,
 /**
  * `deliver`
  */
-method: DeliveryMethod, recipient: string, tracking_no: string, };
+method: DeliveryMethod, recipient: string, tracking_no: string, 
+/**
+ * `extend`: working days, and the approving supervisor, who signs in
+ * for this one act (user id and password; the password is checked
+ * and forgotten).
+ */
+days: number, approver_id: string, approver_password: string, };
 
 export type CalendarYear = { year: number, 
 /**

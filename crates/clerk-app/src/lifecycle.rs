@@ -26,13 +26,22 @@ fn action_of(code: &str) -> Option<ProgressAction> {
         "supplied" => ProgressAction::Supplied,
         "terminate" => ProgressAction::Terminate,
         "withdraw" => ProgressAction::Withdraw,
+        "extend" => ProgressAction::Extend,
         "deliver" => ProgressAction::Deliver,
         _ => return None,
     })
 }
 
-fn event_of(input: &ProgressInput) -> Event {
+/// The event of an action; an extension names the supervisor who approved
+/// it (already checked by `session::approve_as`).
+fn event_of(input: &ProgressInput, approver: Option<&crate::gate::User>) -> Event {
     match input.action {
+        ProgressAction::Extend => Event::Extend {
+            days: input.days,
+            reason: input.reason.clone(),
+            approved_by: approver.map(|a| a.user_id.clone()).unwrap_or_default(),
+            approver_name: approver.map(|a| a.display_name.clone()).unwrap_or_default(),
+        },
         ProgressAction::Supplied => Event::Supplied {
             material_ids: input.material_ids.clone(),
         },
@@ -53,6 +62,17 @@ fn event_of(input: &ProgressInput) -> Event {
     }
 }
 
+/// A rule's refusal, on its field, materials by name.
+fn lifecycle_error(e: &lc::LifecycleError, matter: &clerk_core::catalogue::Matter) -> CmdError {
+    let name = |id: &str| {
+        matter
+            .material_name(id)
+            .map(|n| format!("「{n}」"))
+            .unwrap_or_else(|| id.to_owned())
+    };
+    CmdError::new(ErrorKind::Validation, e.zh_with(&name), e.to_string()).on_field(e.field())
+}
+
 /// One line of the case's history after intake.
 fn entry(r: &Recorded, matter: &clerk_core::catalogue::Matter) -> ProgressEntry {
     let (zh, en) = match &r.event {
@@ -69,6 +89,15 @@ fn entry(r: &Recorded, matter: &clerk_core::catalogue::Matter) -> ProgressEntry 
         Event::Withdraw { reason } => (
             format!("撤回申请：{reason}"),
             format!("Withdrawn: {reason}"),
+        ),
+        Event::Extend {
+            days,
+            reason,
+            approver_name,
+            ..
+        } => (
+            format!("延长办理期限 {days} 个工作日（{approver_name} 批准）：{reason}"),
+            format!("Extended by {days} working days (approved by {approver_name}): {reason}"),
         ),
         Event::Deliver {
             method,
@@ -166,9 +195,47 @@ pub async fn progress_case(
     let (st, matter) = load(core, &case_id).await?;
     let today = core.today();
     let calendar = core.calendar().await;
+    // An extension is approved by a supervisor at this window (art. 42:
+    // approved by the agency's head); the clerk's session stays theirs.
+    // The rules are asked first, so a refused extension costs no password.
+    let approver = if input.action == ProgressAction::Extend {
+        let mut probe = st.case.clone();
+        let trial = Recorded {
+            on: today,
+            event: event_of(&input, None),
+        };
+        match lc::apply(
+            &mut probe,
+            &st.status,
+            &trial,
+            &lc::Context {
+                matter: &matter,
+                calendar: &calendar,
+                start_day: core.start_day(),
+            },
+        ) {
+            // Everything but the approval holds (an empty approver is the
+            // last rule asked).
+            Err(lc::LifecycleError::ApproverMissing) | Ok(_) => {}
+            Err(e) => return Err(lifecycle_error(&e, &matter)),
+        }
+        let password = zeroize::Zeroizing::new(input.approver_password.clone());
+        Some(
+            crate::session::approve_as(
+                core,
+                &input.approver_id,
+                password,
+                clerk_core::access::Role::Supervisor,
+                "extend",
+            )
+            .await?,
+        )
+    } else {
+        None
+    };
     let rec = Recorded {
         on: today,
-        event: event_of(&input),
+        event: event_of(&input, approver.as_ref()),
     };
     let mut case = st.case.clone();
     let status = lc::apply(
@@ -181,15 +248,7 @@ pub async fn progress_case(
             start_day: core.start_day(),
         },
     )
-    .map_err(|e| {
-        let name = |id: &str| {
-            matter
-                .material_name(id)
-                .map(|n| format!("「{n}」"))
-                .unwrap_or_else(|| id.to_owned())
-        };
-        CmdError::new(ErrorKind::Validation, e.zh_with(&name), e.to_string()).on_field(e.field())
-    })?;
+    .map_err(|e| lifecycle_error(&e, &matter))?;
     let store = core.store().await?;
     let actor = core.actor_of(&me);
     let id = case_id.clone();

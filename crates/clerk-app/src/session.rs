@@ -325,6 +325,60 @@ pub async fn sign_in(core: &AppCore, user_id: String, password: String) -> CmdRe
     state_of(core).await
 }
 
+/// A supervisor approves one act at this window without taking over the
+/// session (a step-up, issue #14: an extension requested by the clerk).
+/// Checked like an offline sign-in here — the verifier kept on this PC,
+/// not locked or disabled, a platform user within the offline period — and
+/// the user must hold `role`. A wrong password counts toward the lockout.
+/// The approval is audited as the approver's. Errors name `event.approver`.
+pub(crate) async fn approve_as(
+    core: &AppCore,
+    user_id: &str,
+    password: Zeroizing<String>,
+    role: Role,
+    what: &'static str,
+) -> CmdResult<User> {
+    let field = "event.approver";
+    // Said on the approver's field, never as a sign-in refusal: the
+    // clerk's own session is not touched.
+    let no = |e: CmdError| CmdError::new(ErrorKind::Validation, e.message, e.message_en).on_field(field);
+    let store = core.store().await?;
+    let id = user_id.trim().to_owned();
+    if id.is_empty() {
+        return Err(CmdError::new(
+            ErrorKind::Validation,
+            "请负责人输入用户名和密码批准",
+            "The supervisor enters their user name and password to approve",
+        )
+        .on_field(field));
+    }
+    let Some(row) = blocking(move || store.user(&id).map_err(storage)).await? else {
+        return Err(no(refused(&SignInRefusal::UnknownUser)));
+    };
+    let now = clerk_store::time::now_millis();
+    access::before_password(&row.standing(), now).map_err(|e| no(refused(&e)))?;
+    if !verify(&password, row.verifier.clone()).await? {
+        return Err(no(wrong_password(core, &row).await));
+    }
+    access::offline_allowed(&row.standing(), &core.policy, now).map_err(|e| no(refused(&e)))?;
+    if !row.roles.contains(&role) {
+        return Err(CmdError::new(
+            ErrorKind::Permission,
+            format!("{} 不是{}，不能批准此项", row.display_name, role.zh()),
+            format!("{} is not a {}: they cannot approve this", row.display_name, role.as_str()),
+        )
+        .on_field(field));
+    }
+    let approver = User {
+        user_id: row.user_id.clone(),
+        display_name: row.display_name.clone(),
+        roles: row.roles.clone(),
+        online: false,
+    };
+    core.audit_session("session.approve", &approver, serde_json::json!({ "for": what }));
+    Ok(approver)
+}
+
 /// Unlock the screen: the locked user's own password.
 pub async fn unlock(core: &AppCore, password: String) -> CmdResult<SessionState> {
     core.gate("unlock")?;

@@ -270,6 +270,8 @@ pub enum DocumentKind {
     WithdrawalNotice,
     /// 送达回证: the result handed over, signed by the recipient.
     DeliveryReceipt,
+    /// 延长期限告知书: the decision period extended (art. 42).
+    ExtensionNotice,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]

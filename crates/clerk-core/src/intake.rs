@@ -691,6 +691,9 @@ pub fn documents_for_case(case: &PreparedCase, matter: &Matter) -> Vec<crate::ca
         CaseStatus::Withdrawn => docs.push(D::WithdrawalNotice),
         _ => {}
     }
+    if crate::lifecycle::day_of(case, "extend").is_some() {
+        docs.push(D::ExtensionNotice);
+    }
     if crate::lifecycle::day_of(case, "deliver").is_some() {
         docs.push(D::DeliveryReceipt);
     }

@@ -62,6 +62,19 @@ pub enum Event {
     Terminate,
     /// The applicant withdraws the application (撤回申请), in writing.
     Withdraw { reason: String },
+    /// The decision period extended (行政许可法 art. 42 ¶1: once, by at
+    /// most 10 working days, approved by the agency's head; 15 in the joint
+    /// regime of art. 42 ¶2 — not told apart yet: `clock::Regime::Standard`).
+    /// Requested by the clerk, approved at the window by a supervisor who
+    /// signs in for this one act (`approved_by`).
+    Extend {
+        days: u32,
+        reason: String,
+        /// The approving supervisor's user id and name.
+        approved_by: String,
+        #[serde(default)]
+        approver_name: String,
+    },
     /// The result (a licence, a decision) handed over to the applicant.
     Deliver {
         method: DeliveryMethod,
@@ -84,6 +97,7 @@ impl Event {
             Event::Supplied { .. } => "supplied",
             Event::Terminate => "terminate",
             Event::Withdraw { .. } => "withdraw",
+            Event::Extend { .. } => "extend",
             Event::Deliver { .. } => "deliver",
         }
     }
@@ -93,6 +107,7 @@ impl Event {
             Event::Supplied { .. } => "补交材料",
             Event::Terminate => "逾期未补齐，终止办理",
             Event::Withdraw { .. } => "撤回申请",
+            Event::Extend { .. } => "延长办理期限",
             Event::Deliver { .. } => "出件送达",
         }
     }
@@ -102,6 +117,7 @@ impl Event {
             Event::Supplied { .. } => "Materials supplied",
             Event::Terminate => "Terminated: gaps not filled in time",
             Event::Withdraw { .. } => "Application withdrawn",
+            Event::Extend { .. } => "Period extended",
             Event::Deliver { .. } => "Result delivered",
         }
     }
@@ -203,6 +219,16 @@ pub enum LifecycleError {
     TrackingMissing,
     #[error("contains control characters")]
     ControlCharacters(&'static str),
+    #[error("the period was extended once already (art. 42: one extension)")]
+    AlreadyExtended,
+    #[error("an extension is 1 to {max} working days, not {asked}")]
+    ExtensionDays { asked: u32, max: u32 },
+    #[error("an extension states its reason")]
+    ExtensionReasonMissing,
+    #[error("an extension is approved by a supervisor")]
+    ApproverMissing,
+    #[error("the statutory period ended on {due}: it can no longer be extended")]
+    ExtensionTooLate { due: Date },
     #[error(transparent)]
     Calendar(#[from] CalendarError),
 }
@@ -212,7 +238,9 @@ impl LifecycleError {
     pub fn field(&self) -> &'static str {
         match self {
             Self::NothingSupplied | Self::NotOwed(_) => "event.material_ids",
-            Self::ReasonMissing => "event.reason",
+            Self::ReasonMissing | Self::ExtensionReasonMissing => "event.reason",
+            Self::ExtensionDays { .. } => "event.days",
+            Self::ApproverMissing => "event.approver",
             Self::RecipientMissing => "event.recipient",
             Self::TrackingMissing => "event.tracking_no",
             Self::ControlCharacters(f) => f,
@@ -241,6 +269,15 @@ impl LifecycleError {
             Self::ReasonMissing => "撤回申请须记录申请人的理由".into(),
             Self::RecipientMissing => "请填写领取（签收）人".into(),
             Self::TrackingMissing => "邮寄送达须填写邮件单号".into(),
+            Self::AlreadyExtended => "该件已延期一次，不能再次延期（《行政许可法》第四十二条）".into(),
+            Self::ExtensionDays { asked, max } => {
+                format!("延长期限为 1 至 {max} 个工作日，不能延长 {asked} 日")
+            }
+            Self::ExtensionReasonMissing => "延长期限须写明理由，并告知申请人".into(),
+            Self::ApproverMissing => "延长期限须经负责人批准".into(),
+            Self::ExtensionTooLate { due } => {
+                format!("法定办结期限已于 {due} 届满，不能再延长")
+            }
             Self::ControlCharacters(_) => {
                 "含有不可见的控制字符，请删除后重新输入（可能是从其他系统复制带入的）".into()
             }
@@ -312,6 +349,12 @@ pub fn allowed(case: &PreparedCase, from: &str, matter: &Matter, today: Date) ->
     if gaps_open && gap_date.is_some_and(|d| today > d) {
         out.push("terminate");
     }
+    if extendable(p)
+        && !case.events.iter().any(|r| r.event.code() == "extend")
+        && case.statutory_due.is_some_and(|d| today <= d)
+    {
+        out.push("extend");
+    }
     if withdrawable(p) {
         out.push("withdraw");
     }
@@ -333,6 +376,12 @@ fn withdrawable(p: Option<PlatformStatus>) -> bool {
                 | P::ReturnedForSupplement
         )
     )
+}
+
+fn extendable(p: Option<PlatformStatus>) -> bool {
+    use PlatformStatus as P;
+    // A running decision period: accepted (with gaps too) or in review.
+    matches!(p, Some(P::Accepted | P::AcceptedWithGaps | P::InReview))
 }
 
 fn deliverable(p: Option<PlatformStatus>) -> bool {
@@ -444,6 +493,59 @@ pub fn apply(
             case.status = CaseStatus::Withdrawn;
             P::Withdrawn
         }
+        Event::Extend {
+            days,
+            reason,
+            approved_by,
+            approver_name,
+        } => {
+            if !extendable(p) {
+                return Err(invalid());
+            }
+            let (Some(accepted), Some(statutory)) = (case.accepted_on, case.statutory_due) else {
+                return Err(invalid());
+            };
+            if case.events.iter().any(|r| r.event.code() == "extend") {
+                return Err(LifecycleError::AlreadyExtended);
+            }
+            if on > statutory {
+                return Err(LifecycleError::ExtensionTooLate { due: statutory });
+            }
+            let max = crate::clock::Regime::Standard.max_extension();
+            if *days == 0 || *days > max {
+                return Err(LifecycleError::ExtensionDays { asked: *days, max });
+            }
+            for (field, v, multi) in [
+                ("event.reason", reason, true),
+                ("event.approver", approved_by, false),
+                ("event.approver", approver_name, false),
+            ] {
+                if !text_ok(v, multi) {
+                    return Err(LifecycleError::ControlCharacters(field));
+                }
+            }
+            if reason.trim().is_empty() {
+                return Err(LifecycleError::ExtensionReasonMissing);
+            }
+            if approved_by.trim().is_empty() {
+                return Err(LifecycleError::ApproverMissing);
+            }
+            // Both periods run longer by the days granted, from the same
+            // acceptance day (the statutory one is the law's; the promised
+            // one is what the hall told the applicant).
+            let longer = |l: crate::catalogue::TimeLimit| crate::catalogue::TimeLimit {
+                value: l.value + days,
+                unit: l.unit,
+            };
+            let m = cx.matter;
+            let s = cx.calendar.due_date(accepted, longer(m.statutory_limit), cx.start_day)?;
+            let pr = cx.calendar.due_date(accepted, longer(m.promised_limit), cx.start_day)?;
+            case.statutory_due = Some(s);
+            case.promised_due = Some(pr);
+            let last = [case.notice_deadline, s, pr].into_iter().max().expect("dates");
+            case.provisional_years = cx.calendar.provisional_years(case.received_on, last);
+            p.expect("extendable")
+        }
         Event::Deliver {
             method,
             recipient,
@@ -482,6 +584,17 @@ fn normalised(rec: &Recorded, from: Option<PlatformStatus>) -> Recorded {
     let event = match &rec.event {
         Event::Withdraw { reason } => Event::Withdraw {
             reason: reason.trim().to_owned(),
+        },
+        Event::Extend {
+            days,
+            reason,
+            approved_by,
+            approver_name,
+        } => Event::Extend {
+            days: *days,
+            reason: reason.trim().to_owned(),
+            approved_by: approved_by.trim().to_owned(),
+            approver_name: approver_name.trim().to_owned(),
         },
         Event::Deliver {
             method,
@@ -710,7 +823,10 @@ mod tests {
         let mut c = w.gap_case();
         let due = c.promised_due;
         assert_eq!(owed_ids(&c, cx.matter), ["m4"]);
-        assert_eq!(allowed(&c, "accepted_with_gaps", cx.matter, d("2026-11-27")), ["supplied", "withdraw"]);
+        assert_eq!(
+            allowed(&c, "accepted_with_gaps", cx.matter, d("2026-11-27")),
+            ["supplied", "extend", "withdraw"]
+        );
         let st = apply(&mut c, "accepted_with_gaps", &supplied(&["m4"], "2026-11-27"), &cx).unwrap();
         assert_eq!(st, PlatformStatus::Accepted);
         assert_eq!(c.status, CaseStatus::Accepted);
@@ -733,7 +849,7 @@ mod tests {
         );
         assert_eq!(
             allowed(&c, "accepted_with_gaps", cx.matter, d("2026-11-30")),
-            ["terminate", "withdraw"]
+            ["terminate", "extend", "withdraw"]
         );
         assert_eq!(
             apply(&mut c, "accepted_with_gaps", &supplied(&["m4"], "2026-11-30"), &cx),
@@ -823,6 +939,50 @@ mod tests {
             assert_eq!(day_of(&c, "deliver"), Some(d("2026-12-04")));
             assert_eq!(c.status, CaseStatus::Accepted, "the intake record keeps its decision");
         }
+    }
+
+    #[test]
+    fn an_extension_moves_both_dates_once_within_the_limit() {
+        let w = World::new();
+        let cx = w.cx(FOOD);
+        let ext = |days, reason: &str, by: &str| Event::Extend {
+            days,
+            reason: reason.into(),
+            approved_by: by.into(),
+            approver_name: "王主任".into(),
+        };
+        // Accepted 2026-11-23: 10 promised (12-07), 20 statutory (12-21).
+        let mut c = w.case(FOOD, &[], DecisionForm::Accept, "2026-11-23");
+        assert_eq!(c.statutory_due, Some(d("2026-12-21")));
+        assert_eq!(
+            allowed(&c, "accepted", cx.matter, d("2026-12-01")),
+            ["extend", "withdraw"]
+        );
+        for (e, want) in [
+            (ext(11, "需要现场核查", "lead01"), LifecycleError::ExtensionDays { asked: 11, max: 10 }),
+            (ext(0, "需要现场核查", "lead01"), LifecycleError::ExtensionDays { asked: 0, max: 10 }),
+            (ext(10, " ", "lead01"), LifecycleError::ExtensionReasonMissing),
+            (ext(10, "需要现场核查", ""), LifecycleError::ApproverMissing),
+        ] {
+            assert_eq!(apply(&mut c.clone(), "accepted", &at("2026-12-01", e), &cx), Err(want));
+        }
+        assert_eq!(
+            apply(&mut c.clone(), "accepted", &at("2026-12-22", ext(10, "x", "lead01")), &cx),
+            Err(LifecycleError::ExtensionTooLate { due: d("2026-12-21") })
+        );
+        let st = apply(&mut c, "in_review", &at("2026-12-01", ext(10, " 需要现场核查 ", "lead01")), &cx);
+        assert_eq!(st, Ok(PlatformStatus::InReview));
+        // +10 working days each, from the same acceptance day.
+        assert_eq!(c.statutory_due, Some(d("2027-01-05")));
+        assert_eq!(c.promised_due, Some(d("2026-12-21")));
+        assert_eq!(
+            apply(&mut c.clone(), "in_review", &at("2026-12-02", ext(5, "again", "lead01")), &cx),
+            Err(LifecycleError::AlreadyExtended)
+        );
+        assert_eq!(allowed(&c, "in_review", cx.matter, d("2026-12-02")), ["withdraw"]);
+        // Not before acceptance, nor after the decision.
+        let mut notice = w.supplement_case();
+        assert!(apply(&mut notice, "supplement_requested", &at("2026-11-24", ext(5, "x", "lead01")), &cx).is_err());
     }
 
     #[test]

@@ -617,6 +617,8 @@ pub enum ProgressAction {
     Terminate,
     /// 撤回申请.
     Withdraw,
+    /// 延长办理期限 (art. 42), approved by a supervisor at the window.
+    Extend,
     /// 出件送达: the result handed over.
     Deliver,
 }
@@ -698,6 +700,12 @@ pub struct ProgressInput {
     pub method: DeliveryMethod,
     pub recipient: String,
     pub tracking_no: String,
+    /// `extend`: working days, and the approving supervisor, who signs in
+    /// for this one act (user id and password; the password is checked
+    /// and forgotten).
+    pub days: u32,
+    pub approver_id: String,
+    pub approver_password: String,
 }
 
 impl Default for ProgressInput {
@@ -709,6 +717,9 @@ impl Default for ProgressInput {
             method: DeliveryMethod::Window,
             recipient: String::new(),
             tracking_no: String::new(),
+            days: 0,
+            approver_id: String::new(),
+            approver_password: String::new(),
         }
     }
 }
@@ -994,6 +1005,15 @@ mod vocabularies {
             (ProgressAction::Supplied, Event::Supplied { material_ids: vec![] }),
             (ProgressAction::Terminate, Event::Terminate),
             (ProgressAction::Withdraw, Event::Withdraw { reason: String::new() }),
+            (
+                ProgressAction::Extend,
+                Event::Extend {
+                    days: 0,
+                    reason: String::new(),
+                    approved_by: String::new(),
+                    approver_name: String::new(),
+                },
+            ),
             (
                 ProgressAction::Deliver,
                 Event::Deliver {

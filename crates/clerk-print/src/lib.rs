@@ -257,6 +257,7 @@ pub fn template_kind(d: clerk_core::catalogue::DocumentKind) -> &'static str {
         D::TerminationNotice => "termination_notice",
         D::WithdrawalNotice => "withdrawal_notice",
         D::DeliveryReceipt => "delivery_receipt",
+        D::ExtensionNotice => "extension_notice",
     }
 }
 
@@ -285,6 +286,7 @@ pub fn doc_no(kind: &str, year: i32, receipt_no: &str) -> String {
         "termination_notice" => "终止",
         "withdrawal_notice" => "撤回",
         "delivery_receipt" => "送达",
+        "extension_notice" => "延期",
         _ => "文",
     };
     // {OFFICE}-{DEVICE}-{COUNTER}-{CHECK}: the device and the counter.

@@ -15,6 +15,7 @@ pub const KINDS: &[(&str, &str)] = &[
     ("termination_notice", "终止办理通知书"),
     ("withdrawal_notice", "终止审查通知书（撤回申请）"),
     ("delivery_receipt", "送达回证"),
+    ("extension_notice", "延长期限告知书"),
 ];
 
 pub(crate) const BUNDLED: &[(&str, &str)] = &[
@@ -61,6 +62,10 @@ pub(crate) const BUNDLED: &[(&str, &str)] = &[
     (
         "delivery_receipt",
         include_str!("../../../data/templates/delivery_receipt.json"),
+    ),
+    (
+        "extension_notice",
+        include_str!("../../../data/templates/extension_notice.json"),
     ),
 ];
 

@@ -282,11 +282,27 @@ fn lifecycle_values(v: &mut Values, case: &PreparedCase) {
     v.set("withdrawn_on_zh", day("withdraw"));
     v.set("delivered_on_zh", day("deliver"));
     let mut reason = "—".to_owned();
+    let (mut ext_days, mut ext_reason, mut approver) =
+        ("—".to_owned(), "—".to_owned(), "—".to_owned());
     let (mut method, mut recipient, mut tracking, mut documents) =
         ("—".to_owned(), "—".to_owned(), String::new(), "—".to_owned());
     for r in &case.events {
         match &r.event {
             Event::Withdraw { reason: why } => reason = why.clone(),
+            Event::Extend {
+                days,
+                reason: why,
+                approver_name,
+                approved_by,
+            } => {
+                ext_days = days.to_string();
+                ext_reason = why.clone();
+                approver = if approver_name.is_empty() {
+                    approved_by.clone()
+                } else {
+                    approver_name.clone()
+                };
+            }
             Event::Deliver {
                 method: m,
                 recipient: who,
@@ -306,6 +322,10 @@ fn lifecycle_values(v: &mut Values, case: &PreparedCase) {
         }
     }
     v.set("withdraw_reason", reason);
+    v.set("extended_on_zh", day("extend"));
+    v.set("extension_days", ext_days);
+    v.set("extension_reason", ext_reason);
+    v.set("approver", approver);
     v.set("delivery_method", method);
     v.set("recipient", recipient);
     // Empty unless by post: the template prints the line only then.
@@ -363,6 +383,10 @@ pub fn sample_values(kind: &str) -> Values {
         ("terminated_on_zh", "2026年3月10日"),
         ("withdrawn_on_zh", "2026年3月4日"),
         ("withdraw_reason", "申请人决定暂不经营"),
+        ("extended_on_zh", "2026年3月25日"),
+        ("extension_days", "10"),
+        ("extension_reason", "需对经营场所进行现场核查"),
+        ("approver", "王主任"),
         ("delivered_on_zh", "2026年3月20日"),
         ("delivery_method", "邮寄送达"),
         ("recipient", "李四"),

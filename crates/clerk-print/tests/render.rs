@@ -685,6 +685,21 @@ fn the_documents_after_intake_are_made_for_every_matter() {
                 "withdrawal_notice",
                 vec!["终止审查通知书", "2026年3月5日", "申请人决定暂不经营"],
             ));
+            runs.push((
+                0,
+                "in_review",
+                at(
+                    "2026-03-02",
+                    Event::Extend {
+                        days: 10,
+                        reason: "需对经营场所进行现场核查".into(),
+                        approved_by: "lead01".into(),
+                        approver_name: "王主任".into(),
+                    },
+                ),
+                "extension_notice",
+                vec!["延长期限告知书", "第四十二条第一款", "延长10个工作日", "需对经营场所进行现场核查", "王主任（2026年3月2日）"],
+            ));
             if m.materials.iter().any(|x| x.may_be_missing) {
                 runs.push((
                     3,
@@ -738,6 +753,7 @@ fn the_documents_after_intake_are_made_for_every_matter() {
         "acceptance_notice",
         "termination_notice",
         "withdrawal_notice",
+        "extension_notice",
         "delivery_receipt",
     ] {
         assert!(seen.contains(k), "no case made a {k}: {seen:?}");

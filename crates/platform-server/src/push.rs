@@ -1058,6 +1058,26 @@ async fn progress(
             format!("event.on: {} is in the future", rec.on),
         ));
     }
+    // An extension is approved by a supervisor of this hall (art. 42:
+    // the agency head's approval, recorded at the window): the platform's
+    // own user list says who that may be.
+    if let clerk_core::lifecycle::Event::Extend { approved_by, .. } = &rec.event {
+        let roles = tx
+            .q_opt(
+                "SELECT roles FROM users WHERE user_id = $1 AND office_id = $2 AND NOT disabled",
+                &[approved_by, &office],
+            )
+            .await?
+            .map(|r| crate::auth::roles_of(&r.get::<_, String>(0)))
+            .unwrap_or_default();
+        if !roles.contains(&clerk_core::access::Role::Supervisor) {
+            return Ok(rejected_zh(
+                codes::FORBIDDEN,
+                format!("批准延期的 {approved_by} 不是本厅的窗口负责人"),
+                format!("event.approver: {approved_by} is not a supervisor of this hall"),
+            ));
+        }
+    }
     let c = match lock_case(tx, m).await? {
         Ok(c) => c,
         Err(no) => return Ok(no),

@@ -199,3 +199,40 @@ async fn an_approved_case_is_picked_up_and_its_proof_of_delivery_prints() {
         app.close().await;
     }
 }
+
+#[tokio::test]
+async fn an_extension_is_requested_by_the_clerk_and_approved_by_a_supervisor_on_the_same_pc() {
+    let mut sb = Sandbox::new().on_day("2026-03-02");
+    let app = App::start("after-extension", &sb).await;
+    let receipt = e2e::accept_food_licence(&app, "53050219850505204", "郑十").await;
+    app.close().await;
+
+    // 2026-03-20: the decision cannot be made in time.
+    sb.move_to_day("2026-03-20");
+    let app = App::start("after-extension-later", &sb).await;
+    open_case(&app, &receipt).await;
+    click(&app, "progress-action-extend").await;
+    click(&app, "progress-reason").await;
+    app.keys("需对经营场所进行现场核查").await;
+    // 王主任 (the supervisor) approves at 张三's PC with her own password;
+    // a wrong one is refused on its field.
+    click(&app, "progress-approver").await;
+    app.keys("lead01").await;
+    click(&app, "progress-approver-password").await;
+    app.keys("not-her-password").await;
+    click(&app, "progress-confirm").await;
+    app.wait_text("[data-testid=progress-error]", "密码不正确").await;
+    click(&app, "progress-approver-password").await;
+    app.keys("demo-lead-1").await;
+    app.screenshot("approve").await;
+    click(&app, "progress-confirm").await;
+    app.wait_text("[data-testid=progress-history]", "王主任 批准").await;
+    // 10 more working days for the promise too.
+    assert_eq!(app.text("[data-testid=progress-due]").await, "2026-03-30");
+    app.wait_text("[data-testid=case-detail] [data-testid=documents]", "延长期限告知书")
+        .await;
+    // The clerk is still the one signed in.
+    assert!(app.text("[data-testid=who]").await.contains("张三"));
+    app.screenshot("extended").await;
+    app.close().await;
+}
