@@ -268,7 +268,12 @@ online: boolean,
 /**
  * Department → `pending` | `approved` | `returned` | `refused`.
  */
-nodes: Array<NodeStatus>, };
+nodes: Array<NodeStatus>, 
+/**
+ * 视为受理: accepted by the platform from this day because no window
+ * pre-reviewed it within five working days (行政许可法 art. 32).
+ */
+deemed_accepted_from: string | null, };
 
 export type NodeStatus = { department: string, status: string, };
 

@@ -203,6 +203,8 @@ export const messages = {
       state: { pending: '待发送', acked: '已送达', rejected: '被平台退回', conflict: '有冲突（平台保留了另一窗口的修改）', requeued: '已重新排队' },
     },
     hall: {
+      deemed: '视为受理（自 {day} 起）',
+      deemedHint: '网上申报后五个工作日内未预审告知，依《行政许可法》第三十二条自提交之日起视为受理',
       tab: '大厅办件（平台）',
       mine: '本窗口今日',
       empty: '尚未从平台收到办件',
@@ -508,6 +510,8 @@ export const messages = {
       state: { pending: 'waiting to be sent', acked: 'delivered', rejected: 'refused by the platform', conflict: 'conflict (the platform kept another window\'s change)', requeued: 'sent again' },
     },
     hall: {
+      deemed: 'Deemed accepted (from {day})',
+      deemedHint: 'Not pre-reviewed within five working days of submission: accepted from that day by law (Administrative Licensing Law art. 32)',
       tab: 'Hall cases (platform)',
       mine: "This window's today",
       empty: 'No cases from the platform yet',

@@ -26,6 +26,7 @@ pub async fn hall_cases(core: &AppCore) -> CmdResult<Vec<HallCase>> {
                     .unwrap_or_default()
                     .to_owned(),
                 online: c.data["online"].as_bool().unwrap_or(false),
+                deemed_accepted_from: d["deemed_accepted"]["from"].as_str().map(str::to_owned),
                 nodes: c.data["nodes"]
                     .as_object()
                     .map(|m| {

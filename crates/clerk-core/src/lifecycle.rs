@@ -642,6 +642,24 @@ fn accept_from(
     Ok(PlatformStatus::Accepted)
 }
 
+/// 行政许可法 art. 32 ¶1 (4): an application not told within five working
+/// days what is missing counts as accepted from the day the materials were
+/// received. Some(that day) once the five working days after `received_on`
+/// have passed by `today`; None while the agency may still tell.
+pub fn deemed_accepted(
+    received_on: Date,
+    today: Date,
+    calendar: &WorkCalendar,
+    start_day: StartDay,
+) -> Result<Option<Date>, CalendarError> {
+    let last_day = calendar.add_working_days(
+        received_on,
+        crate::calendar::SUPPLEMENT_NOTICE_WORKING_DAYS,
+        start_day,
+    )?;
+    Ok((today > last_day).then_some(received_on))
+}
+
 /// The day a case's event of this kind happened, if it did (the newest).
 pub fn day_of(case: &PreparedCase, code: &str) -> Option<Date> {
     case.events
@@ -983,6 +1001,22 @@ mod tests {
         // Not before acceptance, nor after the decision.
         let mut notice = w.supplement_case();
         assert!(apply(&mut notice, "supplement_requested", &at("2026-11-24", ext(5, "x", "lead01")), &cx).is_err());
+    }
+
+    #[test]
+    fn an_application_not_answered_in_five_working_days_is_deemed_accepted_across_a_holiday() {
+        let cal = WorkCalendar::bundled();
+        let deemed = |received: &str, today: &str| {
+            deemed_accepted(d(received), d(today), &cal, StartDay::DayZero).unwrap()
+        };
+        // Submitted Tue 2026-09-29: 30 Sep (1); 国庆 1–7 Oct; 8 (2), 9 (3),
+        // Sat 10 Oct a make-up working day (4), Mon 12 (5).
+        assert_eq!(deemed("2026-09-29", "2026-10-09"), None);
+        assert_eq!(deemed("2026-09-29", "2026-10-12"), None, "the fifth day is still in time");
+        assert_eq!(deemed("2026-09-29", "2026-10-13"), Some(d("2026-09-29")));
+        // An ordinary week: Fri 2026-03-06 → Fri 13 is the fifth day.
+        assert_eq!(deemed("2026-03-06", "2026-03-13"), None);
+        assert_eq!(deemed("2026-03-06", "2026-03-14"), Some(d("2026-03-06")));
     }
 
     #[test]

@@ -155,6 +155,9 @@ pub struct HallCase {
     pub online: bool,
     /// Department → `pending` | `approved` | `returned` | `refused`.
     pub nodes: Vec<NodeStatus>,
+    /// 视为受理: accepted by the platform from this day because no window
+    /// pre-reviewed it within five working days (行政许可法 art. 32).
+    pub deemed_accepted_from: Option<String>,
 }
 
 /// One item of the outbox, for the sync panel.

@@ -513,6 +513,10 @@ pub struct OnlineApplication {
     pub applicant_phone: String,
     #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub form: serde_json::Value,
+    /// The day it was submitted (`YYYY-MM-DD`, China Standard Time; today
+    /// when absent): the art. 32 five working days count from it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub submitted_on: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

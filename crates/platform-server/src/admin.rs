@@ -360,6 +360,11 @@ pub async fn online_application(
     Json(a): Json<OnlineApplication>,
 ) -> ApiResult<CaseRef> {
     auth::admin(&state, &headers)?;
+    let submitted = match a.submitted_on.as_deref() {
+        None => crate::deem::today_cst(),
+        Some(d) => clerk_core::date::Date::parse_iso(d)
+            .ok_or_else(|| ApiError::bad("submitted_on: not a date (YYYY-MM-DD)"))?,
+    };
     let mut c = state.pool.get().await?;
     let tx = c.transaction().await?;
     let n: i64 = tx
@@ -381,6 +386,7 @@ pub async fn online_application(
         "case": {
             "matter_code": a.matter_code, "matter_version": a.matter_version, "matter_name": a.matter_name,
             "status": "online_submitted",
+            "received_on": submitted.to_string(),
             "applicant": {"name": a.applicant_name, "id_no": a.applicant_id_no, "phone": a.applicant_phone},
         },
         "form": a.form,

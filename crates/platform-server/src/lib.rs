@@ -9,6 +9,7 @@ pub mod admin;
 pub mod auth;
 pub mod blobs;
 pub mod db;
+pub mod deem;
 pub mod openapi;
 pub mod pull;
 pub mod push;

@@ -134,6 +134,14 @@ enum AdminCmd {
     FindCase {
         receipt_no: String,
     },
+    /// Deem accepted the online applications nobody pre-reviewed within
+    /// five working days (行政许可法 art. 32); `serve` does it every ten
+    /// minutes by itself.
+    DeemAccepted {
+        /// The day to judge on (YYYY-MM-DD; today in China Standard Time).
+        #[arg(long)]
+        today: Option<String>,
+    },
     /// Run after restoring the database from a backup.
     Restored,
 }
@@ -264,6 +272,22 @@ fn main() -> ExitCode {
                 let stop = async {
                     let _ = tokio::signal::ctrl_c().await;
                 };
+                // 视为受理 (art. 32): the platform's own clock, every ten minutes.
+                let deeming = state.clone();
+                tokio::spawn(async move {
+                    let mut tick = tokio::time::interval(std::time::Duration::from_secs(600));
+                    loop {
+                        tick.tick().await;
+                        if let Err(e) = platform_server::deem::deem_overdue(
+                            &deeming,
+                            platform_server::deem::today_cst(),
+                        )
+                        .await
+                        {
+                            tracing::warn!(error = %e.body.message, "deemed acceptance pass failed");
+                        }
+                    }
+                });
                 match platform_server::serve(state, listener, admin, tls, stop).await {
                     Ok(()) => ExitCode::SUCCESS,
                     Err(e) => {
@@ -454,6 +478,17 @@ fn admin(url: String, action: AdminCmd) -> ExitCode {
                     .await
                     .map_err(|x| x.to_string())?;
                 Ok(serde_json::json!({"log_epoch": epoch}))
+            }
+            AdminCmd::DeemAccepted { today } => {
+                let day = match today {
+                    Some(d) => clerk_core::date::Date::parse_iso(&d)
+                        .ok_or_else(|| format!("--today {d}: not a date (YYYY-MM-DD)"))?,
+                    None => platform_server::deem::today_cst(),
+                };
+                let deemed = platform_server::deem::deem_overdue(&state, day)
+                    .await
+                    .map_err(|x| x.body.message)?;
+                Ok(serde_json::json!({"deemed_accepted": deemed}))
             }
             AdminCmd::FindCase { receipt_no } => {
                 let c = state.pool.get().await.map_err(|x| x.to_string())?;

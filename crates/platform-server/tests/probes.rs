@@ -1232,3 +1232,62 @@ async fn probe_the_case_after_intake_is_re_checked_on_the_platform() {
     assert_eq!(ev["granted"], true, "{ev}");
     assert_eq!(ev["tracking_no"], "SF1234567890");
 }
+
+/// Issue #14, 视为受理 (行政许可法 art. 32 ¶1 (4)): an online application
+/// no window pre-reviewed within five working days of its submission is
+/// accepted from the day it was submitted — counted on the working-day
+/// calendar across the 国庆 holiday — visibly (a change every window
+/// pulls), and no window can pre-review it after that.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn probe_an_online_application_nobody_pre_reviewed_is_deemed_accepted() {
+    use platform_server::deem::deem_overdue;
+    let p = Probe::start().await;
+    let app = |submitted: &str, name: &str| {
+        json!({"office_id": OFFICE, "matter_code": FOOD, "matter_version": 1, "matter_name": "食品经营许可",
+               "applicant_name": name, "applicant_id_no": id_no("53050219900101123"),
+               "applicant_phone": "13808720000", "form": {}, "submitted_on": submitted})
+    };
+    let old = p.admin("/v1/admin/online-applications", app("2026-09-29", "甲")).await;
+    let new = p.admin("/v1/admin/online-applications", app("2026-10-09", "乙")).await;
+    let (s, _) = p
+        .post(&p.admin_url, "/v1/admin/online-applications", Some(ADMIN), app("2026-13-01", "丙"))
+        .await;
+    assert_eq!(s, 422, "a submission date that is no date");
+    let state = platform_server::prepare(platform_server::Settings::new(&p.db, ADMIN))
+        .await
+        .unwrap();
+    let day = |s: &str| Date::parse_iso(s).unwrap();
+    // Submitted Tue 29 Sep: 30 Sep, then 8, 9, 10 (a make-up Saturday), 12 Oct.
+    assert!(deem_overdue(&state, day("2026-10-12")).await.unwrap().is_empty());
+    let deemed = deem_overdue(&state, day("2026-10-13")).await.unwrap();
+    assert_eq!(deemed, [old["receipt_no"].as_str().unwrap()]);
+    assert!(deem_overdue(&state, day("2026-10-13")).await.unwrap().is_empty(), "once");
+    let sql = p.sql().await;
+    let row = sql
+        .query_one(
+            "SELECT status, data->'deemed_accepted', (SELECT count(*) FROM change_log WHERE entity_id = $1) FROM cases WHERE case_id = $1",
+            &[&old["case_id"].as_str().unwrap()],
+        )
+        .await
+        .unwrap();
+    let (status, note, changes): (String, Value, i64) = (row.get(0), row.get(1), row.get(2));
+    assert_eq!(status, "accepted");
+    assert_eq!(note["from"], "2026-09-29");
+    assert_eq!(note["on"], "2026-10-13");
+    assert!(note["basis"].as_str().unwrap().contains("第三十二条"), "{note}");
+    assert_eq!(changes, 2, "submitted, then deemed accepted: both in the change log");
+    let status: String = sql
+        .query_one("SELECT status FROM cases WHERE case_id = $1", &[&new["case_id"].as_str().unwrap()])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(status, "online_submitted", "still within its five working days");
+    // A window's pre-review of the deemed one comes too late.
+    let mut d = p.device("07").await;
+    d.seq += 1;
+    let m = json!({"seq": d.seq, "id": uuid::Uuid::now_v7().to_string(), "type": "case.accept_online", "type_version": 1,
+                   "case_id": old["case_id"], "base_version": 1, "actor_user_id": "u1",
+                   "wall_time": "2026-10-13T01:00:00Z", "hlc": "1791853200000-0000", "payload": {"status": "accepted"}});
+    let (_, r) = p.push(&d, vec![m]).await;
+    assert_eq!(r["results"][0]["code"], "INVALID_STATE", "{r}");
+}
