@@ -102,7 +102,7 @@ fn a_supplement_case_comes_back_and_is_accepted_without_a_new_intake() {
     assert!(p["owed"].as_array().unwrap().is_empty());
     assert_eq!(p["history"][0]["on"], "2026-03-04");
     assert!(p["history"][0]["text"]["zh"].as_str().unwrap().starts_with("补交材料："), "{p}");
-    assert_eq!(actions(&p), ["extend", "withdraw"], "nothing more to supply");
+    assert_eq!(actions(&p), ["extend", "pause", "withdraw"], "nothing more to supply");
     assert_eq!(invoke(&w, "sync_status", json!({})).unwrap()["unsent"], 2);
 
     // Out of 待补正; running now (green: 10 working days left).
@@ -146,7 +146,7 @@ fn a_gap_case_that_misses_its_date_is_terminated_with_its_notice() {
     invoke(&w, "case_documents", json!({"caseId": case_id})).unwrap();
     day(&w, "2026-03-04");
     let p = invoke(&w, "case_progress", json!({"caseId": case_id})).unwrap();
-    assert_eq!(actions(&p), ["supplied", "extend", "withdraw"], "{p}");
+    assert_eq!(actions(&p), ["supplied", "extend", "pause", "withdraw"], "{p}");
     assert_eq!(p["supply_by"], "2026-03-04");
     let err = invoke(
         &w,
@@ -159,7 +159,7 @@ fn a_gap_case_that_misses_its_date_is_terminated_with_its_notice() {
     assert_eq!(count(&w, "gaps_owed"), 1);
     day(&w, "2026-03-05");
     let p = invoke(&w, "case_progress", json!({"caseId": case_id})).unwrap();
-    assert_eq!(actions(&p), ["terminate", "extend", "withdraw"], "{p}");
+    assert_eq!(actions(&p), ["terminate", "extend", "pause", "withdraw"], "{p}");
     let p = invoke(
         &w,
         "progress_case",
@@ -241,7 +241,7 @@ fn an_extension_is_approved_by_a_supervisor_at_the_clerks_pc() {
     let case_id = out["confirmation"]["case_id"].clone();
     day(&w, "2026-03-20");
     let p = invoke(&w, "case_progress", json!({"caseId": case_id})).unwrap();
-    assert_eq!(actions(&p), ["extend", "withdraw"], "{p}");
+    assert_eq!(actions(&p), ["extend", "pause", "withdraw"], "{p}");
     let extend = |who: &str, pw: &str, days: u32| {
         invoke(
             &w,
@@ -269,4 +269,49 @@ fn an_extension_is_approved_by_a_supervisor_at_the_clerks_pc() {
     assert_eq!(s["user"]["user_id"], "clerk01", "{s}");
     let docs = invoke(&w, "case_documents", json!({"caseId": case_id})).unwrap();
     assert!(kinds(&docs).contains(&"extension_notice".to_owned()), "{docs}");
+}
+
+/// A special procedure (art. 45): the clock stands still while it runs
+/// (no due date, out of 即将到期), its days do not count once it ends, and
+/// the 特别程序告知书 is made.
+#[test]
+fn a_special_procedure_stops_the_clock_until_it_ends() {
+    let (_app, w) = app_on("2026-03-02", default_config());
+    let out = invoke(
+        &w,
+        "take_in",
+        food_form(&valid_id(), false, json!({"kind": "accept"})),
+    )
+    .unwrap();
+    let case_id = out["confirmation"]["case_id"].clone();
+    day(&w, "2026-03-04");
+    let err = invoke(
+        &w,
+        "progress_case",
+        json!({"caseId": case_id, "input": {"action": "pause", "procedure": "expert_review", "days": 15, "reason": " "}}),
+    )
+    .unwrap_err();
+    assert_eq!(err["field"], "event.reason", "{err}");
+    let p = invoke(
+        &w,
+        "progress_case",
+        json!({"caseId": case_id, "input": {"action": "pause", "procedure": "expert_review", "days": 15, "reason": "组织专家评审"}}),
+    )
+    .unwrap();
+    assert_eq!(p["promised_due"], Value::Null, "the clock stands still: {p}");
+    assert_eq!(actions(&p), ["resume", "withdraw"]);
+    let docs = invoke(&w, "case_documents", json!({"caseId": case_id})).unwrap();
+    assert!(kinds(&docs).contains(&"special_procedure_notice".to_owned()), "{docs}");
+    // Ended on Wed 03-11: 4, 5, 6, 9 and 10 March did not count; the
+    // promised date (10 working days from 03-02: 03-16) moves 5 on.
+    day(&w, "2026-03-11");
+    let p = invoke(
+        &w,
+        "progress_case",
+        json!({"caseId": case_id, "input": {"action": "resume"}}),
+    )
+    .unwrap();
+    assert_eq!(p["promised_due"], "2026-03-23", "{p}");
+    let list = invoke(&w, "list_cases", json!({"query": out["confirmation"]["receipt_no"]})).unwrap();
+    assert_eq!(list[0]["promised_due"], "2026-03-23");
 }

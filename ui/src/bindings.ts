@@ -350,7 +350,9 @@ export type CaseContact = { phone: string, address: string, agent_name: string, 
  */
 reason: Text | null, conflicts: Array<ConflictItem>, };
 
-export type ProgressAction = "supplied" | "terminate" | "withdraw" | "extend" | "deliver";
+export type ProgressAction = "supplied" | "terminate" | "withdraw" | "extend" | "pause" | "resume" | "deliver";
+
+export type SpecialProcedure = "hearing" | "tender" | "auction" | "inspection" | "testing" | "quarantine" | "appraisal" | "expert_review";
 
 export type CaseQueue = "supplement_waiting" | "gaps_owed" | "in_review" | "for_pickup" | "due_soon";
 
@@ -396,9 +398,13 @@ method: DeliveryMethod, recipient: string, tracking_no: string,
 /**
  * `extend`: working days, and the approving supervisor, who signs in
  * for this one act (user id and password; the password is checked
- * and forgotten).
+ * and forgotten). `pause`: the expected length in working days.
  */
-days: number, approver_id: string, approver_password: string, };
+days: number, 
+/**
+ * `pause`: which special procedure.
+ */
+procedure: SpecialProcedure, approver_id: string, approver_password: string, };
 
 export type CalendarYear = { year: number, 
 /**

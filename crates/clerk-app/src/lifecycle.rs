@@ -27,6 +27,8 @@ fn action_of(code: &str) -> Option<ProgressAction> {
         "terminate" => ProgressAction::Terminate,
         "withdraw" => ProgressAction::Withdraw,
         "extend" => ProgressAction::Extend,
+        "pause" => ProgressAction::Pause,
+        "resume" => ProgressAction::Resume,
         "deliver" => ProgressAction::Deliver,
         _ => return None,
     })
@@ -46,6 +48,16 @@ fn event_of(input: &ProgressInput, approver: Option<&crate::gate::User>) -> Even
             material_ids: input.material_ids.clone(),
         },
         ProgressAction::Terminate => Event::Terminate,
+        ProgressAction::Pause => Event::Pause {
+            // The same names on both sides (a test in clerk-ipc keeps them so).
+            procedure: serde_json::from_value(
+                serde_json::to_value(input.procedure).expect("a name"),
+            )
+            .expect("the same names"),
+            reason: input.reason.clone(),
+            expected_days: input.days,
+        },
+        ProgressAction::Resume => Event::Resume,
         ProgressAction::Withdraw => Event::Withdraw {
             reason: input.reason.clone(),
         },
@@ -115,6 +127,14 @@ fn entry(r: &Recorded, matter: &clerk_core::catalogue::Matter) -> ProgressEntry 
                 format!("Delivered: {}{post}, received by {recipient}", method.en()),
             )
         }
+        Event::Pause {
+            procedure,
+            reason,
+            expected_days,
+        } => (
+            format!("特别程序开始：{}，预计 {expected_days} 个工作日（{reason}），期间不计入办理期限", procedure.zh()),
+            format!("Special procedure: {}, about {expected_days} working days ({reason}); not counted", procedure.en()),
+        ),
         e => (e.zh().to_owned(), e.en().to_owned()),
     };
     ProgressEntry {

@@ -272,6 +272,8 @@ pub enum DocumentKind {
     DeliveryReceipt,
     /// 延长期限告知书: the decision period extended (art. 42).
     ExtensionNotice,
+    /// 特别程序告知书: a special procedure's time does not count (art. 45).
+    SpecialProcedureNotice,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]

@@ -694,6 +694,9 @@ pub fn documents_for_case(case: &PreparedCase, matter: &Matter) -> Vec<crate::ca
     if crate::lifecycle::day_of(case, "extend").is_some() {
         docs.push(D::ExtensionNotice);
     }
+    if crate::lifecycle::day_of(case, "pause").is_some() {
+        docs.push(D::SpecialProcedureNotice);
+    }
     if crate::lifecycle::day_of(case, "deliver").is_some() {
         docs.push(D::DeliveryReceipt);
     }

@@ -17,6 +17,60 @@ use crate::catalogue::{CaseKind, Matter};
 use crate::date::Date;
 use crate::intake::{text_ok, DecisionForm, PreparedCase};
 
+/// The procedures whose time does not count (行政许可法 art. 45: 听证,
+/// 招标, 拍卖, 检验, 检测, 检疫, 鉴定, 专家评审 — only these kinds).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SpecialProcedure {
+    Hearing,
+    Tender,
+    Auction,
+    Inspection,
+    Testing,
+    Quarantine,
+    Appraisal,
+    ExpertReview,
+}
+
+impl SpecialProcedure {
+    pub const ALL: [SpecialProcedure; 8] = [
+        Self::Hearing,
+        Self::Tender,
+        Self::Auction,
+        Self::Inspection,
+        Self::Testing,
+        Self::Quarantine,
+        Self::Appraisal,
+        Self::ExpertReview,
+    ];
+
+    pub fn zh(self) -> &'static str {
+        match self {
+            Self::Hearing => "听证",
+            Self::Tender => "招标",
+            Self::Auction => "拍卖",
+            Self::Inspection => "检验",
+            Self::Testing => "检测",
+            Self::Quarantine => "检疫",
+            Self::Appraisal => "鉴定",
+            Self::ExpertReview => "专家评审",
+        }
+    }
+
+    pub fn en(self) -> &'static str {
+        match self {
+            Self::Hearing => "Hearing",
+            Self::Tender => "Tender",
+            Self::Auction => "Auction",
+            Self::Inspection => "Inspection",
+            Self::Testing => "Testing",
+            Self::Quarantine => "Quarantine",
+            Self::Appraisal => "Appraisal",
+            Self::ExpertReview => "Expert review",
+        }
+    }
+}
+
 /// How a result went out (出件/送达).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -75,6 +129,17 @@ pub enum Event {
         #[serde(default)]
         approver_name: String,
     },
+    /// A special procedure starts (art. 45): its time does not count; the
+    /// applicant is told in writing how long it is expected to take.
+    Pause {
+        procedure: SpecialProcedure,
+        reason: String,
+        /// The expected length, in working days (所需时间).
+        expected_days: u32,
+    },
+    /// The special procedure ended: the clock runs again, its dates later
+    /// by the working days it took.
+    Resume,
     /// The result (a licence, a decision) handed over to the applicant.
     Deliver {
         method: DeliveryMethod,
@@ -98,6 +163,8 @@ impl Event {
             Event::Terminate => "terminate",
             Event::Withdraw { .. } => "withdraw",
             Event::Extend { .. } => "extend",
+            Event::Pause { .. } => "pause",
+            Event::Resume => "resume",
             Event::Deliver { .. } => "deliver",
         }
     }
@@ -108,6 +175,8 @@ impl Event {
             Event::Terminate => "逾期未补齐，终止办理",
             Event::Withdraw { .. } => "撤回申请",
             Event::Extend { .. } => "延长办理期限",
+            Event::Pause { .. } => "特别程序开始",
+            Event::Resume => "特别程序结束",
             Event::Deliver { .. } => "出件送达",
         }
     }
@@ -118,6 +187,8 @@ impl Event {
             Event::Terminate => "Terminated: gaps not filled in time",
             Event::Withdraw { .. } => "Application withdrawn",
             Event::Extend { .. } => "Period extended",
+            Event::Pause { .. } => "Special procedure started",
+            Event::Resume => "Special procedure ended",
             Event::Deliver { .. } => "Result delivered",
         }
     }
@@ -229,6 +300,10 @@ pub enum LifecycleError {
     ApproverMissing,
     #[error("the statutory period ended on {due}: it can no longer be extended")]
     ExtensionTooLate { due: Date },
+    #[error("a special procedure is running since {0}")]
+    AlreadyPaused(Date),
+    #[error("a special procedure states its reason and expected length (1 to 365 working days)")]
+    PauseIncomplete,
     #[error(transparent)]
     Calendar(#[from] CalendarError),
 }
@@ -240,6 +315,7 @@ impl LifecycleError {
             Self::NothingSupplied | Self::NotOwed(_) => "event.material_ids",
             Self::ReasonMissing | Self::ExtensionReasonMissing => "event.reason",
             Self::ExtensionDays { .. } => "event.days",
+            Self::PauseIncomplete => "event.reason",
             Self::ApproverMissing => "event.approver",
             Self::RecipientMissing => "event.recipient",
             Self::TrackingMissing => "event.tracking_no",
@@ -277,6 +353,10 @@ impl LifecycleError {
             Self::ApproverMissing => "延长期限须经负责人批准".into(),
             Self::ExtensionTooLate { due } => {
                 format!("法定办结期限已于 {due} 届满，不能再延长")
+            }
+            Self::AlreadyPaused(d) => format!("自 {d} 起已在特别程序中"),
+            Self::PauseIncomplete => {
+                "特别程序须写明理由和所需时间（1 至 365 个工作日），并书面告知申请人".into()
             }
             Self::ControlCharacters(_) => {
                 "含有不可见的控制字符，请删除后重新输入（可能是从其他系统复制带入的）".into()
@@ -349,11 +429,20 @@ pub fn allowed(case: &PreparedCase, from: &str, matter: &Matter, today: Date) ->
     if gaps_open && gap_date.is_some_and(|d| today > d) {
         out.push("terminate");
     }
+    let paused = paused_since(case).is_some();
     if extendable(p)
+        && !paused
         && !case.events.iter().any(|r| r.event.code() == "extend")
         && case.statutory_due.is_some_and(|d| today <= d)
     {
         out.push("extend");
+    }
+    if extendable(p) {
+        if paused {
+            out.push("resume");
+        } else if case.accepted_on.is_some() && case.statutory_due.is_some() {
+            out.push("pause");
+        }
     }
     if withdrawable(p) {
         out.push("withdraw");
@@ -502,7 +591,7 @@ pub fn apply(
             if !extendable(p) {
                 return Err(invalid());
             }
-            let (Some(accepted), Some(statutory)) = (case.accepted_on, case.statutory_due) else {
+            let (Some(_), Some(statutory)) = (case.accepted_on, case.statutory_due) else {
                 return Err(invalid());
             };
             if case.events.iter().any(|r| r.event.code() == "extend") {
@@ -533,18 +622,39 @@ pub fn apply(
             // Both periods run longer by the days granted, from the same
             // acceptance day (the statutory one is the law's; the promised
             // one is what the hall told the applicant).
-            let longer = |l: crate::catalogue::TimeLimit| crate::catalogue::TimeLimit {
-                value: l.value + days,
-                unit: l.unit,
-            };
-            let m = cx.matter;
-            let s = cx.calendar.due_date(accepted, longer(m.statutory_limit), cx.start_day)?;
-            let pr = cx.calendar.due_date(accepted, longer(m.promised_limit), cx.start_day)?;
-            case.statutory_due = Some(s);
-            case.promised_due = Some(pr);
-            let last = [case.notice_deadline, s, pr].into_iter().max().expect("dates");
-            case.provisional_years = cx.calendar.provisional_years(case.received_on, last);
-            p.expect("extendable")
+            case.events.push(normalised(rec, p));
+            recompute_clock(case, cx)?;
+            return Ok(p.expect("extendable"));
+        }
+        Event::Pause {
+            reason,
+            expected_days,
+            ..
+        } => {
+            if let Some(since) = paused_since(case).filter(|_| extendable(p)) {
+                return Err(LifecycleError::AlreadyPaused(since));
+            }
+            if !extendable(p) || case.accepted_on.is_none() || case.statutory_due.is_none() {
+                return Err(invalid());
+            }
+            if !text_ok(reason, true) {
+                return Err(LifecycleError::ControlCharacters("event.reason"));
+            }
+            if reason.trim().is_empty() || !(1..=365).contains(expected_days) {
+                return Err(LifecycleError::PauseIncomplete);
+            }
+            // The clock stands still: no due date while it runs.
+            case.events.push(normalised(rec, p));
+            recompute_clock(case, cx)?;
+            return Ok(p.expect("extendable"));
+        }
+        Event::Resume => {
+            if paused_since(case).is_none() || !extendable(p) {
+                return Err(invalid());
+            }
+            case.events.push(normalised(rec, p));
+            recompute_clock(case, cx)?;
+            return Ok(p.expect("extendable"));
         }
         Event::Deliver {
             method,
@@ -585,6 +695,15 @@ fn normalised(rec: &Recorded, from: Option<PlatformStatus>) -> Recorded {
         Event::Withdraw { reason } => Event::Withdraw {
             reason: reason.trim().to_owned(),
         },
+        Event::Pause {
+            procedure,
+            reason,
+            expected_days,
+        } => Event::Pause {
+            procedure: *procedure,
+            reason: reason.trim().to_owned(),
+            expected_days: *expected_days,
+        },
         Event::Extend {
             days,
             reason,
@@ -614,6 +733,71 @@ fn normalised(rec: &Recorded, from: Option<PlatformStatus>) -> Recorded {
         e => e.clone(),
     };
     Recorded { on: rec.on, event }
+}
+
+/// The day the running special procedure started, if one runs.
+pub fn paused_since(case: &PreparedCase) -> Option<Date> {
+    let mut since = None;
+    for r in &case.events {
+        match r.event {
+            Event::Pause { .. } => since = Some(r.on),
+            Event::Resume => since = None,
+            _ => {}
+        }
+    }
+    since
+}
+
+/// The promised and statutory dates of an accepted case from its events:
+/// the limits from the acceptance day, an extension's days added (art. 42),
+/// the working days of special procedures not counted (art. 45: a pause
+/// runs from its first to its last day, both included); while one runs,
+/// there is no due date (the clock stands still).
+fn recompute_clock(case: &mut PreparedCase, cx: &Context) -> Result<(), LifecycleError> {
+    let Some(accepted) = case.accepted_on else {
+        return Ok(());
+    };
+    let extension = case.events.iter().find_map(|r| match r.event {
+        Event::Extend { days, .. } => Some(days),
+        _ => None,
+    });
+    let mut pauses: Vec<crate::clock::Pause> = Vec::new();
+    for r in &case.events {
+        match &r.event {
+            Event::Pause { reason, .. } => pauses.push(crate::clock::Pause {
+                from: r.on,
+                until: None,
+                reason: reason.clone(),
+            }),
+            // The procedure's last day is the day before it is recorded
+            // as ended: the day the clock runs again counts.
+            Event::Resume => {
+                if let Some(p) = pauses.iter_mut().find(|p| p.until.is_none()) {
+                    p.until = Some(r.on.add_days(-1).max(p.from));
+                }
+            }
+            _ => {}
+        }
+    }
+    let due = |limit| -> Result<Option<Date>, CalendarError> {
+        let clock = crate::clock::Clock {
+            start: accepted,
+            limit,
+            rule: cx.start_day,
+            extension,
+            pauses: pauses.clone(),
+        };
+        clock.due(cx.calendar)
+    };
+    case.statutory_due = due(cx.matter.statutory_limit)?;
+    case.promised_due = due(cx.matter.promised_limit)?;
+    let last = [Some(case.notice_deadline), case.statutory_due, case.promised_due]
+        .into_iter()
+        .flatten()
+        .max()
+        .expect("the notice deadline");
+    case.provisional_years = cx.calendar.provisional_years(case.received_on, last);
+    Ok(())
 }
 
 /// The complete supplements arrived on `on`: the case is accepted from that
@@ -843,7 +1027,7 @@ mod tests {
         assert_eq!(owed_ids(&c, cx.matter), ["m4"]);
         assert_eq!(
             allowed(&c, "accepted_with_gaps", cx.matter, d("2026-11-27")),
-            ["supplied", "extend", "withdraw"]
+            ["supplied", "extend", "pause", "withdraw"]
         );
         let st = apply(&mut c, "accepted_with_gaps", &supplied(&["m4"], "2026-11-27"), &cx).unwrap();
         assert_eq!(st, PlatformStatus::Accepted);
@@ -867,7 +1051,7 @@ mod tests {
         );
         assert_eq!(
             allowed(&c, "accepted_with_gaps", cx.matter, d("2026-11-30")),
-            ["terminate", "extend", "withdraw"]
+            ["terminate", "extend", "pause", "withdraw"]
         );
         assert_eq!(
             apply(&mut c, "accepted_with_gaps", &supplied(&["m4"], "2026-11-30"), &cx),
@@ -974,7 +1158,7 @@ mod tests {
         assert_eq!(c.statutory_due, Some(d("2026-12-21")));
         assert_eq!(
             allowed(&c, "accepted", cx.matter, d("2026-12-01")),
-            ["extend", "withdraw"]
+            ["extend", "pause", "withdraw"]
         );
         for (e, want) in [
             (ext(11, "需要现场核查", "lead01"), LifecycleError::ExtensionDays { asked: 11, max: 10 }),
@@ -997,7 +1181,7 @@ mod tests {
             apply(&mut c.clone(), "in_review", &at("2026-12-02", ext(5, "again", "lead01")), &cx),
             Err(LifecycleError::AlreadyExtended)
         );
-        assert_eq!(allowed(&c, "in_review", cx.matter, d("2026-12-02")), ["withdraw"]);
+        assert_eq!(allowed(&c, "in_review", cx.matter, d("2026-12-02")), ["pause", "withdraw"]);
         // Not before acceptance, nor after the decision.
         let mut notice = w.supplement_case();
         assert!(apply(&mut notice, "supplement_requested", &at("2026-11-24", ext(5, "x", "lead01")), &cx).is_err());
@@ -1017,6 +1201,48 @@ mod tests {
         // An ordinary week: Fri 2026-03-06 → Fri 13 is the fifth day.
         assert_eq!(deemed("2026-03-06", "2026-03-13"), None);
         assert_eq!(deemed("2026-03-06", "2026-03-14"), Some(d("2026-03-06")));
+    }
+
+    #[test]
+    fn a_special_procedure_stops_the_clock_and_its_days_do_not_count() {
+        let w = World::new();
+        let cx = w.cx(FOOD);
+        // Accepted Mon 2026-11-23: promised 2026-12-07, statutory 2026-12-21.
+        let mut c = w.case(FOOD, &[], DecisionForm::Accept, "2026-11-23");
+        assert_eq!(allowed(&c, "accepted", cx.matter, d("2026-11-25")), ["extend", "pause", "withdraw"]);
+        let pause = |reason: &str, n| Event::Pause {
+            procedure: SpecialProcedure::ExpertReview,
+            reason: reason.into(),
+            expected_days: n,
+        };
+        assert_eq!(
+            apply(&mut c.clone(), "accepted", &at("2026-11-25", pause(" ", 5)), &cx),
+            Err(LifecycleError::PauseIncomplete)
+        );
+        assert_eq!(
+            apply(&mut c.clone(), "accepted", &at("2026-11-25", pause("x", 0)), &cx),
+            Err(LifecycleError::PauseIncomplete)
+        );
+        // Expert review from Wed 11-25; the clock stands still.
+        apply(&mut c, "in_review", &at("2026-11-25", pause("组织专家评审", 5)), &cx).unwrap();
+        assert_eq!(paused_since(&c), Some(d("2026-11-25")));
+        assert_eq!((c.promised_due, c.statutory_due), (None, None));
+        assert_eq!(allowed(&c, "in_review", cx.matter, d("2026-11-26")), ["resume", "withdraw"]);
+        assert_eq!(
+            apply(&mut c.clone(), "in_review", &at("2026-11-26", pause("again", 1)), &cx),
+            Err(LifecycleError::AlreadyPaused(d("2026-11-25")))
+        );
+        // It ends when recorded on Wed 12-02: 25, 26, 27 Nov, 30 Nov and
+        // 1 Dec did not count (5 working days), so both dates move 5 on.
+        apply(&mut c, "in_review", &at("2026-12-02", Event::Resume), &cx).unwrap();
+        assert_eq!(paused_since(&c), None);
+        assert_eq!(c.promised_due, Some(d("2026-12-14")));
+        assert_eq!(c.statutory_due, Some(d("2026-12-28")));
+        assert_eq!(
+            apply(&mut c.clone(), "in_review", &at("2026-12-03", Event::Resume), &cx),
+            Err(LifecycleError::InvalidState { event: "resume", from: "in_review".into() })
+        );
+        assert!(allowed(&c, "in_review", cx.matter, d("2026-12-03")).contains(&"pause"));
     }
 
     #[test]

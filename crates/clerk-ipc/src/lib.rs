@@ -622,6 +622,10 @@ pub enum ProgressAction {
     Withdraw,
     /// 延长办理期限 (art. 42), approved by a supervisor at the window.
     Extend,
+    /// 特别程序开始 (art. 45): the clock stands still.
+    Pause,
+    /// 特别程序结束: the clock runs again.
+    Resume,
     /// 出件送达: the result handed over.
     Deliver,
 }
@@ -643,6 +647,20 @@ pub struct QueueCount {
     pub queue: CaseQueue,
     pub text: Text,
     pub count: u32,
+}
+
+/// The special procedures of art. 45 (clerk-core `SpecialProcedure`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum SpecialProcedure {
+    Hearing,
+    Tender,
+    Auction,
+    Inspection,
+    Testing,
+    Quarantine,
+    Appraisal,
+    ExpertReview,
 }
 
 /// How a result went out.
@@ -705,8 +723,10 @@ pub struct ProgressInput {
     pub tracking_no: String,
     /// `extend`: working days, and the approving supervisor, who signs in
     /// for this one act (user id and password; the password is checked
-    /// and forgotten).
+    /// and forgotten). `pause`: the expected length in working days.
     pub days: u32,
+    /// `pause`: which special procedure.
+    pub procedure: SpecialProcedure,
     pub approver_id: String,
     pub approver_password: String,
 }
@@ -721,6 +741,7 @@ impl Default for ProgressInput {
             recipient: String::new(),
             tracking_no: String::new(),
             days: 0,
+            procedure: SpecialProcedure::ExpertReview,
             approver_id: String::new(),
             approver_password: String::new(),
         }
@@ -907,6 +928,7 @@ pub fn typescript_bindings() -> String {
         ConflictItem::decl(&cfg),
         CaseContact::decl(&cfg),
         ProgressAction::decl(&cfg),
+        SpecialProcedure::decl(&cfg),
         CaseQueue::decl(&cfg),
         QueueCount::decl(&cfg),
         DeliveryMethod::decl(&cfg),
@@ -1018,6 +1040,15 @@ mod vocabularies {
                 },
             ),
             (
+                ProgressAction::Pause,
+                Event::Pause {
+                    procedure: clerk_core::lifecycle::SpecialProcedure::Hearing,
+                    reason: String::new(),
+                    expected_days: 1,
+                },
+            ),
+            (ProgressAction::Resume, Event::Resume),
+            (
                 ProgressAction::Deliver,
                 Event::Deliver {
                     method: M::Window,
@@ -1029,6 +1060,10 @@ mod vocabularies {
         ];
         for (a, e) in events {
             assert_eq!(serde_json::to_value(a).unwrap(), e.code());
+        }
+        for p in clerk_core::lifecycle::SpecialProcedure::ALL {
+            let w: SpecialProcedure = serde_json::from_value(serde_json::to_value(p).unwrap()).unwrap();
+            assert_eq!(serde_json::to_value(w).unwrap(), serde_json::to_value(p).unwrap());
         }
         for (w, m) in [
             (DeliveryMethod::Window, M::Window),

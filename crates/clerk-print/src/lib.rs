@@ -258,6 +258,7 @@ pub fn template_kind(d: clerk_core::catalogue::DocumentKind) -> &'static str {
         D::WithdrawalNotice => "withdrawal_notice",
         D::DeliveryReceipt => "delivery_receipt",
         D::ExtensionNotice => "extension_notice",
+        D::SpecialProcedureNotice => "special_procedure_notice",
     }
 }
 
@@ -287,6 +288,7 @@ pub fn doc_no(kind: &str, year: i32, receipt_no: &str) -> String {
         "withdrawal_notice" => "撤回",
         "delivery_receipt" => "送达",
         "extension_notice" => "延期",
+        "special_procedure_notice" => "特别程序",
         _ => "文",
     };
     // {OFFICE}-{DEVICE}-{COUNTER}-{CHECK}: the device and the counter.

@@ -16,6 +16,7 @@ pub const KINDS: &[(&str, &str)] = &[
     ("withdrawal_notice", "终止审查通知书（撤回申请）"),
     ("delivery_receipt", "送达回证"),
     ("extension_notice", "延长期限告知书"),
+    ("special_procedure_notice", "特别程序告知书"),
 ];
 
 pub(crate) const BUNDLED: &[(&str, &str)] = &[
@@ -66,6 +67,10 @@ pub(crate) const BUNDLED: &[(&str, &str)] = &[
     (
         "extension_notice",
         include_str!("../../../data/templates/extension_notice.json"),
+    ),
+    (
+        "special_procedure_notice",
+        include_str!("../../../data/templates/special_procedure_notice.json"),
     ),
 ];
 

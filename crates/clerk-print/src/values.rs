@@ -284,11 +284,23 @@ fn lifecycle_values(v: &mut Values, case: &PreparedCase) {
     let mut reason = "—".to_owned();
     let (mut ext_days, mut ext_reason, mut approver) =
         ("—".to_owned(), "—".to_owned(), "—".to_owned());
+    let (mut procedure, mut procedure_reason, mut procedure_days) =
+        ("—".to_owned(), "—".to_owned(), "—".to_owned());
     let (mut method, mut recipient, mut tracking, mut documents) =
         ("—".to_owned(), "—".to_owned(), String::new(), "—".to_owned());
     for r in &case.events {
         match &r.event {
             Event::Withdraw { reason: why } => reason = why.clone(),
+            // The first special procedure: its notice is made once.
+            Event::Pause {
+                procedure: kind,
+                reason: why,
+                expected_days,
+            } if procedure == "—" => {
+                procedure = kind.zh().to_owned();
+                procedure_reason = why.clone();
+                procedure_days = expected_days.to_string();
+            }
             Event::Extend {
                 days,
                 reason: why,
@@ -323,6 +335,17 @@ fn lifecycle_values(v: &mut Values, case: &PreparedCase) {
     }
     v.set("withdraw_reason", reason);
     v.set("extended_on_zh", day("extend"));
+    v.set(
+        "paused_on_zh",
+        case.events
+            .iter()
+            .find(|r| r.event.code() == "pause")
+            .map(|r| date_zh(r.on))
+            .unwrap_or_else(|| "—".into()),
+    );
+    v.set("procedure", procedure);
+    v.set("procedure_reason", procedure_reason);
+    v.set("procedure_days", procedure_days);
     v.set("extension_days", ext_days);
     v.set("extension_reason", ext_reason);
     v.set("approver", approver);
@@ -384,6 +407,10 @@ pub fn sample_values(kind: &str) -> Values {
         ("withdrawn_on_zh", "2026年3月4日"),
         ("withdraw_reason", "申请人决定暂不经营"),
         ("extended_on_zh", "2026年3月25日"),
+        ("paused_on_zh", "2026年3月10日"),
+        ("procedure", "专家评审"),
+        ("procedure_reason", "需组织专家对经营条件进行评审"),
+        ("procedure_days", "15"),
         ("extension_days", "10"),
         ("extension_reason", "需对经营场所进行现场核查"),
         ("approver", "王主任"),

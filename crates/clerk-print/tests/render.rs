@@ -700,6 +700,20 @@ fn the_documents_after_intake_are_made_for_every_matter() {
                 "extension_notice",
                 vec!["延长期限告知书", "第四十二条第一款", "延长10个工作日", "需对经营场所进行现场核查", "王主任（2026年3月2日）"],
             ));
+            runs.push((
+                0,
+                "accepted",
+                at(
+                    "2026-03-02",
+                    Event::Pause {
+                        procedure: clerk_core::lifecycle::SpecialProcedure::ExpertReview,
+                        reason: "需组织专家对经营条件进行评审".into(),
+                        expected_days: 15,
+                    },
+                ),
+                "special_procedure_notice",
+                vec!["特别程序告知书", "第四十五条", "专家评审", "预计为15个工作日", "不计算在办理期限内"],
+            ));
             if m.materials.iter().any(|x| x.may_be_missing) {
                 runs.push((
                     3,
@@ -754,6 +768,7 @@ fn the_documents_after_intake_are_made_for_every_matter() {
         "termination_notice",
         "withdrawal_notice",
         "extension_notice",
+        "special_procedure_notice",
         "delivery_receipt",
     ] {
         assert!(seen.contains(k), "no case made a {k}: {seen:?}");
