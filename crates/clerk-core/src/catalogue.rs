@@ -231,6 +231,19 @@ pub struct FeeItem {
     pub unit: String,
     /// 收费依据: 行政许可法 art. 58 allows a fee only on a legal basis.
     pub basis: String,
+    /// When it is charged only on a condition (e.g. 「申请第二本及以上证书的」
+    /// for 证书工本费): listed on the fee notice with its condition, never
+    /// added to the total (issue #14: a single-owner transfer was billed
+    /// 90 元 for 80). Absent: charged on every case.
+    #[serde(default)]
+    pub condition: Option<String>,
+}
+
+impl FeeItem {
+    /// Charged on every case of the matter (no condition).
+    pub fn always(&self) -> bool {
+        self.condition.is_none()
+    }
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -238,11 +251,24 @@ pub struct FeeItem {
 pub struct Fee {
     /// Empty for free matters (most are).
     pub items: Vec<FeeItem>,
+    /// Who collects it (收款单位); absent: the deciding department.
+    #[serde(default)]
+    pub payee: Option<String>,
 }
 
 impl Fee {
     pub fn charged(&self) -> bool {
         !self.items.is_empty()
+    }
+
+    /// What every case of the matter pays, in fen: the items without a
+    /// condition.
+    pub fn total_fen(&self) -> u64 {
+        self.items
+            .iter()
+            .filter(|i| i.always())
+            .map(|i| i.amount_fen)
+            .sum()
     }
 }
 
@@ -434,6 +460,13 @@ impl Catalogue {
             for f in &m.fee.items {
                 if f.basis.trim().is_empty() {
                     return Err(bad("a fee needs its legal basis (行政许可法 art. 58)"));
+                }
+                if f
+                    .condition
+                    .as_deref()
+                    .is_some_and(|c| c.trim().is_empty() || !crate::intake::text_ok(c, false))
+                {
+                    return Err(bad("a fee's condition is empty or has control characters"));
                 }
             }
             let docs: HashSet<_> = m.documents.iter().copied().collect();

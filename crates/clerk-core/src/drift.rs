@@ -89,7 +89,7 @@ pub fn matter_changes(old: &Matter, new: Option<&Matter>) -> Vec<Change> {
             ));
         }
     }
-    let total = |m: &Matter| m.fee.items.iter().map(|i| i.amount_fen).sum::<u64>();
+    let total = |m: &Matter| m.fee.total_fen();
     if total(old) != total(new) {
         out.push(ch(
             format!(
@@ -157,6 +157,7 @@ mod tests {
             amount_fen: 1000,
             unit: "件".into(),
             basis: "示例".into(),
+            condition: None,
         });
         new.promised_limit.value += 5;
         let zh: Vec<String> = matter_changes(&old, Some(&new))

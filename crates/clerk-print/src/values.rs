@@ -80,31 +80,54 @@ pub fn yuan(fen: u64) -> String {
     format!("{}.{:02} 元", fen / 100, fen % 100)
 }
 
-/// The fee lines a 缴费通知书 prints, and their total.
-fn fee_values(v: &mut Values, matter: &Matter) {
+/// The fee lines a 缴费通知书 prints, and their total: the items every case
+/// pays; a conditional item (证书工本费 from the second certificate) is
+/// listed with its condition and never added (issue #14).
+fn fee_values(v: &mut Values, matter: &Matter, agency: &str) {
     let lines = matter
         .fee
         .items
         .iter()
-        .map(|f| {
-            format!(
+        .map(|f| match &f.condition {
+            None => format!(
                 "{}：{}/{}（依据：{}）",
                 f.name,
                 yuan(f.amount_fen),
                 f.unit,
                 f.basis
-            )
+            ),
+            Some(when) => format!(
+                "{}：{}，{}/{}（依据：{}；未计入合计）",
+                f.name,
+                when,
+                yuan(f.amount_fen),
+                f.unit,
+                f.basis
+            ),
         })
         .collect();
     v.lists.insert("fees".into(), lines);
-    // One of each item; the window collects more when more are issued.
-    let total: u64 = matter.fee.items.iter().map(|f| f.amount_fen).sum();
+    let conditional = matter.fee.items.iter().any(|f| !f.always());
     v.set(
         "fee_total",
-        if matter.fee.charged() {
-            format!("{}（按每项一个计费单位计）", yuan(total))
+        match (matter.fee.charged(), conditional) {
+            (false, _) => "不收费".into(),
+            (true, false) => yuan(matter.fee.total_fen()),
+            (true, true) => format!("{}（另有按条件收取的项目，见上）", yuan(matter.fee.total_fen())),
+        },
+    );
+    v.set(
+        "fee_payee",
+        matter.fee.payee.clone().unwrap_or_else(|| agency.to_owned()),
+    );
+    // 行政许可法 art. 59 binds the fees of licensing; other matters' fees
+    // (a registration fee, a 行政确认) rest on their own basis, listed above.
+    v.set(
+        "fee_law",
+        if matter.matter_type == clerk_core::catalogue::MatterType::Licensing {
+            format!("根据《中华人民共和国行政许可法》第五十九条的规定，所收费用全部上缴国库，{agency}不得截留、挪用、私分或者变相私分。")
         } else {
-            "不收费".into()
+            "收费项目、标准及依据见下列各项；未列入的收费，你（单位）有权拒绝缴纳。".to_owned()
         },
     );
 }
@@ -112,7 +135,7 @@ fn fee_values(v: &mut Values, matter: &Matter) {
 pub fn values_for_case(case: &PreparedCase, matter: &Matter, input: &CaseDocInput) -> Values {
     let material_names = |id: &str| matter.material_name(id).unwrap_or(id).to_owned();
     let mut v = Values::default();
-    fee_values(&mut v, matter);
+    fee_values(&mut v, matter, &input.agency);
     // The result (办结): today only a 即办件 completes at the counter; a
     // department's result arrives by sync and fills these in.
     let completed = case.status == CaseStatus::CompletedOnTheSpot;
@@ -399,7 +422,12 @@ pub fn sample_values(kind: &str) -> Values {
             "《中华人民共和国行政许可法》第三十二条第一款第（二）项",
         ),
         ("refer_to", "腾冲市市场监督管理局"),
-        ("fee_total", "90.00 元（按每项一个计费单位计）"),
+        ("fee_total", "80.00 元（另有按条件收取的项目，见上）"),
+        ("fee_payee", "保山市自然资源和规划局"),
+        (
+            "fee_law",
+            "收费项目、标准及依据见下列各项；未列入的收费，你（单位）有权拒绝缴纳。",
+        ),
         ("completed_on_zh", "2026年3月2日"),
         ("result", "准予办理（当场办结）"),
         ("result_detail", "相关证照或文书已当场交付申请人。"),
@@ -443,7 +471,7 @@ pub fn sample_values(kind: &str) -> Values {
         "fees".into(),
         vec![
             "不动产登记费（住宅）：80.00 元/每件（依据：发改价格规〔2016〕2559号）".into(),
-            "证书工本费（第二本起）：10.00 元/每本（依据：发改价格规〔2016〕2559号）".into(),
+            "证书工本费（第二本起）：申请人需要第二本及以上不动产权属证书的，每增加一本，10.00 元/每本（依据：发改价格规〔2016〕2559号；未计入合计）".into(),
         ],
     );
     v.qr = "https://zwfw.example.gov.cn/q?no=3205-K7QM-000123-H&v=7KQ2M9".into();

@@ -876,3 +876,43 @@ fn notices_name_the_deciding_agency_and_its_reconsideration_body() {
         "{text}"
     );
 }
+
+/// issue #14: a single-owner transfer costs 80 元, not 90 — the 证书工本费
+/// from the second certificate is listed with its condition, not added; a
+/// registration fee (行政确认) does not cite 行政许可法 art. 59, which binds
+/// licensing fees; the payee is named.
+#[test]
+fn the_fee_notice_totals_what_every_case_pays() {
+    let cat = clerk_core::catalogue::Catalogue::parse(clerk_core::SAMPLE_CATALOGUE_JSON).unwrap();
+    let m = cat
+        .matters
+        .iter()
+        .find(|m| m.name == "国有建设用地使用权及房屋所有权转移登记")
+        .unwrap();
+    assert_eq!(m.fee.total_fen(), 8000);
+    let case = case_for(&cat, m, 0, 21);
+    let mut inp = input("3205-K7QM-000021-H");
+    inp.agency = "保山市自然资源和规划局".into();
+    let made = clerk_print::Issuer::new(font())
+        .make(&case, m, &inp, &[])
+        .unwrap();
+    let fee = made.iter().find(|d| d.kind == "fee_notice").unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("fee.pdf");
+    std::fs::write(&path, &fee.pdf).unwrap();
+    let text: String = pdftotext(&path)
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    for want in [
+        "应缴合计：80.00元",
+        "证书工本费（第二本起）：申请人需要第二本及以上不动产权属证书的",
+        "未计入合计",
+        "收款单位：保山市自然资源和规划局",
+        "发改价格规〔2016〕2559号",
+    ] {
+        assert!(text.contains(want), "{want}: {text}");
+    }
+    assert!(!text.contains("90.00"), "{text}");
+    assert!(!text.contains("第五十九条"), "not a licensing fee: {text}");
+}
