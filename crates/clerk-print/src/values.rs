@@ -127,7 +127,7 @@ fn fee_values(v: &mut Values, matter: &Matter, agency: &str) {
         if matter.matter_type == clerk_core::catalogue::MatterType::Licensing {
             format!("根据《中华人民共和国行政许可法》第五十九条的规定，所收费用全部上缴国库，{agency}不得截留、挪用、私分或者变相私分。")
         } else {
-            "收费项目、标准及依据见下列各项；未列入的收费，你（单位）有权拒绝缴纳。".to_owned()
+            "收费项目、标准及依据如下。".to_owned()
         },
     );
 }
@@ -426,7 +426,7 @@ pub fn sample_values(kind: &str) -> Values {
         ("fee_payee", "保山市自然资源和规划局"),
         (
             "fee_law",
-            "收费项目、标准及依据见下列各项；未列入的收费，你（单位）有权拒绝缴纳。",
+            "收费项目、标准及依据如下。",
         ),
         ("completed_on_zh", "2026年3月2日"),
         ("result", "准予办理（当场办结）"),
