@@ -6,7 +6,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::calendar::{CalendarError, StartDay, WorkCalendar, SUPPLEMENT_NOTICE_WORKING_DAYS};
+use crate::calendar::{CalendarError, StartDay, WorkCalendar};
 use crate::catalogue::{CaseKind, Matter};
 use crate::date::Date;
 
@@ -233,6 +233,12 @@ impl DecisionError {
             E::NoticePeriodOver {
                 deadline,
                 received_on,
+            } if deadline == received_on => format!(
+                "该事项须当场书面告知是否受理及需补正的全部内容（《不动产登记暂行条例》第十七条）；收件日 {received_on} 未当场告知的，视为受理"
+            ),
+            E::NoticePeriodOver {
+                deadline,
+                received_on,
             } => {
                 format!(
                     "五个工作日的告知期已于 {deadline} 届满，自收件日 {received_on} 起即视为受理"
@@ -417,7 +423,7 @@ pub fn decide(
             }
             let deadline = f.calendar.add_working_days(
                 f.received_on,
-                SUPPLEMENT_NOTICE_WORKING_DAYS,
+                f.matter.notice_working_days(),
                 f.start_day,
             )?;
             if f.today > deadline {

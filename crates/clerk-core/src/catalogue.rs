@@ -302,6 +302,19 @@ pub enum DocumentKind {
     SpecialProcedureNotice,
 }
 
+/// When a matter's intake decision is due.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IntakeRule {
+    /// 行政许可法 art. 32: what is missing is told within five working
+    /// days of receipt (then the application counts as accepted).
+    #[default]
+    Art32,
+    /// 不动产登记暂行条例 art. 17: accepted or not on the spot, in writing;
+    /// not told on the spot → deemed accepted. No five-day window.
+    OnTheSpot,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum HandlingForm {
@@ -332,9 +345,22 @@ pub struct Matter {
     pub documents: Vec<DocumentKind>,
     pub handling_forms: Vec<HandlingForm>,
     pub max_visits: u8,
+    /// When the intake decision is due (art. 32's five working days, or
+    /// on the spot for 不动产登记); art. 32 when absent.
+    #[serde(default)]
+    pub intake_rule: IntakeRule,
 }
 
 impl Matter {
+    /// Working days after receipt within which the applicant is told what
+    /// is missing (0: on the spot).
+    pub fn notice_working_days(&self) -> u32 {
+        match self.intake_rule {
+            IntakeRule::Art32 => crate::calendar::SUPPLEMENT_NOTICE_WORKING_DAYS,
+            IntakeRule::OnTheSpot => 0,
+        }
+    }
+
     /// The name of one of this matter's materials.
     pub fn material_name(&self, id: &str) -> Option<&str> {
         self.materials

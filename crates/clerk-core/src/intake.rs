@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::calendar::{CalendarError, StartDay, WorkCalendar, SUPPLEMENT_NOTICE_WORKING_DAYS};
+use crate::calendar::{CalendarError, StartDay, WorkCalendar};
 use crate::case::{
     self, CaseStatus, Decision, DecisionError, Facts, MaterialCheck, NotAcceptReason,
     SupplementItem,
@@ -152,7 +152,7 @@ impl PreparedCase {
     ) -> Result<Vec<(&'static str, Date, Date)>, CalendarError> {
         let mut moved = Vec::new();
         let start = self.received_on;
-        let notice = calendar.add_working_days(start, SUPPLEMENT_NOTICE_WORKING_DAYS, start_day)?;
+        let notice = calendar.add_working_days(start, matter.notice_working_days(), start_day)?;
         if notice != self.notice_deadline {
             moved.push(("notice_deadline", self.notice_deadline, notice));
             self.notice_deadline = notice;
@@ -573,7 +573,7 @@ pub fn prepare(form: &IntakeForm, cx: &IntakeContext) -> Result<PreparedCase, Ve
     let notice_deadline =
         match cx
             .calendar
-            .add_working_days(cx.today, SUPPLEMENT_NOTICE_WORKING_DAYS, cx.start_day)
+            .add_working_days(cx.today, matter.notice_working_days(), cx.start_day)
         {
             Ok(d) => d,
             Err(e) => {

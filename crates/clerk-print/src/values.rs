@@ -229,6 +229,20 @@ pub fn values_for_case(case: &PreparedCase, matter: &Matter, input: &CaseDocInpu
         case.supply_by.map(date_zh).unwrap_or_else(|| "—".into()),
     );
     v.set("notice_deadline_zh", due(Some(case.notice_deadline)));
+    // What the receipt promises: art. 32's five working days, or, for
+    // 不动产登记, a decision on the spot (不动产登记暂行条例 art. 17).
+    v.set(
+        "notice_promise",
+        match matter.intake_rule {
+            clerk_core::catalogue::IntakeRule::Art32 => format!(
+                "是否受理，将在五个工作日内（{}前）告知。",
+                due(Some(case.notice_deadline))
+            ),
+            clerk_core::catalogue::IntakeRule::OnTheSpot => {
+                "依照《不动产登记暂行条例》第十七条，是否受理当场书面告知；未当场书面告知不予受理的，视为受理。".to_owned()
+            }
+        },
+    );
     v.set("issued_on_zh", date_zh(input.issued_on));
     v.set("window", &input.window);
     v.set("clerk", &input.clerk);
@@ -405,6 +419,7 @@ pub fn sample_values(kind: &str) -> Values {
         ("statutory_due_zh", "2026年3月30日"),
         ("supply_by_zh", "2026年3月9日"),
         ("notice_deadline_zh", "2026年3月9日"),
+        ("notice_promise", "是否受理，将在五个工作日内（2026年3月9日前）告知。"),
         ("issued_on_zh", "2026年3月2日"),
         ("window", "综合受理7号窗口"),
         ("clerk", "王芳"),

@@ -916,3 +916,33 @@ fn the_fee_notice_totals_what_every_case_pays() {
     assert!(!text.contains("90.00"), "{text}");
     assert!(!text.contains("第五十九条"), "not a licensing fee: {text}");
 }
+
+/// issue #14: 不动产登记 is decided on the spot (不动产登记暂行条例 art. 17):
+/// its receipt promises no five-day window, and a supplement notice is due
+/// the same day; an art. 32 matter's receipt keeps the five working days.
+#[test]
+fn a_real_estate_receipt_promises_no_five_day_window() {
+    let cat = clerk_core::catalogue::Catalogue::parse(clerk_core::SAMPLE_CATALOGUE_JSON).unwrap();
+    let issuer = clerk_print::Issuer::new(font());
+    let dir = tempfile::tempdir().unwrap();
+    let receipt_text = |name: &str, i: u64| {
+        let m = cat.matters.iter().find(|m| m.name == name).unwrap();
+        let case = case_for(&cat, m, 0, i);
+        let made = issuer.make(&case, m, &input("3205-K7QM-000031-H"), &[]).unwrap();
+        let path = dir.path().join(format!("{i}.pdf"));
+        std::fs::write(&path, &made[0].pdf).unwrap();
+        (
+            case,
+            pdftotext(&path)
+                .chars()
+                .filter(|c| !c.is_whitespace())
+                .collect::<String>(),
+        )
+    };
+    let (case, text) = receipt_text("国有建设用地使用权及房屋所有权转移登记", 31);
+    assert_eq!(case.notice_deadline, case.received_on, "on the spot");
+    assert!(text.contains("《不动产登记暂行条例》第十七条"), "{text}");
+    assert!(!text.contains("五个工作日"), "{text}");
+    let (_, text) = receipt_text("食品经营许可", 32);
+    assert!(text.contains("五个工作日内（2026年3月9日前）"), "{text}");
+}

@@ -710,3 +710,57 @@ fn the_recheck_lets_law_only_dates_move() {
         "promised_due"
     );
 }
+
+/// 不动产登记暂行条例 art. 17: a real-estate registration is told on the
+/// spot what is missing; a supplement notice the next day comes too late
+/// (the application counts as accepted), and says so with the article.
+#[test]
+fn real_estate_registration_is_decided_on_the_spot() {
+    use crate::case::{decide, CaseStatus, Decision, DecisionError, Facts, MaterialCheck, SupplementItem};
+    let cat = Catalogue::parse(crate::SAMPLE_CATALOGUE_JSON).unwrap();
+    let m = cat
+        .matters
+        .iter()
+        .find(|m| m.name == "国有建设用地使用权及房屋所有权转移登记")
+        .unwrap();
+    assert_eq!(m.notice_working_days(), 0);
+    let cal = WorkCalendar::bundled();
+    let mats: Vec<MaterialCheck> = m
+        .materials
+        .iter()
+        .map(|x| MaterialCheck {
+            material_id: x.id.clone(),
+            received: x.id != m.materials[0].id,
+            original_seen: true,
+            copies: 1,
+        })
+        .collect();
+    let d = |s: &str| Date::parse_iso(s).unwrap();
+    let notice = Decision::RequestSupplement {
+        items: vec![SupplementItem {
+            material_id: m.materials[0].id.clone(),
+            requirement: "请提交".into(),
+        }],
+    };
+    let facts = |today: &str| Facts {
+        matter: m,
+        materials: &mats,
+        received_on: d("2026-03-02"),
+        today: d(today),
+        calendar: &cal,
+        start_day: StartDay::DayZero,
+    };
+    assert_eq!(
+        decide(CaseStatus::Received, &notice, &facts("2026-03-02")),
+        Ok(CaseStatus::SupplementRequested)
+    );
+    let late = decide(CaseStatus::Received, &notice, &facts("2026-03-03")).unwrap_err();
+    assert_eq!(
+        late,
+        DecisionError::NoticePeriodOver {
+            deadline: d("2026-03-02"),
+            received_on: d("2026-03-02")
+        }
+    );
+    assert!(late.zh().contains("第十七条"), "{}", late.zh());
+}
