@@ -133,7 +133,11 @@ export type MissingMaterial = { material_id: string, name: string,
  */
 may_be_missing: boolean, };
 
-export type ApplicantForm = { kind: ApplicantKind, name: string, id_no: string, phone: string, address: string, agent_name: string, agent_id_no: string, };
+export type ApplicantForm = { kind: ApplicantKind, name: string, id_no: string, phone: string, address: string, agent_name: string, agent_id_no: string, 
+/**
+ * An organisation's legal representative (法定代表人/负责人).
+ */
+legal_representative: string, };
 
 export type MaterialCheck = { material_id: string, received: boolean, original_seen: boolean, copies: number, };
 

@@ -20,6 +20,7 @@ export function emptyForm(m: MatterDetail): IntakeForm {
       address: '',
       agent_name: '',
       agent_id_no: '',
+      legal_representative: '',
     },
     materials: m.materials.map((x) => ({ material_id: x.id, received: false, original_seen: false, copies: x.copies })),
     // The first decision the matter allows (Rust's list): accept, or for an

@@ -36,6 +36,9 @@ pub struct ApplicantForm {
     /// For an organisation: the person at the counter (经办人).
     pub agent_name: String,
     pub agent_id_no: String,
+    /// For an organisation: its legal representative (法定代表人/负责人),
+    /// printed on the notices (issue #14). Empty for a person.
+    pub legal_representative: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -229,6 +232,7 @@ pub fn check_applicant(
         ("applicant.phone", &a.phone),
         ("applicant.address", &a.address),
         ("applicant.agent_name", &a.agent_name),
+        ("applicant.legal_representative", &a.legal_representative),
         ("applicant.agent_id_no", &a.agent_id_no),
     ] {
         if !text_ok(v, false) {
@@ -245,6 +249,17 @@ pub fn check_applicant(
     n.phone = a.phone.trim().replace(' ', "");
     n.address = a.address.trim().to_owned();
     n.agent_name = a.agent_name.trim().to_owned();
+    n.legal_representative = match a.kind {
+        ApplicantKind::Organisation => a.legal_representative.trim().to_owned(),
+        ApplicantKind::Person => String::new(),
+    };
+    if n.legal_representative.chars().count() > NAME_MAX {
+        errs.push(fe(
+            "applicant.legal_representative",
+            format!("法定代表人姓名不能超过 {NAME_MAX} 个字"),
+            format!("At most {NAME_MAX} characters"),
+        ));
+    }
     n.agent_id_no = a.agent_id_no.trim().to_uppercase();
 
     if n.name.is_empty() {

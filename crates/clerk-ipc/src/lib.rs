@@ -376,6 +376,8 @@ pub struct ApplicantForm {
     pub address: String,
     pub agent_name: String,
     pub agent_id_no: String,
+    /// An organisation's legal representative (法定代表人/负责人).
+    pub legal_representative: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]

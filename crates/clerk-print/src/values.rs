@@ -186,6 +186,8 @@ pub fn values_for_case(case: &PreparedCase, matter: &Matter, input: &CaseDocInpu
             &a.address
         },
     );
+    // Empty for a person: the template's line is then left out.
+    v.set("legal_representative", &a.legal_representative);
     v.set(
         "agent",
         if a.agent_name.is_empty() {

@@ -306,6 +306,7 @@ fn case_on(
             address: "保山市隆阳区".into(),
             agent_name: "段玉兰".into(),
             agent_id_no: clerk_store::testing::citizen_id(i),
+            legal_representative: "段玉兰".into(),
         }
     };
     let gap = m.materials.iter().find(|x| x.may_be_missing);
@@ -445,6 +446,15 @@ fn cases_from_the_sample_catalogue_get_their_documents() {
                 }
                 if d.kind == "result_notice" {
                     assert!(text.contains("准予办理（当场办结）"), "{text}");
+                }
+                // issue #14: an organisation's legal representative.
+                if d.kind == "receipt" {
+                    assert_eq!(
+                        text.contains("法定代表人（负责人）：段玉兰"),
+                        case.applicant.kind == clerk_core::intake::ApplicantKind::Organisation,
+                        "{}: {text}",
+                        m.name
+                    );
                 }
                 assert!(
                     d.pdf.len() <= 200 * 1024,
