@@ -98,6 +98,8 @@ export type UiLogLevel = "error" | "warn" | "info";
 
 export type ApplicantKind = "person" | "organisation";
 
+export type IdDocType = "citizen_number" | "passport" | "hk_macao_permit" | "taiwan_permit" | "foreign_permanent_resident2017";
+
 export type MaterialItem = { id: string, name: string, required: boolean, 
 /**
  * 容缺: may be missing at acceptance (容缺受理).
@@ -133,7 +135,7 @@ export type MissingMaterial = { material_id: string, name: string,
  */
 may_be_missing: boolean, };
 
-export type ApplicantForm = { kind: ApplicantKind, name: string, id_no: string, phone: string, address: string, agent_name: string, agent_id_no: string, 
+export type ApplicantForm = { kind: ApplicantKind, name: string, id_type: IdDocType, id_no: string, phone: string, address: string, agent_name: string, agent_id_no: string, 
 /**
  * An organisation's legal representative (法定代表人/负责人).
  */

@@ -18,6 +18,7 @@ export function emptyForm(m: MatterDetail): IntakeForm {
       id_no: '',
       phone: '',
       address: '',
+      id_type: 'citizen_number',
       agent_name: '',
       agent_id_no: '',
       legal_representative: '',

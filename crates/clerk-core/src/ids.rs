@@ -24,6 +24,12 @@ pub enum IdError {
     ImpossibleDate,
     /// The birth date in a citizen ID lies after today.
     FutureDate,
+    /// The number does not have the form of its document (passport,
+    /// travel permit, the 2017 permanent-residence card).
+    DocFormat {
+        zh: &'static str,
+        en: &'static str,
+    },
 }
 
 impl fmt::Display for IdError {
@@ -37,6 +43,7 @@ impl fmt::Display for IdError {
             IdError::NumericArea => write!(f, "positions 3–8 must be digits"),
             IdError::ImpossibleDate => write!(f, "the birth date does not exist"),
             IdError::FutureDate => write!(f, "the birth date is in the future"),
+            IdError::DocFormat { en, .. } => write!(f, "{en}"),
         }
     }
 }
@@ -53,11 +60,131 @@ impl IdError {
             IdError::NumericArea => "第 3–8 位（登记管理机关行政区划码）应为数字".into(),
             IdError::ImpossibleDate => "出生日期不存在".into(),
             IdError::FutureDate => "出生日期晚于今天".into(),
+            IdError::DocFormat { zh, .. } => (*zh).into(),
         }
     }
 }
 
 impl std::error::Error for IdError {}
+
+/// The identity document a natural person shows (issue #14: Baoshan
+/// borders Myanmar; travellers from Hong Kong, Macao and Taiwan apply too).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IdDocType {
+    /// The 18-character number with the GB 11643 check: 居民身份证, 港澳台
+    /// 居民居住证, 外国人永久居留身份证 (2023 edition).
+    #[default]
+    CitizenNumber,
+    /// 护照, of any country.
+    Passport,
+    /// 港澳居民来往内地通行证.
+    HkMacaoPermit,
+    /// 台湾居民来往大陆通行证.
+    TaiwanPermit,
+    /// 外国人永久居留身份证, 2017 edition: 3 letters and 12 digits.
+    ForeignPermanentResident2017,
+}
+
+impl IdDocType {
+    pub fn zh(self) -> &'static str {
+        match self {
+            Self::CitizenNumber => "身份证件号码",
+            Self::Passport => "护照号码",
+            Self::HkMacaoPermit => "港澳居民来往内地通行证号码",
+            Self::TaiwanPermit => "台湾居民来往大陆通行证号码",
+            Self::ForeignPermanentResident2017 => "外国人永久居留身份证号码",
+        }
+    }
+}
+
+/// Check the number of an identity document of `kind`, normalised
+/// (upper case, no spaces). Only the 18-character number has a public check
+/// algorithm; the others are checked for their form [K: the current cards'
+/// numbering — 港澳 H/M + 8 digits (+2 for a renewal count on older cards),
+/// 台湾 8 digits, passports letters and digits up to the ICAO 9303 field;
+/// the 2017 permanent-residence card per domain.md §3.1 [V]].
+pub fn check_id_doc(kind: IdDocType, input: &str, today: Date) -> Result<String, IdError> {
+    let v: String = input
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect::<String>()
+        .to_ascii_uppercase();
+    let all = |s: &str, f: fn(&u8) -> bool| s.bytes().all(|b| f(&b));
+    if kind == IdDocType::CitizenNumber {
+        return check_citizen_id(&v, today).map(|c| c.number);
+    }
+    let ok = v.is_ascii()
+        && match kind {
+        IdDocType::CitizenNumber => false,
+        IdDocType::Passport => {
+            (5..=17).contains(&v.len()) && all(&v, u8::is_ascii_alphanumeric)
+        }
+        IdDocType::HkMacaoPermit => {
+            matches!(v.as_bytes().first(), Some(b'H' | b'M'))
+                && matches!(v.len(), 9 | 11)
+                && all(&v[1..], u8::is_ascii_digit)
+        }
+        IdDocType::TaiwanPermit => v.len() == 8 && all(&v, u8::is_ascii_digit),
+        IdDocType::ForeignPermanentResident2017 => {
+            v.len() == 15
+                && all(&v[..3], u8::is_ascii_uppercase)
+                && all(&v[3..], u8::is_ascii_digit)
+        }
+        };
+    if ok {
+        return Ok(v);
+    }
+    Err(IdError::DocFormat {
+        zh: match kind {
+            IdDocType::Passport => "护照号码应为 5–17 位字母或数字",
+            IdDocType::HkMacaoPermit => "港澳居民来往内地通行证号码应为 H 或 M 加 8 位（或 10 位）数字",
+            IdDocType::TaiwanPermit => "台湾居民来往大陆通行证号码应为 8 位数字",
+            _ => "2017 版外国人永久居留身份证号码应为 3 位字母加 12 位数字",
+        },
+        en: match kind {
+            IdDocType::Passport => "a passport number is 5–17 letters or digits",
+            IdDocType::HkMacaoPermit => "a Home Return Permit number is H or M and 8 (or 10) digits",
+            IdDocType::TaiwanPermit => "a Taiwan Compatriot Permit number is 8 digits",
+            _ => "a 2017 permanent-residence card number is 3 letters and 12 digits",
+        },
+    })
+}
+
+#[cfg(test)]
+mod doc_tests {
+    use super::*;
+
+    #[test]
+    fn identity_documents_other_than_the_citizen_number() {
+        let today = Date::parse_iso("2026-03-02").unwrap();
+        use IdDocType as T;
+        let rows: &[(T, &str, Option<&str>)] = &[
+            (T::Passport, "e12345678", Some("E12345678")),
+            (T::Passport, "MA 123 4567", Some("MA1234567")),
+            (T::Passport, "AB12", None),
+            (T::Passport, "E1234567-8", None),
+            (T::HkMacaoPermit, "h12345678", Some("H12345678")),
+            (T::HkMacaoPermit, "M1234567801", Some("M1234567801")),
+            (T::HkMacaoPermit, "K12345678", None),
+            (T::HkMacaoPermit, "H1234567", None),
+            (T::TaiwanPermit, "12345678", Some("12345678")),
+            (T::TaiwanPermit, "1234567A", None),
+            (T::ForeignPermanentResident2017, "a中12345678901", None),
+            (T::ForeignPermanentResident2017, "usa123456789012", Some("USA123456789012")),
+            (T::ForeignPermanentResident2017, "US1234567890123", None),
+            (T::CitizenNumber, "530502200503071231", Some("530502200503071231")),
+            (T::CitizenNumber, "530502200503071232", None),
+        ];
+        for (kind, input, want) in rows {
+            let got = check_id_doc(*kind, input, today);
+            assert_eq!(got.as_deref().ok(), *want, "{kind:?} {input}: {got:?}");
+            if let Err(e) = got {
+                assert!(!e.zh().is_empty() && !e.to_string().is_empty());
+            }
+        }
+    }
+}
 
 /// What kind of 18-character GB 11643-format number it is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

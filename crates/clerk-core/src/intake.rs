@@ -29,6 +29,8 @@ pub struct ApplicantForm {
     pub kind: ApplicantKind,
     /// Person's name, or the organisation's registered name.
     pub name: String,
+    /// A person's identity document (the 18-character number by default).
+    pub id_type: ids::IdDocType,
     /// Citizen ID / residence permit (person) or USCC (organisation).
     pub id_no: String,
     pub phone: String,
@@ -286,7 +288,23 @@ pub fn check_applicant(
             ));
         }
     };
+    if n.kind == ApplicantKind::Organisation {
+        n.id_type = ids::IdDocType::CitizenNumber;
+    }
     match n.kind {
+        ApplicantKind::Person if n.id_type != ids::IdDocType::CitizenNumber => {
+            match ids::check_id_doc(n.id_type, &n.id_no, today) {
+                _ if n.id_no.is_empty() => {
+                    errs.push(fe("applicant.id_no", "请填写证件号码", "Enter the document number"))
+                }
+                Ok(v) => n.id_no = v,
+                Err(e) => errs.push(fe(
+                    "applicant.id_no",
+                    format!("{}有误：{}", n.id_type.zh(), e.zh()),
+                    format!("Document number is invalid: {e}"),
+                )),
+            }
+        }
         ApplicantKind::Person => check_person_id("applicant.id_no", &n.id_no, &mut errs),
         ApplicantKind::Organisation => {
             if n.id_no.is_empty() {

@@ -366,11 +366,25 @@ pub struct MissingMaterial {
     pub may_be_missing: bool,
 }
 
+/// A person's identity document (clerk-core `ids::IdDocType`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum IdDocType {
+    /// 居民身份证, 港澳台居民居住证, 外国人永久居留身份证 (2023): 18 characters.
+    #[default]
+    CitizenNumber,
+    Passport,
+    HkMacaoPermit,
+    TaiwanPermit,
+    ForeignPermanentResident2017,
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(default)]
 pub struct ApplicantForm {
     pub kind: ApplicantKind,
     pub name: String,
+    pub id_type: IdDocType,
     pub id_no: String,
     pub phone: String,
     pub address: String,
@@ -898,6 +912,7 @@ pub fn typescript_bindings() -> String {
         MatterSummary::decl(&cfg),
         UiLogLevel::decl(&cfg),
         ApplicantKind::decl(&cfg),
+        IdDocType::decl(&cfg),
         MaterialItem::decl(&cfg),
         MatterDetail::decl(&cfg),
         DecisionKind::decl(&cfg),
@@ -1013,6 +1028,21 @@ mod vocabularies {
             assert_eq!(serde_json::to_value(w).unwrap(), k.as_str());
         }
         assert_eq!(MutationKind::from_code("case.delete"), MutationKind::Other);
+    }
+
+    /// The identity documents are clerk-core's by name.
+    #[test]
+    fn id_document_types_are_clerk_cores() {
+        use clerk_core::ids::IdDocType as C;
+        for (w, c) in [
+            (IdDocType::CitizenNumber, C::CitizenNumber),
+            (IdDocType::Passport, C::Passport),
+            (IdDocType::HkMacaoPermit, C::HkMacaoPermit),
+            (IdDocType::TaiwanPermit, C::TaiwanPermit),
+            (IdDocType::ForeignPermanentResident2017, C::ForeignPermanentResident2017),
+        ] {
+            assert_eq!(serde_json::to_value(w).unwrap(), serde_json::to_value(c).unwrap());
+        }
     }
 
     /// The queues are clerk-core's by name.

@@ -70,7 +70,7 @@ pub fn date_zh(d: Date) -> String {
 /// but the default is masked (domain.md §5.3).
 fn id_label(a: &clerk_core::intake::ApplicantForm) -> &'static str {
     match a.kind {
-        ApplicantKind::Person => "身份证件号码",
+        ApplicantKind::Person => a.id_type.zh(),
         ApplicantKind::Organisation => "统一社会信用代码",
     }
 }

@@ -307,6 +307,7 @@ fn case_on(
             agent_name: "段玉兰".into(),
             agent_id_no: clerk_store::testing::citizen_id(i),
             legal_representative: "段玉兰".into(),
+            id_type: Default::default(),
         }
     };
     let gap = m.materials.iter().find(|x| x.may_be_missing);

@@ -764,3 +764,31 @@ fn real_estate_registration_is_decided_on_the_spot() {
     );
     assert!(late.zh().contains("第十七条"), "{}", late.zh());
 }
+
+/// Issue #14: a person may show a passport or a travel permit instead of
+/// the 18-character number; each is checked by its own form, and the
+/// error names the document.
+#[test]
+fn a_person_may_apply_with_a_passport_or_a_travel_permit() {
+    use crate::ids::IdDocType;
+    let today = Date::parse_iso("2026-03-02").unwrap();
+    let person = |t: IdDocType, no: &str| ApplicantForm {
+        name: "AUNG KYAW".into(),
+        id_type: t,
+        id_no: no.into(),
+        phone: "13808720000".into(),
+        ..Default::default()
+    };
+    let (n, errs) = check_applicant(&person(IdDocType::Passport, "ma 1234567"), None, today);
+    assert!(errs.is_empty(), "{errs:?}");
+    assert_eq!(n.id_no, "MA1234567");
+    let (_, errs) = check_applicant(&person(IdDocType::Passport, "1234"), None, today);
+    assert_eq!(errs.len(), 1);
+    assert_eq!(errs[0].field, "applicant.id_no");
+    assert!(errs[0].zh.starts_with("护照号码有误"), "{}", errs[0].zh);
+    let (_, errs) = check_applicant(&person(IdDocType::TaiwanPermit, "12345678"), None, today);
+    assert!(errs.is_empty(), "{errs:?}");
+    // The default stays the 18-character number with its check.
+    let (_, errs) = check_applicant(&person(IdDocType::CitizenNumber, "E12345678"), None, today);
+    assert_eq!(errs[0].field, "applicant.id_no");
+}
