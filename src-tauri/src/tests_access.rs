@@ -55,7 +55,9 @@ fn args_of(command: &str) -> Option<Value> {
         "withheld_preview" => json!({"caseId": "none", "kind": "non_acceptance_notice"}),
         "catalogue_drift" => json!({"code": "none", "version": 1}),
         "edit_case_fields" => json!({"caseId": "none", "edits": []}),
-        "progress_case" => json!({"caseId": "none", "input": {"action": "withdraw", "reason": "x"}}),
+        "progress_case" => {
+            json!({"caseId": "none", "input": {"action": "withdraw", "reason": "x"}})
+        }
         "queue_cases" => json!({"queue": "due_soon"}),
         "retry_outbox_item" => json!({"seq": 999}),
         "enroll_device" => json!({"code": "x"}),

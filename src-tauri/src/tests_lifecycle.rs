@@ -21,6 +21,30 @@ fn kinds(docs: &Value) -> Vec<String> {
         .collect()
 }
 
+/// 食品经营许可 for 李四, taken in on the app's day (m4 not received when
+/// `without_m4`) with `decision`: the confirmation.
+fn take_in_food(
+    w: &tauri::WebviewWindow<tauri::test::MockRuntime>,
+    without_m4: bool,
+    decision: Value,
+) -> Value {
+    invoke(w, "take_in", food_form(&valid_id(), without_m4, decision)).unwrap()["confirmation"]
+        .clone()
+}
+
+/// An action after intake on the app's day.
+fn progress(
+    w: &tauri::WebviewWindow<tauri::test::MockRuntime>,
+    case_id: &Value,
+    input: Value,
+) -> Result<Value, Value> {
+    invoke(
+        w,
+        "progress_case",
+        json!({"caseId": case_id, "input": input}),
+    )
+}
+
 /// How many cases a queue holds now.
 fn count(w: &tauri::WebviewWindow<tauri::test::MockRuntime>, queue: &str) -> u64 {
     let counts = invoke(w, "queue_counts", json!({})).unwrap();
@@ -49,18 +73,13 @@ fn actions(p: &Value) -> Vec<&str> {
 #[test]
 fn a_supplement_case_comes_back_and_is_accepted_without_a_new_intake() {
     let (_app, w) = app_on("2026-03-02", default_config());
-    let out = invoke(
+    let out = take_in_food(
         &w,
-        "take_in",
-        food_form(
-            &valid_id(),
-            true,
-            json!({"kind": "request_supplement", "items": [{"material_id": "m4", "requirement": "请提交加盖公章的原件"}]}),
-        ),
-    )
-    .unwrap();
-    let case_id = out["confirmation"]["case_id"].clone();
-    let receipt = out["confirmation"]["receipt_no"].clone();
+        true,
+        json!({"kind": "request_supplement", "items": [{"material_id": "m4", "requirement": "请提交加盖公章的原件"}]}),
+    );
+    let case_id = out["case_id"].clone();
+    let receipt = out["receipt_no"].clone();
     assert_eq!(
         kinds(&invoke(&w, "case_documents", json!({"caseId": case_id})).unwrap()),
         ["receipt", "supplement_notice"]
@@ -77,20 +96,24 @@ fn a_supplement_case_comes_back_and_is_accepted_without_a_new_intake() {
 
     day(&w, "2026-03-04");
     // Nothing ticked: refused on its field, nothing recorded.
-    let err = invoke(
+    let err = progress(
         &w,
-        "progress_case",
-        json!({"caseId": case_id, "input": {"action": "supplied", "material_ids": []}}),
+        &case_id,
+        json!({"action": "supplied", "material_ids": []}),
     )
     .unwrap_err();
-    assert_eq!((err["kind"].as_str(), err["field"].as_str()), (Some("validation"), Some("event.material_ids")), "{err}");
+    assert_eq!(
+        (err["kind"].as_str(), err["field"].as_str()),
+        (Some("validation"), Some("event.material_ids")),
+        "{err}"
+    );
     assert!(err["message"].as_str().unwrap().contains("请勾选"), "{err}");
     assert_eq!(invoke(&w, "sync_status", json!({})).unwrap()["unsent"], 1);
 
-    let p = invoke(
+    let p = progress(
         &w,
-        "progress_case",
-        json!({"caseId": case_id, "input": {"action": "supplied", "material_ids": ["m4"]}}),
+        &case_id,
+        json!({"action": "supplied", "material_ids": ["m4"]}),
     )
     .unwrap();
     assert_eq!(p["status"], "accepted", "{p}");
@@ -101,8 +124,18 @@ fn a_supplement_case_comes_back_and_is_accepted_without_a_new_intake() {
     assert_eq!(p["promised_due"], "2026-03-18");
     assert!(p["owed"].as_array().unwrap().is_empty());
     assert_eq!(p["history"][0]["on"], "2026-03-04");
-    assert!(p["history"][0]["text"]["zh"].as_str().unwrap().starts_with("补交材料："), "{p}");
-    assert_eq!(actions(&p), ["extend", "pause", "withdraw"], "nothing more to supply");
+    assert!(
+        p["history"][0]["text"]["zh"]
+            .as_str()
+            .unwrap()
+            .starts_with("补交材料："),
+        "{p}"
+    );
+    assert_eq!(
+        actions(&p),
+        ["extend", "pause", "withdraw"],
+        "nothing more to supply"
+    );
     assert_eq!(invoke(&w, "sync_status", json!({})).unwrap()["unsent"], 2);
 
     // Out of 待补正; running now (green: 10 working days left).
@@ -110,7 +143,10 @@ fn a_supplement_case_comes_back_and_is_accepted_without_a_new_intake() {
     assert_eq!(count(&w, "due_soon"), 0);
     // The acceptance notice follows; the earlier documents stay as issued.
     let docs = invoke(&w, "case_documents", json!({"caseId": case_id})).unwrap();
-    assert_eq!(kinds(&docs), ["receipt", "supplement_notice", "acceptance_notice"]);
+    assert_eq!(
+        kinds(&docs),
+        ["receipt", "supplement_notice", "acceptance_notice"]
+    );
     // Same case, same receipt number: no new intake.
     let list = invoke(&w, "list_cases", json!({"query": receipt})).unwrap();
     assert_eq!(list.as_array().unwrap().len(), 1);
@@ -118,10 +154,10 @@ fn a_supplement_case_comes_back_and_is_accepted_without_a_new_intake() {
     assert_eq!(list[0]["promised_due"], "2026-03-18");
 
     // Supplying again is no longer possible.
-    let err = invoke(
+    let err = progress(
         &w,
-        "progress_case",
-        json!({"caseId": case_id, "input": {"action": "supplied", "material_ids": ["m4"]}}),
+        &case_id,
+        json!({"action": "supplied", "material_ids": ["m4"]}),
     )
     .unwrap_err();
     assert!(err["message"].as_str().unwrap().contains("已受理"), "{err}");
@@ -132,40 +168,39 @@ fn a_supplement_case_comes_back_and_is_accepted_without_a_new_intake() {
 #[test]
 fn a_gap_case_that_misses_its_date_is_terminated_with_its_notice() {
     let (_app, w) = app_on("2026-03-02", default_config());
-    let out = invoke(
+    let out = take_in_food(
         &w,
-        "take_in",
-        food_form(
-            &valid_id(),
-            true,
-            json!({"kind": "accept_with_gaps", "supply_by": "2026-03-04", "commitment_signed": true}),
-        ),
-    )
-    .unwrap();
-    let case_id = out["confirmation"]["case_id"].clone();
+        true,
+        json!({"kind": "accept_with_gaps", "supply_by": "2026-03-04", "commitment_signed": true}),
+    );
+    let case_id = out["case_id"].clone();
     invoke(&w, "case_documents", json!({"caseId": case_id})).unwrap();
     day(&w, "2026-03-04");
     let p = invoke(&w, "case_progress", json!({"caseId": case_id})).unwrap();
-    assert_eq!(actions(&p), ["supplied", "extend", "pause", "withdraw"], "{p}");
+    assert_eq!(
+        actions(&p),
+        ["supplied", "extend", "pause", "withdraw"],
+        "{p}"
+    );
     assert_eq!(p["supply_by"], "2026-03-04");
-    let err = invoke(
-        &w,
-        "progress_case",
-        json!({"caseId": case_id, "input": {"action": "terminate"}}),
-    )
-    .unwrap_err();
-    assert!(err["message"].as_str().unwrap().contains("期限届满前不能终止"), "{err}");
+    let err = progress(&w, &case_id, json!({"action": "terminate"})).unwrap_err();
+    assert!(
+        err["message"]
+            .as_str()
+            .unwrap()
+            .contains("期限届满前不能终止"),
+        "{err}"
+    );
 
     assert_eq!(count(&w, "gaps_owed"), 1);
     day(&w, "2026-03-05");
     let p = invoke(&w, "case_progress", json!({"caseId": case_id})).unwrap();
-    assert_eq!(actions(&p), ["terminate", "extend", "pause", "withdraw"], "{p}");
-    let p = invoke(
-        &w,
-        "progress_case",
-        json!({"caseId": case_id, "input": {"action": "terminate"}}),
-    )
-    .unwrap();
+    assert_eq!(
+        actions(&p),
+        ["terminate", "extend", "pause", "withdraw"],
+        "{p}"
+    );
+    let p = progress(&w, &case_id, json!({"action": "terminate"})).unwrap();
     assert_eq!(p["status"], "terminated", "{p}");
     assert!(actions(&p).is_empty());
     assert_eq!(count(&w, "gaps_owed"), 0, "an ended case is in no queue");
@@ -182,44 +217,40 @@ fn a_gap_case_that_misses_its_date_is_terminated_with_its_notice() {
 #[test]
 fn a_withdrawal_records_its_reason_and_ends_the_case() {
     let (_app, w) = app_on("2026-03-02", default_config());
-    let out = invoke(
-        &w,
-        "take_in",
-        food_form(&valid_id(), false, json!({"kind": "accept"})),
-    )
-    .unwrap();
-    let case_id = out["confirmation"]["case_id"].clone();
+    let out = take_in_food(&w, false, json!({"kind": "accept"}));
+    let case_id = out["case_id"].clone();
     // Due soon: 10 working days promised from 2026-03-02 (due 03-16); on
     // 03-13 one working day is left — red with the default thresholds.
     day(&w, "2026-03-13");
     assert_eq!(count(&w, "due_soon"), 1);
     let due = invoke(&w, "queue_cases", json!({"queue": "due_soon"})).unwrap();
     assert_eq!(due[0]["light"], "red", "{due}");
-    let err = invoke(
-        &w,
-        "progress_case",
-        json!({"caseId": case_id, "input": {"action": "withdraw", "reason": "  "}}),
-    )
-    .unwrap_err();
+    let err = progress(&w, &case_id, json!({"action": "withdraw", "reason": "  "})).unwrap_err();
     assert_eq!(err["field"], "event.reason", "{err}");
     // A result cannot be delivered before the departments decided.
-    let err = invoke(
+    let err = progress(
         &w,
-        "progress_case",
-        json!({"caseId": case_id, "input": {"action": "deliver", "method": "window", "recipient": "李四"}}),
+        &case_id,
+        json!({"action": "deliver", "method": "window", "recipient": "李四"}),
     )
     .unwrap_err();
-    assert!(err["message"].as_str().unwrap().contains("不能办理此项"), "{err}");
-    let p = invoke(
+    assert!(
+        err["message"].as_str().unwrap().contains("不能办理此项"),
+        "{err}"
+    );
+    let p = progress(
         &w,
-        "progress_case",
-        json!({"caseId": case_id, "input": {"action": "withdraw", "reason": "申请人决定暂不经营"}}),
+        &case_id,
+        json!({"action": "withdraw", "reason": "申请人决定暂不经营"}),
     )
     .unwrap();
     assert_eq!(p["status"], "withdrawn");
     assert!(actions(&p).is_empty());
     let docs = invoke(&w, "case_documents", json!({"caseId": case_id})).unwrap();
-    assert!(kinds(&docs).contains(&"withdrawal_notice".to_owned()), "{docs}");
+    assert!(
+        kinds(&docs).contains(&"withdrawal_notice".to_owned()),
+        "{docs}"
+    );
     // Not a case of this PC: said so.
     let err = invoke(&w, "case_progress", json!({"caseId": "nope"})).unwrap_err();
     assert_eq!(err["kind"], "not_found");
@@ -232,43 +263,54 @@ fn a_withdrawal_records_its_reason_and_ends_the_case() {
 #[test]
 fn an_extension_is_approved_by_a_supervisor_at_the_clerks_pc() {
     let (_app, w) = app_on("2026-03-02", default_config());
-    let out = invoke(
-        &w,
-        "take_in",
-        food_form(&valid_id(), false, json!({"kind": "accept"})),
-    )
-    .unwrap();
-    let case_id = out["confirmation"]["case_id"].clone();
+    let out = take_in_food(&w, false, json!({"kind": "accept"}));
+    let case_id = out["case_id"].clone();
     day(&w, "2026-03-20");
     let p = invoke(&w, "case_progress", json!({"caseId": case_id})).unwrap();
     assert_eq!(actions(&p), ["extend", "pause", "withdraw"], "{p}");
     let extend = |who: &str, pw: &str, days: u32| {
-        invoke(
+        progress(
             &w,
-            "progress_case",
-            json!({"caseId": case_id, "input": {"action": "extend", "days": days,
-                   "reason": "需对经营场所进行现场核查", "approver_id": who, "approver_password": pw}}),
+            &case_id,
+            json!({"action": "extend", "days": days,
+                   "reason": "需对经营场所进行现场核查", "approver_id": who, "approver_password": pw}),
         )
     };
     // The rules first: too many days is refused before any password.
     let err = extend("lead01", "wrong", 11).unwrap_err();
     assert_eq!(err["field"], "event.days", "{err}");
     let err = extend("lead01", "not-the-password", 10).unwrap_err();
-    assert_eq!((err["kind"].as_str(), err["field"].as_str()), (Some("validation"), Some("event.approver")), "{err}");
+    assert_eq!(
+        (err["kind"].as_str(), err["field"].as_str()),
+        (Some("validation"), Some("event.approver")),
+        "{err}"
+    );
     let err = extend("clerk02", crate::tests::CLERK_PASSWORD, 10).unwrap_err();
     assert_eq!(err["kind"], "permission", "{err}");
-    assert!(err["message"].as_str().unwrap().contains("不是窗口负责人"), "{err}");
+    assert!(
+        err["message"].as_str().unwrap().contains("不是窗口负责人"),
+        "{err}"
+    );
     let p = extend("lead01", crate::tests::CLERK_PASSWORD, 10).unwrap();
     assert_eq!(p["status"], "accepted");
     // Statutory 20 → 30 working days from 2026-03-02; promised 10 → 20.
     assert_eq!(p["promised_due"], "2026-03-30");
-    assert!(p["history"][0]["text"]["zh"].as_str().unwrap().contains("王主任 批准"), "{p}");
+    assert!(
+        p["history"][0]["text"]["zh"]
+            .as_str()
+            .unwrap()
+            .contains("王主任 批准"),
+        "{p}"
+    );
     assert!(!actions(&p).contains(&"extend"), "one extension only");
     // Still the clerk's session.
     let s = invoke(&w, "session_state", json!({})).unwrap();
     assert_eq!(s["user"]["user_id"], "clerk01", "{s}");
     let docs = invoke(&w, "case_documents", json!({"caseId": case_id})).unwrap();
-    assert!(kinds(&docs).contains(&"extension_notice".to_owned()), "{docs}");
+    assert!(
+        kinds(&docs).contains(&"extension_notice".to_owned()),
+        "{docs}"
+    );
 }
 
 /// A special procedure (art. 45): the clock stands still while it runs
@@ -277,41 +319,34 @@ fn an_extension_is_approved_by_a_supervisor_at_the_clerks_pc() {
 #[test]
 fn a_special_procedure_stops_the_clock_until_it_ends() {
     let (_app, w) = app_on("2026-03-02", default_config());
-    let out = invoke(
-        &w,
-        "take_in",
-        food_form(&valid_id(), false, json!({"kind": "accept"})),
-    )
-    .unwrap();
-    let case_id = out["confirmation"]["case_id"].clone();
+    let out = take_in_food(&w, false, json!({"kind": "accept"}));
+    let case_id = out["case_id"].clone();
     day(&w, "2026-03-04");
-    let err = invoke(
+    let err = progress(
         &w,
-        "progress_case",
-        json!({"caseId": case_id, "input": {"action": "pause", "procedure": "expert_review", "days": 15, "reason": " "}}),
+        &case_id,
+        json!({"action": "pause", "procedure": "expert_review", "days": 15, "reason": " "}),
     )
     .unwrap_err();
     assert_eq!(err["field"], "event.reason", "{err}");
-    let p = invoke(
-        &w,
-        "progress_case",
-        json!({"caseId": case_id, "input": {"action": "pause", "procedure": "expert_review", "days": 15, "reason": "组织专家评审"}}),
-    )
+    let p = progress(&w, &case_id, json!({"action": "pause", "procedure": "expert_review", "days": 15, "reason": "组织专家评审"}))
     .unwrap();
-    assert_eq!(p["promised_due"], Value::Null, "the clock stands still: {p}");
+    assert_eq!(
+        p["promised_due"],
+        Value::Null,
+        "the clock stands still: {p}"
+    );
     assert_eq!(actions(&p), ["resume", "withdraw"]);
     let docs = invoke(&w, "case_documents", json!({"caseId": case_id})).unwrap();
-    assert!(kinds(&docs).contains(&"special_procedure_notice".to_owned()), "{docs}");
+    assert!(
+        kinds(&docs).contains(&"special_procedure_notice".to_owned()),
+        "{docs}"
+    );
     // Ended on Wed 03-11: 4, 5, 6, 9 and 10 March did not count; the
     // promised date (10 working days from 03-02: 03-16) moves 5 on.
     day(&w, "2026-03-11");
-    let p = invoke(
-        &w,
-        "progress_case",
-        json!({"caseId": case_id, "input": {"action": "resume"}}),
-    )
-    .unwrap();
+    let p = progress(&w, &case_id, json!({"action": "resume"})).unwrap();
     assert_eq!(p["promised_due"], "2026-03-23", "{p}");
-    let list = invoke(&w, "list_cases", json!({"query": out["confirmation"]["receipt_no"]})).unwrap();
+    let list = invoke(&w, "list_cases", json!({"query": out["receipt_no"]})).unwrap();
     assert_eq!(list[0]["promised_due"], "2026-03-23");
 }

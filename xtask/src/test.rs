@@ -272,7 +272,14 @@ pub fn e2e_only(files: &[&str]) -> Result {
     deps::ui_build()?;
     sh::run(
         sh::cmd(&cargo())
-            .args(["build", "-p", "window-clerk", "-p", "platform-server", "--locked"])
+            .args([
+                "build",
+                "-p",
+                "window-clerk",
+                "-p",
+                "platform-server",
+                "--locked",
+            ])
             .current_dir(root()),
     )?;
     let mut tally = Tally::default();

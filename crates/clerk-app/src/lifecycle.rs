@@ -132,8 +132,14 @@ fn entry(r: &Recorded, matter: &clerk_core::catalogue::Matter) -> ProgressEntry 
             reason,
             expected_days,
         } => (
-            format!("特别程序开始：{}，预计 {expected_days} 个工作日（{reason}），期间不计入办理期限", procedure.zh()),
-            format!("Special procedure: {}, about {expected_days} working days ({reason}); not counted", procedure.en()),
+            format!(
+                "特别程序开始：{}，预计 {expected_days} 个工作日（{reason}），期间不计入办理期限",
+                procedure.zh()
+            ),
+            format!(
+                "Special procedure: {}, about {expected_days} working days ({reason}); not counted",
+                procedure.en()
+            ),
         ),
         e => (e.zh().to_owned(), e.en().to_owned()),
     };
@@ -186,13 +192,16 @@ async fn load(
         .await?
         .ok_or_else(not_found)?;
     let pinned = core.catalogue_pinned(st.case.matter_version).await;
-    let matter = pinned.matter(&st.case.matter_code).cloned().ok_or_else(|| {
-        CmdError::new(
-            ErrorKind::NotFound,
-            "目录中没有该事项",
-            "The matter is not in the catalogue",
-        )
-    })?;
+    let matter = pinned
+        .matter(&st.case.matter_code)
+        .cloned()
+        .ok_or_else(|| {
+            CmdError::new(
+                ErrorKind::NotFound,
+                "目录中没有该事项",
+                "The matter is not in the catalogue",
+            )
+        })?;
     Ok((st, matter))
 }
 
@@ -310,7 +319,11 @@ fn queue_of(q: CaseQueue) -> lc::Queue {
 /// The cases of a queue, soonest promised date first; "due soon" keeps the
 /// running cases whose light is yellow or red, or that are overdue. A clerk
 /// sees their own; a supervisor the PC's (as "my cases").
-async fn queue_rows(core: &AppCore, me: &crate::gate::User, q: lc::Queue) -> CmdResult<Vec<CaseListItem>> {
+async fn queue_rows(
+    core: &AppCore,
+    me: &crate::gate::User,
+    q: lc::Queue,
+) -> CmdResult<Vec<CaseListItem>> {
     let store = core.store().await?;
     let clerk = (!me.sees_all_cases()).then(|| me.user_id.clone());
     let statuses: Vec<&'static str> = q.statuses().iter().map(|s| s.as_str()).collect();

@@ -341,7 +341,8 @@ pub(crate) async fn approve_as(
     let field = "event.approver";
     // Said on the approver's field, never as a sign-in refusal: the
     // clerk's own session is not touched.
-    let no = |e: CmdError| CmdError::new(ErrorKind::Validation, e.message, e.message_en).on_field(field);
+    let no =
+        |e: CmdError| CmdError::new(ErrorKind::Validation, e.message, e.message_en).on_field(field);
     let store = core.store().await?;
     let id = user_id.trim().to_owned();
     if id.is_empty() {
@@ -365,7 +366,11 @@ pub(crate) async fn approve_as(
         return Err(CmdError::new(
             ErrorKind::Permission,
             format!("{} 不是{}，不能批准此项", row.display_name, role.zh()),
-            format!("{} is not a {}: they cannot approve this", row.display_name, role.as_str()),
+            format!(
+                "{} is not a {}: they cannot approve this",
+                row.display_name,
+                role.as_str()
+            ),
         )
         .on_field(field));
     }
@@ -375,7 +380,11 @@ pub(crate) async fn approve_as(
         roles: row.roles.clone(),
         online: false,
     };
-    core.audit_session("session.approve", &approver, serde_json::json!({ "for": what }));
+    core.audit_session(
+        "session.approve",
+        &approver,
+        serde_json::json!({ "for": what }),
+    );
     Ok(approver)
 }
 

@@ -178,20 +178,36 @@ mod fit_tests {
         let fit = |w, h| fit_window((w, h), (1280.0, 800.0));
         assert_eq!(
             fit(1920.0, 1040.0),
-            WindowFit { width: 1280.0, height: 800.0, maximise: false }
+            WindowFit {
+                width: 1280.0,
+                height: 800.0,
+                maximise: false
+            }
         );
         // 1366×768 less a 40 px task bar.
         assert_eq!(
             fit(1366.0, 728.0),
-            WindowFit { width: 1366.0, height: 728.0, maximise: true }
+            WindowFit {
+                width: 1366.0,
+                height: 728.0,
+                maximise: true
+            }
         );
         assert_eq!(
             fit(1280.0, 800.0),
-            WindowFit { width: 1280.0, height: 800.0, maximise: false }
+            WindowFit {
+                width: 1280.0,
+                height: 800.0,
+                maximise: false
+            }
         );
         assert_eq!(
             fit(1024.0, 600.0),
-            WindowFit { width: 1024.0, height: 600.0, maximise: true }
+            WindowFit {
+                width: 1024.0,
+                height: 600.0,
+                maximise: true
+            }
         );
     }
 }

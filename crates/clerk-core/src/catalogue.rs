@@ -414,8 +414,7 @@ impl Catalogue {
             if !dept_codes.insert(d.code.as_str()) {
                 return Err(bad("code appears twice"));
             }
-            if d
-                .review_body
+            if d.review_body
                 .as_deref()
                 .is_some_and(|b| b.trim().is_empty() || !crate::intake::text_ok(b, false))
             {
@@ -487,8 +486,7 @@ impl Catalogue {
                 if f.basis.trim().is_empty() {
                     return Err(bad("a fee needs its legal basis (行政许可法 art. 58)"));
                 }
-                if f
-                    .condition
+                if f.condition
                     .as_deref()
                     .is_some_and(|c| c.trim().is_empty() || !crate::intake::text_ok(c, false))
                 {

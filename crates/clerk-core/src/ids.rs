@@ -116,21 +116,21 @@ pub fn check_id_doc(kind: IdDocType, input: &str, today: Date) -> Result<String,
     }
     let ok = v.is_ascii()
         && match kind {
-        IdDocType::CitizenNumber => false,
-        IdDocType::Passport => {
-            (5..=17).contains(&v.len()) && all(&v, u8::is_ascii_alphanumeric)
-        }
-        IdDocType::HkMacaoPermit => {
-            matches!(v.as_bytes().first(), Some(b'H' | b'M'))
-                && matches!(v.len(), 9 | 11)
-                && all(&v[1..], u8::is_ascii_digit)
-        }
-        IdDocType::TaiwanPermit => v.len() == 8 && all(&v, u8::is_ascii_digit),
-        IdDocType::ForeignPermanentResident2017 => {
-            v.len() == 15
-                && all(&v[..3], u8::is_ascii_uppercase)
-                && all(&v[3..], u8::is_ascii_digit)
-        }
+            IdDocType::CitizenNumber => false,
+            IdDocType::Passport => {
+                (5..=17).contains(&v.len()) && all(&v, u8::is_ascii_alphanumeric)
+            }
+            IdDocType::HkMacaoPermit => {
+                matches!(v.as_bytes().first(), Some(b'H' | b'M'))
+                    && matches!(v.len(), 9 | 11)
+                    && all(&v[1..], u8::is_ascii_digit)
+            }
+            IdDocType::TaiwanPermit => v.len() == 8 && all(&v, u8::is_ascii_digit),
+            IdDocType::ForeignPermanentResident2017 => {
+                v.len() == 15
+                    && all(&v[..3], u8::is_ascii_uppercase)
+                    && all(&v[3..], u8::is_ascii_digit)
+            }
         };
     if ok {
         return Ok(v);
@@ -138,13 +138,17 @@ pub fn check_id_doc(kind: IdDocType, input: &str, today: Date) -> Result<String,
     Err(IdError::DocFormat {
         zh: match kind {
             IdDocType::Passport => "护照号码应为 5–17 位字母或数字",
-            IdDocType::HkMacaoPermit => "港澳居民来往内地通行证号码应为 H 或 M 加 8 位（或 10 位）数字",
+            IdDocType::HkMacaoPermit => {
+                "港澳居民来往内地通行证号码应为 H 或 M 加 8 位（或 10 位）数字"
+            }
             IdDocType::TaiwanPermit => "台湾居民来往大陆通行证号码应为 8 位数字",
             _ => "2017 版外国人永久居留身份证号码应为 3 位字母加 12 位数字",
         },
         en: match kind {
             IdDocType::Passport => "a passport number is 5–17 letters or digits",
-            IdDocType::HkMacaoPermit => "a Home Return Permit number is H or M and 8 (or 10) digits",
+            IdDocType::HkMacaoPermit => {
+                "a Home Return Permit number is H or M and 8 (or 10) digits"
+            }
             IdDocType::TaiwanPermit => "a Taiwan Compatriot Permit number is 8 digits",
             _ => "a 2017 permanent-residence card number is 3 letters and 12 digits",
         },
@@ -171,9 +175,17 @@ mod doc_tests {
             (T::TaiwanPermit, "12345678", Some("12345678")),
             (T::TaiwanPermit, "1234567A", None),
             (T::ForeignPermanentResident2017, "a中12345678901", None),
-            (T::ForeignPermanentResident2017, "usa123456789012", Some("USA123456789012")),
+            (
+                T::ForeignPermanentResident2017,
+                "usa123456789012",
+                Some("USA123456789012"),
+            ),
             (T::ForeignPermanentResident2017, "US1234567890123", None),
-            (T::CitizenNumber, "530502200503071231", Some("530502200503071231")),
+            (
+                T::CitizenNumber,
+                "530502200503071231",
+                Some("530502200503071231"),
+            ),
             (T::CitizenNumber, "530502200503071232", None),
         ];
         for (kind, input, want) in rows {

@@ -294,9 +294,11 @@ pub fn check_applicant(
     match n.kind {
         ApplicantKind::Person if n.id_type != ids::IdDocType::CitizenNumber => {
             match ids::check_id_doc(n.id_type, &n.id_no, today) {
-                _ if n.id_no.is_empty() => {
-                    errs.push(fe("applicant.id_no", "请填写证件号码", "Enter the document number"))
-                }
+                _ if n.id_no.is_empty() => errs.push(fe(
+                    "applicant.id_no",
+                    "请填写证件号码",
+                    "Enter the document number",
+                )),
                 Ok(v) => n.id_no = v,
                 Err(e) => errs.push(fe(
                     "applicant.id_no",
@@ -709,7 +711,10 @@ pub fn documents_for(status: CaseStatus, matter: &Matter) -> Vec<crate::catalogu
 /// termination or a withdrawal and the 送达回证 of a delivered result. The
 /// after-intake documents belong to every matter (the catalogue lists the
 /// intake ones): any case can be withdrawn or have its result delivered.
-pub fn documents_for_case(case: &PreparedCase, matter: &Matter) -> Vec<crate::catalogue::DocumentKind> {
+pub fn documents_for_case(
+    case: &PreparedCase,
+    matter: &Matter,
+) -> Vec<crate::catalogue::DocumentKind> {
     use crate::catalogue::DocumentKind as D;
     let gaps_filled = case.status == CaseStatus::Accepted
         && matches!(case.decision, DecisionForm::AcceptWithGaps { .. });

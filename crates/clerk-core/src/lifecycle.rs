@@ -336,16 +336,18 @@ impl LifecycleError {
             }
             Self::NothingSupplied => "请勾选申请人本次补交的材料".into(),
             Self::NotOwed(id) => format!("「{}」不在该办件待补的材料中", material(id)),
-            Self::GapDatePassed { supply_by } => format!(
-                "容缺材料应于 {supply_by} 前补齐，已逾期：只能按承诺书终止办理"
-            ),
-            Self::GapDateNotPassed { supply_by } => format!(
-                "容缺材料的补齐期限为 {supply_by}，期限届满前不能终止办理"
-            ),
+            Self::GapDatePassed { supply_by } => {
+                format!("容缺材料应于 {supply_by} 前补齐，已逾期：只能按承诺书终止办理")
+            }
+            Self::GapDateNotPassed { supply_by } => {
+                format!("容缺材料的补齐期限为 {supply_by}，期限届满前不能终止办理")
+            }
             Self::ReasonMissing => "撤回申请须记录申请人的理由".into(),
             Self::RecipientMissing => "请填写领取（签收）人".into(),
             Self::TrackingMissing => "邮寄送达须填写邮件单号".into(),
-            Self::AlreadyExtended => "该件已延期一次，不能再次延期（《行政许可法》第四十二条）".into(),
+            Self::AlreadyExtended => {
+                "该件已延期一次，不能再次延期（《行政许可法》第四十二条）".into()
+            }
             Self::ExtensionDays { asked, max } => {
                 format!("延长期限为 1 至 {max} 个工作日，不能延长 {asked} 日")
             }
@@ -513,8 +515,8 @@ pub fn apply(
         Event::Supplied { material_ids } => {
             let gaps = case.status == CaseStatus::AcceptedWithGaps
                 && matches!(p, Some(P::AcceptedWithGaps | P::InReview));
-            let notice = p == Some(P::SupplementRequested)
-                && case.status == CaseStatus::SupplementRequested;
+            let notice =
+                p == Some(P::SupplementRequested) && case.status == CaseStatus::SupplementRequested;
             if !gaps && !notice {
                 return Err(invalid());
             }
@@ -791,11 +793,15 @@ fn recompute_clock(case: &mut PreparedCase, cx: &Context) -> Result<(), Lifecycl
     };
     case.statutory_due = due(cx.matter.statutory_limit)?;
     case.promised_due = due(cx.matter.promised_limit)?;
-    let last = [Some(case.notice_deadline), case.statutory_due, case.promised_due]
-        .into_iter()
-        .flatten()
-        .max()
-        .expect("the notice deadline");
+    let last = [
+        Some(case.notice_deadline),
+        case.statutory_due,
+        case.promised_due,
+    ]
+    .into_iter()
+    .flatten()
+    .max()
+    .expect("the notice deadline");
     case.provisional_years = cx.calendar.provisional_years(case.received_on, last);
     Ok(())
 }
@@ -889,7 +895,13 @@ mod tests {
             }
         }
         /// A case taken in on `day` with `missing` not received.
-        fn case(&self, name: &str, missing: &[&str], decision: DecisionForm, day: &str) -> PreparedCase {
+        fn case(
+            &self,
+            name: &str,
+            missing: &[&str],
+            decision: DecisionForm,
+            day: &str,
+        ) -> PreparedCase {
             let m = self.matter(name);
             let form = IntakeForm {
                 matter_code: m.code.clone(),
@@ -975,7 +987,13 @@ mod tests {
             ["supplied", "withdraw"]
         );
         // One of two: still waiting, the notice's other item still owed.
-        let st = apply(&mut c, "supplement_requested", &supplied(&["m2"], "2026-11-24"), &cx).unwrap();
+        let st = apply(
+            &mut c,
+            "supplement_requested",
+            &supplied(&["m2"], "2026-11-24"),
+            &cx,
+        )
+        .unwrap();
         assert_eq!(st, PlatformStatus::SupplementRequested);
         assert_eq!(c.status, CaseStatus::SupplementRequested);
         assert_eq!(owed_ids(&c, cx.matter), ["m3"]);
@@ -983,14 +1001,24 @@ mod tests {
         assert_eq!(c.accepted_on, None);
         // The rest two days later: accepted from that day, clocks from it
         // (10 working days promised, 20 statutory, day 0 = 2026-11-25).
-        let st = apply(&mut c, "supplement_requested", &supplied(&["m3"], "2026-11-25"), &cx).unwrap();
+        let st = apply(
+            &mut c,
+            "supplement_requested",
+            &supplied(&["m3"], "2026-11-25"),
+            &cx,
+        )
+        .unwrap();
         assert_eq!(st, PlatformStatus::Accepted);
         assert_eq!(c.status, CaseStatus::Accepted);
         assert_eq!(c.accepted_on, Some(d("2026-11-25")));
         assert_eq!(c.promised_due, Some(d("2026-12-09")));
         assert_eq!(c.statutory_due, Some(d("2026-12-23")));
         assert!(c.owed.is_empty());
-        assert!(c.materials.iter().filter(|m| m.material_id == "m3").all(|m| m.received));
+        assert!(c
+            .materials
+            .iter()
+            .filter(|m| m.material_id == "m3")
+            .all(|m| m.received));
         assert_eq!(c.events.len(), 2);
         assert_eq!(day_of(&c, "supplied"), Some(d("2026-11-25")));
     }
@@ -1012,7 +1040,13 @@ mod tests {
             },
             "2026-09-28",
         );
-        apply(&mut c, "supplement_requested", &supplied(&["m2"], "2026-09-30"), &cx).unwrap();
+        apply(
+            &mut c,
+            "supplement_requested",
+            &supplied(&["m2"], "2026-09-30"),
+            &cx,
+        )
+        .unwrap();
         assert_eq!(c.accepted_on, Some(d("2026-09-30")));
         // 10 working days: 8, 9, 10 (make-up), 12–16, 19, 20 October.
         assert_eq!(c.promised_due, Some(d("2026-10-20")));
@@ -1029,7 +1063,13 @@ mod tests {
             allowed(&c, "accepted_with_gaps", cx.matter, d("2026-11-27")),
             ["supplied", "extend", "pause", "withdraw"]
         );
-        let st = apply(&mut c, "accepted_with_gaps", &supplied(&["m4"], "2026-11-27"), &cx).unwrap();
+        let st = apply(
+            &mut c,
+            "accepted_with_gaps",
+            &supplied(&["m4"], "2026-11-27"),
+            &cx,
+        )
+        .unwrap();
         assert_eq!(st, PlatformStatus::Accepted);
         assert_eq!(c.status, CaseStatus::Accepted);
         assert_eq!(c.accepted_on, Some(d("2026-11-23")));
@@ -1046,18 +1086,38 @@ mod tests {
         let cx = w.cx(FOOD);
         let mut c = w.gap_case();
         assert_eq!(
-            apply(&mut c, "accepted_with_gaps", &at("2026-11-27", Event::Terminate), &cx),
-            Err(LifecycleError::GapDateNotPassed { supply_by: d("2026-11-27") })
+            apply(
+                &mut c,
+                "accepted_with_gaps",
+                &at("2026-11-27", Event::Terminate),
+                &cx
+            ),
+            Err(LifecycleError::GapDateNotPassed {
+                supply_by: d("2026-11-27")
+            })
         );
         assert_eq!(
             allowed(&c, "accepted_with_gaps", cx.matter, d("2026-11-30")),
             ["terminate", "extend", "pause", "withdraw"]
         );
         assert_eq!(
-            apply(&mut c, "accepted_with_gaps", &supplied(&["m4"], "2026-11-30"), &cx),
-            Err(LifecycleError::GapDatePassed { supply_by: d("2026-11-27") })
+            apply(
+                &mut c,
+                "accepted_with_gaps",
+                &supplied(&["m4"], "2026-11-30"),
+                &cx
+            ),
+            Err(LifecycleError::GapDatePassed {
+                supply_by: d("2026-11-27")
+            })
         );
-        let st = apply(&mut c, "accepted_with_gaps", &at("2026-11-30", Event::Terminate), &cx).unwrap();
+        let st = apply(
+            &mut c,
+            "accepted_with_gaps",
+            &at("2026-11-30", Event::Terminate),
+            &cx,
+        )
+        .unwrap();
         assert_eq!(st, PlatformStatus::Terminated);
         assert_eq!(c.status, CaseStatus::Terminated);
         assert_eq!(day_of(&c, "terminate"), Some(d("2026-11-30")));
@@ -1079,7 +1139,12 @@ mod tests {
             tracking_no: t.into(),
             granted: false,
         };
-        type Row = (PreparedCase, &'static str, Recorded, Result<PlatformStatus, LifecycleError>);
+        type Row = (
+            PreparedCase,
+            &'static str,
+            Recorded,
+            Result<PlatformStatus, LifecycleError>,
+        );
         let invalid = |event, from: &str| {
             Err(LifecycleError::InvalidState {
                 event,
@@ -1087,29 +1152,139 @@ mod tests {
             })
         };
         let rows: Vec<Row> = vec![
-            (notice.clone(), "supplement_requested", supplied(&[], "2026-11-24"), Err(LifecycleError::NothingSupplied)),
-            (notice.clone(), "supplement_requested", supplied(&["m4"], "2026-11-24"), Err(LifecycleError::NotOwed("m4".into()))),
-            (notice.clone(), "supplement_requested", supplied(&["m2"], "2026-11-20"), Err(LifecycleError::Backdated { on: d("2026-11-20"), earliest: d("2026-11-23") })),
-            (notice.clone(), "accepted", supplied(&["m2"], "2026-11-24"), invalid("supplied", "accepted")),
-            (notice.clone(), "supplement_requested", at("2026-12-01", Event::Terminate), invalid("terminate", "supplement_requested")),
-            (accepted.clone(), "accepted", supplied(&["m2"], "2026-11-24"), invalid("supplied", "accepted")),
-            (accepted.clone(), "accepted", at("2026-11-24", withdraw("申请人书面申请撤回")), Ok(PlatformStatus::Withdrawn)),
-            (accepted.clone(), "accepted", at("2026-11-24", withdraw("  ")), Err(LifecycleError::ReasonMissing)),
-            (accepted.clone(), "accepted", at("2026-11-24", withdraw("a\u{0}b")), Err(LifecycleError::ControlCharacters("event.reason"))),
-            (accepted.clone(), "approved", at("2026-11-24", withdraw("迟了")), invalid("withdraw", "approved")),
-            (accepted.clone(), "not_accepted", at("2026-11-24", withdraw("x")), invalid("withdraw", "not_accepted")),
-            (gap.clone(), "in_review", at("2026-11-24", withdraw("不再经营")), Ok(PlatformStatus::Withdrawn)),
-            (accepted.clone(), "accepted", at("2026-11-24", deliver(DeliveryMethod::Window, "李四", "")), invalid("deliver", "accepted")),
-            (accepted.clone(), "approved", at("2026-12-04", deliver(DeliveryMethod::Window, "李四", "")), Ok(PlatformStatus::Delivered)),
-            (accepted.clone(), "refused", at("2026-12-04", deliver(DeliveryMethod::Window, "李四", "")), Ok(PlatformStatus::Delivered)),
-            (accepted.clone(), "approved", at("2026-12-04", deliver(DeliveryMethod::Post, "李四", " ")), Err(LifecycleError::TrackingMissing)),
-            (accepted.clone(), "approved", at("2026-12-04", deliver(DeliveryMethod::Post, "李四", "SF1234567890")), Ok(PlatformStatus::Delivered)),
-            (accepted.clone(), "approved", at("2026-12-04", deliver(DeliveryMethod::ELicence, " ", "")), Err(LifecycleError::RecipientMissing)),
-            (accepted.clone(), "delivered", at("2026-12-05", deliver(DeliveryMethod::Window, "李四", "")), invalid("deliver", "delivered")),
-            (accepted.clone(), "something_new", at("2026-12-05", withdraw("x")), invalid("withdraw", "something_new")),
+            (
+                notice.clone(),
+                "supplement_requested",
+                supplied(&[], "2026-11-24"),
+                Err(LifecycleError::NothingSupplied),
+            ),
+            (
+                notice.clone(),
+                "supplement_requested",
+                supplied(&["m4"], "2026-11-24"),
+                Err(LifecycleError::NotOwed("m4".into())),
+            ),
+            (
+                notice.clone(),
+                "supplement_requested",
+                supplied(&["m2"], "2026-11-20"),
+                Err(LifecycleError::Backdated {
+                    on: d("2026-11-20"),
+                    earliest: d("2026-11-23"),
+                }),
+            ),
+            (
+                notice.clone(),
+                "accepted",
+                supplied(&["m2"], "2026-11-24"),
+                invalid("supplied", "accepted"),
+            ),
+            (
+                notice.clone(),
+                "supplement_requested",
+                at("2026-12-01", Event::Terminate),
+                invalid("terminate", "supplement_requested"),
+            ),
+            (
+                accepted.clone(),
+                "accepted",
+                supplied(&["m2"], "2026-11-24"),
+                invalid("supplied", "accepted"),
+            ),
+            (
+                accepted.clone(),
+                "accepted",
+                at("2026-11-24", withdraw("申请人书面申请撤回")),
+                Ok(PlatformStatus::Withdrawn),
+            ),
+            (
+                accepted.clone(),
+                "accepted",
+                at("2026-11-24", withdraw("  ")),
+                Err(LifecycleError::ReasonMissing),
+            ),
+            (
+                accepted.clone(),
+                "accepted",
+                at("2026-11-24", withdraw("a\u{0}b")),
+                Err(LifecycleError::ControlCharacters("event.reason")),
+            ),
+            (
+                accepted.clone(),
+                "approved",
+                at("2026-11-24", withdraw("迟了")),
+                invalid("withdraw", "approved"),
+            ),
+            (
+                accepted.clone(),
+                "not_accepted",
+                at("2026-11-24", withdraw("x")),
+                invalid("withdraw", "not_accepted"),
+            ),
+            (
+                gap.clone(),
+                "in_review",
+                at("2026-11-24", withdraw("不再经营")),
+                Ok(PlatformStatus::Withdrawn),
+            ),
+            (
+                accepted.clone(),
+                "accepted",
+                at("2026-11-24", deliver(DeliveryMethod::Window, "李四", "")),
+                invalid("deliver", "accepted"),
+            ),
+            (
+                accepted.clone(),
+                "approved",
+                at("2026-12-04", deliver(DeliveryMethod::Window, "李四", "")),
+                Ok(PlatformStatus::Delivered),
+            ),
+            (
+                accepted.clone(),
+                "refused",
+                at("2026-12-04", deliver(DeliveryMethod::Window, "李四", "")),
+                Ok(PlatformStatus::Delivered),
+            ),
+            (
+                accepted.clone(),
+                "approved",
+                at("2026-12-04", deliver(DeliveryMethod::Post, "李四", " ")),
+                Err(LifecycleError::TrackingMissing),
+            ),
+            (
+                accepted.clone(),
+                "approved",
+                at(
+                    "2026-12-04",
+                    deliver(DeliveryMethod::Post, "李四", "SF1234567890"),
+                ),
+                Ok(PlatformStatus::Delivered),
+            ),
+            (
+                accepted.clone(),
+                "approved",
+                at("2026-12-04", deliver(DeliveryMethod::ELicence, " ", "")),
+                Err(LifecycleError::RecipientMissing),
+            ),
+            (
+                accepted.clone(),
+                "delivered",
+                at("2026-12-05", deliver(DeliveryMethod::Window, "李四", "")),
+                invalid("deliver", "delivered"),
+            ),
+            (
+                accepted.clone(),
+                "something_new",
+                at("2026-12-05", withdraw("x")),
+                invalid("withdraw", "something_new"),
+            ),
         ];
         for (i, (mut case, from, rec, want)) in rows.into_iter().enumerate() {
-            assert_eq!(apply(&mut case, from, &rec, &cx), want, "row {i}: {from} {rec:?}");
+            assert_eq!(
+                apply(&mut case, from, &rec, &cx),
+                want,
+                "row {i}: {from} {rec:?}"
+            );
         }
     }
 
@@ -1128,7 +1303,10 @@ mod tests {
                     granted: !granted,
                 },
             );
-            assert_eq!(apply(&mut c, from, &rec, &cx), Ok(PlatformStatus::Delivered));
+            assert_eq!(
+                apply(&mut c, from, &rec, &cx),
+                Ok(PlatformStatus::Delivered)
+            );
             assert_eq!(
                 c.events.last().unwrap().event,
                 Event::Deliver {
@@ -1139,7 +1317,11 @@ mod tests {
                 }
             );
             assert_eq!(day_of(&c, "deliver"), Some(d("2026-12-04")));
-            assert_eq!(c.status, CaseStatus::Accepted, "the intake record keeps its decision");
+            assert_eq!(
+                c.status,
+                CaseStatus::Accepted,
+                "the intake record keeps its decision"
+            );
         }
     }
 
@@ -1161,30 +1343,68 @@ mod tests {
             ["extend", "pause", "withdraw"]
         );
         for (e, want) in [
-            (ext(11, "需要现场核查", "lead01"), LifecycleError::ExtensionDays { asked: 11, max: 10 }),
-            (ext(0, "需要现场核查", "lead01"), LifecycleError::ExtensionDays { asked: 0, max: 10 }),
-            (ext(10, " ", "lead01"), LifecycleError::ExtensionReasonMissing),
+            (
+                ext(11, "需要现场核查", "lead01"),
+                LifecycleError::ExtensionDays { asked: 11, max: 10 },
+            ),
+            (
+                ext(0, "需要现场核查", "lead01"),
+                LifecycleError::ExtensionDays { asked: 0, max: 10 },
+            ),
+            (
+                ext(10, " ", "lead01"),
+                LifecycleError::ExtensionReasonMissing,
+            ),
             (ext(10, "需要现场核查", ""), LifecycleError::ApproverMissing),
         ] {
-            assert_eq!(apply(&mut c.clone(), "accepted", &at("2026-12-01", e), &cx), Err(want));
+            assert_eq!(
+                apply(&mut c.clone(), "accepted", &at("2026-12-01", e), &cx),
+                Err(want)
+            );
         }
         assert_eq!(
-            apply(&mut c.clone(), "accepted", &at("2026-12-22", ext(10, "x", "lead01")), &cx),
-            Err(LifecycleError::ExtensionTooLate { due: d("2026-12-21") })
+            apply(
+                &mut c.clone(),
+                "accepted",
+                &at("2026-12-22", ext(10, "x", "lead01")),
+                &cx
+            ),
+            Err(LifecycleError::ExtensionTooLate {
+                due: d("2026-12-21")
+            })
         );
-        let st = apply(&mut c, "in_review", &at("2026-12-01", ext(10, " 需要现场核查 ", "lead01")), &cx);
+        let st = apply(
+            &mut c,
+            "in_review",
+            &at("2026-12-01", ext(10, " 需要现场核查 ", "lead01")),
+            &cx,
+        );
         assert_eq!(st, Ok(PlatformStatus::InReview));
         // +10 working days each, from the same acceptance day.
         assert_eq!(c.statutory_due, Some(d("2027-01-05")));
         assert_eq!(c.promised_due, Some(d("2026-12-21")));
         assert_eq!(
-            apply(&mut c.clone(), "in_review", &at("2026-12-02", ext(5, "again", "lead01")), &cx),
+            apply(
+                &mut c.clone(),
+                "in_review",
+                &at("2026-12-02", ext(5, "again", "lead01")),
+                &cx
+            ),
             Err(LifecycleError::AlreadyExtended)
         );
-        assert_eq!(allowed(&c, "in_review", cx.matter, d("2026-12-02")), ["pause", "withdraw"]);
+        assert_eq!(
+            allowed(&c, "in_review", cx.matter, d("2026-12-02")),
+            ["pause", "withdraw"]
+        );
         // Not before acceptance, nor after the decision.
         let mut notice = w.supplement_case();
-        assert!(apply(&mut notice, "supplement_requested", &at("2026-11-24", ext(5, "x", "lead01")), &cx).is_err());
+        assert!(apply(
+            &mut notice,
+            "supplement_requested",
+            &at("2026-11-24", ext(5, "x", "lead01")),
+            &cx
+        )
+        .is_err());
     }
 
     #[test]
@@ -1196,7 +1416,11 @@ mod tests {
         // Submitted Tue 2026-09-29: 30 Sep (1); 国庆 1–7 Oct; 8 (2), 9 (3),
         // Sat 10 Oct a make-up working day (4), Mon 12 (5).
         assert_eq!(deemed("2026-09-29", "2026-10-09"), None);
-        assert_eq!(deemed("2026-09-29", "2026-10-12"), None, "the fifth day is still in time");
+        assert_eq!(
+            deemed("2026-09-29", "2026-10-12"),
+            None,
+            "the fifth day is still in time"
+        );
         assert_eq!(deemed("2026-09-29", "2026-10-13"), Some(d("2026-09-29")));
         // An ordinary week: Fri 2026-03-06 → Fri 13 is the fifth day.
         assert_eq!(deemed("2026-03-06", "2026-03-13"), None);
@@ -1209,27 +1433,54 @@ mod tests {
         let cx = w.cx(FOOD);
         // Accepted Mon 2026-11-23: promised 2026-12-07, statutory 2026-12-21.
         let mut c = w.case(FOOD, &[], DecisionForm::Accept, "2026-11-23");
-        assert_eq!(allowed(&c, "accepted", cx.matter, d("2026-11-25")), ["extend", "pause", "withdraw"]);
+        assert_eq!(
+            allowed(&c, "accepted", cx.matter, d("2026-11-25")),
+            ["extend", "pause", "withdraw"]
+        );
         let pause = |reason: &str, n| Event::Pause {
             procedure: SpecialProcedure::ExpertReview,
             reason: reason.into(),
             expected_days: n,
         };
         assert_eq!(
-            apply(&mut c.clone(), "accepted", &at("2026-11-25", pause(" ", 5)), &cx),
+            apply(
+                &mut c.clone(),
+                "accepted",
+                &at("2026-11-25", pause(" ", 5)),
+                &cx
+            ),
             Err(LifecycleError::PauseIncomplete)
         );
         assert_eq!(
-            apply(&mut c.clone(), "accepted", &at("2026-11-25", pause("x", 0)), &cx),
+            apply(
+                &mut c.clone(),
+                "accepted",
+                &at("2026-11-25", pause("x", 0)),
+                &cx
+            ),
             Err(LifecycleError::PauseIncomplete)
         );
         // Expert review from Wed 11-25; the clock stands still.
-        apply(&mut c, "in_review", &at("2026-11-25", pause("组织专家评审", 5)), &cx).unwrap();
+        apply(
+            &mut c,
+            "in_review",
+            &at("2026-11-25", pause("组织专家评审", 5)),
+            &cx,
+        )
+        .unwrap();
         assert_eq!(paused_since(&c), Some(d("2026-11-25")));
         assert_eq!((c.promised_due, c.statutory_due), (None, None));
-        assert_eq!(allowed(&c, "in_review", cx.matter, d("2026-11-26")), ["resume", "withdraw"]);
         assert_eq!(
-            apply(&mut c.clone(), "in_review", &at("2026-11-26", pause("again", 1)), &cx),
+            allowed(&c, "in_review", cx.matter, d("2026-11-26")),
+            ["resume", "withdraw"]
+        );
+        assert_eq!(
+            apply(
+                &mut c.clone(),
+                "in_review",
+                &at("2026-11-26", pause("again", 1)),
+                &cx
+            ),
             Err(LifecycleError::AlreadyPaused(d("2026-11-25")))
         );
         // It ends when recorded on Wed 12-02: 25, 26, 27 Nov, 30 Nov and
@@ -1239,8 +1490,16 @@ mod tests {
         assert_eq!(c.promised_due, Some(d("2026-12-14")));
         assert_eq!(c.statutory_due, Some(d("2026-12-28")));
         assert_eq!(
-            apply(&mut c.clone(), "in_review", &at("2026-12-03", Event::Resume), &cx),
-            Err(LifecycleError::InvalidState { event: "resume", from: "in_review".into() })
+            apply(
+                &mut c.clone(),
+                "in_review",
+                &at("2026-12-03", Event::Resume),
+                &cx
+            ),
+            Err(LifecycleError::InvalidState {
+                event: "resume",
+                from: "in_review".into()
+            })
         );
         assert!(allowed(&c, "in_review", cx.matter, d("2026-12-03")).contains(&"pause"));
     }
@@ -1248,11 +1507,18 @@ mod tests {
     #[test]
     fn every_error_has_chinese_words_naming_the_rule() {
         let errs = [
-            LifecycleError::InvalidState { event: "withdraw", from: "approved".into() },
+            LifecycleError::InvalidState {
+                event: "withdraw",
+                from: "approved".into(),
+            },
             LifecycleError::NothingSupplied,
             LifecycleError::NotOwed("m4".into()),
-            LifecycleError::GapDatePassed { supply_by: d("2026-11-27") },
-            LifecycleError::GapDateNotPassed { supply_by: d("2026-11-27") },
+            LifecycleError::GapDatePassed {
+                supply_by: d("2026-11-27"),
+            },
+            LifecycleError::GapDateNotPassed {
+                supply_by: d("2026-11-27"),
+            },
             LifecycleError::ReasonMissing,
             LifecycleError::RecipientMissing,
             LifecycleError::TrackingMissing,
@@ -1262,7 +1528,11 @@ mod tests {
             assert!(e.field().starts_with("event"));
         }
         assert_eq!(
-            LifecycleError::InvalidState { event: "withdraw", from: "approved".into() }.zh(),
+            LifecycleError::InvalidState {
+                event: "withdraw",
+                from: "approved".into()
+            }
+            .zh(),
             "该办件当前为「已办结（准予）」，不能办理此项"
         );
     }
@@ -1285,7 +1555,10 @@ mod tests {
         }
         // Ended cases are in none.
         for s in [P::Withdrawn, P::Terminated, P::Delivered, P::NotAccepted] {
-            assert!(Queue::ALL.iter().all(|q| !q.statuses().contains(&s)), "{s:?}");
+            assert!(
+                Queue::ALL.iter().all(|q| !q.statuses().contains(&s)),
+                "{s:?}"
+            );
         }
     }
 

@@ -1039,9 +1039,15 @@ mod vocabularies {
             (IdDocType::Passport, C::Passport),
             (IdDocType::HkMacaoPermit, C::HkMacaoPermit),
             (IdDocType::TaiwanPermit, C::TaiwanPermit),
-            (IdDocType::ForeignPermanentResident2017, C::ForeignPermanentResident2017),
+            (
+                IdDocType::ForeignPermanentResident2017,
+                C::ForeignPermanentResident2017,
+            ),
         ] {
-            assert_eq!(serde_json::to_value(w).unwrap(), serde_json::to_value(c).unwrap());
+            assert_eq!(
+                serde_json::to_value(w).unwrap(),
+                serde_json::to_value(c).unwrap()
+            );
         }
     }
 
@@ -1050,7 +1056,10 @@ mod vocabularies {
     fn queues_are_clerk_cores() {
         for q in clerk_core::lifecycle::Queue::ALL {
             let w: CaseQueue = serde_json::from_value(serde_json::to_value(q).unwrap()).unwrap();
-            assert_eq!(serde_json::to_value(w).unwrap(), serde_json::to_value(q).unwrap());
+            assert_eq!(
+                serde_json::to_value(w).unwrap(),
+                serde_json::to_value(q).unwrap()
+            );
         }
     }
 
@@ -1059,9 +1068,19 @@ mod vocabularies {
     fn progress_actions_are_the_lifecycle_events() {
         use clerk_core::lifecycle::{DeliveryMethod as M, Event};
         let events = [
-            (ProgressAction::Supplied, Event::Supplied { material_ids: vec![] }),
+            (
+                ProgressAction::Supplied,
+                Event::Supplied {
+                    material_ids: vec![],
+                },
+            ),
             (ProgressAction::Terminate, Event::Terminate),
-            (ProgressAction::Withdraw, Event::Withdraw { reason: String::new() }),
+            (
+                ProgressAction::Withdraw,
+                Event::Withdraw {
+                    reason: String::new(),
+                },
+            ),
             (
                 ProgressAction::Extend,
                 Event::Extend {
@@ -1094,15 +1113,22 @@ mod vocabularies {
             assert_eq!(serde_json::to_value(a).unwrap(), e.code());
         }
         for p in clerk_core::lifecycle::SpecialProcedure::ALL {
-            let w: SpecialProcedure = serde_json::from_value(serde_json::to_value(p).unwrap()).unwrap();
-            assert_eq!(serde_json::to_value(w).unwrap(), serde_json::to_value(p).unwrap());
+            let w: SpecialProcedure =
+                serde_json::from_value(serde_json::to_value(p).unwrap()).unwrap();
+            assert_eq!(
+                serde_json::to_value(w).unwrap(),
+                serde_json::to_value(p).unwrap()
+            );
         }
         for (w, m) in [
             (DeliveryMethod::Window, M::Window),
             (DeliveryMethod::Post, M::Post),
             (DeliveryMethod::ELicence, M::ELicence),
         ] {
-            assert_eq!(serde_json::to_value(w).unwrap(), serde_json::to_value(m).unwrap());
+            assert_eq!(
+                serde_json::to_value(w).unwrap(),
+                serde_json::to_value(m).unwrap()
+            );
         }
     }
 }

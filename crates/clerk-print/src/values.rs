@@ -113,12 +113,19 @@ fn fee_values(v: &mut Values, matter: &Matter, agency: &str) {
         match (matter.fee.charged(), conditional) {
             (false, _) => "不收费".into(),
             (true, false) => yuan(matter.fee.total_fen()),
-            (true, true) => format!("{}（另有按条件收取的项目，见上）", yuan(matter.fee.total_fen())),
+            (true, true) => format!(
+                "{}（另有按条件收取的项目，见上）",
+                yuan(matter.fee.total_fen())
+            ),
         },
     );
     v.set(
         "fee_payee",
-        matter.fee.payee.clone().unwrap_or_else(|| agency.to_owned()),
+        matter
+            .fee
+            .payee
+            .clone()
+            .unwrap_or_else(|| agency.to_owned()),
     );
     // 行政许可法 art. 59 binds the fees of licensing; other matters' fees
     // (a registration fee, a 行政确认) rest on their own basis, listed above.
@@ -316,7 +323,11 @@ pub fn values_for_case(case: &PreparedCase, matter: &Matter, input: &CaseDocInpu
 /// termination, a withdrawal and a delivery, and how the result went out.
 fn lifecycle_values(v: &mut Values, case: &PreparedCase) {
     use clerk_core::lifecycle::{day_of, Event};
-    let day = |code| day_of(case, code).map(date_zh).unwrap_or_else(|| "—".into());
+    let day = |code| {
+        day_of(case, code)
+            .map(date_zh)
+            .unwrap_or_else(|| "—".into())
+    };
     v.set("terminated_on_zh", day("terminate"));
     v.set("withdrawn_on_zh", day("withdraw"));
     v.set("delivered_on_zh", day("deliver"));
@@ -325,8 +336,12 @@ fn lifecycle_values(v: &mut Values, case: &PreparedCase) {
         ("—".to_owned(), "—".to_owned(), "—".to_owned());
     let (mut procedure, mut procedure_reason, mut procedure_days) =
         ("—".to_owned(), "—".to_owned(), "—".to_owned());
-    let (mut method, mut recipient, mut tracking, mut documents) =
-        ("—".to_owned(), "—".to_owned(), String::new(), "—".to_owned());
+    let (mut method, mut recipient, mut tracking, mut documents) = (
+        "—".to_owned(),
+        "—".to_owned(),
+        String::new(),
+        "—".to_owned(),
+    );
     for r in &case.events {
         match &r.event {
             Event::Withdraw { reason: why } => reason = why.clone(),
@@ -421,7 +436,10 @@ pub fn sample_values(kind: &str) -> Values {
         ("statutory_due_zh", "2026年3月30日"),
         ("supply_by_zh", "2026年3月9日"),
         ("notice_deadline_zh", "2026年3月9日"),
-        ("notice_promise", "是否受理，将在五个工作日内（2026年3月9日前）告知。"),
+        (
+            "notice_promise",
+            "是否受理，将在五个工作日内（2026年3月9日前）告知。",
+        ),
         ("issued_on_zh", "2026年3月2日"),
         ("window", "综合受理7号窗口"),
         ("clerk", "王芳"),
@@ -441,10 +459,7 @@ pub fn sample_values(kind: &str) -> Values {
         ("refer_to", "腾冲市市场监督管理局"),
         ("fee_total", "80.00 元（另有按条件收取的项目，见上）"),
         ("fee_payee", "保山市自然资源和规划局"),
-        (
-            "fee_law",
-            "收费项目、标准及依据如下。",
-        ),
+        ("fee_law", "收费项目、标准及依据如下。"),
         ("completed_on_zh", "2026年3月2日"),
         ("result", "准予办理（当场办结）"),
         ("result_detail", "相关证照或文书已当场交付申请人。"),
@@ -463,7 +478,10 @@ pub fn sample_values(kind: &str) -> Values {
         ("delivery_method", "邮寄送达"),
         ("recipient", "李四"),
         ("tracking_no", "SF1234567890"),
-        ("delivered_documents", "准予行政许可决定书及许可证件（或办理结果）"),
+        (
+            "delivered_documents",
+            "准予行政许可决定书及许可证件（或办理结果）",
+        ),
     ] {
         v.set(k, val);
     }

@@ -406,9 +406,7 @@ fn cases_from_the_sample_catalogue_get_their_documents() {
         for turn in [i, i + 1] {
             let case = case_for(&cat, m, turn, i as u64 + 7);
             let no = format!("3205-K7QM-{:06}-H", 100 + i);
-            let made = issuer
-                .make(&case, m, &input(&no), &[])
-                .unwrap();
+            let made = issuer.make(&case, m, &input(&no), &[]).unwrap();
             assert_eq!(
                 made.iter().map(|d| d.kind.as_str()).collect::<Vec<_>>(),
                 issuer.kinds_for(&case, m),
@@ -680,7 +678,13 @@ fn the_documents_after_intake_are_made_for_every_matter() {
                     },
                 ),
                 "delivery_receipt",
-                vec!["送达回证", "邮寄送达", "SF1234567890", "2026年3月20日", "准予行政许可决定书"],
+                vec![
+                    "送达回证",
+                    "邮寄送达",
+                    "SF1234567890",
+                    "2026年3月20日",
+                    "准予行政许可决定书",
+                ],
             ),
         ];
         if m.case_kind == clerk_core::catalogue::CaseKind::Promised {
@@ -709,7 +713,13 @@ fn the_documents_after_intake_are_made_for_every_matter() {
                     },
                 ),
                 "extension_notice",
-                vec!["延长期限告知书", "第四十二条第一款", "延长10个工作日", "需对经营场所进行现场核查", "王主任（2026年3月2日）"],
+                vec![
+                    "延长期限告知书",
+                    "第四十二条第一款",
+                    "延长10个工作日",
+                    "需对经营场所进行现场核查",
+                    "王主任（2026年3月2日）",
+                ],
             ));
             runs.push((
                 0,
@@ -723,7 +733,13 @@ fn the_documents_after_intake_are_made_for_every_matter() {
                     },
                 ),
                 "special_procedure_notice",
-                vec!["特别程序告知书", "第四十五条", "专家评审", "预计为15个工作日", "不计算在办理期限内"],
+                vec![
+                    "特别程序告知书",
+                    "第四十五条",
+                    "专家评审",
+                    "预计为15个工作日",
+                    "不计算在办理期限内",
+                ],
             ));
             if m.materials.iter().any(|x| x.may_be_missing) {
                 runs.push((
@@ -731,7 +747,12 @@ fn the_documents_after_intake_are_made_for_every_matter() {
                     "accepted_with_gaps",
                     at("2026-03-03", Event::Terminate),
                     "termination_notice",
-                    vec!["终止办理通知书", "2026年3月3日", "2026年3月2日前补齐", "行政复议"],
+                    vec![
+                        "终止办理通知书",
+                        "2026年3月3日",
+                        "2026年3月2日前补齐",
+                        "行政复议",
+                    ],
                 ));
             }
         }
@@ -744,11 +765,8 @@ fn the_documents_after_intake_are_made_for_every_matter() {
                 .into_iter()
                 .map(|d| d.kind)
                 .collect();
-            apply(&mut case, from, &rec, &cx)
-                .unwrap_or_else(|e| panic!("{} {kind}: {e}", m.name));
-            let made = issuer
-                .make(&case, m, &input(&no), &have)
-                .unwrap();
+            apply(&mut case, from, &rec, &cx).unwrap_or_else(|e| panic!("{} {kind}: {e}", m.name));
+            let made = issuer.make(&case, m, &input(&no), &have).unwrap();
             let kinds: Vec<&str> = made.iter().map(|d| d.kind.as_str()).collect();
             assert!(kinds.contains(&kind), "{} {from}: {kinds:?}", m.name);
             assert!(
@@ -770,7 +788,11 @@ fn the_documents_after_intake_are_made_for_every_matter() {
                 {
                     assert!(text.contains(want), "{} {kind}: {want:?}: {text}", m.name);
                 }
-                assert!(doc.pdf.len() <= 200 * 1024, "{kind}: {} bytes", doc.pdf.len());
+                assert!(
+                    doc.pdf.len() <= 200 * 1024,
+                    "{kind}: {} bytes",
+                    doc.pdf.len()
+                );
             }
         }
     }
@@ -811,17 +833,23 @@ fn document_numbers_are_unique_per_hall() {
 fn notices_name_the_deciding_agency_and_its_reconsideration_body() {
     let mut json: serde_json::Value =
         serde_json::from_str(clerk_core::SAMPLE_CATALOGUE_JSON).unwrap();
-    json["departments"].as_array_mut().unwrap().push(serde_json::json!({
-        "code": "11530500MB0000001U",
-        "name": "国家税务总局保山市税务局",
-        "short_name": "税务",
-        "review_body": "国家税务总局云南省税务局"
-    }));
-    json["departments"].as_array_mut().unwrap().push(serde_json::json!({
-        "code": "1153050001512345X2",
-        "name": "保山市某局（示例，未配置复议机关）",
-        "short_name": "某局"
-    }));
+    json["departments"]
+        .as_array_mut()
+        .unwrap()
+        .push(serde_json::json!({
+            "code": "11530500MB0000001U",
+            "name": "国家税务总局保山市税务局",
+            "short_name": "税务",
+            "review_body": "国家税务总局云南省税务局"
+        }));
+    json["departments"]
+        .as_array_mut()
+        .unwrap()
+        .push(serde_json::json!({
+            "code": "1153050001512345X2",
+            "name": "保山市某局（示例，未配置复议机关）",
+            "short_name": "某局"
+        }));
     let base = clerk_core::catalogue::Catalogue::parse(&json.to_string()).unwrap();
     let issuer = clerk_print::Issuer::new(font());
     let dir = tempfile::tempdir().unwrap();
@@ -835,8 +863,16 @@ fn notices_name_the_deciding_agency_and_its_reconsideration_body() {
             .collect::<String>()
     };
     for (dept, agency, body) in [
-        ("11530500MB1A27618N", "保山市市场监督管理局", "保山市人民政府"),
-        ("11530500MB0000001U", "国家税务总局保山市税务局", "国家税务总局云南省税务局"),
+        (
+            "11530500MB1A27618N",
+            "保山市市场监督管理局",
+            "保山市人民政府",
+        ),
+        (
+            "11530500MB0000001U",
+            "国家税务总局保山市税务局",
+            "国家税务总局云南省税务局",
+        ),
     ] {
         let mut m = base.matter(food).unwrap().clone();
         m.department = dept.into();
@@ -847,7 +883,10 @@ fn notices_name_the_deciding_agency_and_its_reconsideration_body() {
         inp.agency = d.name.clone();
         inp.reconsideration_body = d.review_body.clone().unwrap();
         let made = issuer.make(&case, &m, &inp, &[]).unwrap();
-        let refusal = made.iter().find(|x| x.kind == "non_acceptance_notice").unwrap();
+        let refusal = made
+            .iter()
+            .find(|x| x.kind == "non_acceptance_notice")
+            .unwrap();
         let text = text_of(&refusal.pdf, agency);
         for want in [
             format!("{agency}决定不予受理"),
@@ -939,7 +978,9 @@ fn a_real_estate_receipt_promises_no_five_day_window() {
     let receipt_text = |name: &str, i: u64| {
         let m = cat.matters.iter().find(|m| m.name == name).unwrap();
         let case = case_for(&cat, m, 0, i);
-        let made = issuer.make(&case, m, &input("3205-K7QM-000031-H"), &[]).unwrap();
+        let made = issuer
+            .make(&case, m, &input("3205-K7QM-000031-H"), &[])
+            .unwrap();
         let path = dir.path().join(format!("{i}.pdf"));
         std::fs::write(&path, &made[0].pdf).unwrap();
         (

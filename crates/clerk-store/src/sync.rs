@@ -579,19 +579,12 @@ pub(crate) fn enqueue_audited(
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
         params![seq, uuid::Uuid::now_v7().to_string(), kind, type_version, local_case, base_version, body.to_string(), actor.user_id, hlc, at],
     )?;
-    crate::audit::append(
-        tx,
-        &at,
-        &actor.user_id,
-        kind,
-        local_case.as_deref(),
-        &{
-            let mut detail = serde_json::json!({"seq": seq, "case_id": case_id});
-            if let serde_json::Value::Object(more) = extra {
-                detail.as_object_mut().expect("an object").extend(more);
-            }
-            detail.to_string()
-        },
-    )?;
+    crate::audit::append(tx, &at, &actor.user_id, kind, local_case.as_deref(), &{
+        let mut detail = serde_json::json!({"seq": seq, "case_id": case_id});
+        if let serde_json::Value::Object(more) = extra {
+            detail.as_object_mut().expect("an object").extend(more);
+        }
+        detail.to_string()
+    })?;
     Ok(seq)
 }

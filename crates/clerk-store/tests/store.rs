@@ -1133,7 +1133,10 @@ fn the_status_follows_the_platform_once_it_has_the_windows_word() {
     // speak for the case.
     s.apply_pull(&[pulled(2, "approved")], "c1", None).unwrap();
     assert_eq!(in_queue(&["accepted"]), vec![c.receipt_no.clone()]);
-    assert_eq!(s.case_state(&c.case_id).unwrap().unwrap().status, "accepted");
+    assert_eq!(
+        s.case_state(&c.case_id).unwrap().unwrap().status,
+        "accepted"
+    );
     // Pushed and acknowledged at version 1: the platform's newer word wins.
     s.record_push(
         c.seq,
@@ -1147,8 +1150,14 @@ fn the_status_follows_the_platform_once_it_has_the_windows_word() {
     .unwrap();
     s.apply_pull(&[pulled(3, "approved")], "c2", None).unwrap();
     assert!(in_queue(&["accepted"]).is_empty());
-    assert_eq!(in_queue(&["approved", "refused"]), vec![c.receipt_no.clone()]);
-    assert_eq!(s.case_state(&c.case_id).unwrap().unwrap().status, "approved");
+    assert_eq!(
+        in_queue(&["approved", "refused"]),
+        vec![c.receipt_no.clone()]
+    );
+    assert_eq!(
+        s.case_state(&c.case_id).unwrap().unwrap().status,
+        "approved"
+    );
     assert_eq!(
         s.status_counts(Some("u-07")).unwrap(),
         [("approved".to_owned(), 1)]

@@ -1097,7 +1097,10 @@ async fn progress(
         ));
     };
     let catalogue = state.catalogues.get(tx, case.matter_version as i32).await?;
-    let Some(matter) = catalogue.as_deref().and_then(|cat| cat.matter(&case.matter_code)) else {
+    let Some(matter) = catalogue
+        .as_deref()
+        .and_then(|cat| cat.matter(&case.matter_code))
+    else {
         return Ok(rejected(
             codes::VALIDATION,
             format!(

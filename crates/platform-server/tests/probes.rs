@@ -1164,37 +1164,89 @@ async fn probe_the_case_after_intake_is_re_checked_on_the_platform() {
 
     let refused = vec![
         // Nothing ticked.
-        progress(&mut d, &case_id, json!({"on": "2026-03-04", "kind": "supplied", "material_ids": []})),
+        progress(
+            &mut d,
+            &case_id,
+            json!({"on": "2026-03-04", "kind": "supplied", "material_ids": []}),
+        ),
         // Not owed.
-        progress(&mut d, &case_id, json!({"on": "2026-03-04", "kind": "supplied", "material_ids": ["m1"]})),
+        progress(
+            &mut d,
+            &case_id,
+            json!({"on": "2026-03-04", "kind": "supplied", "material_ids": ["m1"]}),
+        ),
         // No result to deliver yet.
-        progress(&mut d, &case_id, json!({"on": "2026-03-04", "kind": "deliver", "method": "window", "recipient": "李四"})),
+        progress(
+            &mut d,
+            &case_id,
+            json!({"on": "2026-03-04", "kind": "deliver", "method": "window", "recipient": "李四"}),
+        ),
         // Before the case was received.
-        progress(&mut d, &case_id, json!({"on": "2026-02-27", "kind": "supplied", "material_ids": ["m4"]})),
+        progress(
+            &mut d,
+            &case_id,
+            json!({"on": "2026-02-27", "kind": "supplied", "material_ids": ["m4"]}),
+        ),
         // Not an event at all.
-        progress(&mut d, &case_id, json!({"on": "2026-03-04", "kind": "approve"})),
+        progress(
+            &mut d,
+            &case_id,
+            json!({"on": "2026-03-04", "kind": "approve"}),
+        ),
     ];
-    let ok = progress(&mut d, &case_id, json!({"on": "2026-03-04", "kind": "supplied", "material_ids": ["m4"]}));
+    let ok = progress(
+        &mut d,
+        &case_id,
+        json!({"on": "2026-03-04", "kind": "supplied", "material_ids": ["m4"]}),
+    );
     let mut batch = refused;
     batch.push(ok);
     let (s, r) = p.push(&d, batch).await;
     assert_eq!(s, 200, "{r}");
     let res = r["results"].as_array().unwrap();
-    let codes: Vec<&str> = res.iter().map(|x| x["code"].as_str().unwrap_or("")).collect();
+    let codes: Vec<&str> = res
+        .iter()
+        .map(|x| x["code"].as_str().unwrap_or(""))
+        .collect();
     assert_eq!(
         codes,
-        ["VALIDATION", "VALIDATION", "INVALID_STATE", "VALIDATION", "VALIDATION", ""],
+        [
+            "VALIDATION",
+            "VALIDATION",
+            "INVALID_STATE",
+            "VALIDATION",
+            "VALIDATION",
+            ""
+        ],
         "{r}"
     );
-    assert!(res[0]["message"].as_str().unwrap().contains("event.material_ids"), "{r}");
-    assert!(res[1]["message_zh"].as_str().unwrap().contains("不在该办件待补的材料中"), "{r}");
-    assert!(res[2]["message_zh"].as_str().unwrap().contains("待补正"), "{r}");
+    assert!(
+        res[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("event.material_ids"),
+        "{r}"
+    );
+    assert!(
+        res[1]["message_zh"]
+            .as_str()
+            .unwrap()
+            .contains("不在该办件待补的材料中"),
+        "{r}"
+    );
+    assert!(
+        res[2]["message_zh"].as_str().unwrap().contains("待补正"),
+        "{r}"
+    );
     assert_eq!(res[5]["status"], "applied", "{r}");
     assert_eq!(r["last_applied_seq"], d.seq, "the queue moved on");
 
     let sql = p.sql().await;
     let row = sql
-        .query_one("SELECT status, data->'case' FROM cases WHERE case_id = $1", &[&case_id])
+        .query_one(
+            "SELECT status, data->'case' FROM cases WHERE case_id = $1",
+            &[&case_id],
+        )
         .await
         .unwrap();
     let (status, case): (String, Value) = (row.get(0), row.get(1));
@@ -1206,7 +1258,10 @@ async fn probe_the_case_after_intake_is_re_checked_on_the_platform() {
 
     // The departments decide; then the result is delivered, and only once.
     for (path, body) in [
-        (format!("/v1/admin/cases/{case_id}/route"), json!({"departments": ["市场监管局"]})),
+        (
+            format!("/v1/admin/cases/{case_id}/route"),
+            json!({"departments": ["市场监管局"]}),
+        ),
         (
             format!("/v1/admin/cases/{case_id}/nodes"),
             json!({"department": "市场监管局", "action": "approve"}),
@@ -1223,7 +1278,10 @@ async fn probe_the_case_after_intake_is_re_checked_on_the_platform() {
     assert_eq!(r["results"][0]["status"], "applied", "{r}");
     assert_eq!(r["results"][1]["code"], "INVALID_STATE", "{r}");
     let row = sql
-        .query_one("SELECT status, data->'case'->'events'->1 FROM cases WHERE case_id = $1", &[&case_id])
+        .query_one(
+            "SELECT status, data->'case'->'events'->1 FROM cases WHERE case_id = $1",
+            &[&case_id],
+        )
         .await
         .unwrap();
     let (status, ev): (String, Value) = (row.get(0), row.get(1));
@@ -1247,10 +1305,19 @@ async fn probe_an_online_application_nobody_pre_reviewed_is_deemed_accepted() {
                "applicant_name": name, "applicant_id_no": id_no("53050219900101123"),
                "applicant_phone": "13808720000", "form": {}, "submitted_on": submitted})
     };
-    let old = p.admin("/v1/admin/online-applications", app("2026-09-29", "甲")).await;
-    let new = p.admin("/v1/admin/online-applications", app("2026-10-09", "乙")).await;
+    let old = p
+        .admin("/v1/admin/online-applications", app("2026-09-29", "甲"))
+        .await;
+    let new = p
+        .admin("/v1/admin/online-applications", app("2026-10-09", "乙"))
+        .await;
     let (s, _) = p
-        .post(&p.admin_url, "/v1/admin/online-applications", Some(ADMIN), app("2026-13-01", "丙"))
+        .post(
+            &p.admin_url,
+            "/v1/admin/online-applications",
+            Some(ADMIN),
+            app("2026-13-01", "丙"),
+        )
         .await;
     assert_eq!(s, 422, "a submission date that is no date");
     let state = platform_server::prepare(platform_server::Settings::new(&p.db, ADMIN))
@@ -1258,10 +1325,19 @@ async fn probe_an_online_application_nobody_pre_reviewed_is_deemed_accepted() {
         .unwrap();
     let day = |s: &str| Date::parse_iso(s).unwrap();
     // Submitted Tue 29 Sep: 30 Sep, then 8, 9, 10 (a make-up Saturday), 12 Oct.
-    assert!(deem_overdue(&state, day("2026-10-12")).await.unwrap().is_empty());
+    assert!(deem_overdue(&state, day("2026-10-12"))
+        .await
+        .unwrap()
+        .is_empty());
     let deemed = deem_overdue(&state, day("2026-10-13")).await.unwrap();
     assert_eq!(deemed, [old["receipt_no"].as_str().unwrap()]);
-    assert!(deem_overdue(&state, day("2026-10-13")).await.unwrap().is_empty(), "once");
+    assert!(
+        deem_overdue(&state, day("2026-10-13"))
+            .await
+            .unwrap()
+            .is_empty(),
+        "once"
+    );
     let sql = p.sql().await;
     let row = sql
         .query_one(
@@ -1274,14 +1350,26 @@ async fn probe_an_online_application_nobody_pre_reviewed_is_deemed_accepted() {
     assert_eq!(status, "accepted");
     assert_eq!(note["from"], "2026-09-29");
     assert_eq!(note["on"], "2026-10-13");
-    assert!(note["basis"].as_str().unwrap().contains("第三十二条"), "{note}");
-    assert_eq!(changes, 2, "submitted, then deemed accepted: both in the change log");
+    assert!(
+        note["basis"].as_str().unwrap().contains("第三十二条"),
+        "{note}"
+    );
+    assert_eq!(
+        changes, 2,
+        "submitted, then deemed accepted: both in the change log"
+    );
     let status: String = sql
-        .query_one("SELECT status FROM cases WHERE case_id = $1", &[&new["case_id"].as_str().unwrap()])
+        .query_one(
+            "SELECT status FROM cases WHERE case_id = $1",
+            &[&new["case_id"].as_str().unwrap()],
+        )
         .await
         .unwrap()
         .get(0);
-    assert_eq!(status, "online_submitted", "still within its five working days");
+    assert_eq!(
+        status, "online_submitted",
+        "still within its five working days"
+    );
     // A window's pre-review of the deemed one comes too late.
     let mut d = p.device("07").await;
     d.seq += 1;

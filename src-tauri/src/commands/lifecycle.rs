@@ -20,7 +20,10 @@ pub async fn progress_case(
 }
 
 #[tauri::command]
-pub async fn queue_cases(core: State<'_, AppCore>, queue: CaseQueue) -> CmdResult<Vec<CaseListItem>> {
+pub async fn queue_cases(
+    core: State<'_, AppCore>,
+    queue: CaseQueue,
+) -> CmdResult<Vec<CaseListItem>> {
     svc::queue_cases(&core, queue).await
 }
 

@@ -586,6 +586,30 @@ pub fn have_printers(queues: &[&str]) -> bool {
 }
 
 /// The PDF cups-pdf wrote for a CUPS job, waited for up to a minute.
+/// The text layer of a PDF (pdftotext), whitespace left out.
+pub fn pdf_text(pdf: &Path) -> String {
+    let out = Command::new("pdftotext")
+        .arg(pdf)
+        .arg("-")
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout)
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect()
+}
+
+/// The PDF's first page as `<name>.png` beside the screenshots, for people
+/// to look at.
+pub fn pdf_png(pdf: &Path, name: &str) {
+    let shots = PathBuf::from(std::env::var_os("E2E_SCREENSHOTS").unwrap());
+    let _ = Command::new("pdftoppm")
+        .args(["-r", "60", "-png", "-singlefile"])
+        .arg(pdf)
+        .arg(shots.join(name))
+        .status();
+}
+
 pub async fn printed_pdf(job: &str) -> PathBuf {
     let job = job.to_owned();
     tokio::task::spawn_blocking(move || cups::wait_printed_file(&job))

@@ -5,7 +5,10 @@
 //! CLI) is picked up and its 送达回证 prints.
 
 use e2e::platform::{admin, login, sync_now, wait_long, Hall};
-use e2e::{citizen_id, have_printers, k, personal, pick_food_licence, printed_pdf, App, Key, Sandbox};
+use e2e::{
+    citizen_id, have_printers, k, pdf_png, pdf_text, personal, pick_food_licence, printed_pdf, App,
+    Key, Sandbox,
+};
 
 async fn click(app: &App, testid: &str) {
     app.click(&format!("[data-testid='{testid}']")).await;
@@ -61,7 +64,8 @@ async fn open_case(app: &App, receipt: &str) {
 async fn a_supplement_case_comes_back_two_days_later_and_is_accepted() {
     let mut sb = Sandbox::new().on_day("2026-03-02");
     let app = App::start("after-supplement-notice", &sb).await;
-    let receipt = take_in_without_m4(&app, "53050219850505201", "孙七", "dec-request_supplement").await;
+    let receipt =
+        take_in_without_m4(&app, "53050219850505201", "孙七", "dec-request_supplement").await;
     app.wait_text("[data-testid=documents]", "补正材料通知书")
         .await;
     app.close().await;
@@ -77,7 +81,8 @@ async fn a_supplement_case_comes_back_two_days_later_and_is_accepted() {
     app.wait_text("[data-testid=case-list]", &receipt).await;
     app.screenshot("queue").await;
     open_case(&app, &receipt).await;
-    app.wait_text("[data-testid=progress-status]", "补正告知").await;
+    app.wait_text("[data-testid=progress-status]", "补正告知")
+        .await;
     assert!(app
         .text("[data-testid=progress-owed]")
         .await
@@ -85,17 +90,25 @@ async fn a_supplement_case_comes_back_two_days_later_and_is_accepted() {
     app.screenshot("before").await;
     // Confirming with nothing ticked is refused on its field.
     click(&app, "progress-confirm").await;
-    app.wait_text("[data-testid=progress-error]", "请勾选").await;
+    app.wait_text("[data-testid=progress-error]", "请勾选")
+        .await;
     click(&app, "progress-tick-m4").await;
     app.keys(&format!("{}{}", k(Key::Control), k(Key::Enter)))
         .await;
-    app.wait_text("[data-testid=progress-status]", "已受理").await;
+    app.wait_text("[data-testid=progress-status]", "已受理")
+        .await;
     // Accepted from the day the material came: 10 working days from it.
-    assert_eq!(app.text("[data-testid=progress-accepted-on]").await, "2026-03-04");
+    assert_eq!(
+        app.text("[data-testid=progress-accepted-on]").await,
+        "2026-03-04"
+    );
     assert_eq!(app.text("[data-testid=progress-due]").await, "2026-03-18");
     // Its 受理通知书 is made; the same case, no second receipt number.
-    app.wait_text("[data-testid=case-detail] [data-testid=documents]", "受理通知书")
-        .await;
+    app.wait_text(
+        "[data-testid=case-detail] [data-testid=documents]",
+        "受理通知书",
+    )
+    .await;
     assert!(app
         .text("[data-testid=progress-history]")
         .await
@@ -111,7 +124,8 @@ async fn a_supplement_case_comes_back_two_days_later_and_is_accepted() {
 async fn a_gap_case_misses_its_date_and_is_terminated_with_its_notice() {
     let mut sb = Sandbox::new().on_day("2026-03-02");
     let app = App::start("after-gap", &sb).await;
-    let receipt = take_in_without_m4(&app, "53050219850505202", "周八", "dec-accept_with_gaps").await;
+    let receipt =
+        take_in_without_m4(&app, "53050219850505202", "周八", "dec-accept_with_gaps").await;
     // The supply date came prefilled with the latest allowed.
     assert_eq!(app.text("[data-testid=supply-by]").await, "2026-03-16");
     app.close().await;
@@ -119,14 +133,22 @@ async fn a_gap_case_misses_its_date_and_is_terminated_with_its_notice() {
     sb.move_to_day("2026-03-17");
     let app = App::start("after-gap-missed", &sb).await;
     open_case(&app, &receipt).await;
-    app.wait_text("[data-testid=progress-status]", "容缺受理").await;
-    assert!(!app.exists("[data-testid=progress-action-supplied]").await, "too late to supply");
+    app.wait_text("[data-testid=progress-status]", "容缺受理")
+        .await;
+    assert!(
+        !app.exists("[data-testid=progress-action-supplied]").await,
+        "too late to supply"
+    );
     click(&app, "progress-action-terminate").await;
     click(&app, "progress-confirm").await;
-    app.wait_text("[data-testid=progress-status]", "终止办理").await;
-    app.wait_css("[data-testid=progress-none]").await;
-    app.wait_text("[data-testid=case-detail] [data-testid=documents]", "终止办理通知书")
+    app.wait_text("[data-testid=progress-status]", "终止办理")
         .await;
+    app.wait_css("[data-testid=progress-none]").await;
+    app.wait_text(
+        "[data-testid=case-detail] [data-testid=documents]",
+        "终止办理通知书",
+    )
+    .await;
     app.screenshot("terminated").await;
     app.close().await;
 }
@@ -135,7 +157,11 @@ async fn a_gap_case_misses_its_date_and_is_terminated_with_its_notice() {
 async fn an_approved_case_is_picked_up_and_its_proof_of_delivery_prints() {
     let printing = have_printers(&["WC-PDF"]);
     let hall = Hall::start().await;
-    let printer = if printing { "[printer]\na4 = \"WC-PDF\"\n" } else { "" };
+    let printer = if printing {
+        "[printer]\na4 = \"WC-PDF\"\n"
+    } else {
+        ""
+    };
     let sb = hall.sandbox_with("07", printer).on_day("2026-03-02");
     let app = App::start("after-pickup", &sb).await;
     login(&app).await;
@@ -150,19 +176,32 @@ async fn an_approved_case_is_picked_up_and_its_proof_of_delivery_prints() {
 
     // A department approves it on the platform; the window pulls it.
     let case = admin(&hall.db, &["find-case", &receipt]);
-    admin(&hall.db, &["decide", case["case_id"].as_str().unwrap(), "市场监管局", "approve"]);
+    admin(
+        &hall.db,
+        &[
+            "decide",
+            case["case_id"].as_str().unwrap(),
+            "市场监管局",
+            "approve",
+        ],
+    );
     sync_now(&app).await;
     open_case(&app, &receipt).await;
-    app.wait_text("[data-testid=progress-status]", "已办结（准予）").await;
+    app.wait_text("[data-testid=progress-status]", "已办结（准予）")
+        .await;
     click(&app, "progress-action-deliver").await;
     let recipient = app
         .js("return document.querySelector('[data-testid=progress-recipient]').value")
         .await;
     assert_eq!(recipient, "吴九", "the applicant, prefilled");
     click(&app, "progress-confirm").await;
-    app.wait_text("[data-testid=progress-status]", "已出件送达").await;
-    app.wait_text("[data-testid=case-detail] [data-testid=documents]", "送达回证")
+    app.wait_text("[data-testid=progress-status]", "已出件送达")
         .await;
+    app.wait_text(
+        "[data-testid=case-detail] [data-testid=documents]",
+        "送达回证",
+    )
+    .await;
     app.screenshot("delivered").await;
     // The event reaches the platform, which re-checks it.
     wait_long(&app, "[data-testid=sb-unsent]", "未发送：0", 60).await;
@@ -172,29 +211,26 @@ async fn an_approved_case_is_picked_up_and_its_proof_of_delivery_prints() {
     if printing {
         click(&app, "print-delivery_receipt").await;
         let msg = app
-            .wait_text("[data-testid=case-detail] [data-testid=print-message]", "已发送到打印机 WC-PDF")
+            .wait_text(
+                "[data-testid=case-detail] [data-testid=print-message]",
+                "已发送到打印机 WC-PDF",
+            )
             .await;
         let job = msg.split("任务号").nth(1).unwrap().trim().to_owned();
         app.close().await;
         let printed = printed_pdf(&job).await;
-        let out = std::process::Command::new("pdftotext")
-            .arg(&printed)
-            .arg("-")
-            .output()
-            .unwrap();
-        let text: String = String::from_utf8_lossy(&out.stdout)
-            .chars()
-            .filter(|c| !c.is_whitespace())
-            .collect();
-        for want in ["送达回证", "吴九", receipt.as_str(), "窗口领取", "2026年3月2日", "准予行政许可决定书"] {
+        let text = pdf_text(&printed);
+        for want in [
+            "送达回证",
+            "吴九",
+            receipt.as_str(),
+            "窗口领取",
+            "2026年3月2日",
+            "准予行政许可决定书",
+        ] {
             assert!(text.contains(want), "{want}: {text}");
         }
-        let shots = std::path::PathBuf::from(std::env::var_os("E2E_SCREENSHOTS").unwrap());
-        let _ = std::process::Command::new("pdftoppm")
-            .args(["-r", "60", "-png", "-singlefile"])
-            .arg(&printed)
-            .arg(shots.join("after-pickup-printed-delivery-receipt"))
-            .status();
+        pdf_png(&printed, "after-pickup-printed-delivery-receipt");
     } else {
         app.close().await;
     }
@@ -221,16 +257,21 @@ async fn an_extension_is_requested_by_the_clerk_and_approved_by_a_supervisor_on_
     click(&app, "progress-approver-password").await;
     app.keys("not-her-password").await;
     click(&app, "progress-confirm").await;
-    app.wait_text("[data-testid=progress-error]", "密码不正确").await;
+    app.wait_text("[data-testid=progress-error]", "密码不正确")
+        .await;
     click(&app, "progress-approver-password").await;
     app.keys("demo-lead-1").await;
     app.screenshot("approve").await;
     click(&app, "progress-confirm").await;
-    app.wait_text("[data-testid=progress-history]", "王主任 批准").await;
+    app.wait_text("[data-testid=progress-history]", "王主任 批准")
+        .await;
     // 10 more working days for the promise too.
     assert_eq!(app.text("[data-testid=progress-due]").await, "2026-03-30");
-    app.wait_text("[data-testid=case-detail] [data-testid=documents]", "延长期限告知书")
-        .await;
+    app.wait_text(
+        "[data-testid=case-detail] [data-testid=documents]",
+        "延长期限告知书",
+    )
+    .await;
     // The clerk is still the one signed in.
     assert!(app.text("[data-testid=who]").await.contains("张三"));
     app.screenshot("extended").await;

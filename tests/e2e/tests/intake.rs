@@ -65,7 +65,10 @@ async fn food_licence_with_one_gap_offline() {
     let ticked = app
         .js("return ['m1','m2','m3','m4','m5','m6'].map(m => document.querySelector(`[data-testid=recv-${m}]`).checked)")
         .await;
-    assert_eq!(ticked, serde_json::json!([true, true, true, false, true, true]));
+    assert_eq!(
+        ticked,
+        serde_json::json!([true, true, true, false, true, true])
+    );
     // 2 on a row ticks its "original seen", and again un-ticks it. (A row
     // takes the keyboard's focus; WebDriver cannot click a table row.)
     app.js("document.querySelector('[data-testid=mat-m2]').focus(); return 1")
@@ -94,7 +97,10 @@ async fn food_licence_with_one_gap_offline() {
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
-    assert!(!app.exists("[data-testid=err-materials]").await, "the materials error stayed");
+    assert!(
+        !app.exists("[data-testid=err-materials]").await,
+        "the materials error stayed"
+    );
     // …but m4 did not come after all.
     app.keys(" ").await;
 

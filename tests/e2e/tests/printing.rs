@@ -3,7 +3,10 @@
 //! sends the documents without a dialog; the printed PDF is turned into a
 //! PNG next to the screenshots, for people to look at.
 
-use e2e::{accept_food_licence, citizen_id, have_printers, k, printed_pdf, App, Key, Sandbox};
+use e2e::{
+    accept_food_licence, citizen_id, have_printers, k, pdf_png, pdf_text, printed_pdf, App, Key,
+    Sandbox,
+};
 
 const CONFIG: &str = r#"
 [hall]
@@ -105,15 +108,7 @@ async fn ctrl_p_prints_the_documents_of_the_case() {
     app.screenshot("case-detail").await;
     app.close().await;
     let printed = printed_pdf(&job).await;
-    let text = std::process::Command::new("pdftotext")
-        .arg(&printed)
-        .arg("-")
-        .output()
-        .unwrap();
-    let text: String = String::from_utf8_lossy(&text.stdout)
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .collect();
+    let text = pdf_text(&printed);
     // 个体工商户设立登记 is a 即办件 completed at the counter: Ctrl+P sent
     // the receipt, then the 办结通知书, which was printed last.
     assert!(
@@ -123,12 +118,7 @@ async fn ctrl_p_prints_the_documents_of_the_case() {
             && text.contains(&receipt),
         "{text}"
     );
-    let shots = std::path::PathBuf::from(std::env::var_os("E2E_SCREENSHOTS").unwrap());
-    let _ = std::process::Command::new("pdftoppm")
-        .args(["-r", "60", "-png", "-singlefile"])
-        .arg(&printed)
-        .arg(shots.join("printing-printed-result-notice"))
-        .status();
+    pdf_png(&printed, "printing-printed-result-notice");
 }
 
 /// issue #11 in the real window: on 20 December 2026, with no 2027 holiday
@@ -269,18 +259,9 @@ async fn a_case_running_into_a_year_without_its_schedule_gets_provisional_dates(
     app.js("document.querySelector('[data-testid=calendar-moves]').scrollIntoView({block: 'center'}); return 1").await;
     app.screenshot("settings-imported").await;
     app.close().await;
-    let shots = std::path::PathBuf::from(std::env::var_os("E2E_SCREENSHOTS").unwrap());
     for (job, name) in [(job, "receipt"), (notice_job, "acceptance-notice")] {
         let printed = printed_pdf(&job).await;
-        let out = std::process::Command::new("pdftotext")
-            .arg(&printed)
-            .arg("-")
-            .output()
-            .unwrap();
-        let text: String = String::from_utf8_lossy(&out.stdout)
-            .chars()
-            .filter(|c| !c.is_whitespace())
-            .collect();
+        let text = pdf_text(&printed);
         assert!(
             text.contains("2027年节假日安排尚未公布")
                 && text.contains("暂定，以国务院公布的节假日安排为准")
@@ -298,10 +279,6 @@ async fn a_case_running_into_a_year_without_its_schedule_gets_provisional_dates(
             let marked = format!("{}年{}月{}日（暂定）", d[0], d[1], d[2]);
             assert!(text.contains(&marked), "{marked}: {text}");
         }
-        let _ = std::process::Command::new("pdftoppm")
-            .args(["-r", "60", "-png", "-singlefile"])
-            .arg(&printed)
-            .arg(shots.join(format!("provisional-printed-{name}")))
-            .status();
+        pdf_png(&printed, &format!("provisional-printed-{name}"));
     }
 }

@@ -716,7 +716,9 @@ fn the_recheck_lets_law_only_dates_move() {
 /// (the application counts as accepted), and says so with the article.
 #[test]
 fn real_estate_registration_is_decided_on_the_spot() {
-    use crate::case::{decide, CaseStatus, Decision, DecisionError, Facts, MaterialCheck, SupplementItem};
+    use crate::case::{
+        decide, CaseStatus, Decision, DecisionError, Facts, MaterialCheck, SupplementItem,
+    };
     let cat = Catalogue::parse(crate::SAMPLE_CATALOGUE_JSON).unwrap();
     let m = cat
         .matters
