@@ -306,12 +306,18 @@ impl App {
         // tauri-driver answers before WebKitWebDriver listens: retry a while.
         let deadline = Instant::now() + Duration::from_secs(30);
         let client = loop {
-            match ClientBuilder::rustls()
-                .expect("rustls")
-                .capabilities(caps.clone())
-                .connect(&format!("http://127.0.0.1:{port}"))
-                .await
-            {
+            // One attempt may hang when the driver accepts the connection
+            // but never starts the app (seen once on a loaded machine): a
+            // failure with a reason, not a suite that never ends.
+            let mut builder = ClientBuilder::rustls().expect("rustls");
+            builder.capabilities(caps.clone());
+            let url = format!("http://127.0.0.1:{port}");
+            let Ok(attempt) =
+                tokio::time::timeout(Duration::from_secs(120), builder.connect(&url)).await
+            else {
+                panic!("{name}: the WebDriver session was not created within 120 s (tauri-driver hung)");
+            };
+            match attempt {
                 Ok(c) => break c,
                 Err(e) if Instant::now() < deadline => {
                     let _ = e;
