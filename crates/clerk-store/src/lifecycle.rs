@@ -55,20 +55,49 @@ fn own_word_newer(conn: &Connection, case_id: &str, version: i64) -> rusqlite::R
     )
 }
 
-/// A pulled copy of one of this PC's cases: its status column follows the
+/// A pulled page: the status column of this PC's cases in it follows the
 /// platform (审批中, a department's result…) unless the window's own word
-/// is newer — so "my cases" and the queues show where a case stands.
+/// about a case is newer (`own_word_newer`, for the whole page at once: one
+/// pass over the outbox, never one per case) — so "my cases" and the queues
+/// show where a case stands.
 pub(crate) fn follow_platform(
     tx: &rusqlite::Transaction<'_>,
-    case_id: &str,
-    status: &str,
-    version: i64,
+    page: &[&crate::PulledCase],
 ) -> Result<(), StoreError> {
-    if !own_word_newer(tx, case_id, version)? {
-        tx.execute(
-            "UPDATE cases SET status = ?2 WHERE case_id = ?1 AND status <> ?2",
-            params![case_id, status],
-        )?;
+    if page.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<&str> = page.iter().map(|c| c.case_id.as_str()).collect();
+    let ids = serde_json::to_string(&ids).map_err(data_err)?;
+    let mut st = tx.prepare_cached(
+        "SELECT case_id FROM cases WHERE case_id IN (SELECT value FROM json_each(?1))",
+    )?;
+    let local: std::collections::HashSet<String> = st
+        .query_map([&ids], |r| r.get::<_, String>(0))?
+        .collect::<Result<_, _>>()?;
+    if local.is_empty() {
+        return Ok(());
+    }
+    let local_ids = serde_json::to_string(&local.iter().collect::<Vec<_>>()).map_err(data_err)?;
+    let mut st = tx.prepare_cached(
+        "SELECT case_id, max(state = 'pending'), max(CASE WHEN state = 'acked' \
+         THEN coalesce(json_extract(result, '$.case_version'), 0) ELSE 0 END) \
+         FROM outbox WHERE case_id IN (SELECT value FROM json_each(?1)) \
+         AND type IN ('case.create', 'case.progress') GROUP BY case_id",
+    )?;
+    let own: std::collections::HashMap<String, (bool, i64)> = st
+        .query_map([&local_ids], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?))))?
+        .collect::<Result<_, _>>()?;
+    for c in page.iter().filter(|c| local.contains(&c.case_id)) {
+        let newer = own
+            .get(&c.case_id)
+            .is_some_and(|(pending, acked)| *pending || *acked > c.version);
+        if !newer {
+            tx.execute(
+                "UPDATE cases SET status = ?2 WHERE case_id = ?1 AND status <> ?2",
+                params![c.case_id, c.status],
+            )?;
+        }
     }
     Ok(())
 }

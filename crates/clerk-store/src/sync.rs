@@ -306,6 +306,9 @@ impl Store {
         let mut conn = self.conn.lock().unwrap();
         let tx = conn.transaction()?;
         let mut changed = 0;
+        // The copies that are newer than the ones kept: only they may
+        // speak for a case's status (a page applied again changes nothing).
+        let mut newer: Vec<&PulledCase> = Vec::new();
         for c in cases {
             let n = tx.execute(
                 "INSERT INTO case_server(case_id, version, status, receipt_no, data, change_seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6) \
@@ -316,9 +319,10 @@ impl Store {
             )?;
             changed += n;
             if n > 0 {
-                crate::lifecycle::follow_platform(&tx, &c.case_id, &c.status, c.version)?;
+                newer.push(c);
             }
         }
+        crate::lifecycle::follow_platform(&tx, &newer)?;
         tx.execute(
             "INSERT INTO sync_meta(key, value) VALUES ('pull_cursor', ?1) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
             [next_cursor],
