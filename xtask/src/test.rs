@@ -81,6 +81,17 @@ pub fn run(e2e: bool) -> Result {
     done("clippy", t);
 
     let t = step("supply chain (cargo deny: licenses, bans, sources)");
+    // cargo deny reads `cargo metadata` for every platform (the Windows
+    // crates too) and runs offline: fetch what the lock file names first
+    // (crates.io only), or a fresh machine's registry lacks them.
+    let fetched = sh::run(
+        sh::cmd(&cargo())
+            .args(["fetch", "--locked"])
+            .current_dir(root()),
+    );
+    if let Err(e) = &fetched {
+        println!("xtask: cargo fetch failed ({e}); cargo deny runs on what is there");
+    }
     tally.check(
         "cargo deny",
         sh::run(
