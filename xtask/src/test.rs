@@ -14,6 +14,22 @@ struct Tally {
 }
 
 impl Tally {
+    /// The failures, then the one summary line; an error when any failed.
+    fn summary(&self) -> Result {
+        for f in &self.failures {
+            println!("FAILED: {f}");
+        }
+        println!(
+            "summary: {} passed, {} failed, {} skipped",
+            self.passed, self.failed, self.skipped
+        );
+        if self.failed > 0 {
+            Err(format!("{} failed", self.failed))
+        } else {
+            Ok(())
+        }
+    }
+
     /// A check that is pass/fail as a whole (type check, clippy) counts as one test.
     fn check(&mut self, name: &str, r: Result) {
         match r {
@@ -161,18 +177,7 @@ pub fn run(e2e: bool) -> Result {
         "\n==== xtask test: {:.0} s in all ====",
         all.elapsed().as_secs_f64()
     );
-    for f in &tally.failures {
-        println!("FAILED: {f}");
-    }
-    println!(
-        "summary: {} passed, {} failed, {} skipped",
-        tally.passed, tally.failed, tally.skipped
-    );
-    if tally.failed > 0 {
-        Err(format!("{} failed", tally.failed))
-    } else {
-        Ok(())
-    }
+    tally.summary()
 }
 
 fn vitest(tally: &mut Tally) {
@@ -295,15 +300,7 @@ pub fn e2e_only(files: &[&str]) -> Result {
     )?;
     let mut tally = Tally::default();
     e2e_tests(&mut tally, files);
-    println!(
-        "summary: {} passed, {} failed, {} skipped",
-        tally.passed, tally.failed, tally.skipped
-    );
-    if tally.failed > 0 {
-        Err(format!("{} failed", tally.failed))
-    } else {
-        Ok(())
-    }
+    tally.summary()
 }
 
 fn e2e_tests(tally: &mut Tally, files: &[&str]) {
