@@ -153,18 +153,7 @@ pub fn run(e2e: bool) -> Result {
 
     if e2e {
         let t = step("end-to-end tests in the real window");
-        match sh::run(
-            sh::cmd(&cargo())
-                .args([
-                    "build",
-                    "-p",
-                    "window-clerk",
-                    "-p",
-                    "platform-server",
-                    "--locked",
-                ])
-                .current_dir(root()),
-        ) {
+        match build_for_e2e() {
             Ok(()) => e2e_tests(&mut tally, &[]),
             Err(e) => tally.check("build the app for end-to-end tests", Err(e)),
         }
@@ -279,13 +268,8 @@ fn cargo_tests(tally: &mut Tally, name: &str, c: &mut Command) {
     }
 }
 
-/// `cargo xtask e2e [file…]`: only the end-to-end tests (of these files
-/// of `tests/e2e/tests`, or all), after building the UI and the binaries;
-/// the tools installed as for `test`.
-pub fn e2e_only(files: &[&str]) -> Result {
-    deps::setup(deps::Profile::Test)?;
-    deps::ui_install()?;
-    deps::ui_build()?;
+/// The app and the platform server the end-to-end tests start.
+fn build_for_e2e() -> Result {
     sh::run(
         sh::cmd(&cargo())
             .args([
@@ -297,7 +281,17 @@ pub fn e2e_only(files: &[&str]) -> Result {
                 "--locked",
             ])
             .current_dir(root()),
-    )?;
+    )
+}
+
+/// `cargo xtask e2e [file…]`: only the end-to-end tests (of these files
+/// of `tests/e2e/tests`, or all), after building the UI and the binaries;
+/// the tools installed as for `test`.
+pub fn e2e_only(files: &[&str]) -> Result {
+    deps::setup(deps::Profile::Test)?;
+    deps::ui_install()?;
+    deps::ui_build()?;
+    build_for_e2e()?;
     let mut tally = Tally::default();
     e2e_tests(&mut tally, files);
     tally.summary()
